@@ -1,0 +1,79 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * Where every resource lives. `region` is '' for global services (IAM) and for
+ * account-wide records. Cross-account indexes (e.g. access key -> principal) use
+ * account GLOBAL_ACCOUNT.
+ */
+export interface Scope {
+  account: string;
+  region: string;
+}
+
+export const GLOBAL_ACCOUNT = '*';
+
+export interface ListOptions {
+  /** Only ids starting with this prefix. */
+  prefix?: string;
+  /** Only ids strictly greater than this one (for pagination markers). */
+  after?: string;
+  /** At most this many rows. */
+  limit?: number;
+}
+
+export interface Row<T = unknown> {
+  id: string;
+  value: T;
+}
+
+/**
+ * A transaction: every read sees the writes made before it in the same transaction;
+ * nothing is visible to others until commit. Values are JSON-serialisable.
+ * Synchronous on purpose: handlers touch the store only between awaits of their own.
+ */
+export interface Tx {
+  get<T = unknown>(scope: Scope, kind: string, id: string): T | undefined;
+  put(scope: Scope, kind: string, id: string, value: unknown): void;
+  /** Returns whether a row was removed. */
+  delete(scope: Scope, kind: string, id: string): boolean;
+  /** Rows of one kind in one scope, ordered by id (binary order). */
+  list<T = unknown>(scope: Scope, kind: string, opts?: ListOptions): Row<T>[];
+  count(scope: Scope, kind: string, opts?: { prefix?: string }): number;
+  /** Every (scope, kind) with rows for an account, for admin/reset/export. */
+  scopes(account?: string): Array<Scope & { kind: string }>;
+}
+
+export interface Store {
+  /**
+   * Runs fn in one transaction: committed when fn resolves, rolled back when it throws.
+   * Transactions are serialised, so fn should not await slow I/O while holding it.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T>;
+  /** Small settings that belong to the state (clock offset, schema version). */
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+  /** Removes rows: all of them, one account's, or one account's kinds with a prefix. */
+  clear(filter?: { account?: string; kindPrefix?: string }): void;
+  close(): void;
+}
+
+export interface BlobInfo {
+  id: string;
+  size: number;
+  sha256: string;
+  md5: string;
+}
+
+/**
+ * Large bodies (S3 objects, registry layers): streamed to disk, never held whole in memory.
+ * A blob is visible only once write() has resolved; a failed or aborted write leaves nothing.
+ */
+export interface BlobStore {
+  write(body: Readable, opts?: { maxBytes?: number }): Promise<BlobInfo>;
+  read(id: string, range?: { start: number; end: number }): Readable;
+  size(id: string): number | undefined;
+  delete(id: string): void;
+  /** Removes every blob. */
+  clear(): void;
+  close(): void;
+}
