@@ -1,1 +1,109 @@
-export {};
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { isLogLevel, type LogLevel } from './core/log.js';
+import { VERSION } from './core/version.js';
+import type { IamMode } from './server/context.js';
+
+const USAGE = `cloudlet ${VERSION} — an AWS-compatible cloud on one machine
+
+Usage:
+  cloudlet start [--host 127.0.0.1] [--port 4566] [--data-dir DIR] [--ephemeral]
+                 [--log-level debug|info|warn|error] [--iam enforce|audit|off]
+  cloudlet clock [advance DURATION | reset]      read or fast-forward the server's clock (e.g. 31d, 12h)
+  cloudlet check                                  load every service and check its handlers against its model
+  cloudlet --version
+
+Environment: CLOUDLET_HOST, CLOUDLET_PORT, CLOUDLET_DATA_DIR (start);
+             CLOUDLET_ENDPOINT (client commands; default http://127.0.0.1:4566, or --endpoint URL).
+`;
+
+function fail(msg: string): never {
+  process.stderr.write(`cloudlet: ${msg}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+async function start(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' },
+      ephemeral: { type: 'boolean' }, 'log-level': { type: 'string' }, iam: { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port ?? process.env.CLOUDLET_PORT ?? 4566);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad port ${values.port ?? process.env.CLOUDLET_PORT}`);
+  const logLevel = values['log-level'] ?? 'info';
+  if (!isLogLevel(logLevel)) fail(`bad log level ${logLevel}`);
+  const iam = values.iam ?? 'enforce';
+  if (!['enforce', 'audit', 'off'].includes(iam)) fail(`--iam must be enforce, audit or off`);
+  const { startCloudlet } = await import('./server/server.js');
+  const cloudlet = await startCloudlet({
+    host: values.host ?? process.env.CLOUDLET_HOST ?? '127.0.0.1',
+    port,
+    dataDir: values['data-dir'] ?? process.env.CLOUDLET_DATA_DIR ?? '.cloudlet',
+    ephemeral: values.ephemeral ?? false,
+    logLevel: logLevel as LogLevel,
+    iam: iam as IamMode,
+  });
+  const where = cloudlet.deps.dataDir ? `data ${cloudlet.deps.dataDir}` : 'ephemeral (in memory)';
+  process.stdout.write(`cloudlet ${VERSION} ready on ${cloudlet.url} (${where})\n`);
+  const stop = () => {
+    cloudlet.close().then(() => process.exit(0), () => process.exit(1));
+    setTimeout(() => process.exit(1), 900).unref();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+function endpoint(argv: string[]): { url: string; rest: string[] } {
+  const i = argv.indexOf('--endpoint');
+  const url = i >= 0 ? argv[i + 1] : process.env.CLOUDLET_ENDPOINT ?? 'http://127.0.0.1:4566';
+  if (!url) fail('--endpoint needs a URL');
+  const rest = i >= 0 ? [...argv.slice(0, i), ...argv.slice(i + 2)] : argv;
+  return { url: url.replace(/\/+$/, ''), rest };
+}
+
+async function clock(argv: string[]): Promise<void> {
+  const { url, rest } = endpoint(argv);
+  let res: Response;
+  if (rest.length === 0) res = await fetch(`${url}/_cloudlet/clock`);
+  else if (rest[0] === 'advance' && rest[1]) res = await post(`${url}/_cloudlet/clock`, { advance: rest[1] });
+  else if (rest[0] === 'reset') res = await post(`${url}/_cloudlet/clock`, { reset: true });
+  else fail('usage: cloudlet clock [advance DURATION | reset]');
+  const body = (await res.json()) as { now?: string; offsetMs?: number; message?: string };
+  if (!res.ok) fail(body.message ?? `server answered ${res.status}`);
+  process.stdout.write(`${body.now} (offset ${body.offsetMs} ms)\n`);
+}
+
+function post(url: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+async function check(): Promise<void> {
+  const { CATALOG } = await import('./services/catalog.js');
+  const { verifyCatalog } = await import('./services/registry.js');
+  for (const s of await verifyCatalog(CATALOG)) {
+    process.stdout.write(`${s.service.padEnd(12)} ${String(s.handlers).padStart(4)} / ${s.operations} operations handled\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  const [cmd, ...rest] = process.argv.slice(2);
+  switch (cmd) {
+    case 'start': return start(rest);
+    case 'clock': return clock(rest);
+    case 'check': return check();
+    case '--version': case '-v': process.stdout.write(`${VERSION}\n`); return;
+    case undefined: case 'help': case '--help': case '-h': process.stdout.write(USAGE); return;
+    default: fail(`unknown command ${cmd}`);
+  }
+}
+
+main().catch((err: unknown) => {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EADDRINUSE') process.stderr.write(`cloudlet: the address is already in use (${e.message}); pick another with --port\n`);
+  else if (e instanceof TypeError && e.message === 'fetch failed') process.stderr.write('cloudlet: no server answers at the endpoint; start one with `cloudlet start` or pass --endpoint URL\n');
+  else process.stderr.write(`cloudlet: ${e?.message ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -36,7 +36,11 @@ export interface Tx {
   put(scope: Scope, kind: string, id: string, value: unknown): void;
   /** Returns whether a row was removed. */
   delete(scope: Scope, kind: string, id: string): boolean;
-  /** Rows of one kind in one scope, ordered by id (binary order). */
+  /**
+   * Rows of one kind in one scope, ordered by id in binary order: UTF-8 bytes, i.e.
+   * Unicode code points (not JS `<`, which orders UTF-16 units). Ids must be
+   * well-formed strings (no lone surrogates).
+   */
   list<T = unknown>(scope: Scope, kind: string, opts?: ListOptions): Row<T>[];
   count(scope: Scope, kind: string, opts?: { prefix?: string }): number;
   /** Every (scope, kind) with rows for an account, for admin/reset/export. */
@@ -47,12 +51,17 @@ export interface Store {
   /**
    * Runs fn in one transaction: committed when fn resolves, rolled back when it throws.
    * Transactions are serialised, so fn should not await slow I/O while holding it.
+   * Not reentrant: calling transaction() from inside fn waits for itself forever.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T>;
   /** Small settings that belong to the state (clock offset, schema version). */
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
-  /** Removes rows: all of them, one account's, or one account's kinds with a prefix. */
+  /**
+   * Removes rows: all of them, one account's, or one account's kinds with a prefix
+   * (kindPrefix alone: those kinds in every account). Like setMeta, not part of any
+   * transaction: applies at once, also to a transaction in flight, and survives its rollback.
+   */
   clear(filter?: { account?: string; kindPrefix?: string }): void;
   close(): void;
 }
@@ -69,7 +78,12 @@ export interface BlobInfo {
  * A blob is visible only once write() has resolved; a failed or aborted write leaves nothing.
  */
 export interface BlobStore {
+  /** Beyond maxBytes: rejects with AwsError 'EntityTooLarge' and destroys `body`. */
   write(body: Readable, opts?: { maxBytes?: number }): Promise<BlobInfo>;
+  /**
+   * `end` is inclusive. The file is opened before this returns, so a later delete does not
+   * cut the stream short; a missing id gives a stream that errors with code 'ENOENT'.
+   */
   read(id: string, range?: { start: number; end: number }): Readable;
   size(id: string): number | undefined;
   delete(id: string): void;

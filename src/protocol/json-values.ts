@@ -1,0 +1,221 @@
+import type { ServiceModel } from './models.js';
+import type { Shape, ShapeType } from './model-types.js';
+
+/**
+ * Shape-typed conversion between awsJson wire values and the codec value conventions
+ * (see codec.ts). Wire names are the model's member names: awsJson ignores jsonName, and no
+ * JSON-protocol model in aws-sdk's apis carries a locationName on a body member.
+ */
+
+/** A wire value whose JSON type does not fit its shape; the codec turns it into SerializationException. */
+export class JsonTypeError extends Error {
+  constructor(readonly detail: string, readonly path: string) {
+    super(path ? `${detail} (member '${path}')` : detail);
+    this.name = 'JsonTypeError';
+  }
+}
+
+const TYPE_NAMES: Partial<Record<ShapeType, string>> = {
+  string: 'a String', character: 'a Character', integer: 'an Integer', long: 'a Long', short: 'a Short',
+  byte: 'a Byte', float: 'a Float', double: 'a Double', bigdecimal: 'a BigDecimal', biginteger: 'a BigInteger',
+  boolean: 'a Boolean', timestamp: 'a Timestamp', blob: 'a Blob', structure: 'a Structure', list: 'a List', map: 'a Map',
+};
+
+/** Integral types and their inclusive ranges; long is bounded by what a JSON number can hold exactly. */
+const INTEGRAL: Partial<Record<ShapeType, [number, number]>> = {
+  byte: [-128, 127],
+  short: [-32768, 32767],
+  integer: [-2147483648, 2147483647],
+  long: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  biginteger: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
+
+// Smithy JSON protocols carry non-finite floats as these strings (JSON has no literal for them).
+const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// RFC 3339 date-time as smithy's date-time format allows it: 'T' and 'Z' in either case, optional fraction.
+const ISO8601 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+
+/** Own-property write that stays a plain data property even for the key '__proto__'. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The name AWS's JSON front end gives a wire token in its conversion errors. */
+function tokenName(v: unknown): string {
+  if (typeof v === 'string') return 'STRING_VALUE';
+  if (typeof v === 'number') return 'NUMBER_VALUE';
+  if (typeof v === 'boolean') return 'BOOLEAN_VALUE';
+  return 'NULL_VALUE';
+}
+
+function mismatch(shape: Shape, v: unknown, path: string): JsonTypeError {
+  if (Array.isArray(v)) return new JsonTypeError('Start of list found where not expected', path);
+  if (isObject(v)) return new JsonTypeError('Start of structure or map found where not expected', path);
+  return new JsonTypeError(`${tokenName(v)} can not be converted to ${TYPE_NAMES[shape.type ?? 'string'] ?? 'the expected type'}`, path);
+}
+
+const join = (path: string, seg: string) => (path ? `${path}.${seg}` : seg);
+
+/** Decodes one wire value against its shape. `null` means absent, so callers drop it. */
+export function decodeValue(model: ServiceModel, ref: Shape, v: unknown, path = ''): unknown {
+  const shape = model.resolve(ref);
+  if (v === null || v === undefined) return undefined;
+  if (shape.document) return v;
+  switch (shape.type) {
+    case 'structure': {
+      if (!isObject(v)) throw mismatch(shape, v, path);
+      const members = shape.members ?? {};
+      const out: Record<string, unknown> = {};
+      for (const [key, raw] of Object.entries(v)) {
+        if (!Object.hasOwn(members, key)) continue; // unknown members are ignored, as AWS does
+        const decoded = decodeValue(model, members[key]!, raw, join(path, key));
+        if (decoded !== undefined) out[key] = decoded;
+      }
+      return out;
+    }
+    case 'list': {
+      if (!Array.isArray(v)) throw mismatch(shape, v, path);
+      const out: unknown[] = [];
+      v.forEach((item, i) => {
+        const decoded = decodeValue(model, shape.member!, item, `${path}[${i}]`);
+        if (decoded !== undefined) out.push(decoded);
+      });
+      return out;
+    }
+    case 'map': {
+      if (!isObject(v)) throw mismatch(shape, v, path);
+      const out: Record<string, unknown> = {};
+      for (const [key, raw] of Object.entries(v)) {
+        const decoded = decodeValue(model, shape.value!, raw, `${path}['${key}']`);
+        if (decoded !== undefined) setOwn(out, key, decoded);
+      }
+      return out;
+    }
+    case 'boolean':
+      if (typeof v !== 'boolean') throw mismatch(shape, v, path);
+      return v;
+    case 'float': case 'double': case 'bigdecimal':
+      if (typeof v === 'number') return v;
+      if (typeof v === 'string' && Object.hasOwn(NON_FINITE, v)) return NON_FINITE[v];
+      throw mismatch(shape, v, path);
+    case 'integer': case 'long': case 'short': case 'byte': case 'biginteger': {
+      const [lo, hi] = INTEGRAL[shape.type]!;
+      if (typeof v !== 'number') throw mismatch(shape, v, path);
+      if (!Number.isInteger(v) || v < lo || v > hi) {
+        throw new JsonTypeError(`NUMBER_VALUE ${v} can not be converted to ${TYPE_NAMES[shape.type]}`, path);
+      }
+      return v;
+    }
+    case 'timestamp':
+      return decodeTimestamp(shape, v, path);
+    case 'blob': {
+      if (typeof v !== 'string') throw mismatch(shape, v, path);
+      if (!BASE64.test(v)) throw new JsonTypeError('Base64 encoded value is not valid for a Blob', path);
+      return Buffer.from(v, 'base64');
+    }
+    default: // string, character, and any enum (enums are strings)
+      if (typeof v !== 'string') throw mismatch(shape, v, path);
+      return v;
+  }
+}
+
+function decodeTimestamp(shape: Shape, v: unknown, path: string): Date {
+  const format = shape.timestampFormat ?? 'unixTimestamp';
+  let ms: number;
+  if (typeof v === 'number' && format === 'unixTimestamp') {
+    // Wire seconds carry at most millisecond meaning; rounding drops float noise such as .12299999.
+    ms = Math.round(v * 1000);
+  } else if (typeof v === 'string' && format === 'iso8601' && ISO8601.test(v)) {
+    ms = Date.parse(v.toUpperCase());
+  } else if (typeof v === 'string' && format === 'rfc822') {
+    ms = Date.parse(v);
+  } else if (typeof v === 'number' || typeof v === 'string') {
+    const expected = format === 'unixTimestamp' ? 'epoch seconds' : format === 'iso8601' ? 'an ISO 8601 date-time' : 'an HTTP date';
+    throw new JsonTypeError(`${tokenName(v)} '${v}' can not be converted to a Timestamp (expected ${expected})`, path);
+  } else {
+    throw mismatch(shape, v, path);
+  }
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
+    throw new JsonTypeError(`${tokenName(v)} '${v}' can not be converted to a Timestamp`, path);
+  }
+  return new Date(ms);
+}
+
+function toDate(v: unknown, path: string): Date {
+  const d = v instanceof Date ? v : typeof v === 'number' ? new Date(v * 1000) : typeof v === 'string' ? new Date(v) : undefined;
+  if (!d || Number.isNaN(d.getTime())) throw new Error(`output member '${path}': ${String(v)} is not a timestamp`);
+  return d;
+}
+
+function encodeNumber(v: unknown, path: string): number | string {
+  const n = typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number') throw new Error(`output member '${path}': ${String(v)} is not a number`);
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  return n;
+}
+
+/**
+ * Encodes one output value for the wire. Only model members are written (anything else a
+ * handler leaves on an object stays private); null and undefined are absent.
+ * A value that cannot fit its shape is a handler bug, so it throws a plain Error.
+ */
+export function encodeValue(model: ServiceModel, ref: Shape, v: unknown, path = ''): unknown {
+  const shape = model.resolve(ref);
+  if (v === null || v === undefined) return undefined;
+  if (shape.document) return v;
+  switch (shape.type) {
+    case 'structure': {
+      if (typeof v !== 'object') throw new Error(`output member '${path}': expected an object`);
+      const obj = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [name, member] of Object.entries(shape.members ?? {})) {
+        const encoded = encodeValue(model, member, obj[name], join(path, name));
+        if (encoded !== undefined) out[name] = encoded;
+      }
+      return out;
+    }
+    case 'list': {
+      if (typeof v !== 'object' || !(Symbol.iterator in v)) throw new Error(`output member '${path}': expected a list`);
+      const out: unknown[] = [];
+      let i = 0;
+      for (const item of v as Iterable<unknown>) {
+        const encoded = encodeValue(model, shape.member!, item, `${path}[${i++}]`);
+        if (encoded !== undefined) out.push(encoded);
+      }
+      return out;
+    }
+    case 'map': {
+      if (typeof v !== 'object') throw new Error(`output member '${path}': expected a map`);
+      const entries = v instanceof Map ? [...v.entries()] : Object.entries(v);
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of entries) {
+        const encoded = encodeValue(model, shape.value!, item, `${path}['${String(key)}']`);
+        if (encoded !== undefined) setOwn(out, String(key), encoded);
+      }
+      return out;
+    }
+    case 'timestamp': {
+      const d = toDate(v, path);
+      if (shape.timestampFormat === 'iso8601') return d.toISOString();
+      if (shape.timestampFormat === 'rfc822') return d.toUTCString();
+      return d.getTime() / 1000;
+    }
+    case 'blob':
+      if (typeof v === 'string') return Buffer.from(v, 'utf8').toString('base64');
+      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      throw new Error(`output member '${path}': expected a Buffer or string`);
+    case 'boolean':
+      return typeof v === 'string' ? v === 'true' : Boolean(v);
+    case 'integer': case 'long': case 'short': case 'byte': case 'biginteger':
+    case 'float': case 'double': case 'bigdecimal':
+      return encodeNumber(v, path);
+    default:
+      return typeof v === 'string' ? v : String(v);
+  }
+}

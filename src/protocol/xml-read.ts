@@ -1,0 +1,142 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { ServiceModel } from './models.js';
+import type { Shape } from './model-types.js';
+import { parseScalar } from './rest-values.js';
+import { xmlMemberName } from './xml.js';
+
+/**
+ * XML -> typed values, driven by the shape: the document alone cannot say whether
+ * `<Days>3</Days>` is a number or whether one `<Tag>` is a list of one.
+ */
+
+export interface XmlNode {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlNode[];
+  /** Concatenated character data directly inside the element, untrimmed. */
+  text: string;
+}
+
+/** The document does not parse, or does not fit the shape. */
+export class XmlReadError extends Error {}
+
+// preserveOrder keeps repeated and mixed elements apart, and values stay strings: the
+// shape, not the parser, decides what "007" or "true" means.
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+});
+
+type OrderedItem = Record<string, unknown>;
+
+function toNodes(items: OrderedItem[]): { nodes: XmlNode[]; text: string } {
+  const nodes: XmlNode[] = [];
+  let text = '';
+  for (const item of items) {
+    for (const [key, val] of Object.entries(item)) {
+      if (key === ':@') continue;
+      if (key === '#text') {
+        text += String(val);
+        continue;
+      }
+      if (key.startsWith('?') || key.startsWith('!')) continue;
+      const inner = toNodes(Array.isArray(val) ? (val as OrderedItem[]) : []);
+      const rawAttrs = (item[':@'] ?? {}) as Record<string, unknown>;
+      const attrs: Record<string, string> = {};
+      for (const [k, v] of Object.entries(rawAttrs)) attrs[k] = String(v);
+      nodes.push({ name: key, attrs, children: inner.nodes, text: inner.text });
+    }
+  }
+  return { nodes, text };
+}
+
+/** Parses a whole document to its root element. DTDs are refused: no client needs one. */
+export function parseXmlDocument(xml: string): XmlNode {
+  if (/<!DOCTYPE/i.test(xml)) throw new XmlReadError('DOCTYPE is not allowed');
+  const ok = XMLValidator.validate(xml);
+  if (ok !== true) throw new XmlReadError(ok.err.msg);
+  const { nodes, text } = toNodes(parser.parse(xml) as OrderedItem[]);
+  if (nodes.length !== 1 || text.trim() !== '') throw new XmlReadError('expected exactly one root element');
+  return nodes[0]!;
+}
+
+export const localName = (name: string) => name.slice(name.indexOf(':') + 1);
+
+const childrenNamed = (node: XmlNode, name: string) => {
+  const want = localName(name);
+  return node.children.filter((c) => localName(c.name) === want);
+};
+
+/** Decodes one element against its shape. */
+export function readXmlValue(model: ServiceModel, ref: Shape, node: XmlNode): unknown {
+  const shape = model.resolve(ref);
+  switch (shape.type) {
+    case 'structure':
+      return readStructure(model, shape, node);
+    case 'list': {
+      const item = model.resolve(shape.member!);
+      return childrenNamed(node, item.locationName ?? 'member').map((c) => readXmlValue(model, shape.member!, c));
+    }
+    case 'map':
+      return readMapEntries(model, shape, childrenNamed(node, 'entry'));
+    default:
+      return scalar(shape, node.text, node.name);
+  }
+}
+
+function scalar(shape: Shape, text: string, where: string): unknown {
+  try {
+    return parseScalar(shape, text);
+  } catch (e) {
+    throw new XmlReadError(`${where}: ${(e as Error).message}`);
+  }
+}
+
+function readMapEntries(model: ServiceModel, shape: Shape, entries: XmlNode[]): Record<string, unknown> {
+  const keyName = model.resolve(shape.key!).locationName ?? 'key';
+  const valueName = model.resolve(shape.value!).locationName ?? 'value';
+  const out: Record<string, unknown> = {};
+  for (const entry of entries) {
+    const k = childrenNamed(entry, keyName)[0];
+    const v = childrenNamed(entry, valueName)[0];
+    if (k && v) out[k.text] = readXmlValue(model, shape.value!, v);
+  }
+  return out;
+}
+
+/** Members that live outside the body (headers, labels, ...) are the caller's business. */
+export function readStructure(model: ServiceModel, shape: Shape, node: XmlNode): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, ref] of Object.entries(shape.members ?? {})) {
+    const m = model.resolve(ref);
+    if (m.location) continue;
+    if (m.xmlAttribute) {
+      const want = localName(m.locationName ?? name);
+      const hit = Object.entries(node.attrs).find(([k]) => k === (m.locationName ?? name) || localName(k) === want);
+      if (hit) out[name] = scalar(m, hit[1], hit[0]);
+      continue;
+    }
+    const xmlName = xmlMemberName(model, name, ref);
+    if (m.flattened && m.type === 'list') {
+      const items = childrenNamed(node, xmlName);
+      if (items.length > 0) out[name] = items.map((c) => readXmlValue(model, m.member!, c));
+      continue;
+    }
+    if (m.flattened && m.type === 'map') {
+      const entries = childrenNamed(node, xmlName);
+      if (entries.length > 0) out[name] = readMapEntries(model, m, entries);
+      continue;
+    }
+    const child = childrenNamed(node, xmlName)[0];
+    if (child) out[name] = readXmlValue(model, ref, child);
+  }
+  return out;
+}

@@ -1,0 +1,20 @@
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { BlobStore, Store } from '../store/types.js';
+import type { ServiceRegistry } from '../services/registry.js';
+
+export type IamMode = 'enforce' | 'audit' | 'off';
+
+/** What one server instance owns. Nothing here is module-global. */
+export interface ServerDeps {
+  store: Store;
+  blobs: BlobStore;
+  clock: Clock;
+  log: Logger;
+  registry: ServiceRegistry;
+  version: string;
+  iam: IamMode;
+  /** Largest request body buffered in memory (streaming S3 payloads are not buffered). */
+  maxBodyBytes: number;
+  dataDir?: string;
+}

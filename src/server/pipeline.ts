@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AwsError, internalFailure, isAwsError, notImplemented } from '../core/errors.js';
+import { DEFAULT_REGION, isRegion } from '../core/regions.js';
+import { authError } from '../auth/auth-errors.js';
+import { credentialLookup } from '../auth/credentials.js';
+import type { Principal } from '../auth/principal.js';
+import { SigV4Error, verify } from '../auth/sigv4.js';
+import type { ProtocolCodec, WireRequest, WireResponse } from '../protocol/codec.js';
+import { toPathStyle } from '../protocol/s3-addressing.js';
+import type { Operation } from '../protocol/model-types.js';
+import type { LoadedService } from '../services/registry.js';
+import type { RequestContext } from '../services/types.js';
+import type { Tx } from '../store/types.js';
+import { handleAdmin, isAdminPath } from './admin.js';
+import type { ServerDeps } from './context.js';
+import { readBody, toWire, writeResponse } from './http-io.js';
+import { route } from './route.js';
+
+type Family = 'query' | 'ec2' | 'rest-xml' | 'json';
+
+/** STS calls that carry their own proof of identity (a token or assertion) instead of a signature. */
+const UNSIGNED_OPERATIONS = new Set(['sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML']);
+
+const ANONYMOUS: Principal = { kind: 'anonymous', account: '', arn: '*', userId: 'anonymous' };
+
+/**
+ * One request, start to finish. The steps, in order:
+ *   admin paths -> route to a service -> body (buffered, or streamed for S3 payloads)
+ *   -> resolve the operation -> [transaction: authenticate -> decode input -> handler]
+ *   -> encode output or error.
+ */
+export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = randomUUID();
+  const wire = toWire(req);
+  if (isAdminPath(wire.path)) {
+    await handleAdmin(deps, wire, req, res);
+    return;
+  }
+  let service: LoadedService | undefined;
+  let codec: ProtocolCodec | undefined;
+  let operation: Operation | undefined;
+  let response: WireResponse;
+  try {
+    let r = route(wire, deps.registry.catalog);
+    if (r?.entry.protocol === 'rest-xml' && !r.json) {
+      service = await deps.registry.get(r.entry.name);
+      const op = tryResolve(service.codec, { ...wire, path: toPathStyle(wire.host, wire.path).path }, service);
+      if (op && isStreamingInput(service, op)) wire.bodyStream = req;
+    }
+    if (!wire.bodyStream) {
+      wire.body = await readBody(req, deps.maxBodyBytes);
+      r = route(wire, deps.registry.catalog);
+    }
+    if (!r) throw new AwsError('UnknownService', 'cloudlet could not tell which service this request is for', 400);
+    service = await deps.registry.get(r.entry.name);
+    codec = r.json ? service.jsonCodec! : service.codec;
+    const family: Family = r.json ? 'json' : r.entry.protocol;
+    // Virtual-hosted S3 (bucket.s3.localhost) is decoded as path style; the signature was
+    // made over the request as sent, so authentication keeps the original.
+    const decoded = family === 'rest-xml' ? { ...wire, path: toPathStyle(wire.host, wire.path).path } : wire;
+    const opName = codec.resolveOperation(decoded, service.model);
+    operation = service.model.operation(opName)!;
+    const svc = service;
+    const op = operation;
+    const ctx = await deps.store.transaction(async (tx) => {
+      const principal = authenticate(deps, wire, tx, family, `${svc.entry.name}:${opName}`);
+      const input = codec!.parseInput(decoded, svc.model, op);
+      const handler = svc.def.handlers[opName];
+      if (!handler) throw notImplemented(svc.entry.name, opName);
+      const region = requestRegion(wire) ?? DEFAULT_REGION;
+      const account = principal.account;
+      const context: RequestContext = {
+        requestId, service: svc.entry.name, operation: opName, account, region,
+        scope: { account, region: svc.def.global ? '' : region },
+        principal, clock: deps.clock, tx, blobs: deps.blobs, log: deps.log, wire,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1', responseHeaders: {},
+      };
+      const output = await handler(input, context);
+      return { context, output };
+    });
+    response = codec.serializeOutput(service.model, operation, ctx.output, { requestId });
+    Object.assign(response.headers, ctx.context.responseHeaders);
+  } catch (err) {
+    response = errorResponse(deps, err, requestId, wire, service, codec, operation);
+  }
+  if (wire.method === 'HEAD' && Buffer.isBuffer(response.body)) response.body = Buffer.alloc(0);
+  await writeResponse(res, response);
+}
+
+function tryResolve(codec: ProtocolCodec, wire: WireRequest, service: LoadedService): Operation | undefined {
+  try {
+    return service.model.operation(codec.resolveOperation(wire, service.model));
+  } catch {
+    return undefined;
+  }
+}
+
+function isStreamingInput(service: LoadedService, op: Operation): boolean {
+  if (!op.input) return false;
+  const input = service.model.resolve(op.input);
+  const payload = input.payload ? input.members?.[input.payload] : undefined;
+  return Boolean(payload && service.model.resolve(payload).streaming);
+}
+
+/** The region of the credential scope, if the request is signed. */
+function requestRegion(wire: WireRequest): string | undefined {
+  const auth = wire.headers['authorization'];
+  const m = auth ? /Credential=[^/\s,]+\/\d{8}\/([^/\s,]+)\//.exec(auth) : /(?:^|&)X-Amz-Credential=[^&%]+(?:%2F|\/)\d{8}(?:%2F|\/)([^&%/]+)/i.exec(wire.query);
+  return m?.[1];
+}
+
+/** Signature Version 2: S3 stopped accepting it; cloudlet says so rather than treating it as anonymous. */
+function isSigV2(wire: WireRequest): boolean {
+  return /^AWS [^:\s]+:/.test(wire.headers['authorization'] ?? '') || (/(?:^|&)AWSAccessKeyId=/.test(wire.query) && /(?:^|&)Signature=/.test(wire.query));
+}
+
+function authenticate(deps: ServerDeps, wire: WireRequest, tx: Tx, family: Family, action: string): Principal {
+  if (family === 'rest-xml' && isSigV2(wire)) {
+    throw new AwsError('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.', 400);
+  }
+  const signed = Boolean(wire.headers['authorization']) || /(?:^|&)X-Amz-Signature=/.test(wire.query);
+  if (!signed && (family === 'rest-xml' || UNSIGNED_OPERATIONS.has(action))) return ANONYMOUS;
+  try {
+    const result = verify(wire, {
+      lookup: credentialLookup(tx),
+      nowMs: deps.clock.nowMs(),
+      realNowMs: Date.now(),
+      isValidRegion: isRegion,
+      s3: family === 'rest-xml',
+    });
+    return result.credential.principal;
+  } catch (err) {
+    if (err instanceof SigV4Error) throw authError(err.failure, family, err.message);
+    throw err;
+  }
+}
+
+function errorResponse(
+  deps: ServerDeps, err: unknown, requestId: string, wire: WireRequest,
+  service: LoadedService | undefined, codec: ProtocolCodec | undefined, operation: Operation | undefined,
+): WireResponse {
+  let awsErr: AwsError;
+  if (isAwsError(err)) {
+    awsErr = err;
+  } else {
+    deps.log.error('internal failure', { requestId, method: wire.method, path: wire.path, stack: (err as Error)?.stack ?? String(err) });
+    awsErr = internalFailure();
+  }
+  if (service && codec) return codec.serializeError(service.model, awsErr, { requestId }, operation);
+  // No service to speak for: answer in the generic query/XML error shape.
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>${awsErr.code}</Code><Message>${escapeXml(awsErr.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  return { status: awsErr.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body: Buffer.from(body) };
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,86 @@
+import { createServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { Clock } from '../core/clock.js';
+import { createLogger, type LogLevel } from '../core/log.js';
+import { CATALOG } from '../services/catalog.js';
+import { ServiceRegistry } from '../services/registry.js';
+import { openDiskBlobStore, createTempBlobStore } from '../store/blobs.js';
+import { createMemoryStore } from '../store/memory.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import type { IamMode, ServerDeps } from './context.js';
+import { handleRequest } from './pipeline.js';
+import { VERSION } from '../core/version.js';
+
+export interface CloudletOptions {
+  host?: string;
+  port?: number;
+  /** Directory for state; ignored when ephemeral. */
+  dataDir?: string;
+  /** Keep everything in memory (blobs in a temp dir) and forget it on close. */
+  ephemeral?: boolean;
+  logLevel?: LogLevel;
+  iam?: IamMode;
+  maxBodyBytes?: number;
+}
+
+export interface Cloudlet {
+  url: string;
+  port: number;
+  deps: ServerDeps;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudlet> {
+  const host = opts.host ?? '127.0.0.1';
+  const dataDir = opts.ephemeral ? undefined : resolve(opts.dataDir ?? '.cloudlet');
+  const store = dataDir ? openSqliteStore(join(dataDir, 'state.db')) : createMemoryStore();
+  const blobs = dataDir ? openDiskBlobStore(join(dataDir, 'blobs')) : createTempBlobStore();
+  const clock = new Clock(Number(store.getMeta('clock_offset_ms') ?? 0) || 0);
+  const deps: ServerDeps = {
+    store, blobs, clock,
+    log: createLogger(opts.logLevel ?? 'info'),
+    registry: new ServiceRegistry(CATALOG),
+    version: VERSION,
+    iam: opts.iam ?? 'enforce',
+    maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
+    dataDir,
+  };
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    handleRequest(deps, req, res).catch((err: unknown) => {
+      deps.log.error('unhandled request failure', { stack: (err as Error)?.stack });
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 4566, host, () => ok());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 4566);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    deps,
+    server,
+    close() {
+      closing ??= new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeIdleConnections();
+        // In-flight requests get a moment; then the sockets go, so shutdown stays under a second.
+        setTimeout(() => server.closeAllConnections(), 300).unref();
+      }).then(() => {
+        store.close();
+        blobs.close();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { ServiceDefinition } from './types.js';
+
+/**
+ * What routing needs to know about each service without loading it. The handler module
+ * and the model load the first time a request reaches the service.
+ */
+export interface CatalogEntry {
+  name: string;
+  modelId: string;
+  protocol: 'query' | 'ec2' | 'rest-xml' | 'json';
+  /** Service names that appear in SigV4 credential scopes. */
+  signingNames: string[];
+  /** The model's apiVersion: routes unsigned query requests by their Version parameter. */
+  apiVersion: string;
+  /** X-Amz-Target prefix for JSON protocols (the service's own, or an alternate JSON 1.0 one). */
+  targetPrefix?: string;
+  jsonVersion?: '1.0' | '1.1';
+  /** First labels of AWS hostnames (ec2.us-east-1.amazonaws.com, api.ecr...). */
+  hostPrefixes: string[];
+  global?: boolean;
+  load: () => Promise<ServiceDefinition>;
+}
+
+const def = (m: { default: ServiceDefinition }) => m.default;
+
+export const CATALOG: readonly CatalogEntry[] = [
+  {
+    name: 'sts', modelId: 'sts-2011-06-15', protocol: 'query', signingNames: ['sts'], apiVersion: '2011-06-15',
+    hostPrefixes: ['sts'], load: () => import('./sts/index.js').then(def),
+  },
+  {
+    name: 'iam', modelId: 'iam-2010-05-08', protocol: 'query', signingNames: ['iam'], apiVersion: '2010-05-08',
+    hostPrefixes: ['iam'], global: true, load: () => import('./iam/index.js').then(def),
+  },
+  {
+    name: 'ec2', modelId: 'ec2-2016-11-15', protocol: 'ec2', signingNames: ['ec2'], apiVersion: '2016-11-15',
+    hostPrefixes: ['ec2'], load: () => import('./ec2/index.js').then(def),
+  },
+  {
+    name: 's3', modelId: 's3-2006-03-01', protocol: 'rest-xml', signingNames: ['s3'], apiVersion: '2006-03-01',
+    hostPrefixes: ['s3'], load: () => import('./s3/index.js').then(def),
+  },
+  {
+    name: 'ecr', modelId: 'ecr-2015-09-21', protocol: 'json', signingNames: ['ecr'], apiVersion: '2015-09-21',
+    targetPrefix: 'AmazonEC2ContainerRegistry_V20150921', jsonVersion: '1.1',
+    hostPrefixes: ['api.ecr', 'ecr'], load: () => import('./ecr/index.js').then(def),
+  },
+  {
+    // Current SDKs call CloudWatch with JSON 1.0; older ones (and the CLI v1) with awsQuery.
+    name: 'cloudwatch', modelId: 'monitoring-2010-08-01', protocol: 'query', signingNames: ['monitoring'],
+    apiVersion: '2010-08-01', targetPrefix: 'GraniteServiceVersion20100801', jsonVersion: '1.0',
+    hostPrefixes: ['monitoring'], load: () => import('./cloudwatch/index.js').then(def),
+  },
+  {
+    name: 'autoscaling', modelId: 'autoscaling-2011-01-01', protocol: 'query', signingNames: ['autoscaling'],
+    apiVersion: '2011-01-01', hostPrefixes: ['autoscaling'], load: () => import('./autoscaling/index.js').then(def),
+  },
+  {
+    name: 'elbv2', modelId: 'elasticloadbalancingv2-2015-12-01', protocol: 'query', signingNames: ['elasticloadbalancing'],
+    apiVersion: '2015-12-01', hostPrefixes: ['elasticloadbalancing'], load: () => import('./elbv2/index.js').then(def),
+  },
+  {
+    name: 'sns', modelId: 'sns-2010-03-31', protocol: 'query', signingNames: ['sns'], apiVersion: '2010-03-31',
+    hostPrefixes: ['sns'], load: () => import('./sns/index.js').then(def),
+  },
+];

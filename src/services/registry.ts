@@ -1,0 +1,91 @@
+import { loadModel, type ServiceModel } from '../protocol/models.js';
+import type { ProtocolCodec } from '../protocol/codec.js';
+import { queryCodec, ec2Codec } from '../protocol/query.js';
+import { restXmlCodec } from '../protocol/rest-xml.js';
+import { createJsonCodec } from '../protocol/json.js';
+import type { CatalogEntry } from './catalog.js';
+import type { ServiceDefinition } from './types.js';
+
+export interface LoadedService {
+  entry: CatalogEntry;
+  def: ServiceDefinition;
+  model: ServiceModel;
+  /** The codec of the service's own protocol. */
+  codec: ProtocolCodec;
+  /** A JSON codec for services that also accept JSON (CloudWatch's JSON 1.0). */
+  jsonCodec?: ProtocolCodec;
+}
+
+/** Handler names that are not operations of the model: a wiring mistake, never served. */
+export function unknownHandlers(def: ServiceDefinition, model: ServiceModel): string[] {
+  return Object.keys(def.handlers).filter((op) => !model.operation(op));
+}
+
+export function codecFor(entry: CatalogEntry, model: ServiceModel): { codec: ProtocolCodec; jsonCodec?: ProtocolCodec } {
+  const json = entry.targetPrefix
+    ? createJsonCodec({ version: entry.jsonVersion ?? (model.metadata.jsonVersion as '1.0' | '1.1') ?? '1.1', targetPrefix: entry.targetPrefix })
+    : undefined;
+  switch (entry.protocol) {
+    case 'query': return { codec: queryCodec, jsonCodec: json };
+    case 'ec2': return { codec: ec2Codec };
+    case 'rest-xml': return { codec: restXmlCodec };
+    case 'json': return { codec: json!, jsonCodec: json };
+  }
+}
+
+/**
+ * Loads services on first use and keeps them for the life of the server. One registry per
+ * server instance, so two servers in one process (tests) share nothing.
+ */
+export class ServiceRegistry {
+  private readonly loading = new Map<string, Promise<LoadedService>>();
+  private readonly byName: Map<string, CatalogEntry>;
+
+  constructor(readonly catalog: readonly CatalogEntry[]) {
+    this.byName = new Map(catalog.map((e) => [e.name, e]));
+  }
+
+  entry(name: string): CatalogEntry | undefined {
+    return this.byName.get(name);
+  }
+
+  isLoaded(name: string): boolean {
+    return this.loading.has(name);
+  }
+
+  get(name: string): Promise<LoadedService> {
+    let p = this.loading.get(name);
+    if (!p) {
+      const entry = this.byName.get(name);
+      if (!entry) return Promise.reject(new Error(`unknown service ${name}`));
+      p = load(entry);
+      // A failed load is retried by the next request rather than cached forever.
+      p.catch(() => this.loading.delete(name));
+      this.loading.set(name, p);
+    }
+    return p;
+  }
+}
+
+async function load(entry: CatalogEntry): Promise<LoadedService> {
+  // A copy per registry: one server's handler table never leaks into another's.
+  const loaded = await entry.load();
+  const def = { ...loaded, handlers: { ...loaded.handlers } };
+  const model = loadModel(entry.modelId);
+  const bad = unknownHandlers(def, model);
+  if (bad.length) throw new Error(`service ${entry.name}: handlers for operations not in model ${entry.modelId}: ${bad.join(', ')}`);
+  return { entry, def, model, ...codecFor(entry, model) };
+}
+
+/**
+ * Loads every service and checks each handler against its model. Run by the build and by
+ * `cloudlet start --check`, not on every start, so start-up stays free of model parsing.
+ */
+export async function verifyCatalog(catalog: readonly CatalogEntry[]): Promise<Array<{ service: string; operations: number; handlers: number }>> {
+  const out = [];
+  for (const entry of catalog) {
+    const s = await load(entry);
+    out.push({ service: entry.name, operations: s.model.operationNames.length, handlers: Object.keys(s.def.handlers).length });
+  }
+  return out;
+}

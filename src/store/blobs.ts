@@ -1,0 +1,178 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync,
+} from 'node:fs';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { AwsError } from '../core/errors.js';
+import type { BlobInfo, BlobStore } from './types.js';
+
+const ID = /^[0-9a-f]{32}$/;
+/** Chunks are gathered up to this size per write syscall; it bounds memory per upload. */
+const BATCH_BYTES = 256 * 1024;
+
+/**
+ * Blobs live at dir/ab/cdef… (first two hex chars fan out the directory). Ids are random,
+ * not content hashes: two objects with equal bodies never share a file, so deleting or
+ * overwriting one cannot affect the other, and no reference counting is needed.
+ */
+export function openDiskBlobStore(dir: string): BlobStore {
+  return new DiskBlobStore(dir, false);
+}
+
+/**
+ * The ephemeral mode's blob store: still on disk (bodies are never held whole in
+ * memory), in a fresh directory under os.tmpdir() that close() removes.
+ */
+export function createTempBlobStore(): BlobStore {
+  return new DiskBlobStore(mkdtempSync(join(tmpdir(), 'cloudlet-blobs-')), true);
+}
+
+function tooLarge(maxBytes: number): AwsError {
+  return new AwsError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, {
+    fields: { MaxSizeAllowed: String(maxBytes) },
+  });
+}
+
+function missing(id: string): Error {
+  return Object.assign(new Error(`no blob ${id}`), { code: 'ENOENT' });
+}
+
+function toBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  throw new TypeError(`blob bodies must be bytes or strings, got ${typeof chunk}`);
+}
+
+async function writeAll(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
+  let total = 0;
+  for (const c of chunks) total += c.length;
+  const { bytesWritten } = await fh.writev(chunks);
+  if (bytesWritten === total) return;
+  // Short writes are rare on regular files but legal; finish them by hand.
+  let rest = Buffer.concat(chunks).subarray(bytesWritten);
+  while (rest.length > 0) rest = rest.subarray((await fh.write(rest)).bytesWritten);
+}
+
+/** Makes a rename durable: the new directory entry is data of the directory. */
+async function fsyncDir(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+class DiskBlobStore implements BlobStore {
+  private readonly tmp: string;
+  private closed = false;
+
+  constructor(private readonly dir: string, private readonly removeOnClose: boolean) {
+    this.tmp = join(dir, 'tmp');
+    mkdirSync(this.tmp, { recursive: true });
+    // Leftovers of writes cut short by a crash: never visible, so safe to drop.
+    for (const name of readdirSync(this.tmp)) rmSync(join(this.tmp, name), { force: true, recursive: true });
+  }
+
+  private pathOf(id: string): string {
+    return join(this.dir, id.slice(0, 2), id.slice(2));
+  }
+
+  async write(body: Readable, opts: { maxBytes?: number } = {}): Promise<BlobInfo> {
+    if (this.closed) throw new Error('blob store is closed');
+    const { maxBytes } = opts;
+    const id = randomBytes(16).toString('hex');
+    const tmp = join(this.tmp, id);
+    const sha256 = createHash('sha256');
+    const md5 = createHash('md5');
+    let size = 0;
+    let fh: FileHandle | undefined;
+    try {
+      fh = await open(tmp, 'wx');
+      let batch: Uint8Array[] = [];
+      let batched = 0;
+      // for-await pulls the next chunk only after this body ran, so a slow disk slows
+      // the sender instead of filling memory; throwing here destroys the source.
+      for await (const chunk of body) {
+        const bytes = toBytes(chunk);
+        size += bytes.length;
+        if (maxBytes !== undefined && size > maxBytes) throw tooLarge(maxBytes);
+        sha256.update(bytes);
+        md5.update(bytes);
+        batch.push(bytes);
+        batched += bytes.length;
+        if (batched >= BATCH_BYTES) {
+          await writeAll(fh, batch);
+          batch = [];
+          batched = 0;
+        }
+      }
+      if (batch.length > 0) await writeAll(fh, batch);
+      await fh.sync();
+      await fh.close();
+      fh = undefined;
+      const final = this.pathOf(id);
+      try {
+        await rename(tmp, final);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        // First blob in this fan-out directory, or clear() removed it meanwhile.
+        await mkdir(dirname(final), { recursive: true });
+        await rename(tmp, final);
+      }
+      await fsyncDir(dirname(final));
+      return { id, size, sha256: sha256.digest('hex'), md5: md5.digest('hex') };
+    } catch (err) {
+      if (!body.destroyed) body.destroy();
+      await fh?.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * The file is opened before returning, so a delete or overwrite racing with a GET
+   * cannot cut the response short. A missing blob yields a stream that errors (ENOENT).
+   */
+  read(id: string, range?: { start: number; end: number }): Readable {
+    let fd: number;
+    try {
+      if (!ID.test(id)) throw missing(id);
+      fd = openSync(this.pathOf(id), 'r');
+    } catch (err) {
+      const e = (err as NodeJS.ErrnoException).code === 'ENOENT' ? missing(id) : err;
+      return new Readable({ read() { this.destroy(e as Error); } });
+    }
+    try {
+      return createReadStream('', { fd, start: range?.start, end: range?.end });
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  size(id: string): number | undefined {
+    if (!ID.test(id)) return undefined;
+    return statSync(this.pathOf(id), { throwIfNoEntry: false })?.size;
+  }
+
+  delete(id: string): void {
+    if (ID.test(id)) rmSync(this.pathOf(id), { force: true });
+  }
+
+  /** Leaves tmp/ alone so uploads in flight finish (into a fresh fan-out directory). */
+  clear(): void {
+    for (const name of readdirSync(this.dir)) {
+      if (/^[0-9a-f]{2}$/.test(name)) rmSync(join(this.dir, name), { recursive: true, force: true });
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.removeOnClose) rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,270 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ListOptions, Row, Scope, Store, Tx } from './types.js';
+import { Mutex, checkLimit, compareIds, prefixEnd, runSerialised, toJson } from './memory.js';
+
+export const SCHEMA_VERSION = 1;
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+/**
+ * Durability: WAL + synchronous=FULL. With WAL, NORMAL already survives kill -9 (a
+ * commit is in the WAL file, i.e. the OS page cache, before COMMIT returns); what it
+ * loses is the last commits on power loss or an OS crash. FULL fsyncs the WAL on every
+ * commit so an acknowledged write also survives those. We pay that fsync because S3
+ * object bodies are fsynced by the blob store: with NORMAL, a power cut could keep a
+ * body whose metadata row was lost, or acknowledge a PUT that then disappears. The
+ * build defaults WAL databases to NORMAL, so FULL is set after switching to WAL.
+ *
+ * One connection per store, used only from this thread, and the file is assumed to be
+ * owned by one process: busy_timeout only covers tools peeking at the file.
+ */
+export function openSqliteStore(file: string): Store {
+  const memory = file === ':memory:' || file === '';
+  if (!memory) mkdirSync(dirname(resolve(file)), { recursive: true });
+  const db = new Database(file, { timeout: 5000 });
+  try {
+    if (!memory) {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new Error(`could not put ${file} in WAL mode (got ${String(mode)})`);
+    }
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, file);
+    return new SqliteStore(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: Database.Database, file: string): void {
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS resources (
+        account TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (account, region, kind, id)
+      ) WITHOUT ROWID;
+    `);
+    const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined;
+    if (row === undefined) {
+      db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+    } else if (Number(row) !== SCHEMA_VERSION) {
+      throw new Error(`${file} has schema version ${row}; this cloudlet understands ${SCHEMA_VERSION}`);
+    }
+  }).immediate();
+}
+
+const WHERE_KIND = 'account = ? AND region = ? AND kind = ?';
+
+class SqliteStore implements Store {
+  private readonly mutex = new Mutex();
+  private closed = false;
+  /**
+   * setMeta/clear called while a transaction holds SQLite's transaction open run inside
+   * it (one connection); they are replayed if it rolls back, so they never depend on it.
+   */
+  private replay: Array<() => void> = [];
+  private readonly dynamic = new Map<string, Statement>();
+  readonly s: {
+    begin: Statement; commit: Statement; rollback: Statement;
+    get: Statement; put: Statement; del: Statement;
+    getMeta: Statement; setMeta: Statement;
+    firstScope: Statement; nextScope: Statement; firstScopeOf: Statement; nextScopeOf: Statement;
+  };
+
+  constructor(readonly db: Database.Database) {
+    const p = (sql: string): Statement => db.prepare(sql);
+    const order = 'ORDER BY account, region, kind LIMIT 1';
+    this.s = {
+      begin: p('BEGIN IMMEDIATE'),
+      commit: p('COMMIT'),
+      rollback: p('ROLLBACK'),
+      get: p(`SELECT value FROM resources WHERE ${WHERE_KIND} AND id = ?`).pluck(),
+      put: p('INSERT OR REPLACE INTO resources (account, region, kind, id, value) VALUES (?, ?, ?, ?, ?)'),
+      del: p(`DELETE FROM resources WHERE ${WHERE_KIND} AND id = ?`),
+      getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
+      setMeta: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      // One index probe per distinct scope instead of a scan over every row.
+      firstScope: p(`SELECT account, region, kind FROM resources ${order}`),
+      nextScope: p(`SELECT account, region, kind FROM resources WHERE (account, region, kind) > (?, ?, ?) ${order}`),
+      firstScopeOf: p(`SELECT account, region, kind FROM resources WHERE account = ? ${order}`),
+      nextScopeOf: p(`SELECT account, region, kind FROM resources WHERE account = ? AND (region, kind) > (?, ?) ${order}`),
+    };
+  }
+
+  /** Statements whose WHERE clause depends on which bounds are present, built once each. */
+  stmt(key: string, sql: () => string): Statement {
+    let st = this.dynamic.get(key);
+    if (!st) {
+      st = this.db.prepare(sql());
+      this.dynamic.set(key, st);
+    }
+    return st;
+  }
+
+  transaction<T>(fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+    return runSerialised(
+      this.mutex,
+      () => this.closed,
+      () => new SqliteTx(this),
+      (tx, ok) => this.end(tx, ok),
+      fn,
+    );
+  }
+
+  /**
+   * BEGIN happens on the first write (SqliteTx.write): a read-only transaction then costs
+   * no BEGIN/COMMIT, and isolation is already given by the mutex on our single connection.
+   */
+  private end(tx: SqliteTx, ok: boolean): void {
+    tx.finished = true;
+    const replay = this.replay;
+    this.replay = [];
+    if (this.closed) {
+      if (ok && tx.wrote) throw new Error('store was closed before the transaction committed');
+      return;
+    }
+    if (!this.db.inTransaction) return;
+    if (!ok) return this.rollbackAndReplay(replay);
+    try {
+      this.s.commit.run();
+    } catch (err) {
+      this.rollbackAndReplay(replay);
+      throw err;
+    }
+  }
+
+  private rollbackAndReplay(replay: Array<() => void>): void {
+    if (this.db.inTransaction) this.s.rollback.run();
+    for (const op of replay) op();
+  }
+
+  private outside(op: () => void): void {
+    if (this.closed) throw new Error('store is closed');
+    op();
+    if (this.db.inTransaction) this.replay.push(op);
+  }
+
+  getMeta(key: string): string | undefined {
+    if (this.closed) throw new Error('store is closed');
+    return this.s.getMeta.get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.outside(() => void this.s.setMeta.run(key, value));
+  }
+
+  clear(filter: { account?: string; kindPrefix?: string } = {}): void {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (filter.account !== undefined) { where.push('account = ?'); args.push(filter.account); }
+    if (filter.kindPrefix) {
+      where.push('kind >= ?');
+      args.push(filter.kindPrefix);
+      const end = prefixEnd(filter.kindPrefix);
+      if (end !== undefined) { where.push('kind < ?'); args.push(end); }
+    }
+    const sql = `DELETE FROM resources${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+    const st = this.stmt(`clear:${where.join()}`, () => sql);
+    this.outside(() => void st.run(...args));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+class SqliteTx implements Tx {
+  finished = false;
+  wrote = false;
+
+  constructor(private readonly store: SqliteStore) {}
+
+  get<T = unknown>(scope: Scope, kind: string, id: string): T | undefined {
+    this.check();
+    const json = this.store.s.get.get(scope.account, scope.region, kind, id) as string | undefined;
+    return json === undefined ? undefined : (JSON.parse(json) as T);
+  }
+
+  put(scope: Scope, kind: string, id: string, value: unknown): void {
+    this.check();
+    const json = toJson(value);
+    this.write();
+    this.store.s.put.run(scope.account, scope.region, kind, id, json);
+  }
+
+  delete(scope: Scope, kind: string, id: string): boolean {
+    this.check();
+    this.write();
+    return this.store.s.del.run(scope.account, scope.region, kind, id).changes > 0;
+  }
+
+  list<T = unknown>(scope: Scope, kind: string, opts: ListOptions = {}): Row<T>[] {
+    this.check();
+    checkLimit(opts.limit);
+    const { prefix, after } = opts;
+    const args: unknown[] = [scope.account, scope.region, kind];
+    let lower = '';
+    if (after !== undefined && (!prefix || compareIds(after, prefix) >= 0)) {
+      lower = ' AND id > ?';
+      args.push(after);
+    } else if (prefix) {
+      lower = ' AND id >= ?';
+      args.push(prefix);
+    }
+    const end = prefix ? prefixEnd(prefix) : undefined;
+    if (end !== undefined) args.push(end);
+    const upper = end !== undefined ? ' AND id < ?' : '';
+    args.push(opts.limit ?? -1);
+    const st = this.store.stmt(`list${lower}${upper}`, () =>
+      `SELECT id, value FROM resources WHERE ${WHERE_KIND}${lower}${upper} ORDER BY id LIMIT ?`);
+    const rows = st.raw().all(...args) as Array<[string, string]>;
+    return rows.map(([id, json]) => ({ id, value: JSON.parse(json) as T }));
+  }
+
+  count(scope: Scope, kind: string, opts: { prefix?: string } = {}): number {
+    this.check();
+    const { prefix } = opts;
+    const args: unknown[] = [scope.account, scope.region, kind];
+    let bounds = '';
+    if (prefix) {
+      bounds = ' AND id >= ?';
+      args.push(prefix);
+      const end = prefixEnd(prefix);
+      if (end !== undefined) { bounds += ' AND id < ?'; args.push(end); }
+    }
+    const st = this.store.stmt(`count${bounds}`, () =>
+      `SELECT count(*) FROM resources WHERE ${WHERE_KIND}${bounds}`);
+    return st.pluck().get(...args) as number;
+  }
+
+  scopes(account?: string): Array<Scope & { kind: string }> {
+    this.check();
+    const { s } = this.store;
+    const out: Array<Scope & { kind: string }> = [];
+    type S = Scope & { kind: string };
+    let row = (account === undefined ? s.firstScope.get() : s.firstScopeOf.get(account)) as S | undefined;
+    while (row) {
+      out.push({ account: row.account, region: row.region, kind: row.kind });
+      row = (account === undefined
+        ? s.nextScope.get(row.account, row.region, row.kind)
+        : s.nextScopeOf.get(account, row.region, row.kind)) as S | undefined;
+    }
+    return out;
+  }
+
+  private write(): void {
+    this.wrote = true;
+    if (!this.store.db.inTransaction) this.store.s.begin.run();
+  }
+
+  private check(): void {
+    if (this.finished) throw new Error('transaction already finished');
+  }
+}
