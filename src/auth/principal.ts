@@ -7,6 +7,8 @@ export interface Principal {
   /** What GetCallerIdentity calls UserId: the account id for root, AIDA... for users, AROA...:session for roles. */
   userId: string;
   accessKeyId?: string;
+  /** The IAM user's or role's name (users: for aws:username). */
+  name?: string;
   /** For assumed roles: the role's ARN (arn:aws:iam::ACCT:role/path/name). */
   roleArn?: string;
   sessionName?: string;

@@ -1,0 +1,106 @@
+/**
+ * How IAM keeps its entities in the store. IAM is global: every row lives in scope
+ * {account, region: ''}. Shared by the IAM service, STS (roles, trust policies) and the
+ * enforcement step (which policies apply to a principal).
+ */
+export const IAM_KIND = {
+  user: 'iam:user',
+  group: 'iam:group',
+  role: 'iam:role',
+  policy: 'iam:policy',
+  instanceProfile: 'iam:instance-profile',
+  oidcProvider: 'iam:oidc-provider',
+} as const;
+
+export const iamScope = (account: string) => ({ account, region: '' });
+
+export interface Tag { Key: string; Value: string }
+
+/** Inline policies by name -> the URL-decoded JSON document. */
+export type InlinePolicies = Record<string, string>;
+
+export interface UserRecord {
+  name: string;
+  /** AIDA... */
+  id: string;
+  arn: string;
+  path: string;
+  createdAt: string;
+  tags: Tag[];
+  permissionsBoundary?: string;
+  inlinePolicies: InlinePolicies;
+  /** Managed policy ARNs (customer managed or arn:aws:iam::aws:policy/...). */
+  attachedPolicies: string[];
+  groups: string[];
+  accessKeys: Array<{ id: string; status: 'Active' | 'Inactive'; createdAt: string }>;
+  loginProfile?: { createdAt: string; passwordResetRequired: boolean };
+}
+
+export interface GroupRecord {
+  name: string;
+  /** AGPA... */
+  id: string;
+  arn: string;
+  path: string;
+  createdAt: string;
+  inlinePolicies: InlinePolicies;
+  attachedPolicies: string[];
+}
+
+export interface RoleRecord {
+  name: string;
+  /** AROA... */
+  id: string;
+  arn: string;
+  path: string;
+  createdAt: string;
+  /** The trust policy, URL-decoded JSON. */
+  assumeRolePolicyDocument: string;
+  description?: string;
+  /** Seconds, 3600..43200. */
+  maxSessionDuration: number;
+  tags: Tag[];
+  permissionsBoundary?: string;
+  inlinePolicies: InlinePolicies;
+  attachedPolicies: string[];
+}
+
+export interface PolicyVersionRecord {
+  versionId: string;
+  document: string;
+  createdAt: string;
+}
+
+export interface ManagedPolicyRecord {
+  name: string;
+  /** ANPA... */
+  id: string;
+  arn: string;
+  path: string;
+  description?: string;
+  createdAt: string;
+  updatedAt: string;
+  defaultVersionId: string;
+  versions: PolicyVersionRecord[];
+  tags: Tag[];
+}
+
+export interface InstanceProfileRecord {
+  name: string;
+  /** AIPA... */
+  id: string;
+  arn: string;
+  path: string;
+  createdAt: string;
+  roles: string[];
+  tags: Tag[];
+}
+
+export interface OidcProviderRecord {
+  arn: string;
+  url: string;
+  clientIds: string[];
+  thumbprints: string[];
+  createdAt: string;
+  tags: Tag[];
+}
