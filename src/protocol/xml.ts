@@ -1,11 +1,11 @@
-import { XMLBuilder, type XmlBuilderOptions } from 'fast-xml-parser';
+import { writeXmlText } from './xml-text.js';
 import type { ServiceModel } from './models.js';
 import type { Shape } from './model-types.js';
 
 /**
  * Shape-driven XML writing shared by the query, ec2 and rest-xml protocols. Values become a
  * tree in fast-xml-parser's builder format (element name -> text | child object | repeated
- * array, attributes under '@_'), so escaping stays the library's job.
+ * array, attributes under '@_'), written out by xml-text.ts.
  */
 
 /** Element content: text, or an object of child elements / '@_' attributes / '#text'. */
@@ -24,25 +24,6 @@ export interface XmlStyle {
 
 const ATTR = '@_';
 
-const builder = new XMLBuilder({
-  ignoreAttributes: false,
-  attributeNamePrefix: ATTR,
-  textNodeName: '#text',
-  // "true" is a legitimate attribute value, not a flag to collapse.
-  suppressBooleanAttributes: false,
-  suppressEmptyNode: false,
-  processEntities: true,
-  // The library's default entity table plus CR: a raw CR would be folded into LF by every
-  // conforming XML parser, so AWS (and we) send it as a character reference.
-  entities: [
-    { regex: /&/g, val: '&amp;' },
-    { regex: />/g, val: '&gt;' },
-    { regex: /</g, val: '&lt;' },
-    { regex: /'/g, val: '&apos;' },
-    { regex: /"/g, val: '&quot;' },
-    { regex: /\r/g, val: '&#xD;' },
-  ],
-} as XmlBuilderOptions);
 
 const isAbsent = (v: unknown): v is null | undefined => v === undefined || v === null;
 
@@ -203,7 +184,7 @@ export function renderXml(rootName: string, content: XmlNode, opts: RenderOption
   const doc: XmlElement = {};
   if (opts.declaration) doc['?xml'] = { [`${ATTR}version`]: '1.0', [`${ATTR}encoding`]: 'UTF-8' };
   doc[rootName] = root;
-  return builder.build(doc) as string;
+  return writeXmlText(doc);
 }
 
 /** A value of shape `ref` as a complete XML document rooted at `rootName`. */
