@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { WireRequest } from '../protocol/codec.js';
+import { CATALOG } from '../services/catalog.js';
+import { route, scopeService } from './route.js';
+
+function req(p: Partial<WireRequest>): WireRequest {
+  return { method: 'POST', path: '/', query: '', headers: {}, body: Buffer.alloc(0), host: '127.0.0.1', ...p };
+}
+const auth = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=test/20261123/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00` });
+const name = (r: ReturnType<typeof route>) => r && `${r.entry.name}${r.json ? '+json' : ''}`;
+
+test('the credential scope decides first', () => {
+  assert.equal(name(route(req({ headers: auth('ec2') }), CATALOG)), 'ec2');
+  assert.equal(name(route(req({ headers: auth('iam') }), CATALOG)), 'iam');
+  assert.equal(name(route(req({ headers: auth('elasticloadbalancing') }), CATALOG)), 'elbv2');
+  assert.equal(route(req({ headers: auth('nosuchservice') }), CATALOG), undefined);
+  assert.equal(scopeService(req({ query: 'X-Amz-Credential=test%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=00' })), 's3');
+});
+
+test('X-Amz-Target picks the JSON protocol, also for services whose model is query (CloudWatch)', () => {
+  assert.equal(name(route(req({ headers: { ...auth('monitoring'), 'x-amz-target': 'GraniteServiceVersion20100801.ListMetrics' } }), CATALOG)), 'cloudwatch+json');
+  assert.equal(name(route(req({ headers: auth('monitoring') }), CATALOG)), 'cloudwatch');
+  assert.equal(name(route(req({ headers: { 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.ListImages' } }), CATALOG)), 'ecr');
+});
+
+test('unsigned requests route by Host, then by the query Version, and otherwise go to S3', () => {
+  assert.equal(name(route(req({ host: 'sts.us-east-1.localhost' }), CATALOG)), 'sts');
+  assert.equal(name(route(req({ host: 'api.ecr.us-east-1.localhost' }), CATALOG)), 'ecr');
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  assert.equal(name(route(req({ headers: form, body: Buffer.from('Action=AssumeRoleWithWebIdentity&Version=2011-06-15') }), CATALOG)), 'sts');
+  assert.equal(name(route(req({ method: 'GET', query: 'Action=DescribeRegions&Version=2016-11-15' }), CATALOG)), 'ec2');
+  assert.equal(name(route(req({ method: 'GET', path: '/bucket/key' }), CATALOG)), 's3');
+  assert.equal(name(route(req({ method: 'GET', host: 'bucket.s3.localhost' }), CATALOG)), 's3');
+});
