@@ -14,6 +14,15 @@ export const IAM_KIND = {
 
 export const iamScope = (account: string) => ({ account, region: '' });
 
+/*
+ * Row ids: users, groups, roles, instance profiles and customer managed policies are keyed by
+ * their name exactly as created (IAM names are unique ignoring case; the IAM service checks
+ * that); OIDC providers by their ARN. So a role is `tx.get(iamScope(acct), IAM_KIND.role,
+ * name)` where name is the last segment of its ARN. AWS managed policies are not rows: see
+ * src/services/iam/aws-managed.ts. For documents that apply to a principal, use
+ * src/services/iam/principal-policies.ts.
+ */
+
 export interface Tag { Key: string; Value: string }
 
 /** Inline policies by name -> the URL-decoded JSON document. */
@@ -83,6 +92,8 @@ export interface ManagedPolicyRecord {
   defaultVersionId: string;
   versions: PolicyVersionRecord[];
   tags: Tag[];
+  /** The number the next version gets (IAM never reuses version ids); absent means derive from versions. */
+  nextVersion?: number;
 }
 
 export interface InstanceProfileRecord {

@@ -1,0 +1,93 @@
+import type {
+  CreateRoleRequest, CreateRoleResponse, DeleteRolePermissionsBoundaryRequest, DeleteRoleRequest, GetRoleRequest, GetRoleResponse,
+  ListRolesRequest, ListRolesResponse, PutRolePermissionsBoundaryRequest, UpdateAssumeRolePolicyRequest, UpdateRoleDescriptionRequest,
+  UpdateRoleDescriptionResponse, UpdateRoleRequest,
+} from '@aws-sdk/client-iam';
+import type { Handler, RequestContext } from '../types.js';
+import { deleteConflict, iamArn, nowIso } from './common.js';
+import { all, assertAbsent, must, profilesOfRole, remove, save } from './entities.js';
+import { uniqueId } from './ids.js';
+import { paginate, pageOf } from './pagination.js';
+import type { RoleRecord } from './records.js';
+import { roleOut } from './shapes.js';
+import { checkBoundary, checkNewTags } from './users.js';
+import { checkDocument, checkTrustSize, DEFAULT_PATH, underPath } from './validate.js';
+
+export const DEFAULT_MAX_SESSION_DURATION = 3600;
+
+export const mustRole = (ctx: RequestContext, name: string): RoleRecord => must(ctx.tx, ctx.account, 'role', name);
+
+function trustPolicy(raw: string): string {
+  const doc = checkDocument(raw, 'trust');
+  checkTrustSize(doc);
+  return doc;
+}
+
+export const createRole: Handler<CreateRoleRequest, CreateRoleResponse> = (input, ctx) => {
+  const name = input.RoleName!;
+  const path = input.Path ?? DEFAULT_PATH;
+  const doc = trustPolicy(input.AssumeRolePolicyDocument!);
+  const tags = checkNewTags(input.Tags, 'TagsPerRole');
+  checkBoundary(ctx, input.PermissionsBoundary);
+  assertAbsent(ctx.tx, ctx.account, 'role', name);
+  const role: RoleRecord = {
+    name, id: uniqueId('AROA'), arn: iamArn(ctx.account, 'role', path, name), path, createdAt: nowIso(ctx),
+    assumeRolePolicyDocument: doc, description: input.Description,
+    maxSessionDuration: input.MaxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
+    tags, permissionsBoundary: input.PermissionsBoundary, inlinePolicies: {}, attachedPolicies: [],
+  };
+  save(ctx.tx, ctx.account, 'role', role);
+  return { Role: roleOut(role, 'create') };
+};
+
+export const getRole: Handler<GetRoleRequest, GetRoleResponse> = (input, ctx) => ({ Role: roleOut(mustRole(ctx, input.RoleName!), 'get') });
+
+export const listRoles: Handler<ListRolesRequest, ListRolesResponse> = (input, ctx) => {
+  const roles = all(ctx.tx, ctx.account, 'role').filter((r) => underPath(r.path, input.PathPrefix)).map((r) => roleOut(r, 'list'));
+  return pageOf('Roles', paginate(roles, (r) => r.RoleName!, input));
+};
+
+export const updateRole: Handler<UpdateRoleRequest, Record<string, never>> = (input, ctx) => {
+  const role = mustRole(ctx, input.RoleName!);
+  save(ctx.tx, ctx.account, 'role', {
+    ...role,
+    description: input.Description === undefined ? role.description : input.Description || undefined,
+    maxSessionDuration: input.MaxSessionDuration ?? role.maxSessionDuration,
+  });
+  return {};
+};
+
+export const updateRoleDescription: Handler<UpdateRoleDescriptionRequest, UpdateRoleDescriptionResponse> = (input, ctx) => {
+  const role = { ...mustRole(ctx, input.RoleName!), description: input.Description || undefined };
+  save(ctx.tx, ctx.account, 'role', role);
+  return { Role: roleOut(role, 'get') };
+};
+
+export const updateAssumeRolePolicy: Handler<UpdateAssumeRolePolicyRequest, Record<string, never>> = (input, ctx) => {
+  const role = mustRole(ctx, input.RoleName!);
+  const doc = trustPolicy(input.PolicyDocument!);
+  save(ctx.tx, ctx.account, 'role', { ...role, assumeRolePolicyDocument: doc });
+  return {};
+};
+
+export const deleteRole: Handler<DeleteRoleRequest, Record<string, never>> = (input, ctx) => {
+  const role = mustRole(ctx, input.RoleName!);
+  if (profilesOfRole(ctx.tx, ctx.account, role.name).length) throw deleteConflict('Cannot delete entity, must remove roles from instance profile first.');
+  if (role.attachedPolicies.length) throw deleteConflict('Cannot delete entity, must detach all policies first.');
+  if (Object.keys(role.inlinePolicies).length) throw deleteConflict('Cannot delete entity, must delete policies first.');
+  remove(ctx.tx, ctx.account, 'role', role.name);
+  return {};
+};
+
+export const putRolePermissionsBoundary: Handler<PutRolePermissionsBoundaryRequest, Record<string, never>> = (input, ctx) => {
+  const role = mustRole(ctx, input.RoleName!);
+  checkBoundary(ctx, input.PermissionsBoundary!);
+  save(ctx.tx, ctx.account, 'role', { ...role, permissionsBoundary: input.PermissionsBoundary });
+  return {};
+};
+
+export const deleteRolePermissionsBoundary: Handler<DeleteRolePermissionsBoundaryRequest, Record<string, never>> = (input, ctx) => {
+  const { permissionsBoundary: _gone, ...rest } = mustRole(ctx, input.RoleName!);
+  save(ctx.tx, ctx.account, 'role', rest);
+  return {};
+};
