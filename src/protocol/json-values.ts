@@ -5,6 +5,8 @@ import type { Shape, ShapeType } from './model-types.js';
  * Shape-typed conversion between awsJson wire values and the codec value conventions
  * (see codec.ts). Wire names are the model's member names: awsJson ignores jsonName, and no
  * JSON-protocol model in aws-sdk's apis carries a locationName on a body member.
+ * The shape walk is shared with rpcv2Cbor (cbor.ts), which differs only in the scalars of
+ * ScalarWire: how timestamps, blobs and floats look on the wire.
  */
 
 /** A wire value whose JSON type does not fit its shape; the codec turns it into SerializationException. */
@@ -13,6 +15,20 @@ export class JsonTypeError extends Error {
     super(path ? `${detail} (member '${path}')` : detail);
     this.name = 'JsonTypeError';
   }
+}
+
+/**
+ * The scalars a document wire format writes its own way. A read returns undefined when the
+ * wire value has the wrong type (the walk then reports the mismatch) and throws JsonTypeError
+ * for a value of the right type that is still unusable.
+ */
+export interface ScalarWire {
+  readFloat(shape: Shape, v: unknown, path: string): number | undefined;
+  readTimestamp(shape: Shape, v: unknown, path: string): Date | undefined;
+  readBlob(shape: Shape, v: unknown, path: string): Buffer | undefined;
+  writeNumber(n: number): unknown;
+  writeTimestamp(shape: Shape, d: Date): unknown;
+  writeBlob(b: Buffer): unknown;
 }
 
 const TYPE_NAMES: Partial<Record<ShapeType, string>> = {
@@ -38,7 +54,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const ISO8601 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof Date);
 
 /** Own-property write that stays a plain data property even for the key '__proto__'. */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
@@ -50,6 +66,8 @@ function tokenName(v: unknown): string {
   if (typeof v === 'string') return 'STRING_VALUE';
   if (typeof v === 'number') return 'NUMBER_VALUE';
   if (typeof v === 'boolean') return 'BOOLEAN_VALUE';
+  if (v instanceof Date) return 'TIMESTAMP_VALUE';
+  if (ArrayBuffer.isView(v)) return 'BLOB_VALUE';
   return 'NULL_VALUE';
 }
 
@@ -62,7 +80,7 @@ function mismatch(shape: Shape, v: unknown, path: string): JsonTypeError {
 const join = (path: string, seg: string) => (path ? `${path}.${seg}` : seg);
 
 /** Decodes one wire value against its shape. `null` means absent, so callers drop it. */
-export function decodeValue(model: ServiceModel, ref: Shape, v: unknown, path = ''): unknown {
+export function decodeValue(model: ServiceModel, ref: Shape, v: unknown, path = '', wire: ScalarWire = JSON_WIRE): unknown {
   const shape = model.resolve(ref);
   if (v === null || v === undefined) return undefined;
   if (shape.document) return v;
@@ -73,7 +91,7 @@ export function decodeValue(model: ServiceModel, ref: Shape, v: unknown, path = 
       const out: Record<string, unknown> = {};
       for (const [key, raw] of Object.entries(v)) {
         if (!Object.hasOwn(members, key)) continue; // unknown members are ignored, as AWS does
-        const decoded = decodeValue(model, members[key]!, raw, join(path, key));
+        const decoded = decodeValue(model, members[key]!, raw, join(path, key), wire);
         if (decoded !== undefined) out[key] = decoded;
       }
       return out;
@@ -82,7 +100,7 @@ export function decodeValue(model: ServiceModel, ref: Shape, v: unknown, path = 
       if (!Array.isArray(v)) throw mismatch(shape, v, path);
       const out: unknown[] = [];
       v.forEach((item, i) => {
-        const decoded = decodeValue(model, shape.member!, item, `${path}[${i}]`);
+        const decoded = decodeValue(model, shape.member!, item, `${path}[${i}]`, wire);
         if (decoded !== undefined) out.push(decoded);
       });
       return out;
@@ -91,7 +109,7 @@ export function decodeValue(model: ServiceModel, ref: Shape, v: unknown, path = 
       if (!isObject(v)) throw mismatch(shape, v, path);
       const out: Record<string, unknown> = {};
       for (const [key, raw] of Object.entries(v)) {
-        const decoded = decodeValue(model, shape.value!, raw, `${path}['${key}']`);
+        const decoded = decodeValue(model, shape.value!, raw, `${path}['${key}']`, wire);
         if (decoded !== undefined) setOwn(out, key, decoded);
       }
       return out;
@@ -100,9 +118,7 @@ export function decodeValue(model: ServiceModel, ref: Shape, v: unknown, path = 
       if (typeof v !== 'boolean') throw mismatch(shape, v, path);
       return v;
     case 'float': case 'double': case 'bigdecimal':
-      if (typeof v === 'number') return v;
-      if (typeof v === 'string' && Object.hasOwn(NON_FINITE, v)) return NON_FINITE[v];
-      throw mismatch(shape, v, path);
+      return orMismatch(wire.readFloat(shape, v, path), shape, v, path);
     case 'integer': case 'long': case 'short': case 'byte': case 'biginteger': {
       const [lo, hi] = INTEGRAL[shape.type]!;
       if (typeof v !== 'number') throw mismatch(shape, v, path);
@@ -112,19 +128,29 @@ export function decodeValue(model: ServiceModel, ref: Shape, v: unknown, path = 
       return v;
     }
     case 'timestamp':
-      return decodeTimestamp(shape, v, path);
-    case 'blob': {
-      if (typeof v !== 'string') throw mismatch(shape, v, path);
-      if (!BASE64.test(v)) throw new JsonTypeError('Base64 encoded value is not valid for a Blob', path);
-      return Buffer.from(v, 'base64');
-    }
+      return orMismatch(wire.readTimestamp(shape, v, path), shape, v, path);
+    case 'blob':
+      return orMismatch(wire.readBlob(shape, v, path), shape, v, path);
     default: // string, character, and any enum (enums are strings)
       if (typeof v !== 'string') throw mismatch(shape, v, path);
       return v;
   }
 }
 
-function decodeTimestamp(shape: Shape, v: unknown, path: string): Date {
+function orMismatch<T>(decoded: T | undefined, shape: Shape, v: unknown, path: string): T {
+  if (decoded === undefined) throw mismatch(shape, v, path);
+  return decoded;
+}
+
+/** Milliseconds since the epoch as a Date, or a JsonTypeError when no Date can hold them. */
+export function wireDate(ms: number, v: unknown, path: string): Date {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
+    throw new JsonTypeError(`${tokenName(v)} '${String(v)}' can not be converted to a Timestamp`, path);
+  }
+  return new Date(ms);
+}
+
+function decodeTimestamp(shape: Shape, v: unknown, path: string): Date | undefined {
   const format = shape.timestampFormat ?? 'unixTimestamp';
   let ms: number;
   if (typeof v === 'number' && format === 'unixTimestamp') {
@@ -138,12 +164,9 @@ function decodeTimestamp(shape: Shape, v: unknown, path: string): Date {
     const expected = format === 'unixTimestamp' ? 'epoch seconds' : format === 'iso8601' ? 'an ISO 8601 date-time' : 'an HTTP date';
     throw new JsonTypeError(`${tokenName(v)} '${v}' can not be converted to a Timestamp (expected ${expected})`, path);
   } else {
-    throw mismatch(shape, v, path);
+    return undefined;
   }
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
-    throw new JsonTypeError(`${tokenName(v)} '${v}' can not be converted to a Timestamp`, path);
-  }
-  return new Date(ms);
+  return wireDate(ms, v, path);
 }
 
 function toDate(v: unknown, path: string): Date {
@@ -152,20 +175,44 @@ function toDate(v: unknown, path: string): Date {
   return d;
 }
 
-function encodeNumber(v: unknown, path: string): number | string {
+function toNumber(v: unknown, path: string): number {
   const n = typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number') throw new Error(`output member '${path}': ${String(v)} is not a number`);
-  if (Number.isNaN(n)) return 'NaN';
-  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
   return n;
 }
+
+/** awsJson: timestamps by their timestampFormat (epoch seconds by default), blobs as base64, non-finite floats as strings. */
+export const JSON_WIRE: ScalarWire = {
+  readFloat(_shape, v) {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string' && Object.hasOwn(NON_FINITE, v)) return NON_FINITE[v];
+    return undefined;
+  },
+  readTimestamp: decodeTimestamp,
+  readBlob(_shape, v, path) {
+    if (typeof v !== 'string') return undefined;
+    if (!BASE64.test(v)) throw new JsonTypeError('Base64 encoded value is not valid for a Blob', path);
+    return Buffer.from(v, 'base64');
+  },
+  writeNumber(n) {
+    if (Number.isNaN(n)) return 'NaN';
+    if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+    return n;
+  },
+  writeTimestamp(shape, d) {
+    if (shape.timestampFormat === 'iso8601') return d.toISOString();
+    if (shape.timestampFormat === 'rfc822') return d.toUTCString();
+    return d.getTime() / 1000;
+  },
+  writeBlob: (b) => b.toString('base64'),
+};
 
 /**
  * Encodes one output value for the wire. Only model members are written (anything else a
  * handler leaves on an object stays private); null and undefined are absent.
  * A value that cannot fit its shape is a handler bug, so it throws a plain Error.
  */
-export function encodeValue(model: ServiceModel, ref: Shape, v: unknown, path = ''): unknown {
+export function encodeValue(model: ServiceModel, ref: Shape, v: unknown, path = '', wire: ScalarWire = JSON_WIRE): unknown {
   const shape = model.resolve(ref);
   if (v === null || v === undefined) return undefined;
   if (shape.document) return v;
@@ -175,7 +222,7 @@ export function encodeValue(model: ServiceModel, ref: Shape, v: unknown, path = 
       const obj = v as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       for (const [name, member] of Object.entries(shape.members ?? {})) {
-        const encoded = encodeValue(model, member, obj[name], join(path, name));
+        const encoded = encodeValue(model, member, obj[name], join(path, name), wire);
         if (encoded !== undefined) out[name] = encoded;
       }
       return out;
@@ -185,7 +232,7 @@ export function encodeValue(model: ServiceModel, ref: Shape, v: unknown, path = 
       const out: unknown[] = [];
       let i = 0;
       for (const item of v as Iterable<unknown>) {
-        const encoded = encodeValue(model, shape.member!, item, `${path}[${i++}]`);
+        const encoded = encodeValue(model, shape.member!, item, `${path}[${i++}]`, wire);
         if (encoded !== undefined) out.push(encoded);
       }
       return out;
@@ -195,26 +242,22 @@ export function encodeValue(model: ServiceModel, ref: Shape, v: unknown, path = 
       const entries = v instanceof Map ? [...v.entries()] : Object.entries(v);
       const out: Record<string, unknown> = {};
       for (const [key, item] of entries) {
-        const encoded = encodeValue(model, shape.value!, item, `${path}['${String(key)}']`);
+        const encoded = encodeValue(model, shape.value!, item, `${path}['${String(key)}']`, wire);
         if (encoded !== undefined) setOwn(out, String(key), encoded);
       }
       return out;
     }
-    case 'timestamp': {
-      const d = toDate(v, path);
-      if (shape.timestampFormat === 'iso8601') return d.toISOString();
-      if (shape.timestampFormat === 'rfc822') return d.toUTCString();
-      return d.getTime() / 1000;
-    }
+    case 'timestamp':
+      return wire.writeTimestamp(shape, toDate(v, path));
     case 'blob':
-      if (typeof v === 'string') return Buffer.from(v, 'utf8').toString('base64');
-      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+      if (typeof v === 'string') return wire.writeBlob(Buffer.from(v, 'utf8'));
+      if (v instanceof Uint8Array) return wire.writeBlob(Buffer.from(v.buffer, v.byteOffset, v.byteLength));
       throw new Error(`output member '${path}': expected a Buffer or string`);
     case 'boolean':
       return typeof v === 'string' ? v === 'true' : Boolean(v);
     case 'integer': case 'long': case 'short': case 'byte': case 'biginteger':
     case 'float': case 'double': case 'bigdecimal':
-      return encodeNumber(v, path);
+      return wire.writeNumber(toNumber(v, path));
     default:
       return typeof v === 'string' ? v : String(v);
   }

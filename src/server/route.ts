@@ -1,3 +1,4 @@
+import { isRpcV2Cbor } from '../protocol/cbor.js';
 import type { WireRequest } from '../protocol/codec.js';
 import type { CatalogEntry } from '../services/catalog.js';
 
@@ -5,6 +6,8 @@ export interface Route {
   entry: CatalogEntry;
   /** Whether the request speaks the service's alternate JSON protocol (X-Amz-Target). */
   json: boolean;
+  /** Whether the request speaks Smithy RPC v2 CBOR (smithy-protocol: rpc-v2-cbor). */
+  cbor?: boolean;
 }
 
 const CRED = /Credential=[^/\s,]+\/\d{8}\/[^/\s,]+\/([^/\s,]+)\/aws4_request/;
@@ -35,15 +38,31 @@ function formParam(req: WireRequest, name: string): string | undefined {
 }
 
 /**
+ * The service of an RPC v2 CBOR request: the credential scope's, or else the one the path
+ * names (/service/{name}/operation/{op}, by shape name or by absolute shape ID with '#' as '.').
+ */
+function cborEntry(req: WireRequest, catalog: readonly CatalogEntry[], signing: string | undefined): CatalogEntry | undefined {
+  const capable = catalog.filter((e) => e.cborServiceName);
+  if (signing) return capable.find((e) => e.signingNames.includes(signing));
+  const name = req.path.split('/').slice(-3)[0] ?? '';
+  return capable.find((e) => name === e.cborServiceName || name.endsWith(`.${e.cborServiceName}`));
+}
+
+/**
  * request -> service, in the order AWS's own front door effectively uses: the credential
  * scope, then X-Amz-Target, then the Host, then the query Version (unsigned STS calls such as
  * AssumeRoleWithWebIdentity carry nothing else). Whatever is left is S3, whose anonymous and
- * browser requests carry no other hint.
+ * browser requests carry no other hint. A request that says it speaks RPC v2 CBOR goes to the
+ * CBOR face of its service, when the service has one.
  */
 export function route(req: WireRequest, catalog: readonly CatalogEntry[]): Route | undefined {
   const target = req.headers['x-amz-target'];
   const targetPrefix = target?.split('.')[0];
   const signing = scopeService(req);
+  if (isRpcV2Cbor(req.headers)) {
+    const entry = cborEntry(req, catalog, signing);
+    if (entry) return { entry, json: false, cbor: true };
+  }
   if (signing) {
     const candidates = catalog.filter((e) => e.signingNames.includes(signing));
     if (candidates.length) {

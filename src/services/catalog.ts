@@ -15,6 +15,8 @@ export interface CatalogEntry {
   /** X-Amz-Target prefix for JSON protocols (the service's own, or an alternate JSON 1.0 one). */
   targetPrefix?: string;
   jsonVersion?: '1.0' | '1.1';
+  /** Smithy service shape name for services also served over RPC v2 CBOR (/service/{name}/operation/...). */
+  cborServiceName?: string;
   /** First labels of AWS hostnames (ec2.us-east-1.amazonaws.com, api.ecr...). */
   hostPrefixes: string[];
   global?: boolean;
@@ -46,9 +48,11 @@ export const CATALOG: readonly CatalogEntry[] = [
     hostPrefixes: ['api.ecr', 'ecr'], load: () => import('./ecr/index.js').then(def),
   },
   {
-    // Current SDKs call CloudWatch with JSON 1.0; older ones (and the CLI v1) with awsQuery.
+    // CloudWatch speaks three protocols: awsQuery (older SDKs, CLI v2 2.9), JSON 1.0 (the JS SDK v3)
+    // and RPC v2 CBOR (botocore 1.43+, so the CLI v1).
     name: 'cloudwatch', modelId: 'monitoring-2010-08-01', protocol: 'query', signingNames: ['monitoring'],
     apiVersion: '2010-08-01', targetPrefix: 'GraniteServiceVersion20100801', jsonVersion: '1.0',
+    cborServiceName: 'GraniteServiceVersion20100801',
     hostPrefixes: ['monitoring'], load: () => import('./cloudwatch/index.js').then(def),
   },
   {

@@ -3,6 +3,7 @@ import type { ProtocolCodec } from '../protocol/codec.js';
 import { queryCodec, ec2Codec } from '../protocol/query.js';
 import { restXmlCodec } from '../protocol/rest-xml.js';
 import { createJsonCodec } from '../protocol/json.js';
+import { createRpcV2CborCodec } from '../protocol/cbor.js';
 import type { CatalogEntry } from './catalog.js';
 import type { ServiceDefinition } from './types.js';
 
@@ -14,6 +15,8 @@ export interface LoadedService {
   codec: ProtocolCodec;
   /** A JSON codec for services that also accept JSON (CloudWatch's JSON 1.0). */
   jsonCodec?: ProtocolCodec;
+  /** An RPC v2 CBOR codec for services that also accept it (CloudWatch). */
+  cborCodec?: ProtocolCodec;
 }
 
 /** Handler names that are not operations of the model: a wiring mistake, never served. */
@@ -21,15 +24,16 @@ export function unknownHandlers(def: ServiceDefinition, model: ServiceModel): st
   return Object.keys(def.handlers).filter((op) => !model.operation(op));
 }
 
-export function codecFor(entry: CatalogEntry, model: ServiceModel): { codec: ProtocolCodec; jsonCodec?: ProtocolCodec } {
+export function codecFor(entry: CatalogEntry, model: ServiceModel): Pick<LoadedService, 'codec' | 'jsonCodec' | 'cborCodec'> {
   const json = entry.targetPrefix
     ? createJsonCodec({ version: entry.jsonVersion ?? (model.metadata.jsonVersion as '1.0' | '1.1') ?? '1.1', targetPrefix: entry.targetPrefix })
     : undefined;
+  const cbor = entry.cborServiceName ? createRpcV2CborCodec({ serviceName: entry.cborServiceName }) : undefined;
   switch (entry.protocol) {
-    case 'query': return { codec: queryCodec, jsonCodec: json };
+    case 'query': return { codec: queryCodec, jsonCodec: json, cborCodec: cbor };
     case 'ec2': return { codec: ec2Codec };
     case 'rest-xml': return { codec: restXmlCodec };
-    case 'json': return { codec: json!, jsonCodec: json };
+    case 'json': return { codec: json!, jsonCodec: json, cborCodec: cbor };
   }
 }
 
