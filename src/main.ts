@@ -10,8 +10,17 @@ Usage:
   cloudlet start [--host 127.0.0.1] [--port 4566] [--data-dir DIR] [--ephemeral]
                  [--log-level debug|info|warn|error] [--iam enforce|audit|off]
   cloudlet clock [advance DURATION | reset]      read or fast-forward the server's clock (e.g. 31d, 12h)
+  cloudlet reset [--account ID] [--service NAME] [--keep-clock]
+                                                  remove all state (or one account's, or one service's)
+  cloudlet state save NAME | load NAME | list | delete NAME
+                                                  named snapshots of the whole state
+  cloudlet state export FILE [--snapshot NAME] | import FILE
+                                                  the state (or a snapshot) as one portable archive
   cloudlet check                                  load every service and check its handlers against its model
   cloudlet --version
+
+reset and state talk to the running server (--endpoint URL); with --data-dir DIR they work on
+a stopped server's directory instead.
 
 Environment: CLOUDLET_HOST, CLOUDLET_PORT, CLOUDLET_DATA_DIR (start);
              CLOUDLET_ENDPOINT (client commands; default http://127.0.0.1:4566, or --endpoint URL).
@@ -48,6 +57,8 @@ async function start(argv: string[]): Promise<void> {
   });
   const where = cloudlet.deps.dataDir ? `data ${cloudlet.deps.dataDir}` : 'ephemeral (in memory)';
   process.stdout.write(`cloudlet ${VERSION} ready on ${cloudlet.url} (${where})\n`);
+  // The line LocalStack prints when it is up: testcontainers' LocalStack modules wait for it.
+  process.stdout.write('Ready.\n');
   const stop = () => {
     cloudlet.close().then(() => process.exit(0), () => process.exit(1));
     setTimeout(() => process.exit(1), 900).unref();
@@ -80,6 +91,36 @@ function post(url: string, body: unknown): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
+async function reset(argv: string[]): Promise<void> {
+  const { url, rest } = endpoint(argv);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { account: { type: 'string' }, service: { type: 'string' }, 'keep-clock': { type: 'boolean' }, 'data-dir': { type: 'string' } },
+    strict: true, allowPositionals: true,
+  });
+  if (positionals.length) fail('usage: cloudlet reset [--account ID] [--service NAME] [--keep-clock]');
+  const opts = { account: values.account, service: values.service, keepClock: values['keep-clock'] };
+  const { resetCommand } = await import('./state/cli.js');
+  process.stdout.write(`${await resetCommand(opts, { url, dataDir: values['data-dir'] })}\n`);
+}
+
+async function state(argv: string[]): Promise<void> {
+  const { url, rest } = endpoint(argv);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { 'data-dir': { type: 'string' }, snapshot: { type: 'string' } },
+    strict: true, allowPositionals: true,
+  });
+  const [sub, arg, extra] = positionals;
+  const needsArg = ['save', 'load', 'delete', 'export', 'import'];
+  const valid = (sub === 'list' && arg === undefined) || (needsArg.includes(sub ?? '') && arg !== undefined);
+  if (!valid || extra !== undefined) fail('usage: cloudlet state save NAME | load NAME | list | delete NAME | export FILE [--snapshot NAME] | import FILE');
+  if (values.snapshot !== undefined && sub !== 'export') fail('--snapshot goes with state export');
+  const { stateCommand } = await import('./state/cli.js');
+  const out = await stateCommand(sub as 'list', arg, { url, dataDir: values['data-dir'], snapshot: values.snapshot });
+  process.stdout.write(`${out}\n`);
+}
+
 async function check(): Promise<void> {
   const { CATALOG } = await import('./services/catalog.js');
   const { verifyCatalog } = await import('./services/registry.js');
@@ -93,6 +134,8 @@ async function main(): Promise<void> {
   switch (cmd) {
     case 'start': return start(rest);
     case 'clock': return clock(rest);
+    case 'reset': return reset(rest);
+    case 'state': return state(rest);
     case 'check': return check();
     case '--version': case '-v': process.stdout.write(`${VERSION}\n`); return;
     case undefined: case 'help': case '--help': case '-h': process.stdout.write(USAGE); return;

@@ -1,21 +1,38 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseDuration } from '../core/clock.js';
+import { isAwsError } from '../core/errors.js';
 import type { WireRequest } from '../protocol/codec.js';
+import { isStateError, StateError } from '../state/errors.js';
+import type { ResetOptions, StateManager } from '../state/manager.js';
 import type { ServerDeps } from './context.js';
 import { readBody } from './http-io.js';
 
 const PREFIX = '/_cloudlet/';
+const LOCALSTACK = '/_localstack/';
+/**
+ * moto's admin paths. Exact paths only: 'moto-api' is a valid S3 bucket name, so only these
+ * two spellings are taken from path-style S3 (moto itself reserves them the same way).
+ */
+const MOTO = new Set(['/moto-api/', '/moto-api/reset']);
 
+/** Paths served here, before any AWS routing: cloudlet's own, and LocalStack's and moto's for drop-in use. */
 export function isAdminPath(path: string): boolean {
-  return path.startsWith(PREFIX);
+  return path.startsWith(PREFIX) || path.startsWith(LOCALSTACK) || MOTO.has(path);
 }
 
 type Json = Record<string, unknown>;
 
-/** cloudlet's own API: health and the clock. Plain JSON, no AWS signature. */
+class BadRequest extends Error {}
+
+/**
+ * cloudlet's own API (health, clock, reset, state snapshots and archives) and the LocalStack
+ * and moto paths that test tooling calls. Plain JSON, no AWS signature.
+ */
 export async function handleAdmin(deps: ServerDeps, wire: WireRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const name = wire.path.slice(PREFIX.length).replace(/\/+$/, '');
   try {
+    if (wire.path.startsWith(LOCALSTACK)) return await localstack(deps, wire, res);
+    if (MOTO.has(wire.path)) return await moto(deps, wire, res);
+    const name = wire.path.slice(PREFIX.length).replace(/\/+$/, '');
     if (name === 'health' && (wire.method === 'GET' || wire.method === 'HEAD')) return send(res, 200, await health(deps));
     if (name === 'clock' && wire.method === 'GET') return send(res, 200, clockView(deps));
     if (name === 'clock' && wire.method === 'POST') {
@@ -30,17 +47,162 @@ export async function handleAdmin(deps: ServerDeps, wire: WireRequest, req: Inco
       deps.store.setMeta('clock_offset_ms', String(deps.clock.offset()));
       return send(res, 200, clockView(deps));
     }
+    if (name === 'reset' && wire.method === 'POST') {
+      const q = new URLSearchParams(wire.query);
+      const body = await readJson(req);
+      const pick = (k: string): string | undefined => q.get(k) ?? (body[k] === undefined ? undefined : String(body[k]));
+      const opts: ResetOptions = { account: pick('account'), service: pick('service'), keepClock: flag(pick('keepClock'), 'keepClock') };
+      return send(res, 200, { ...(await stateOf(deps).reset(opts)) });
+    }
+    if (name === 'state' || name.startsWith('state/')) return await stateApi(deps, stateOf(deps), name.slice(6), wire, req, res);
     return send(res, 404, { error: 'NotFound', message: `no admin endpoint ${wire.method} ${wire.path}` });
   } catch (err) {
+    return fail(deps, req, res, err);
+  }
+}
+
+async function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, err: unknown): Promise<void> {
+  if (res.headersSent || res.destroyed) {
+    // Part of a streamed body is out: all that is left is to cut it short, visibly.
+    res.destroy();
+    return;
+  }
+  await drain(req);
+  res.removeHeader('content-disposition');
+  if (isStateError(err)) return send(res, err.status, { error: err.code, message: err.message });
+  if (err instanceof BadRequest || err instanceof SyntaxError || err instanceof RangeError) {
     return send(res, 400, { error: 'BadRequest', message: (err as Error).message });
   }
+  if (isAwsError(err)) return send(res, err.status, { error: err.code, message: err.message });
+  deps.log.error('admin request failed', { path: req.url, stack: (err as Error)?.stack ?? String(err) });
+  return send(res, 500, { error: 'InternalFailure', message: (err as Error)?.message ?? String(err) });
+}
+
+/** Reads what is left of a request body (up to a few seconds), so the client reads our answer. */
+function drain(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded || req.destroyed) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(done, 5000);
+    timer.unref();
+    req.once('end', () => { clearTimeout(timer); done(); });
+    req.once('error', () => { clearTimeout(timer); done(); });
+    req.resume();
+  });
+}
+
+function stateOf(deps: ServerDeps): StateManager {
+  if (!deps.state) throw new Error('this server has no state manager');
+  return deps.state;
+}
+
+function flag(v: string | undefined, name: string): boolean | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new BadRequest(`${name} must be true or false, got ${JSON.stringify(v)}`);
+}
+
+function pathName(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new StateError('InvalidSnapshotName', `invalid snapshot name ${JSON.stringify(raw)} (bad percent-encoding): use 1 to 64 characters from A-Z a-z 0-9 . _ -`);
+  }
+}
+
+/**
+ *   GET    /_cloudlet/state/snapshots            list (also GET /_cloudlet/state and /_cloudlet/state/list)
+ *   GET    /_cloudlet/state/snapshots/NAME       one snapshot's details
+ *   DELETE /_cloudlet/state/snapshots/NAME       delete it
+ *   POST   /_cloudlet/state/save/NAME            save the current state as NAME (or body {"name": ...})
+ *   POST   /_cloudlet/state/load/NAME            make NAME the current state (or body {"name": ...})
+ *   GET    /_cloudlet/state/export[?snapshot=N]  the current state (or snapshot N) as an archive
+ *   POST   /_cloudlet/state/import               body: an archive; it becomes the current state
+ */
+async function stateApi(
+  deps: ServerDeps, state: StateManager, sub: string, wire: WireRequest, req: IncomingMessage, res: ServerResponse,
+): Promise<void> {
+  const m = wire.method;
+  const [head, ...rest] = sub.split('/');
+  const arg = rest.length ? pathName(rest.join('/')) : undefined;
+  if ((head === '' || head === 'list' || head === 'snapshots') && arg === undefined && m === 'GET') {
+    return send(res, 200, { snapshots: state.list() });
+  }
+  if (head === 'snapshots' && arg !== undefined) {
+    if (m === 'GET') return send(res, 200, state.info(arg) as unknown as Json);
+    if (m === 'DELETE') {
+      await state.delete(arg);
+      return send(res, 200, { deleted: arg });
+    }
+  }
+  if ((head === 'save' || head === 'load') && m === 'POST') {
+    const body = arg === undefined ? await readJson(req) : {};
+    const name = arg ?? body.name;
+    if (name === undefined) throw new StateError('InvalidSnapshotName', `name the snapshot: POST /_cloudlet/state/${head}/NAME or {"name": "..."}`);
+    const info = head === 'save' ? await state.save(name as string) : await state.load(name as string);
+    return send(res, 200, { [head === 'save' ? 'saved' : 'loaded']: info });
+  }
+  if (head === 'export' && arg === undefined && m === 'GET') {
+    const snapshot = new URLSearchParams(wire.query).get('snapshot') ?? undefined;
+    res.statusCode = 200;
+    res.setHeader('content-type', 'application/vnd.cloudlet.state+gzip');
+    res.setHeader('content-disposition', `attachment; filename="${snapshot ?? 'cloudlet-state'}.cloudlet-state.gz"`);
+    const r = await state.exportArchive(res, { snapshot });
+    deps.log.info('state exported', { entries: r.entries, bytes: r.bytes });
+    return;
+  }
+  if (head === 'import' && arg === undefined && m === 'POST') {
+    const r = await state.importArchive(req);
+    return send(res, 200, { imported: { ...r.meta, rowsLoaded: r.rows, blobsLoaded: r.blobs, bytes: r.bytes } });
+  }
+  return send(res, 404, { error: 'NotFound', message: `no admin endpoint ${wire.method} ${wire.path}` });
+}
+
+/**
+ * LocalStack's paths that tooling relies on: the health document (its shape: services ->
+ * "running" once used, else "available"), and state resets (all, or one service).
+ */
+async function localstack(deps: ServerDeps, wire: WireRequest, res: ServerResponse): Promise<void> {
+  const name = wire.path.slice(LOCALSTACK.length).replace(/\/+$/, '');
+  if (name === 'health' && (wire.method === 'GET' || wire.method === 'HEAD')) {
+    const services: Record<string, string> = {};
+    for (const e of deps.registry.catalog) services[e.name] = deps.registry.isLoaded(e.name) ? 'running' : 'available';
+    return send(res, 200, { services, edition: 'community', version: deps.version });
+  }
+  const m = /^state(?:\/([a-z0-9-]+))?\/reset$/.exec(name);
+  if (m && wire.method === 'POST') {
+    await stateOf(deps).reset({ service: m[1] });
+    return send(res, 200, {});
+  }
+  return send(res, 404, { error: 'NotFound', message: `cloudlet does not serve ${wire.method} ${wire.path}` });
+}
+
+/** moto's reset ({"status": "ok"}, POST only, as moto answers) and a small dashboard. */
+async function moto(deps: ServerDeps, wire: WireRequest, res: ServerResponse): Promise<void> {
+  if (wire.path === '/moto-api/reset') {
+    if (wire.method !== 'POST') return send(res, 400, { Error: 'Need to POST to reset Moto' });
+    await stateOf(deps).reset();
+    return send(res, 200, { status: 'ok' });
+  }
+  if (wire.method !== 'GET' && wire.method !== 'HEAD') return send(res, 405, { error: 'MethodNotAllowed', message: 'GET /moto-api/' });
+  const counts = await deps.store.transaction((tx) =>
+    tx.scopes().map((s) => ({ ...s, rows: tx.count(s, s.kind) })));
+  const esc = (s: string): string => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const rows = counts.map((c) => `<tr><td>${esc(c.account)}</td><td>${esc(c.region || '(global)')}</td><td>${esc(c.kind)}</td><td>${c.rows}</td></tr>`).join('');
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>cloudlet</title></head><body>` +
+    `<h1>cloudlet ${esc(deps.version)}</h1><p>Resources by account, region and kind. ` +
+    `<code>POST /moto-api/reset</code> or <code>POST /_cloudlet/reset</code> clears them.</p>` +
+    `<table border="1" cellpadding="4"><tr><th>account</th><th>region</th><th>kind</th><th>rows</th></tr>${rows}</table></body></html>\n`;
+  const buf = Buffer.from(html);
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(buf.length) });
+  res.end(wire.method === 'HEAD' ? undefined : buf);
 }
 
 async function readJson(req: IncomingMessage): Promise<Json> {
   const raw = (await readBody(req, 64 * 1024)).toString('utf8').trim();
   if (!raw) return {};
   const v = JSON.parse(raw) as unknown;
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected a JSON object');
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new BadRequest('expected a JSON object');
   return v as Json;
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { BlobStore, Store } from '../store/types.js';
 import type { ServiceRegistry } from '../services/registry.js';
+import type { StateManager } from '../state/manager.js';
 
 export type IamMode = 'enforce' | 'audit' | 'off';
 
@@ -17,4 +18,6 @@ export interface ServerDeps {
   /** Largest request body buffered in memory (streaming S3 payloads are not buffered). */
   maxBodyBytes: number;
   dataDir?: string;
+  /** Reset, snapshots, export/import (src/state/); set by startCloudlet. */
+  state?: StateManager;
 }

@@ -1,4 +1,6 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Clock } from '../core/clock.js';
 import { createLogger, type LogLevel } from '../core/log.js';
@@ -10,6 +12,8 @@ import { openSqliteStore } from '../store/sqlite.js';
 import type { IamMode, ServerDeps } from './context.js';
 import { handleRequest } from './pipeline.js';
 import { VERSION } from '../core/version.js';
+import { removeServerLock, writeServerLock } from '../state/lock.js';
+import { StateManager } from '../state/manager.js';
 
 export interface CloudletOptions {
   host?: string;
@@ -37,9 +41,17 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
   const store = dataDir ? openSqliteStore(join(dataDir, 'state.db')) : createMemoryStore();
   const blobs = dataDir ? openDiskBlobStore(join(dataDir, 'blobs')) : createTempBlobStore();
   const clock = new Clock(Number(store.getMeta('clock_offset_ms') ?? 0) || 0);
+  const log = createLogger(opts.logLevel ?? 'info');
+  // Finishes a state operation a crash interrupted before anything is served.
+  const state = new StateManager({
+    store, blobs, clock, log, version: VERSION,
+    root: dataDir ?? mkdtempSync(join(tmpdir(), 'cloudlet-state-')),
+    removeRootOnClose: !dataDir,
+    storeKind: dataDir ? 'sqlite' : 'memory',
+    services: CATALOG.map((e) => e.name),
+  });
   const deps: ServerDeps = {
-    store, blobs, clock,
-    log: createLogger(opts.logLevel ?? 'info'),
+    store, blobs, clock, log, state,
     registry: new ServiceRegistry(CATALOG),
     version: VERSION,
     iam: opts.iam ?? 'enforce',
@@ -57,16 +69,25 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     else socket.destroy();
   });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(opts.port ?? 4566, host, () => ok());
-  });
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(opts.port ?? 4566, host, () => ok());
+    });
+  } catch (err) {
+    await state.close();
+    store.close();
+    blobs.close();
+    throw err;
+  }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 4566);
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}`;
+  if (dataDir) writeServerLock(dataDir, url);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     port,
     deps,
     server,
@@ -76,9 +97,10 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
         server.closeIdleConnections();
         // In-flight requests get a moment; then the sockets go, so shutdown stays under a second.
         setTimeout(() => server.closeAllConnections(), 300).unref();
-      }).then(() => {
+      }).then(() => state.close()).then(() => {
         store.close();
         blobs.close();
+        if (dataDir) removeServerLock(dataDir);
       });
       return closing;
     },

@@ -1,15 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync,
+  closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync,
 } from 'node:fs';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { AwsError } from '../core/errors.js';
-import type { BlobInfo, BlobStore } from './types.js';
+import { BLOB_ID as ID, type BlobInfo, type BlobStore } from './types.js';
 
-const ID = /^[0-9a-f]{32}$/;
 /** Chunks are gathered up to this size per write syscall; it bounds memory per upload. */
 const BATCH_BYTES = 256 * 1024;
 
@@ -56,8 +55,35 @@ async function writeAll(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
   while (rest.length > 0) rest = rest.subarray((await fh.write(rest)).bytesWritten);
 }
 
+/** Errors after which a hard link cannot work but a copy can. */
+const NO_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS']);
+
+/**
+ * Puts `src`'s bytes at `dest`: a hard link, or (across file systems, or where links are not
+ * allowed) a copy written beside dest, fsynced, then renamed, so dest never holds half a file.
+ * EEXIST is passed on. The caller makes dest's directory entry durable.
+ */
+export async function linkOrCopy(src: string, dest: string): Promise<void> {
+  try {
+    await link(src, dest);
+    return;
+  } catch (err) {
+    if (!NO_LINK.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  }
+  const tmp = `${dest}.copy-${randomBytes(6).toString('hex')}`;
+  try {
+    await copyFile(src, tmp);
+    const fh = await open(tmp, 'r+');
+    try { await fh.sync(); } finally { await fh.close(); }
+    await rename(tmp, dest);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
 /** Makes a rename durable: the new directory entry is data of the directory. */
-async function fsyncDir(path: string): Promise<void> {
+export async function fsyncDir(path: string): Promise<void> {
   const fh = await open(path, 'r');
   try {
     await fh.sync();
@@ -168,6 +194,53 @@ class DiskBlobStore implements BlobStore {
     for (const name of readdirSync(this.dir)) {
       if (/^[0-9a-f]{2}$/.test(name)) rmSync(join(this.dir, name), { recursive: true, force: true });
     }
+  }
+
+  ids(): string[] {
+    const out: string[] = [];
+    for (const fan of readdirSync(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(fan)) continue;
+      let names: string[];
+      try {
+        names = readdirSync(join(this.dir, fan));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') continue;
+        throw err;
+      }
+      for (const name of names) {
+        const id = fan + name;
+        if (ID.test(id)) out.push(id);
+      }
+    }
+    return out;
+  }
+
+  async linkTo(id: string, dest: string): Promise<void> {
+    if (!ID.test(id)) throw missing(id);
+    await linkOrCopy(this.pathOf(id), dest);
+  }
+
+  async adopt(files: Array<{ id: string; file: string }>): Promise<string[]> {
+    if (this.closed) throw new Error('blob store is closed');
+    const added: string[] = [];
+    const dirs = new Set<string>();
+    for (const { id, file } of files) {
+      if (!ID.test(id)) throw new Error(`not a blob id: ${JSON.stringify(id)}`);
+      const final = this.pathOf(id);
+      if (existsSync(final)) continue;
+      await mkdir(dirname(final), { recursive: true });
+      try {
+        await linkOrCopy(file, final);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw err;
+      }
+      added.push(id);
+      dirs.add(dirname(final));
+    }
+    for (const d of dirs) await fsyncDir(d);
+    if (dirs.size > 0) await fsyncDir(this.dir);
+    return added;
   }
 
   close(): void {

@@ -1,4 +1,6 @@
-import type { ListOptions, Row, Scope, Store, Tx } from './types.js';
+import { SCHEMA_VERSION } from './schema.js';
+import { keyMatches, readDump, rowMatches, writeDump } from './state-ops.js';
+import type { ListOptions, MetaChange, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
 
 /**
  * Orders ids the way SQLite's BINARY collation orders UTF-8 text: by code point. JS `<`
@@ -120,6 +122,40 @@ export function runSerialised<S, T>(
   return mutex.tryAcquire() ? run() : mutex.acquire().then(run);
 }
 
+/**
+ * Runs fn under the mutex with no transaction open (Store.exclusive). `ops` stops working
+ * once fn settles, so a leaked handle cannot touch state outside the lock.
+ */
+export async function runExclusive<O extends { finished: boolean }, T>(
+  mutex: Mutex,
+  isClosed: () => boolean,
+  makeOps: () => O,
+  fn: (ops: O) => Promise<T> | T,
+): Promise<T> {
+  await mutex.acquire();
+  let ops: O | undefined;
+  try {
+    if (isClosed()) throw new Error('store is closed');
+    ops = makeOps();
+    return await fn(ops);
+  } finally {
+    if (ops) ops.finished = true;
+    mutex.release();
+  }
+}
+
+/** Applies a MetaChange to a key/value map-like target. */
+export function applyMetaChange(
+  change: MetaChange | undefined,
+  keys: () => Iterable<string>,
+  del: (key: string) => void,
+  set: (key: string, value: string) => void,
+): void {
+  if (!change) return;
+  if (change.clearAll) for (const k of [...keys()]) if (k !== 'schema_version') del(k);
+  for (const [k, v] of Object.entries(change.set ?? {})) set(k, v);
+}
+
 /** Sorted ids plus values: pages and prefix counts come from binary search, not a sort. */
 class Table {
   readonly ids: string[] = [];
@@ -184,8 +220,8 @@ function nestPrune<V>(nest: Nest<V>, s: Scope, kind: string): void {
 const inPrefix = (id: string, prefix: string | undefined): boolean => !prefix || id.startsWith(prefix);
 
 class MemoryStore implements Store {
-  private readonly data: Nest<Table> = new Map();
-  private readonly meta = new Map<string, string>([['schema_version', '1']]);
+  readonly data: Nest<Table> = new Map();
+  readonly meta = new Map<string, string>([['schema_version', String(SCHEMA_VERSION)]]);
   private readonly mutex = new Mutex();
   /** Writes of the transaction in flight; null marks a delete. */
   private pending: Nest<Map<string, string | null>> | undefined;
@@ -223,12 +259,16 @@ class MemoryStore implements Store {
     }
   }
 
+  exclusive<T>(fn: (ops: StateOps) => Promise<T> | T): Promise<T> {
+    return runExclusive(this.mutex, () => this.closed, () => new MemoryStateOps(this), fn);
+  }
+
   close(): void {
     this.closed = true;
     this.data.clear();
   }
 
-  private assertOpen(): void {
+  assertOpen(): void {
     if (this.closed) throw new Error('store is closed');
   }
 
@@ -371,6 +411,81 @@ class MemoryTx implements Tx {
 
   private check(): void {
     if (this.finished) throw new Error('transaction already finished');
+  }
+}
+
+/**
+ * State operations on the memory store. Each is synchronous between its own awaits, so it
+ * is atomic for everything else on the event loop; dumps go to SQLite files, the one
+ * portable form of state shared with the SQLite store.
+ */
+class MemoryStateOps implements StateOps {
+  finished = false;
+
+  constructor(private readonly store: MemoryStore) {}
+
+  private check(): void {
+    if (this.finished) throw new Error('state operations used outside Store.exclusive');
+    this.store.assertOpen();
+  }
+
+  private *rows(): Generator<RawRow> {
+    for (const [account, region, kind, table] of nestEntries(this.store.data)) {
+      for (const id of table.ids) yield { account, region, kind, id, json: table.values.get(id)! };
+    }
+  }
+
+  async dump(file: string): Promise<void> {
+    this.check();
+    writeDump(file, this.rows(), this.store.meta);
+  }
+
+  replace(file: string, meta?: MetaChange): void {
+    this.check();
+    const dump = readDump(file);
+    const { data } = this.store;
+    data.clear();
+    for (const r of dump.rows) nestGet(data, r, r.kind, () => new Table()).set(r.id, r.json);
+    this.store.meta.clear();
+    for (const [k, v] of dump.meta) this.store.meta.set(k, v);
+    this.store.meta.set('schema_version', String(SCHEMA_VERSION));
+    this.applyMeta(meta);
+  }
+
+  deleteRows(selectors: RowSelector[], meta?: MetaChange): number {
+    this.check();
+    let n = 0;
+    for (const [account, region, kind, table] of [...nestEntries(this.store.data)]) {
+      const candidates = selectors.filter((s) => keyMatches(s, { account, kind }));
+      if (candidates.length === 0) continue;
+      for (const id of [...table.ids]) {
+        const row = { account, region, kind, id, json: table.values.get(id)! };
+        if (candidates.some((s) => rowMatches(s, row))) {
+          table.remove(id);
+          n++;
+        }
+      }
+      if (table.ids.length === 0) nestPrune(this.store.data, { account, region }, kind);
+    }
+    this.applyMeta(meta);
+    return n;
+  }
+
+  scan(fn: (row: RawRow) => void): void {
+    this.check();
+    for (const row of this.rows()) fn(row);
+  }
+
+  count(): number {
+    this.check();
+    let n = 0;
+    for (const [, , , table] of nestEntries(this.store.data)) n += table.ids.length;
+    return n;
+  }
+
+  private applyMeta(change: MetaChange | undefined): void {
+    const { meta } = this.store;
+    applyMetaChange(change, () => meta.keys(), (k) => meta.delete(k), (k, v) => meta.set(k, v));
   }
 }
 

@@ -1,10 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ListOptions, Row, Scope, Store, Tx } from './types.js';
-import { Mutex, checkLimit, compareIds, prefixEnd, runSerialised, toJson } from './memory.js';
+import { VERSION } from '../core/version.js';
+import type { ListOptions, MetaChange, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
+import {
+  Mutex, applyMetaChange, checkLimit, compareIds, prefixEnd, runExclusive, runSerialised, toJson,
+} from './memory.js';
+import { SCHEMA_VERSION, migrateDatabase } from './schema.js';
+import { fsyncFileSync, rowMatches } from './state-ops.js';
 
-export const SCHEMA_VERSION = 1;
+export { SCHEMA_VERSION };
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -20,42 +25,36 @@ type Statement = Database.Statement<unknown[], unknown>;
  * One connection per store, used only from this thread, and the file is assumed to be
  * owned by one process: busy_timeout only covers tools peeking at the file.
  */
-export function openSqliteStore(file: string): Store {
+export interface SqliteStoreOptions {
+  /** Test hook: runs inside a schema migration's transaction, just before it commits. */
+  beforeMigrationCommit?: () => void;
+}
+
+/**
+ * Opening brings the file to the current schema (src/store/schema.ts): an older one is
+ * copied to a backup and migrated in one transaction; a newer one is refused before
+ * anything is written to it.
+ */
+export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Store {
   const memory = file === ':memory:' || file === '';
   if (!memory) mkdirSync(dirname(resolve(file)), { recursive: true });
   const db = new Database(file, { timeout: 5000 });
   try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = FULL');
+    migrateDatabase(db, {
+      label: file, cloudletVersion: VERSION, file: memory ? undefined : file, beforeCommit: opts.beforeMigrationCommit,
+    });
     if (!memory) {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`could not put ${file} in WAL mode (got ${String(mode)})`);
     }
     db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    migrate(db, file);
     return new SqliteStore(db);
   } catch (err) {
     db.close();
     throw err;
   }
-}
-
-function migrate(db: Database.Database, file: string): void {
-  db.transaction(() => {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS resources (
-        account TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (account, region, kind, id)
-      ) WITHOUT ROWID;
-    `);
-    const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined;
-    if (row === undefined) {
-      db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
-    } else if (Number(row) !== SCHEMA_VERSION) {
-      throw new Error(`${file} has schema version ${row}; this cloudlet understands ${SCHEMA_VERSION}`);
-    }
-  }).immediate();
 }
 
 const WHERE_KIND = 'account = ? AND region = ? AND kind = ?';
@@ -173,10 +172,130 @@ class SqliteStore implements Store {
     this.outside(() => void st.run(...args));
   }
 
+  exclusive<T>(fn: (ops: StateOps) => Promise<T> | T): Promise<T> {
+    return runExclusive(this.mutex, () => this.closed, () => new SqliteStateOps(this), fn);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
+  }
+}
+
+/** The SQL-able part of a selector as a WHERE clause (without `WHERE`) and its arguments. */
+function selectorSql(sel: RowSelector): { sql: string; args: string[] } {
+  const where: string[] = [];
+  const args: string[] = [];
+  if (sel.account !== undefined) { where.push('account = ?'); args.push(sel.account); }
+  if (sel.kind !== undefined) { where.push('kind = ?'); args.push(sel.kind); }
+  if (sel.kindPrefix) {
+    where.push('kind >= ?');
+    args.push(sel.kindPrefix);
+    const end = prefixEnd(sel.kindPrefix);
+    if (end !== undefined) { where.push('kind < ?'); args.push(end); }
+  }
+  return { sql: where.length ? where.join(' AND ') : '1', args };
+}
+
+/**
+ * State operations on the SQLite store: SQLite's online backup for dumps, and ATTACH plus
+ * one transaction for replacing everything, so a kill -9 at any point leaves the old rows
+ * or the new ones (SQLite's own atomic commit), and the connection and its prepared
+ * statements stay as they are.
+ */
+class SqliteStateOps implements StateOps {
+  finished = false;
+
+  constructor(private readonly store: SqliteStore) {}
+
+  private get db(): Database.Database {
+    if (this.finished) throw new Error('state operations used outside Store.exclusive');
+    if (this.store.isClosed) throw new Error('store is closed');
+    return this.store.db;
+  }
+
+  async dump(file: string): Promise<void> {
+    const db = this.db;
+    if (existsSync(file)) throw new Error(`dump target ${file} already exists`);
+    // The transaction lock is held, so no request transaction is open on this connection;
+    // meta written meanwhile on the same connection is carried into the copy by SQLite.
+    await db.backup(file);
+    const copy = new Database(file);
+    try {
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
+    fsyncFileSync(file);
+  }
+
+  replace(file: string, meta?: MetaChange): void {
+    const db = this.db;
+    db.prepare('ATTACH DATABASE ? AS incoming').run(file);
+    try {
+      const hasMeta = db.prepare(`SELECT 1 FROM incoming.sqlite_master WHERE type = 'table' AND name = 'meta'`).get() !== undefined;
+      const v = hasMeta ? db.prepare(`SELECT value FROM incoming.meta WHERE key = 'schema_version'`).pluck().get() as string | undefined : undefined;
+      if (Number(v) !== SCHEMA_VERSION) throw new Error(`${file} has schema version ${v ?? 'none'}; expected ${SCHEMA_VERSION} (migrate it first)`);
+      db.transaction(() => {
+        db.exec(`
+          DELETE FROM main.resources;
+          INSERT INTO main.resources (account, region, kind, id, value)
+            SELECT account, region, kind, id, value FROM incoming.resources;
+          DELETE FROM main.meta;
+          INSERT INTO main.meta (key, value) SELECT key, value FROM incoming.meta;
+        `);
+        this.applyMeta(db, meta);
+      }).immediate();
+    } finally {
+      db.prepare('DETACH DATABASE incoming').run();
+    }
+  }
+
+  deleteRows(selectors: RowSelector[], meta?: MetaChange): number {
+    const db = this.db;
+    const del = this.store.stmt('state:del', () => 'DELETE FROM resources WHERE account = ? AND region = ? AND kind = ? AND id = ?');
+    return db.transaction(() => {
+      let n = 0;
+      for (const sel of selectors) {
+        const { sql, args } = selectorSql(sel);
+        if (!sel.where) {
+          n += db.prepare(`DELETE FROM resources WHERE ${sql}`).run(...args).changes;
+          continue;
+        }
+        const rows = db.prepare(`SELECT account, region, kind, id, value FROM resources WHERE ${sql}`).raw().all(...args) as string[][];
+        for (const [account, region, kind, id, json] of rows) {
+          if (rowMatches(sel, { account: account!, region: region!, kind: kind!, id: id!, json: json! })) {
+            n += del.run(account, region, kind, id).changes;
+          }
+        }
+      }
+      this.applyMeta(db, meta);
+      return n;
+    }).immediate();
+  }
+
+  /** fn must not use the store: the connection is busy iterating. */
+  scan(fn: (row: RawRow) => void): void {
+    const it = this.db.prepare('SELECT account, region, kind, id, value FROM resources').raw().iterate() as IterableIterator<string[]>;
+    for (const [account, region, kind, id, json] of it) fn({ account: account!, region: region!, kind: kind!, id: id!, json: json! });
+  }
+
+  count(): number {
+    return this.db.prepare('SELECT count(*) FROM resources').pluck().get() as number;
+  }
+
+  private applyMeta(db: Database.Database, change: MetaChange | undefined): void {
+    applyMetaChange(
+      change,
+      () => db.prepare('SELECT key FROM meta').pluck().all() as string[],
+      (k) => db.prepare('DELETE FROM meta WHERE key = ?').run(k),
+      (k, v) => this.store.s.setMeta.run(k, v),
+    );
   }
 }
 

@@ -63,7 +63,62 @@ export interface Store {
    * transaction: applies at once, also to a transaction in flight, and survives its rollback.
    */
   clear(filter?: { account?: string; kindPrefix?: string }): void;
+  /**
+   * Runs fn holding the transaction lock with no transaction open: no request transaction
+   * runs until fn settles, so what fn reads and replaces is one point in time for every
+   * request (it sees the state before fn or after it, never a mix). For reset, snapshots,
+   * load and import (src/state/); fn may await file I/O. Not reentrant, like transaction().
+   */
+  exclusive<T>(fn: (ops: StateOps) => Promise<T> | T): Promise<T>;
   close(): void;
+}
+
+/** A stored row as the state operations see it: the value still as JSON text. */
+export interface RawRow {
+  account: string;
+  region: string;
+  kind: string;
+  id: string;
+  json: string;
+}
+
+/**
+ * Which rows a reset removes. Every given field must match; `where` sees the parsed value.
+ * `{}` matches every row.
+ */
+export interface RowSelector {
+  account?: string;
+  /** kind starts with this (e.g. 's3:'). */
+  kindPrefix?: string;
+  kind?: string;
+  where?: (value: unknown) => boolean;
+}
+
+/** Meta changes made in the same atomic step as a row change. */
+export interface MetaChange {
+  /** Remove every meta key except schema_version first. */
+  clearAll?: boolean;
+  set?: Record<string, string>;
+}
+
+/** Whole-state operations, valid only inside Store.exclusive. */
+export interface StateOps {
+  /**
+   * Writes every row and meta key, consistently, to `file` (which must not exist) as a
+   * self-contained SQLite database of the current schema (rollback journal, no WAL), the
+   * portable form of state for both stores.
+   */
+  dump(file: string): Promise<void>;
+  /**
+   * Replaces every row and meta key with those of `file` (a database of the current schema,
+   * e.g. a dump), then applies `meta`: one atomic, durable step (an SQLite transaction).
+   */
+  replace(file: string, meta?: MetaChange): void;
+  /** Deletes the rows matching any selector and applies `meta`, atomically. Returns how many. */
+  deleteRows(selectors: RowSelector[], meta?: MetaChange): number;
+  /** Every row, in no particular order. */
+  scan(fn: (row: RawRow) => void): void;
+  count(): number;
 }
 
 export interface BlobInfo {
@@ -89,5 +144,23 @@ export interface BlobStore {
   delete(id: string): void;
   /** Removes every blob. */
   clear(): void;
+  /** Every stored blob's id (uploads in flight are not blobs yet). For state operations. */
+  ids(): string[];
+  /**
+   * Makes `dest` (in an existing directory) a file with blob `id`'s bytes: a hard link when
+   * the file system allows it (blobs are immutable: written once, then only deleted), else a
+   * copy, fsynced. Nothing is visible at `dest` unless this succeeds. The caller fsyncs
+   * dest's directory. For snapshots and exports.
+   */
+  linkTo(id: string, dest: string): Promise<void>;
+  /**
+   * Adds files as blobs under the given ids (hard links, else copies), durably. Ids already
+   * present are left as they are (ids are random, so an equal id is the same blob). Returns
+   * the ids that were added. For loading snapshots and imports.
+   */
+  adopt(files: Array<{ id: string; file: string }>): Promise<string[]>;
   close(): void;
 }
+
+/** Blob ids: 32 lowercase hex characters (128 random bits). */
+export const BLOB_ID = /^[0-9a-f]{32}$/;

@@ -1,0 +1,177 @@
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
+
+/**
+ * The layout of the state database, and how older layouts become the current one.
+ *
+ * Versions:
+ *   0  the predecessor layout, defined by the fixture in test/fixtures/state-v0 (cloudlet's
+ *      first release already wrote version 1; version 0 exists so that the migration path is
+ *      real and tested before a second layout is ever needed):
+ *        settings(name PRIMARY KEY, value)        'format' = '0', 'clock_offset_s' = seconds
+ *        objects(scope, kind, name, body)         scope = 'ACCOUNT/REGION', kind = 'svc.thing'
+ *   1  meta(key PRIMARY KEY, value)               'schema_version' = '1', 'clock_offset_ms', ...
+ *      resources(account, region, kind, id, value) kind = 'svc:thing'
+ *
+ * To change the layout: bump SCHEMA_VERSION, write the new CURRENT_DDL, and append a
+ * migration {from: N, to: N + 1}. Migrations run at open, all in one transaction, after
+ * the file has been copied to a backup that is removed once the transaction commits.
+ */
+export const SCHEMA_VERSION = 1;
+
+export const CURRENT_DDL = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS resources (
+    account TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (account, region, kind, id)
+  ) WITHOUT ROWID;
+`;
+
+export interface Migration {
+  from: number;
+  to: number;
+  summary: string;
+  /** Runs inside the migration transaction; must not change journal mode or ATTACH. */
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    from: 0,
+    to: 1,
+    summary: 'split objects.scope into account and region, kinds svc.thing -> svc:thing, settings -> meta (clock in ms)',
+    up(db) {
+      db.exec(CURRENT_DDL);
+      const insert = db.prepare('INSERT OR REPLACE INTO resources (account, region, kind, id, value) VALUES (?, ?, ?, ?, ?)');
+      const rows = db.prepare('SELECT scope, kind, name, body FROM objects').raw().all() as Array<[string, string, string, string]>;
+      for (const [scope, kind, name, body] of rows) {
+        const slash = scope.indexOf('/');
+        if (slash < 0) throw new Error(`schema 0 row has a scope without '/': ${JSON.stringify(scope)}`);
+        const dot = kind.indexOf('.');
+        insert.run(scope.slice(0, slash), scope.slice(slash + 1), dot < 0 ? kind : `${kind.slice(0, dot)}:${kind.slice(dot + 1)}`, name, body);
+      }
+      const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+      const settings = db.prepare('SELECT name, value FROM settings').raw().all() as Array<[string, string]>;
+      for (const [name, value] of settings) {
+        if (name === 'format') continue;
+        if (name === 'clock_offset_s') setMeta.run('clock_offset_ms', String(Math.round(Number(value) * 1000) || 0));
+        else setMeta.run(name, value);
+      }
+      db.exec('DROP TABLE objects; DROP TABLE settings;');
+    },
+  },
+];
+
+/** The oldest layout this cloudlet can migrate from. */
+export const OLDEST_SCHEMA = Math.min(SCHEMA_VERSION, ...MIGRATIONS.map((m) => m.from));
+
+export class SchemaError extends Error {
+  constructor(message: string, readonly code: 'NewerSchema' | 'UnknownLayout' | 'NoMigration') {
+    super(message);
+    this.name = 'SchemaError';
+  }
+}
+
+/**
+ * Which layout a database has; undefined for an empty database (no tables at all).
+ * Reads only: a database this cloudlet cannot use is left exactly as it was.
+ */
+export function readSchemaVersion(db: Database.Database, label: string): number | undefined {
+  const tables = new Set(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
+  if (tables.has('meta')) {
+    const v = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get() as string | undefined;
+    if (v === undefined || !/^\d+$/.test(v)) {
+      throw new SchemaError(`${label} has a meta table without a schema_version; it is not a cloudlet state database`, 'UnknownLayout');
+    }
+    return Number(v);
+  }
+  if (tables.has('settings') && tables.has('objects')) {
+    const v = db.prepare(`SELECT value FROM settings WHERE name = 'format'`).pluck().get() as string | undefined;
+    if (v === '0') return 0;
+  }
+  if (tables.size === 0) return undefined;
+  throw new SchemaError(`${label} is not a cloudlet state database (tables: ${[...tables].sort().join(', ')})`, 'UnknownLayout');
+}
+
+export function newerSchemaMessage(label: string, version: number, cloudletVersion: string): string {
+  return `${label} has schema version ${version}, written by a newer cloudlet; this cloudlet (${cloudletVersion}) ` +
+    `understands schema versions up to ${SCHEMA_VERSION}. Upgrade cloudlet to use it (the file was left untouched).`;
+}
+
+/** The chain of migrations from `from` to SCHEMA_VERSION. */
+export function migrationPath(from: number): Migration[] {
+  const path: Migration[] = [];
+  let v = from;
+  while (v < SCHEMA_VERSION) {
+    const step = MIGRATIONS.find((m) => m.from === v);
+    if (!step) throw new SchemaError(`no migration from schema version ${v} (this cloudlet migrates from ${OLDEST_SCHEMA} up)`, 'NoMigration');
+    path.push(step);
+    v = step.to;
+  }
+  return path;
+}
+
+export interface MigrateOptions {
+  /** Shown in messages: usually the file name. */
+  label: string;
+  cloudletVersion: string;
+  /**
+   * The database file, when it is live state: it is copied to migrationBackupName(file, from)
+   * before migrating, and the copy is removed once the migration commits. Omitted for scratch
+   * copies (snapshots being loaded), whose original stays untouched anyway.
+   */
+  file?: string;
+  /** Test hook: runs inside the migration transaction, after the steps, before commit. */
+  beforeCommit?: () => void;
+}
+
+/**
+ * Brings a database to SCHEMA_VERSION: creates the tables in an empty one, migrates an older
+ * one in a single transaction, refuses a newer one without writing to it.
+ */
+export function migrateDatabase(db: Database.Database, opts: MigrateOptions): { from: number | undefined; to: number } {
+  const from = readSchemaVersion(db, opts.label);
+  if (from === undefined) {
+    db.transaction(() => {
+      db.exec(CURRENT_DDL);
+      db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+    }).immediate();
+    return { from, to: SCHEMA_VERSION };
+  }
+  if (from > SCHEMA_VERSION) throw new SchemaError(newerSchemaMessage(opts.label, from, opts.cloudletVersion), 'NewerSchema');
+  if (from === SCHEMA_VERSION) {
+    if (opts.file) removeStaleBackups(opts.file);
+    return { from, to: from };
+  }
+  const steps = migrationPath(from);
+  const backup = opts.file ? migrationBackupName(opts.file, from) : undefined;
+  if (backup) {
+    rmSync(backup, { force: true });
+    // A consistent copy even if the file has a WAL; the original is not written to.
+    db.prepare('VACUUM INTO ?').run(backup);
+  }
+  db.transaction(() => {
+    for (const step of steps) step.up(db);
+    db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+    opts.beforeCommit?.();
+  }).immediate();
+  if (backup) rmSync(backup, { force: true });
+  return { from, to: SCHEMA_VERSION };
+}
+
+/** `state.db.pre-migration-v0.bak` for state.db migrating from 0. */
+export function migrationBackupName(file: string, from: number | string): string {
+  return `${file}.pre-migration-v${from}.bak`;
+}
+
+/** Backups of migrations that committed before a crash could remove them. */
+function removeStaleBackups(file: string): void {
+  const dir = dirname(file);
+  const stem = basename(file);
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(`${stem}.pre-migration-v`) && name.endsWith('.bak')) rmSync(join(dir, name), { force: true });
+  }
+}
