@@ -12,6 +12,7 @@ import type { Operation } from '../protocol/model-types.js';
 import type { LoadedService } from '../services/registry.js';
 import type { RequestContext } from '../services/types.js';
 import type { Tx } from '../store/types.js';
+import { authorizerFor } from '../services/authz/index.js';
 import { handleAdmin, isAdminPath } from './admin.js';
 import type { ServerDeps } from './context.js';
 import { readBody, toWire, writeResponse } from './http-io.js';
@@ -27,7 +28,7 @@ const ANONYMOUS: Principal = { kind: 'anonymous', account: '', arn: '*', userId:
 /**
  * One request, start to finish. The steps, in order:
  *   admin paths -> route to a service -> body (buffered, or streamed for S3 payloads)
- *   -> resolve the operation -> [transaction: authenticate -> decode input -> handler]
+ *   -> resolve the operation -> [transaction: authenticate -> decode input -> authorize -> handler]
  *   -> encode output or error.
  */
 export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -54,8 +55,9 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
     }
     if (!r) throw new AwsError('UnknownService', 'cloudlet could not tell which service this request is for', 400);
     service = await deps.registry.get(r.entry.name);
-    codec = r.json ? service.jsonCodec! : service.codec;
-    const family: Family = r.json ? 'json' : r.entry.protocol;
+    codec = r.cbor ? service.cborCodec! : r.json ? service.jsonCodec! : service.codec;
+    // Auth errors in CBOR take the JSON services' codes.
+    const family: Family = r.json || r.cbor ? 'json' : r.entry.protocol;
     // Virtual-hosted S3 (bucket.s3.localhost) is decoded as path style; the signature was
     // made over the request as sent, so authentication keeps the original.
     const decoded = family === 'rest-xml' ? { ...wire, path: toPathStyle(wire.host, wire.path).path } : wire;
@@ -66,8 +68,6 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
     const ctx = await deps.store.transaction(async (tx) => {
       const principal = authenticate(deps, wire, tx, family, `${svc.entry.name}:${opName}`);
       const input = codec!.parseInput(decoded, svc.model, op);
-      const handler = svc.def.handlers[opName];
-      if (!handler) throw notImplemented(svc.entry.name, opName);
       const region = requestRegion(wire) ?? DEFAULT_REGION;
       const account = principal.account;
       const context: RequestContext = {
@@ -76,6 +76,9 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
         principal, clock: deps.clock, tx, blobs: deps.blobs, log: deps.log, wire,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1', responseHeaders: {},
       };
+      if (deps.iam !== 'off') await authorize(deps, svc, input, context);
+      const handler = svc.def.handlers[opName];
+      if (!handler) throw notImplemented(svc.entry.name, opName);
       const output = await handler(input, context);
       return { context, output };
     });
@@ -113,6 +116,11 @@ function requestRegion(wire: WireRequest): string | undefined {
 /** Signature Version 2: S3 stopped accepting it; cloudlet says so rather than treating it as anonymous. */
 function isSigV2(wire: WireRequest): boolean {
   return /^AWS [^:\s]+:/.test(wire.headers['authorization'] ?? '') || (/(?:^|&)AWSAccessKeyId=/.test(wire.query) && /(?:^|&)Signature=/.test(wire.query));
+}
+
+/** IAM enforcement (src/services/authz): throws the service's access-denied error; `--iam off` skips it. */
+function authorize(deps: ServerDeps, svc: LoadedService, input: unknown, ctx: RequestContext): Promise<void> | undefined {
+  return authorizerFor(deps).authorize(svc, input, ctx);
 }
 
 function authenticate(deps: ServerDeps, wire: WireRequest, tx: Tx, family: Family, action: string): Principal {

@@ -1,0 +1,145 @@
+/**
+ * The one decision function behind both enforcement and the policy simulator, and the
+ * words AWS uses when it says no.
+ */
+import { evaluate, type EvaluationResult, type MatchedStatement, type Policy, type PolicySource, type RequestContext } from '../../policy/index.js';
+import { callerName } from './context.js';
+
+/** The policies that apply to one request, already parsed. */
+export interface PolicyInputs {
+  identity: Policy[];
+  boundary?: Policy;
+  session?: Policy[];
+  resource?: Policy;
+}
+
+/**
+ * Why a request was denied, in the terms of AWS's messages:
+ *  - explicit: a Deny statement in a policy of that type;
+ *  - implicit: no policy of that type allows ('trust': the role trust policy does not let
+ *    the caller in, which AWS reports without a reason clause).
+ */
+export type Denial =
+  | { explicit: true; source: PolicySource; statement: MatchedStatement }
+  | { explicit: false; missing: 'identity' | 'boundary' | 'session' | 'resource' | 'trust'; policy?: string };
+
+export interface DecisionResult {
+  allowed: boolean;
+  result: EvaluationResult;
+  /** Set when not allowed. */
+  denial?: Denial;
+}
+
+export interface DecideOptions {
+  now: () => number;
+  /** Root callers pass identity-policy checks (true for live requests). */
+  rootBypassesIdentity?: boolean;
+}
+
+/**
+ * Do these policies alone allow the request? Asked of identity policies, a boundary or the
+ * session policies, each on its own: a federated user is asked as a plain user so the
+ * engine's "no session policy, no permissions" rule does not answer for them.
+ */
+function allows(req: RequestContext, policies: Policy[] | undefined, now: () => number): boolean {
+  if (!policies?.length) return false;
+  const probe = req.principal.kind === 'federated-user' ? { ...req, principal: { ...req.principal, kind: 'user' as const } } : req;
+  return evaluate(probe, { identity: policies }, { now }).decision === 'Allow';
+}
+
+/** Does the resource policy allow this caller (by itself, as the cross-account path needs)? */
+function resourceAllows(req: RequestContext, resource: Policy | undefined, now: () => number): boolean {
+  if (!resource) return false;
+  // Evaluated as if cross-account with nothing else in play: allowed iff the resource
+  // policy names this caller and allows the action (the result's matches say so).
+  const probe: RequestContext = { ...req, resourceAccount: req.principal.account === '000000000001' ? '000000000002' : '000000000001' };
+  const r = evaluate(probe, { identity: [], resource }, { now, rootBypassesIdentity: true });
+  return r.matchedStatements.some((m) => m.source === 'resource' && m.effect === 'Allow');
+}
+
+/** Works out which policy type AWS would blame for an implicit deny. */
+function classify(req: RequestContext, inputs: PolicyInputs, opts: DecideOptions): Denial {
+  const p = req.principal;
+  const now = opts.now;
+  if (p.kind === 'anonymous' || p.kind === 'service') return { explicit: false, missing: 'resource' };
+  const trust = inputs.resource?.kind === 'trust';
+  const resourceOk = resourceAllows(req, inputs.resource, now);
+  if (trust && !resourceOk) return { explicit: false, missing: 'trust', policy: inputs.resource!.id };
+  const crossAccount = req.resourceAccount !== undefined && req.resourceAccount !== p.account;
+  if (crossAccount && !resourceOk) return { explicit: false, missing: 'resource' };
+  const rootBypass = p.kind === 'root' && opts.rootBypassesIdentity === true;
+  if (!rootBypass && !allows(req, inputs.identity, now)) {
+    // Same account, a resource policy naming the caller outright would have allowed already.
+    return { explicit: false, missing: 'identity' };
+  }
+  if (inputs.boundary && !allows(req, [inputs.boundary], now)) return { explicit: false, missing: 'boundary', policy: inputs.boundary.id };
+  const isSession = p.kind === 'assumed-role' || p.kind === 'federated-user';
+  if (isSession && (inputs.session?.length ? !allows(req, inputs.session, now) : p.kind === 'federated-user')) {
+    return { explicit: false, missing: 'session' };
+  }
+  return { explicit: false, missing: 'identity' };
+}
+
+export function decide(req: RequestContext, inputs: PolicyInputs, opts: DecideOptions): DecisionResult {
+  const set = { identity: inputs.identity, ...(inputs.boundary ? { boundary: inputs.boundary } : {}),
+    ...(inputs.session?.length ? { session: inputs.session } : {}), ...(inputs.resource ? { resource: inputs.resource } : {}) };
+  const result = evaluate(req, set, { now: opts.now, rootBypassesIdentity: opts.rootBypassesIdentity ?? false });
+  if (result.decision === 'Allow') return { allowed: true, result };
+  if (result.decision === 'ExplicitDeny') {
+    const statement = result.matchedStatements[0]!;
+    return { allowed: false, result, denial: { explicit: true, source: statement.source, statement } };
+  }
+  return { allowed: false, result, denial: classify(req, inputs, opts) };
+}
+
+const LABEL: Record<PolicySource, string> = {
+  identity: 'an identity-based policy',
+  resource: 'a resource-based policy',
+  boundary: 'a permissions boundary',
+  session: 'a session policy',
+  scp: 'a service control policy',
+};
+
+const NO_LABEL: Record<(Denial & { explicit: false })['missing'], string> = {
+  identity: 'identity-based policy',
+  resource: 'resource-based policy',
+  boundary: 'permissions boundary',
+  session: 'session policy',
+  trust: 'role trust policy',
+};
+
+/**
+ * AWS's sentence: "User: ARN is not authorized to perform: ACTION[ on resource: RES] because
+ * no identity-based policy allows the ACTION action" (or "with an explicit deny in ...").
+ */
+export function denialMessage(req: RequestContext, denial: Denial): string {
+  const on = req.resource === '*' ? '' : ` on resource: ${req.resource}`;
+  const head = `User: ${callerName(req.principal)} is not authorized to perform: ${req.action}${on}`;
+  if (denial.explicit) return `${head} with an explicit deny in ${LABEL[denial.source]}`;
+  // A trust policy that does not let the caller in: AWS gives no reason.
+  if (denial.missing === 'trust') return head;
+  return `${head} because no ${NO_LABEL[denial.missing]} allows the ${req.action} action`;
+}
+
+/** One line for the log: which policy and statement decided (cloudlet's explanation). */
+export function explain(req: RequestContext, d: DecisionResult): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    principal: req.principal.arn, action: req.action, resource: req.resource,
+    decision: d.result.decision, reason: d.result.reason,
+  };
+  if (req.resourceAccount !== undefined && req.resourceAccount !== req.principal.account) out.resourceAccount = req.resourceAccount;
+  const denial = d.denial;
+  if (denial?.explicit) {
+    const s = denial.statement;
+    out.policy = s.policyId;
+    out.policyType = s.source;
+    out.statement = { sid: s.sid ?? null, index: s.index };
+  } else if (denial) {
+    out.missing = NO_LABEL[denial.missing];
+    if (denial.policy) out.policy = denial.policy;
+    const partial = d.result.matchedStatements;
+    if (partial.length) out.matched = partial.map((m) => ({ policy: m.policyId, type: m.source, sid: m.sid ?? null, index: m.index, effect: m.effect }));
+  }
+  if (d.result.missingContextKeys.length) out.missingContextKeys = d.result.missingContextKeys;
+  return out;
+}

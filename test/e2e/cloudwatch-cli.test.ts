@@ -1,0 +1,143 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cbor } from '@smithy/core/cbor';
+import type { Cloudlet } from '../../src/server/server.js';
+import { startTestServer } from '../helpers/server.js';
+import { awsClis, runAws, type CliResult } from '../helpers/cli.js';
+import { signedFetch } from '../helpers/sign.js';
+
+/**
+ * CloudWatch has no handlers yet, so every operation answers 501 NotImplemented; what these
+ * tests pin down is the wire: each CLI's request reaches the operation and the CLI reads the
+ * error, whichever of CloudWatch's three protocols it speaks.
+ *
+ *   CLI v2 2.9 (Debian, older botocore): awsQuery.
+ *   CLI v1 with botocore 1.43: JSON 1.0. botocore takes the first protocol of its priority list
+ *   (json, rest-json, rest-xml, smithy-rpc-v2-cbor, query, ec2) that the model offers, and the
+ *   CloudWatch model offers ['smithy-rpc-v2-cbor', 'json', 'query'].
+ *   CLI v1 told the model offers only RPC v2 CBOR (AWS_DATA_PATH, botocore's own override for
+ *   service models): RPC v2 CBOR, which is what SDKs that prefer CBOR send.
+ */
+
+const run = promisify(execFile);
+const clis = awsClis();
+const v1 = clis.find((c) => c.name === 'aws-cli v1');
+
+const NOT_IMPLEMENTED = /An error occurred \(NotImplemented\) when calling the ListMetrics operation: cloudlet does not implement cloudwatch:ListMetrics yet/;
+
+/** What botocore's --debug log says about the request and the answer's status. */
+function wireOf(r: CliResult): { protocol: string; status: number | undefined } {
+  const log = r.stderr;
+  const protocol = /rpc-v2-cbor/.test(log) && /\/service\/GraniteServiceVersion20100801\/operation\/ListMetrics/.test(log) ? 'rpc-v2-cbor'
+    : /GraniteServiceVersion20100801\.ListMetrics/.test(log) ? 'json'
+      : /Action=ListMetrics|'Action': 'ListMetrics'/.test(log) ? 'query' : 'unknown';
+  // urllib3 logs every exchange as: "POST /path HTTP/1.1" 501 123
+  const status = /"POST [^"]* HTTP\/1\.1" (\d{3})/.exec(log)?.[1];
+  return { protocol, status: status ? Number(status) : undefined };
+}
+
+/** The CLI read the error from the answer (no parser trouble): its one line of output is the error. */
+function assertNotImplemented(r: CliResult): void {
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr.trim(), new RegExp(`^${NOT_IMPLEMENTED.source}$`));
+}
+
+/** Runs the command twice: as a user would (the message), and with --debug (the protocol and status). */
+async function listMetrics(bin: string, url: string, env: Record<string, string> = {}) {
+  const plain = await runAws(bin, url, ['cloudwatch', 'list-metrics'], env);
+  const debug = await runAws(bin, url, ['cloudwatch', 'list-metrics', '--debug'], env);
+  assert.match(debug.stderr, NOT_IMPLEMENTED);
+  return { plain, ...wireOf(debug) };
+}
+
+describe('aws cloudwatch list-metrics against cloudlet', () => {
+  let cl: Cloudlet;
+  before(async () => { cl = await startTestServer(); });
+  after(async () => { await cl.close(); });
+
+  for (const cli of clis) {
+    test(`${cli.name}: NotImplemented (HTTP 501) in the CLI's default protocol`, async (t) => {
+      const r = await listMetrics(cli.bin, cl.url);
+      assertNotImplemented(r.plain);
+      t.diagnostic(`${cli.name} speaks ${r.protocol} to CloudWatch`);
+      assert.notEqual(r.protocol, 'unknown');
+      assert.equal(r.status, 501);
+    });
+  }
+
+  describe('aws-cli v1 over RPC v2 CBOR', { skip: v1 ? false : 'the AWS CLI v1 is not installed' }, () => {
+    let dataPath: string;
+    before(async () => {
+      // The installed CloudWatch model with CBOR as its only protocol, where botocore looks first.
+      dataPath = mkdtempSync(join(tmpdir(), 'cloudlet-cw-model-'));
+      const script = [
+        'import json, os, sys, botocore.loaders',
+        "model = botocore.loaders.Loader().load_service_model('cloudwatch', 'service-2')",
+        "model['metadata']['protocols'] = ['smithy-rpc-v2-cbor']",
+        "model['metadata']['protocol'] = 'smithy-rpc-v2-cbor'",
+        "d = os.path.join(sys.argv[1], 'cloudwatch', model['metadata']['apiVersion'])",
+        'os.makedirs(d)',
+        "json.dump(model, open(os.path.join(d, 'service-2.json'), 'w'))",
+      ].join('\n');
+      await run('python3', ['-c', script, dataPath], { timeout: 60_000 });
+    });
+    after(() => { rmSync(dataPath, { recursive: true, force: true }); });
+
+    test('aws cloudwatch list-metrics: NotImplemented (HTTP 501), read from the CBOR error body', async () => {
+      const r = await listMetrics(v1!.bin, cl.url, { AWS_DATA_PATH: dataPath });
+      assert.equal(r.protocol, 'rpc-v2-cbor', 'the CLI sent an RPC v2 CBOR request');
+      assertNotImplemented(r.plain);
+      assert.equal(r.status, 501);
+    });
+
+    test('aws cloudwatch put-metric-data and get-metric-data reach their operations too', async () => {
+      const put = await runAws(v1!.bin, cl.url, ['cloudwatch', 'put-metric-data', '--namespace', 'App/Web',
+        '--metric-data', 'MetricName=Latency,Value=12.5,Unit=Milliseconds,Timestamp=2026-11-23T10:00:00Z,Dimensions=[{Name=Host,Value=a}]'],
+      { AWS_DATA_PATH: dataPath });
+      assert.notEqual(put.status, 0);
+      assert.match(put.stderr, /\(NotImplemented\) when calling the PutMetricData operation: cloudlet does not implement cloudwatch:PutMetricData yet/);
+      const get = await runAws(v1!.bin, cl.url, ['cloudwatch', 'get-metric-data', '--start-time', '2026-11-23T09:00:00Z', '--end-time', '2026-11-23T10:00:00Z',
+        '--metric-data-queries', '[{"Id":"m1","MetricStat":{"Metric":{"Namespace":"App/Web","MetricName":"Latency"},"Period":60,"Stat":"Average"}}]'],
+      { AWS_DATA_PATH: dataPath });
+      assert.notEqual(get.status, 0);
+      assert.match(get.stderr, /\(NotImplemented\) when calling the GetMetricData operation: cloudlet does not implement cloudwatch:GetMetricData yet/);
+    });
+  });
+
+  describe('RPC v2 CBOR requests no SDK sends', () => {
+    const path = '/service/GraniteServiceVersion20100801/operation/ListMetrics';
+    const headers = { 'smithy-protocol': 'rpc-v2-cbor', 'content-type': 'application/cbor', accept: 'application/cbor' };
+    const answer = async (res: Response) => ({
+      status: res.status, protocol: res.headers.get('smithy-protocol'), queryError: res.headers.get('x-amzn-query-error'),
+      body: cbor.deserialize(new Uint8Array(await res.arrayBuffer())) as Record<string, unknown>,
+    });
+
+    test('a malformed CBOR body is a SerializationException, in CBOR', async () => {
+      const a = await answer(await signedFetch(cl.url, 'monitoring', { path, headers, body: Buffer.from([0xa1, 0x61]) }));
+      assert.equal(a.status, 400);
+      assert.equal(a.protocol, 'rpc-v2-cbor');
+      assert.equal(a.queryError, 'SerializationException;Sender');
+      assert.equal(a.body.__type, 'SerializationException');
+      assert.match(String(a.body.message), /not valid CBOR/);
+    });
+
+    test('an unsigned request is refused as the JSON services refuse it, in CBOR', async () => {
+      const a = await answer(await fetch(`${cl.url}${path}`, { method: 'POST', headers, body: new Uint8Array([0xa0]) }));
+      assert.equal(a.status, 400);
+      assert.equal(a.protocol, 'rpc-v2-cbor');
+      assert.equal(a.body.__type, 'MissingAuthenticationTokenException');
+    });
+
+    test('an unknown operation is a 404 UnknownOperationException', async () => {
+      const a = await answer(await signedFetch(cl.url, 'monitoring', { path: path.replace('ListMetrics', 'ListWidgets'), headers, body: Buffer.from([0xa0]) }));
+      assert.equal(a.status, 404);
+      assert.equal(a.body.__type, 'UnknownOperationException');
+      assert.match(String(a.body.message), /ListWidgets/);
+    });
+  });
+});
