@@ -33,6 +33,8 @@ export function spawnCommand(name: string, port: number, extra: string[] = []): 
   switch (name) {
     case 'cloudlet':
       return spawn(process.execPath, [MAIN, 'start', '--ephemeral', '--port', String(port), '--log-level', 'error', ...extra], { stdio: 'ignore' });
+    case 'cloudlet --iam off':
+      return spawn(process.execPath, [MAIN, 'start', '--ephemeral', '--port', String(port), '--log-level', 'error', '--iam', 'off', ...extra], { stdio: 'ignore' });
     case 'moto':
       return spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
     case 'bare':

@@ -69,7 +69,7 @@ async function main() {
     console.error('bench needs wrk (apt-get install -y wrk)');
     process.exit(2);
   }
-  const names = ['cloudlet', 'moto', 'bare'];
+  const names = ['cloudlet', 'cloudlet --iam off', 'moto', 'bare'];
   const rows: Row[] = [
     { label: 'start to first answer', unit: 'ms', values: {}, better: 'lower' },
     { label: 'idle RSS', unit: 'MB', values: {}, better: 'lower' },
@@ -109,6 +109,8 @@ async function main() {
     ...[...rpsRows.keys()].map((k): [string, boolean] => [`${k}: >= 10x moto`, (c(k).cloudlet ?? 0) >= 10 * (c(k).moto ?? Infinity)]),
     ...[...rpsRows.keys()].map((k): [string, boolean] => [`${k}: >= 40% of bare`, (c(k).cloudlet ?? 0) >= 0.4 * (c(k).bare ?? Infinity)]),
   ];
+  const off = (k: string) => c(k)['cloudlet --iam off'] ?? 0;
+  for (const k of rpsRows.keys()) targets.push([`${k}: enforcement costs under 15% (root caller)`, (c(k).cloudlet ?? 0) >= 0.85 * off(k)]);
   console.log('\ntargets:');
   for (const [t, ok] of targets) console.log(`  ${ok ? 'met   ' : 'MISSED'} ${t}`);
 }
