@@ -12,7 +12,14 @@ export type TimestampFormat = 'iso8601' | 'rfc822' | 'unixTimestamp';
 /** Thrown for text that does not fit its shape; callers turn it into their protocol's error. */
 export class ScalarError extends Error {}
 
-const INTEGER_TYPES = new Set(['integer', 'long', 'short', 'byte', 'biginteger']);
+/** Integral types and their inclusive ranges; longs are bounded by what a JS number holds exactly. */
+const INTEGER_RANGES: Record<string, [number, number]> = {
+  byte: [-128, 127],
+  short: [-32768, 32767],
+  integer: [-2147483648, 2147483647],
+  long: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  biginteger: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+};
 const FLOAT_TYPES = new Set(['float', 'double', 'bigdecimal']);
 
 /** Timestamps arrive in every format from some client, so any of them is accepted. */
@@ -25,9 +32,13 @@ export function parseTimestamp(text: string): Date {
 
 export function parseScalar(shape: Shape, text: string): unknown {
   const type = shape.type ?? 'string';
-  if (INTEGER_TYPES.has(type)) {
+  const range = INTEGER_RANGES[type];
+  if (range) {
     if (!/^\s*[+-]?\d+\s*$/.test(text)) throw new ScalarError(`not an integer: ${text}`);
-    return Number(text);
+    const n = Number(text);
+    // Past the type's range (or past 2^53, where digits would be lost) is not a value of it.
+    if (n < range[0] || n > range[1]) throw new ScalarError(`out of range for ${type}: ${text}`);
+    return n;
   }
   if (FLOAT_TYPES.has(type)) {
     const t = text.trim();

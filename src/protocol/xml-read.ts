@@ -63,7 +63,14 @@ export function parseXmlDocument(xml: string): XmlNode {
   if (/<!DOCTYPE/i.test(xml)) throw new XmlReadError('DOCTYPE is not allowed');
   const ok = XMLValidator.validate(xml);
   if (ok !== true) throw new XmlReadError(ok.err.msg);
-  const { nodes, text } = toNodes(parser.parse(xml) as OrderedItem[]);
+  let items: OrderedItem[];
+  try {
+    items = parser.parse(xml) as OrderedItem[];
+  } catch (e) {
+    // The parser refuses some documents the validator lets through (an unclosed <?xml ...?>).
+    throw new XmlReadError((e as Error).message);
+  }
+  const { nodes, text } = toNodes(items);
   if (nodes.length !== 1 || text.trim() !== '') throw new XmlReadError('expected exactly one root element');
   return nodes[0]!;
 }
