@@ -7,19 +7,11 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { rejects } from '../helpers/assert.js';
 
 const ACCT = '000000000000';
 type Key = { accessKeyId: string; secretAccessKey: string };
 
-async function rejects(p: Promise<unknown>, name: string, status: number, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name, e.message);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('IAM access keys authenticate requests (SDK v3)', () => {
   let cl: Cloudlet;

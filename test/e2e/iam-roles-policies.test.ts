@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-iam';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { rejects } from '../helpers/assert.js';
 
 const ACCT = '000000000000';
 const TRUST = JSON.stringify({
@@ -20,15 +21,6 @@ const TRUST = JSON.stringify({
 });
 const doc = (action: string, resource = '*') => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
 
-async function rejects(p: Promise<unknown>, name: string, status: number, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name, e.message);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('IAM roles, managed and inline policies (SDK v3)', () => {
   let cl: Cloudlet;

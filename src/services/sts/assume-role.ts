@@ -4,7 +4,7 @@ import type { Handler } from '../types.js';
 import { managedSessionPolicies } from './managed-policies.js';
 import { assumedRoleArn, findRole } from './roles.js';
 import {
-  checkSessionPolicy, issueCredentials, packedPolicySize, roleDuration, sessionTags, type SessionPrincipal,
+  checkSessionPolicy, issueCredentials, packedPolicySize, roleDuration, sessionTags, type SessionPrincipal, roleSessionPrincipal,
 } from './session.js';
 import { checkAssumeRoleInput } from './trust-context.js';
 
@@ -50,29 +50,17 @@ export const assumeRole: Handler<AssumeRoleRequest, AssumeRoleResponse> = (input
   }
   const sourceIdentity = (chained ? caller.sourceIdentity : undefined) ?? input.SourceIdentity;
 
-  const assumedRoleId = `${role.id}:${sessionName}`;
   const arn = assumedRoleArn(role, sessionName);
   const sessionPolicies = [...(input.Policy !== undefined ? [input.Policy] : []), ...managed];
   const principal: SessionPrincipal = {
-    kind: 'assumed-role',
-    account: roleAccount,
-    arn,
-    userId: assumedRoleId,
-    name: role.name,
-    roleArn: role.arn,
-    sessionName,
-    ...(sessionPolicies.length ? { sessionPolicies } : {}),
-    ...(hasTags ? { tags } : {}),
-    ...(transitiveTagKeys.length ? { transitiveTagKeys } : {}),
-    chained,
+    ...roleSessionPrincipal({ role, roleAccount, arn, sessionName, sessionPolicies, tags, transitiveTagKeys, chained, sourceIdentity }),
     ...(input.SerialNumber !== undefined ? { mfa: true } : {}),
-    ...(sourceIdentity !== undefined ? { sourceIdentity } : {}),
     tokenOrigin: 'AssumeRole',
   };
   const credentials = issueCredentials(ctx.tx, ctx.clock.nowMs(), duration, principal);
   return {
     Credentials: credentials,
-    AssumedRoleUser: { AssumedRoleId: assumedRoleId, Arn: arn },
+    AssumedRoleUser: { AssumedRoleId: principal.userId, Arn: arn },
     ...(packed !== undefined ? { PackedPolicySize: packed } : {}),
     ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),
   };

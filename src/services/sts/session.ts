@@ -43,6 +43,37 @@ function randomChars(alphabet: string, n: number): string {
   return s;
 }
 
+/** What both role-assuming calls know about the session they are about to issue. */
+export interface RoleSessionSpec {
+  role: { id: string; arn: string; name: string };
+  roleAccount: string;
+  arn: string;
+  sessionName: string;
+  sessionPolicies: string[];
+  tags: Record<string, string>;
+  transitiveTagKeys: string[];
+  chained: boolean;
+  sourceIdentity?: string;
+}
+
+/** The principal of a role session, shared by AssumeRole and AssumeRoleWithWebIdentity. */
+export function roleSessionPrincipal(s: RoleSessionSpec): SessionPrincipal {
+  return {
+    kind: 'assumed-role',
+    account: s.roleAccount,
+    arn: s.arn,
+    userId: `${s.role.id}:${s.sessionName}`,
+    name: s.role.name,
+    roleArn: s.role.arn,
+    sessionName: s.sessionName,
+    ...(s.sessionPolicies.length ? { sessionPolicies: s.sessionPolicies } : {}),
+    ...(Object.keys(s.tags).length ? { tags: s.tags } : {}),
+    ...(s.transitiveTagKeys.length ? { transitiveTagKeys: s.transitiveTagKeys } : {}),
+    chained: s.chained,
+    ...(s.sourceIdentity !== undefined ? { sourceIdentity: s.sourceIdentity } : {}),
+  };
+}
+
 export interface IssuedCredentials {
   AccessKeyId: string;
   SecretAccessKey: string;

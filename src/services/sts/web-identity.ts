@@ -26,7 +26,7 @@ import { IAM_KIND, iamScope, type OidcProviderRecord } from '../iam/records.js';
 import type { Handler } from '../types.js';
 import { managedSessionPolicies } from './managed-policies.js';
 import { assumedRoleArn, findRole, parseRoleArn } from './roles.js';
-import { checkSessionPolicy, issueCredentials, packedPolicySize, roleDuration, type SessionPrincipal } from './session.js';
+import { checkSessionPolicy, issueCredentials, packedPolicySize, roleDuration, roleSessionPrincipal, type SessionPrincipal } from './session.js';
 import { Checker, RULES } from './validate.js';
 
 const JWKS_SCOPE = { account: GLOBAL_ACCOUNT, region: '' };
@@ -148,29 +148,20 @@ export const assumeRoleWithWebIdentity: Handler<AssumeRoleWithWebIdentityRequest
   const hasTags = Object.keys(identity.tags).length > 0;
   const packed = input.Policy !== undefined || arns.length > 0 || hasTags ? packedPolicySize(input.Policy, arns, identity.tags) : undefined;
 
-  const assumedRoleId = `${role.id}:${sessionName}`;
   const arn = assumedRoleArn(role, sessionName);
   const sessionPolicies = [...(input.Policy !== undefined ? [input.Policy] : []), ...managed];
   const principal: SessionPrincipal = {
-    kind: 'assumed-role',
-    account: roleAccount,
-    arn,
-    userId: assumedRoleId,
-    name: role.name,
-    roleArn: role.arn,
-    sessionName,
-    ...(sessionPolicies.length ? { sessionPolicies } : {}),
-    ...(hasTags ? { tags: identity.tags } : {}),
-    ...(identity.transitiveTagKeys.length ? { transitiveTagKeys: identity.transitiveTagKeys } : {}),
-    chained: false,
-    ...(identity.sourceIdentity !== undefined ? { sourceIdentity: identity.sourceIdentity } : {}),
+    ...roleSessionPrincipal({
+      role, roleAccount, arn, sessionName, sessionPolicies, tags: identity.tags,
+      transitiveTagKeys: identity.transitiveTagKeys, chained: false, sourceIdentity: identity.sourceIdentity,
+    }),
     federatedProvider: identity.providerArn,
     tokenOrigin: 'AssumeRoleWithWebIdentity',
   };
   return {
     Credentials: issueCredentials(ctx.tx, ctx.clock.nowMs(), duration, principal),
     SubjectFromWebIdentityToken: identity.subject,
-    AssumedRoleUser: { AssumedRoleId: assumedRoleId, Arn: arn },
+    AssumedRoleUser: { AssumedRoleId: principal.userId, Arn: arn },
     ...(packed !== undefined ? { PackedPolicySize: packed } : {}),
     Provider: identity.providerArn,
     Audience: identity.audience,
