@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal.js';
 import { SigV4Error, verify } from '../auth/sigv4.js';
 import type { ProtocolCodec, WireRequest, WireResponse } from '../protocol/codec.js';
 import { toPathStyle } from '../protocol/s3-addressing.js';
+import { writeXmlText } from '../protocol/xml-text.js';
 import type { Operation } from '../protocol/model-types.js';
 import type { LoadedService } from '../services/registry.js';
 import type { RequestContext } from '../services/types.js';
@@ -157,10 +158,9 @@ function errorResponse(
   }
   if (service && codec) return codec.serializeError(service.model, awsErr, { requestId }, operation);
   // No service to speak for: answer in the generic query/XML error shape.
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type><Code>${awsErr.code}</Code><Message>${escapeXml(awsErr.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  const body = writeXmlText({
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    ErrorResponse: { Error: { Type: awsErr.sender ? 'Sender' : 'Receiver', Code: awsErr.code, Message: awsErr.message }, RequestId: requestId },
+  });
   return { status: awsErr.status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body: Buffer.from(body) };
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
