@@ -34,7 +34,7 @@ if (!Number.isInteger(seed) || !Number.isInteger(cases) || cases < 1) {
 }
 
 if (has('explain')) {
-  console.log('Restrictions on generated values (src/protocol/samples.ts):');
+  console.log('Restrictions on generated values (src/protocol/samples-restrictions.ts):');
   for (const r of RESTRICTIONS) console.log(`  - ${r.id} [${r.applies}]: ${r.rule}. Why: ${r.why}`);
   console.log('Fix-ups (test/conformance/normalize.ts):');
   for (const r of [...INPUT_FIXUPS, ...OUTPUT_FIXUPS]) console.log(`  - ${r.id} [${r.applies}]: ${r.rule}`);

@@ -1,7 +1,7 @@
 import type { Rng } from './samples-rng.js';
 
 /**
- * Text for generated strings, by where the string travels (see RESTRICTIONS in samples.ts for
+ * Text for generated strings, by where the string travels (see RESTRICTIONS in samples-restrictions.ts for
  * why each place allows what it allows).
  */
 export type Place = 'json' | 'form' | 'xml' | 'header' | 'query' | 'label' | 'greedy-label' | 'payload';
