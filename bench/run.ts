@@ -4,18 +4,12 @@
  * Loopback only; every loop is bounded in time.
  */
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac } from 'node:crypto';
 import { haveWrk, wrk, type FixedRequest } from './load.js';
 import { rssMb, startPeer, stopPeer, type Peer } from './peers.js';
+import { NodeSha256 } from '../test/helpers/sign.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
-class NodeSha256 {
-  private readonly h;
-  constructor(secret?: unknown) { this.h = secret ? createHmac('sha256', secret as string) : createHash('sha256'); }
-  update(d: Uint8Array | string) { this.h.update(d); }
-  async digest() { return new Uint8Array(this.h.digest()); }
-}
 
 /** A signed query-protocol POST, valid for the next 15 minutes, replayed as is by the load generator. */
 async function signedQuery(url: string, service: string, body: string): Promise<FixedRequest> {

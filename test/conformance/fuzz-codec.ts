@@ -31,6 +31,7 @@ import { allTargets, type Target } from './targets.js';
 import { modelBindings, prune, sdkView } from './views.js';
 import { fixInput } from './normalize.js';
 import { toWireRequest } from './wire.js';
+import { NodeSha256 } from '../helpers/sign.js';
 
 export interface FuzzFailure {
   property: string;
@@ -515,18 +516,6 @@ const PRESIGN_NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const presignCred: Credential = { accessKeyId: 'AKIDFUZZ', secretAccessKey: 'fuzz/Secret+Key', principal: rootPrincipal('123456789012', 'AKIDFUZZ') };
 const presignLookup = (id: string) => (id === presignCred.accessKeyId ? presignCred : undefined);
 
-class NodeSha256 {
-  private readonly h;
-  constructor(secret?: unknown) {
-    this.h = secret ? createHmac('sha256', secret as string | Buffer) : createHash('sha256');
-  }
-  update(data: Uint8Array | string): void {
-    this.h.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-}
 
 async function presignedSeeds(): Promise<WireRequest[]> {
   const signer = new SignatureV4({

@@ -11,7 +11,7 @@
  *  - 'garbage':  a random request, signed or not.
  * Plus a few unmutated seeds ('valid') so success paths stay exercised.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import fc from 'fast-check';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -20,6 +20,7 @@ import type { Cloudlet } from '../../src/server/server.js';
 import type { WireRequest } from '../../src/protocol/codec.js';
 import { Rng, deriveSeed } from '../../src/protocol/samples.js';
 import { applyRequestMutation, corpus, requestMutationArb, wellFormedBody, type RequestMutation } from './fuzz-codec.js';
+import { NodeSha256 } from '../helpers/sign.js';
 
 export interface LiveSeed {
   name: string;
@@ -163,18 +164,6 @@ export async function sdkSeeds(seed: number, share: number): Promise<LiveSeed[]>
 // ---------------------------------------------------------------------------------------------
 // Signing.
 
-class NodeSha256 {
-  private readonly h;
-  constructor(secret?: unknown) {
-    this.h = secret ? createHmac('sha256', secret as string | Buffer) : createHash('sha256');
-  }
-  update(data: Uint8Array | string): void {
-    this.h.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
-  }
-}
 
 export interface SendRequest {
   method: string;

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /** node:crypto behind the hash interface the official signer expects. */
-class NodeSha256 {
+export class NodeSha256 {
   private readonly h;
   constructor(secret?: unknown) {
     this.h = secret ? createHmac('sha256', secret as string | Buffer) : createHash('sha256');
