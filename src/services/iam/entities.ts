@@ -91,18 +91,8 @@ export function saveAccount(tx: Tx, account: string, rec: AccountRecord): void {
 
 // --- managed policies, customer and AWS, behind one view ---
 
-export interface ManagedView {
+export interface ManagedView extends Omit<ManagedPolicyRecord, 'nextVersion'> {
   aws: boolean;
-  name: string;
-  id: string;
-  arn: string;
-  path: string;
-  description?: string;
-  createdAt: string;
-  updatedAt: string;
-  defaultVersionId: string;
-  versions: PolicyVersionRecord[];
-  tags: Tag[];
   /** The customer managed row, absent for AWS managed policies. */
   record?: ManagedPolicyRecord;
 }
