@@ -55,7 +55,8 @@ export async function signedFetch(
   return fetch(`${url}${signed.path}${qs ? `?${qs}` : ''}`, {
     method: signed.method,
     headers: signed.headers as Record<string, string>,
-    body: signed.method === 'GET' || signed.method === 'HEAD' ? undefined : body,
+    // fetch's BodyInit wants an ArrayBuffer-backed view; a Buffer may sit on a shared pool.
+    body: signed.method === 'GET' || signed.method === 'HEAD' ? undefined : typeof body === 'string' ? body : new Uint8Array(body),
   });
 }
 
