@@ -5,7 +5,7 @@ import type { WireRequest } from '../protocol/codec.js';
 import { isStateError, StateError } from '../state/errors.js';
 import type { ResetOptions, StateManager } from '../state/manager.js';
 import type { ServerDeps } from './context.js';
-import { readBody } from './http-io.js';
+import { isClientAbort, readBody } from './http-io.js';
 
 const PREFIX = '/_cloudlet/';
 const LOCALSTACK = '/_localstack/';
@@ -62,6 +62,11 @@ export async function handleAdmin(deps: ServerDeps, wire: WireRequest, req: Inco
 }
 
 async function fail(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, err: unknown): Promise<void> {
+  if (isClientAbort(err) && (req.destroyed || !req.complete || res.destroyed)) {
+    deps.log.debug('client disconnected', { path: req.url, reason: (err as Error).message });
+    res.destroy();
+    return;
+  }
   if (res.headersSent || res.destroyed) {
     // Part of a streamed body is out: all that is left is to cut it short, visibly.
     res.destroy();

@@ -3,6 +3,8 @@ import type { Logger } from '../core/log.js';
 import type { BlobStore, Store } from '../store/types.js';
 import type { ServiceRegistry } from '../services/registry.js';
 import type { StateManager } from '../state/manager.js';
+import type { CorsPolicy, Guard } from './guard.js';
+import type { BodyBudget, Limits } from './limits.js';
 
 export type IamMode = 'enforce' | 'audit' | 'off';
 
@@ -18,6 +20,14 @@ export interface ServerDeps {
   /** Largest request body buffered in memory (streaming S3 payloads are not buffered). */
   maxBodyBytes: number;
   dataDir?: string;
+  /** Timeouts, connection cap, body sizes (limits.ts). */
+  limits: Limits;
+  /** The server-wide count of buffered request-body bytes. */
+  bodyBudget: BodyBudget;
+  /** Which Host names and page origins are served (guard.ts). */
+  guard: Guard;
+  /** Resource CORS rules for cross-site requests (S3 bucket CORS sets it); none refuses them all. */
+  corsPolicy?: CorsPolicy;
   /** Reset, snapshots, export/import (src/state/); set by startCloudlet. */
   state?: StateManager;
 }

@@ -29,24 +29,86 @@ function stripPort(host: string): string {
   return i < 0 ? host : host.slice(0, i);
 }
 
-/** Buffers the body up to a limit; past it the request is refused, not truncated. */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) {
+/** How much of a body may be buffered, and what to answer past each bound. */
+export interface BodyLimits {
+  maxBytes: number;
+  /** A share of the server-wide body budget; the body is refused when it cannot grow. */
+  lease?: { take(n: number): boolean };
+  overloaded?: () => AwsError;
+  /** The whole body must arrive within this time. */
+  timeoutMs?: number;
+  timedOut?: () => AwsError;
+  tooLarge?: (max: number) => AwsError;
+}
+
+/** The client went away (reset, closed, aborted) before its request was complete. */
+export class ClientGone extends Error {
+  constructor(cause?: unknown) {
+    super(`client disconnected: ${(cause as Error)?.message ?? 'closed'}`);
+    this.name = 'ClientGone';
+  }
+}
+
+const ABORT_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED']);
+
+/** Whether an error only means the client hung up (logged at debug level, never as a failure). */
+export function isClientAbort(err: unknown): boolean {
+  if (err instanceof ClientGone) return true;
+  const e = err as NodeJS.ErrnoException | undefined;
+  return Boolean(e && (ABORT_CODES.has(e.code ?? '') || e.message === 'aborted'));
+}
+
+/**
+ * Buffers the body up to a limit; past it the request is refused, not truncated. A declared
+ * Content-Length is checked (and taken from the budget) before a byte is read, and such a body
+ * goes straight into one buffer of that size.
+ */
+export function readBody(req: IncomingMessage, limit: number | BodyLimits): Promise<Buffer> {
+  const o: BodyLimits = typeof limit === 'number' ? { maxBytes: limit } : limit;
+  const tooLargeErr = () => (o.tooLarge ?? tooLarge)(o.maxBytes);
+  const raw = req.headers['content-length'];
+  const declared = raw === undefined ? undefined : Number(raw);
+  if (declared !== undefined && declared > o.maxBytes) return refuse(req, tooLargeErr());
+  if (declared !== undefined && o.lease && !o.lease.take(declared)) return refuse(req, o.overloaded?.() ?? tooLargeErr());
+  if (req.complete || declared === 0) {
     req.resume();
-    throw tooLarge(maxBytes);
+    return Promise.resolve(Buffer.alloc(0));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      req.resume();
-      throw tooLarge(maxBytes);
+  return new Promise<Buffer>((ok, fail) => {
+    const whole = declared !== undefined ? Buffer.allocUnsafe(declared) : undefined;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = o.timeoutMs ? setTimeout(() => done(o.timedOut?.() ?? new ClientGone()), o.timeoutMs) : undefined;
+    const onData = (chunk: Buffer) => {
+      if (size + chunk.length > o.maxBytes) return done(tooLargeErr());
+      if (!whole && o.lease && !o.lease.take(chunk.length)) return done(o.overloaded?.() ?? tooLargeErr());
+      if (whole) chunk.copy(whole, size);
+      else chunks.push(chunk);
+      size += chunk.length;
+    };
+    const onEnd = () => done(undefined);
+    const onError = (err: unknown) => done(new ClientGone(err));
+    const onClose = () => { if (!req.complete) done(new ClientGone()); };
+    function done(err: Error | undefined): void {
+      if (timer) clearTimeout(timer);
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      if (err) {
+        // Whatever else arrives is read and dropped; the answer closes the connection.
+        req.on('error', () => {});
+        req.resume();
+        fail(err);
+        return;
+      }
+      ok(whole ? whole.subarray(0, size) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+function refuse(req: IncomingMessage, err: AwsError): Promise<never> {
+  req.on('error', () => {});
+  req.resume();
+  return Promise.reject(err);
 }
 
 function tooLarge(max: number): AwsError {
@@ -56,6 +118,9 @@ function tooLarge(max: number): AwsError {
 export async function writeResponse(res: ServerResponse, r: WireResponse): Promise<void> {
   if (res.headersSent || res.destroyed) return;
   const headers = { ...r.headers };
+  // A request answered before its body was read (refused, over a limit) ends its connection,
+  // so the client cannot keep sending into it.
+  if (res.req && !res.req.complete) headers['connection'] = 'close';
   if (Buffer.isBuffer(r.body)) {
     headers['content-length'] ??= String(r.body.length);
     res.writeHead(r.status, headers);

@@ -16,8 +16,10 @@ import type { Tx } from '../store/types.js';
 import { authorizerFor } from '../services/authz/index.js';
 import { handleAdmin, isAdminPath } from './admin.js';
 import type { ServerDeps } from './context.js';
-import { readBody, toWire, writeResponse } from './http-io.js';
-import { route } from './route.js';
+import { corsHeaders, crossSiteRequest, hostRefusal, isPreflight, preflightHeaders, siteOf, type CorsGrant, type SiteVerdict } from './guard.js';
+import { isClientAbort, readBody, toWire, writeResponse, type BodyLimits } from './http-io.js';
+import { bodyCap, bodyTimedOut, bodyTooLarge, looksSigned, overloaded } from './limits.js';
+import { route, type Route } from './route.js';
 
 type Family = 'query' | 'ec2' | 'rest-xml' | 'json';
 
@@ -28,14 +30,22 @@ const ANONYMOUS: Principal = { kind: 'anonymous', account: '', arn: '*', userId:
 
 /**
  * One request, start to finish. The steps, in order:
- *   admin paths -> route to a service -> body (buffered, or streamed for S3 payloads)
+ *   Host served? (guard.ts) -> cross-site browser request? -> admin paths -> route to a service
+ *   -> body (buffered within limits.ts's bounds, or streamed for S3 payloads)
  *   -> resolve the operation -> [transaction: authenticate -> decode input -> authorize -> handler]
  *   -> encode output or error.
  */
 export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   const wire = toWire(req);
+  const badHost = hostRefusal(deps.guard, req.headers.host);
+  if (badHost) return refuseAsJson(res, 403, 'HostNotServed', badHost);
+  const site = siteOf(deps.guard, wire.headers);
   if (isAdminPath(wire.path)) {
+    // The admin API answers pages on this machine and no one else, whatever the flags say about AWS APIs.
+    if (site.cross) return refuseAsJson(res, 403, 'CrossSiteRequestRefused', crossSiteMessage(site.reason, 'the admin API'));
+    if (site.origin) setHeaders(res, corsHeaders(site.origin));
+    if (isPreflight(wire.method, wire.headers)) return answerPreflight(res, site.origin!, wire);
     await handleAdmin(deps, wire, req, res);
     return;
   }
@@ -43,15 +53,21 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
   let codec: ProtocolCodec | undefined;
   let operation: Operation | undefined;
   let response: WireResponse;
+  // The route known before the body is read: it gives early refusals their protocol's shape.
+  let early: Route | undefined;
   try {
     let r = route(wire, deps.registry.catalog);
+    early = r;
+    const grant = await crossSiteGate(deps, wire, site, r);
+    if (site.origin) setHeaders(res, corsHeaders(site.origin, grant));
+    if (isPreflight(wire.method, wire.headers)) return answerPreflight(res, site.origin!, wire, grant);
     if (r?.entry.protocol === 'rest-xml' && !r.json) {
       service = await deps.registry.get(r.entry.name);
       const op = tryResolve(service.codec, { ...wire, path: toPathStyle(wire.host, wire.path).path }, service);
       if (op && isStreamingInput(service, op)) wire.bodyStream = req;
     }
     if (!wire.bodyStream) {
-      wire.body = await readBody(req, deps.maxBodyBytes);
+      wire.body = await readBody(req, bodyLimits(deps, wire, res, r?.entry.protocol === 'rest-xml' && !r.json && !r.cbor));
       r = route(wire, deps.registry.catalog);
     }
     if (!r) throw new AwsError('UnknownService', 'cloudlet could not tell which service this request is for', 400);
@@ -86,10 +102,84 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
     response = codec.serializeOutput(service.model, operation, ctx.output, { requestId });
     Object.assign(response.headers, ctx.context.responseHeaders);
   } catch (err) {
+    if (isClientAbort(err) && (req.destroyed || !req.complete || res.destroyed)) {
+      deps.log.debug('client disconnected', { requestId, method: wire.method, path: wire.path, reason: (err as Error).message });
+      res.destroy();
+      return;
+    }
+    if (!codec && early && isAwsError(err)) {
+      // Refused before the body: answer in the shape of the service the request was headed for.
+      ({ service, codec } = await codecFor(deps, early).catch(() => ({ service: undefined, codec: undefined })));
+    }
     response = errorResponse(deps, err, requestId, wire, service, codec, operation);
   }
   if (wire.method === 'HEAD' && Buffer.isBuffer(response.body)) response.body = Buffer.alloc(0);
   await writeResponse(res, response);
+}
+
+async function codecFor(deps: ServerDeps, r: Route): Promise<{ service: LoadedService; codec: ProtocolCodec }> {
+  const service = await deps.registry.get(r.entry.name);
+  return { service, codec: r.cbor ? service.cborCodec! : r.json ? service.jsonCodec! : service.codec };
+}
+
+/**
+ * Limits for buffering this request's body: the server-wide budget (the lease goes back when the
+ * response is done), the per-request cap (small for unsigned requests, so a client without even
+ * the shape of a signature cannot make the server hold megabytes), and a deadline.
+ */
+function bodyLimits(deps: ServerDeps, wire: WireRequest, res: ServerResponse, s3: boolean): BodyLimits {
+  const lease = deps.bodyBudget.lease();
+  res.once('close', () => lease.release());
+  const signed = looksSigned(wire.headers, wire.query);
+  return {
+    maxBytes: bodyCap(deps.limits, signed),
+    lease,
+    overloaded: () => {
+      deps.log.warn('request body refused: body budget spent', { usedBytes: deps.bodyBudget.used, budgetBytes: deps.bodyBudget.totalBytes });
+      return overloaded(s3, deps.bodyBudget);
+    },
+    timeoutMs: deps.limits.bodyTimeoutMs,
+    timedOut: () => bodyTimedOut(s3, deps.limits.bodyTimeoutMs),
+    tooLarge: (max) => bodyTooLarge(max, signed),
+  };
+}
+
+/**
+ * Cross-site requests to AWS APIs are refused unless a resource's CORS rules (S3 bucket CORS,
+ * through `deps.corsPolicy`) grant the origin; the grant then shapes the CORS headers.
+ */
+async function crossSiteGate(deps: ServerDeps, wire: WireRequest, site: SiteVerdict, r: Route | undefined): Promise<CorsGrant | undefined> {
+  if (!site.cross) return undefined;
+  const family: Family = !r ? 'rest-xml' : r.json || r.cbor ? 'json' : r.entry.protocol;
+  const grant = family === 'rest-xml' && site.origin && deps.corsPolicy
+    ? await deps.corsPolicy(crossSiteRequest(wire.method, wire.host, wire.path, wire.headers))
+    : undefined;
+  if (grant) return grant;
+  const code = family === 'json' ? 'AccessDeniedException' : family === 'ec2' ? 'UnauthorizedOperation' : 'AccessDenied';
+  throw new AwsError(code, crossSiteMessage(site.reason, 'AWS APIs'), 403);
+}
+
+function crossSiteMessage(reason: string, what: string): string {
+  return `cloudlet refuses cross-site browser requests to ${what}: ${reason}. ` +
+    'Start cloudlet with --allow-cross-site (CLOUDLET_ALLOW_CROSS_SITE=1) to serve pages on other sites.';
+}
+
+function answerPreflight(res: ServerResponse, origin: string, wire: WireRequest, grant?: CorsGrant): void {
+  res.writeHead(200, preflightHeaders(origin, wire.headers, grant));
+  res.end();
+}
+
+function setHeaders(res: ServerResponse, headers: Record<string, string>): void {
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+}
+
+/** Refusals that must tell a page nothing: a fixed JSON message, and the connection ends. */
+function refuseAsJson(res: ServerResponse, status: number, error: string, message: string): void {
+  const body = Buffer.from(`${JSON.stringify({ error, message })}\n`);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(body.length) };
+  if (!res.req?.complete) headers['connection'] = 'close';
+  res.writeHead(status, headers);
+  res.end(body);
 }
 
 function tryResolve(codec: ProtocolCodec, wire: WireRequest, service: LoadedService): Operation | undefined {

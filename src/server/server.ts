@@ -14,8 +14,10 @@ import { handleRequest } from './pipeline.js';
 import { VERSION } from '../core/version.js';
 import { removeServerLock, writeServerLock } from '../state/lock.js';
 import { StateManager } from '../state/manager.js';
+import { createGuard, type GuardOptions } from './guard.js';
+import { applyServerLimits, BodyBudget, resolveLimits, serverOptions, type LimitOptions } from './limits.js';
 
-export interface CloudletOptions {
+export interface CloudletOptions extends LimitOptions, GuardOptions {
   host?: string;
   port?: number;
   /** Directory for state; ignored when ephemeral. */
@@ -42,6 +44,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
   const blobs = dataDir ? openDiskBlobStore(join(dataDir, 'blobs')) : createTempBlobStore();
   const clock = new Clock(Number(store.getMeta('clock_offset_ms') ?? 0) || 0);
   const log = createLogger(opts.logLevel ?? 'info');
+  const limits = resolveLimits(opts);
   // Finishes a state operation a crash interrupted before anything is served.
   const state = new StateManager({
     store, blobs, clock, log, version: VERSION,
@@ -55,18 +58,21 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     registry: new ServiceRegistry(CATALOG),
     version: VERSION,
     iam: opts.iam ?? 'enforce',
-    maxBodyBytes: opts.maxBodyBytes ?? 16 * 1024 * 1024,
+    maxBodyBytes: limits.maxBodyBytes,
     dataDir,
+    limits, bodyBudget: new BodyBudget(limits.bodyBudgetBytes), guard: createGuard(opts, host),
   };
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+  const server = createServer(serverOptions(limits), (req, res) => {
     handleRequest(deps, req, res).catch((err: unknown) => {
       deps.log.error('unhandled request failure', { stack: (err as Error)?.stack });
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
   });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  applyServerLimits(server, limits, log);
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    if (socket.writable) socket.end(`HTTP/1.1 ${timedOut ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
     else socket.destroy();
   });
   try {
