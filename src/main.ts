@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import { isLogLevel, type LogLevel } from './core/log.js';
 import { VERSION } from './core/version.js';
 import type { IamMode } from './server/context.js';
+import { EDGE_FLAGS, EDGE_USAGE, edgeOptions } from './server/edge-options.js';
 
 const USAGE = `cloudlet ${VERSION} — an AWS-compatible cloud on one machine
 
 Usage:
   cloudlet start [--host 127.0.0.1] [--port 4566] [--data-dir DIR] [--ephemeral]
                  [--log-level debug|info|warn|error] [--iam enforce|audit|off]
+${EDGE_USAGE}
   cloudlet clock [advance DURATION | reset]      read or fast-forward the server's clock (e.g. 31d, 12h)
   cloudlet reset [--account ID] [--service NAME] [--keep-clock]
                                                   remove all state (or one account's, or one service's)
@@ -37,6 +39,7 @@ async function start(argv: string[]): Promise<void> {
     options: {
       host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' },
       ephemeral: { type: 'boolean' }, 'log-level': { type: 'string' }, iam: { type: 'string' },
+      ...EDGE_FLAGS,
     },
     strict: true,
   });
@@ -46,6 +49,8 @@ async function start(argv: string[]): Promise<void> {
   if (!isLogLevel(logLevel)) fail(`bad log level ${logLevel}`);
   const iam = values.iam ?? 'enforce';
   if (!['enforce', 'audit', 'off'].includes(iam)) fail(`--iam must be enforce, audit or off`);
+  let edge: ReturnType<typeof edgeOptions> = {};
+  try { edge = edgeOptions(values, process.env); } catch (err) { fail((err as Error).message); }
   const { startCloudlet } = await import('./server/server.js');
   const cloudlet = await startCloudlet({
     host: values.host ?? process.env.CLOUDLET_HOST ?? '127.0.0.1',
@@ -54,6 +59,7 @@ async function start(argv: string[]): Promise<void> {
     ephemeral: values.ephemeral ?? false,
     logLevel: logLevel as LogLevel,
     iam: iam as IamMode,
+    ...edge,
   });
   const where = cloudlet.deps.dataDir ? `data ${cloudlet.deps.dataDir}` : 'ephemeral (in memory)';
   process.stdout.write(`cloudlet ${VERSION} ready on ${cloudlet.url} (${where})\n`);
@@ -79,8 +85,13 @@ async function clock(argv: string[]): Promise<void> {
   const { url, rest } = endpoint(argv);
   let res: Response;
   if (rest.length === 0) res = await fetch(`${url}/_cloudlet/clock`);
-  else if (rest[0] === 'advance' && rest[1]) res = await post(`${url}/_cloudlet/clock`, { advance: rest[1] });
-  else if (rest[0] === 'reset') res = await post(`${url}/_cloudlet/clock`, { reset: true });
+  else if (rest[0] === 'advance' && rest[1] && rest.length === 2) {
+    const { parseDuration } = await import('./core/clock.js');
+    // Checked here too, for a usage message; the server checks the range the clock may reach.
+    try { parseDuration(rest[1]); } catch (err) { fail((err as Error).message); }
+    res = await post(`${url}/_cloudlet/clock`, { advance: rest[1] });
+  }
+  else if (rest[0] === 'reset' && rest.length === 1) res = await post(`${url}/_cloudlet/clock`, { reset: true });
   else fail('usage: cloudlet clock [advance DURATION | reset]');
   const body = (await res.json()) as { now?: string; offsetMs?: number; message?: string };
   if (!res.ok) fail(body.message ?? `server answered ${res.status}`);

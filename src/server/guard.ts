@@ -58,11 +58,6 @@ export function createGuard(opts: GuardOptions, bindHost: string): Guard {
   return { allowCrossSite: opts.allowCrossSite ?? false, wildcardBind, exact, suffixes };
 }
 
-/** `--allowed-hosts a,b` / CLOUDLET_ALLOWED_HOSTS: a comma-separated list. */
-export function parseHostList(s: string | undefined): string[] {
-  return (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-}
-
 /** IPv6 literals get brackets (as Host headers and URLs write them); a trailing root dot goes. */
 function normalizeName(name: string): string {
   let n = name.trim().toLowerCase();

@@ -151,7 +151,7 @@ const fmtMiB = (n: number) => `${Math.round((n / MiB) * 10) / 10} MiB`;
 
 /** The answer when the body budget is spent: S3's SlowDown, the other protocols' ServiceUnavailable. */
 export function overloaded(s3: boolean, budget: BodyBudget): AwsError {
-  const why = `cloudlet already holds ${fmtMiB(budget.used)} of request bodies in memory (limit ${fmtMiB(budget.totalBytes)}, --body-budget-mb); retry shortly`;
+  const why = `cloudlet holds ${fmtMiB(budget.used)} of request bodies in memory, its limit is ${fmtMiB(budget.totalBytes)} (--body-budget-mb); retry shortly`;
   return s3
     ? new AwsError('SlowDown', `Please reduce your request rate. (${why})`, 503, { headers: { 'retry-after': '1' } })
     : new AwsError('ServiceUnavailable', `The request has failed due to a temporary failure of the server. (${why})`, 503, { headers: { 'retry-after': '1' } });
