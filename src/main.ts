@@ -94,7 +94,7 @@ async function clock(argv: string[]): Promise<void> {
   else if (rest[0] === 'reset' && rest.length === 1) res = await post(`${url}/_cloudlet/clock`, { reset: true });
   else fail('usage: cloudlet clock [advance DURATION | reset]');
   const body = (await res.json()) as { now?: string; offsetMs?: number; message?: string };
-  if (!res.ok) fail(body.message ?? `server answered ${res.status}`);
+  if (!res.ok) throw new Error(body.message ?? `server answered ${res.status}`);
   process.stdout.write(`${body.now} (offset ${body.offsetMs} ms)\n`);
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseDuration } from '../core/clock.js';
+import { ClockValueError, parseDuration } from '../core/clock.js';
 import { isAwsError } from '../core/errors.js';
 import type { WireRequest } from '../protocol/codec.js';
 import { isStateError, StateError } from '../state/errors.js';
@@ -35,18 +35,7 @@ export async function handleAdmin(deps: ServerDeps, wire: WireRequest, req: Inco
     const name = wire.path.slice(PREFIX.length).replace(/\/+$/, '');
     if (name === 'health' && (wire.method === 'GET' || wire.method === 'HEAD')) return send(res, 200, await health(deps));
     if (name === 'clock' && wire.method === 'GET') return send(res, 200, clockView(deps));
-    if (name === 'clock' && wire.method === 'POST') {
-      const body = await readJson(req);
-      if (typeof body.advance === 'string' || typeof body.advance === 'number') {
-        deps.clock.advance(parseDuration(String(body.advance)));
-      } else if (body.reset === true) {
-        deps.clock.setOffset(0);
-      } else {
-        return send(res, 400, { error: 'BadRequest', message: 'expected {"advance":"31d"} or {"reset":true}' });
-      }
-      deps.store.setMeta('clock_offset_ms', String(deps.clock.offset()));
-      return send(res, 200, clockView(deps));
-    }
+    if (name === 'clock' && wire.method === 'POST') return await setClock(deps, req, res);
     if (name === 'reset' && wire.method === 'POST') {
       const q = new URLSearchParams(wire.query);
       const body = await readJson(req);
@@ -209,6 +198,37 @@ async function readJson(req: IncomingMessage): Promise<Json> {
   const v = JSON.parse(raw) as unknown;
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new BadRequest('expected a JSON object');
   return v as Json;
+}
+
+/**
+ * POST /_cloudlet/clock {"advance":"31d"} | {"reset":true}. JSON bodies only (a form or a
+ * text/plain body from a web page is refused before it is read), and the new offset is checked
+ * before it is stored or used: an out-of-range advance changes nothing.
+ */
+async function setClock(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    await drain(req);
+    return send(res, 415, { error: 'UnsupportedMediaType', message: `POST /_cloudlet/clock takes a JSON body (content-type: application/json), got ${type ? JSON.stringify(type) : 'none'}` });
+  }
+  const body = await readJson(req);
+  let next: number;
+  try {
+    if ((typeof body.advance === 'string' || typeof body.advance === 'number') && body.reset === undefined) {
+      next = deps.clock.advanced(parseDuration(String(body.advance)));
+    } else if (body.reset === true && body.advance === undefined) {
+      next = 0;
+    } else {
+      return send(res, 400, { error: 'InvalidParameterValue', message: 'expected {"advance":"31d"} (a duration such as 31d, 12h, 90m, 45s, or seconds) or {"reset":true}' });
+    }
+  } catch (err) {
+    if (err instanceof ClockValueError) return send(res, 400, { error: 'InvalidParameterValue', message: err.message });
+    throw err;
+  }
+  // Stored first: if the write fails, the running clock has not moved either.
+  deps.store.setMeta('clock_offset_ms', String(next));
+  deps.clock.setOffset(next);
+  return send(res, 200, clockView(deps));
 }
 
 function clockView(deps: ServerDeps): Json {

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Clock } from '../core/clock.js';
+import { Clock, offsetFromMeta } from '../core/clock.js';
 import { createLogger, type LogLevel } from '../core/log.js';
 import { CATALOG } from '../services/catalog.js';
 import { ServiceRegistry } from '../services/registry.js';
@@ -42,8 +42,12 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
   const dataDir = opts.ephemeral ? undefined : resolve(opts.dataDir ?? '.cloudlet');
   const store = dataDir ? openSqliteStore(join(dataDir, 'state.db')) : createMemoryStore();
   const blobs = dataDir ? openDiskBlobStore(join(dataDir, 'blobs')) : createTempBlobStore();
-  const clock = new Clock(Number(store.getMeta('clock_offset_ms') ?? 0) || 0);
   const log = createLogger(opts.logLevel ?? 'info');
+  // An offset an older cloudlet stored unchecked is dropped (and the record fixed), not fatal.
+  const clock = new Clock(offsetFromMeta(store.getMeta('clock_offset_ms'), (m) => {
+    log.warn(m);
+    store.setMeta('clock_offset_ms', '0');
+  }));
   const limits = resolveLimits(opts);
   // Finishes a state operation a crash interrupted before anything is served.
   const state = new StateManager({

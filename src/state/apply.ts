@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { offsetFromMeta } from '../core/clock.js';
 import { SCHEMA_VERSION, SchemaError, migrateDatabase, newerSchemaMessage, readSchemaVersion } from '../store/schema.js';
 import type { StateOps } from '../store/types.js';
 import { blobFiles } from './capture.js';
@@ -81,7 +82,7 @@ export async function apply(ctx: StateCtx, srcDir: string, label: string): Promi
         }
         ctx.o.log.warn(`${label}: a step after the commit failed`, { error: (err as Error).message });
       }
-      ctx.o.clock.setOffset(Number(ctx.o.store.getMeta('clock_offset_ms') ?? 0) || 0);
+      ctx.o.clock.setOffset(offsetFromMeta(ctx.o.store.getMeta('clock_offset_ms'), (m) => ctx.o.log.warn(`${label}: ${m}`)));
       return { rows: ops.count(), blobs: incoming.length, dropped };
     });
     // Committed: the old blobs are unreachable, so requests need not wait for the deletes.

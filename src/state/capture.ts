@@ -53,7 +53,7 @@ export async function capture(ctx: StateCtx, dest: string): Promise<Omit<Snapsho
       blobs: ids.length,
       blobBytes,
       schemaVersion: Number(ctx.o.store.getMeta('schema_version') ?? SCHEMA_VERSION),
-      clockOffsetMs: Number(ctx.o.store.getMeta('clock_offset_ms') ?? 0) || 0,
+      clockOffsetMs: ctx.o.clock.offset(),
     };
   });
   for (const d of dirs) await fsyncDir(d);

@@ -10,7 +10,7 @@ import { rename, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Clock } from '../core/clock.js';
+import { Clock, offsetFromMeta } from '../core/clock.js';
 import { createLogger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { openDiskBlobStore } from '../store/blobs.js';
@@ -115,7 +115,7 @@ async function offline<T>(dataDir: string, create: boolean, fn: (m: StateManager
   let m: StateManager | undefined;
   try {
     blobs = openDiskBlobStore(join(dir, 'blobs'));
-    const clock = new Clock(Number(store.getMeta('clock_offset_ms') ?? 0) || 0);
+    const clock = new Clock(offsetFromMeta(store.getMeta('clock_offset_ms'), (msg) => process.stderr.write(`cloudlet: ${msg}\n`)));
     const { CATALOG } = await import('../services/catalog.js');
     m = new StateManager({
       store, blobs, clock, log: createLogger('warn'), version: VERSION, root: dir, storeKind: 'sqlite',

@@ -70,9 +70,10 @@ describe('cloudlet start, the admin API and the clock command', () => {
   test('admin API refuses bad clock requests', async () => {
     const p = await startProcess(['--ephemeral', '--port', '0']);
     try {
-      const bad = await fetch(`${p.url}/_cloudlet/clock`, { method: 'POST', body: '{"advance":"soon"}' });
+      const json = { 'content-type': 'application/json' };
+      const bad = await fetch(`${p.url}/_cloudlet/clock`, { method: 'POST', headers: json, body: '{"advance":"soon"}' });
       assert.equal(bad.status, 400);
-      const back = await fetch(`${p.url}/_cloudlet/clock`, { method: 'POST', body: '{"advance":"-5d"}' });
+      const back = await fetch(`${p.url}/_cloudlet/clock`, { method: 'POST', headers: json, body: '{"advance":"-5d"}' });
       assert.equal(back.status, 400);
       const nf = await fetch(`${p.url}/_cloudlet/nothing`);
       assert.equal(nf.status, 404);
