@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { SCHEMA_VERSION } from './schema.js';
 import { GLOBAL_ACCOUNT, type Scope, type Store, type Tx } from './types.js';
 
 const A: Scope = { account: '111111111111', region: 'us-east-1' };
@@ -222,6 +223,98 @@ export function runStoreConformance(name: string, make: () => Store | Promise<St
       });
     });
 
+    withStore('range reads with inclusive and exclusive bounds, also over own writes', async (store) => {
+      await seed(store, A, 'k', UNICODE_IDS);
+      const sorted = [...UNICODE_IDS].sort(byUtf8);
+      const cmp = (a: string, b: string): number => byUtf8(a, b);
+      const cases: Array<Parameters<Tx['list']>[2]> = [
+        { gt: 'a' }, { gte: 'a' }, { lt: 'b' }, { lte: 'b' }, { gte: 'a', lt: 'a0' }, { gt: 'a', lte: 'a0' },
+        { gte: 'a', lte: 'a' }, { gt: 'a', lt: 'a' }, { gte: 'b', lte: 'a' }, { prefix: 'a/', gt: 'a/b' },
+        { prefix: 'a/', lte: 'a/c' }, { after: 'a/b', gte: 'a/b' }, { gt: '\uFFFF' }, { lt: '\u{1F600}' },
+        { gte: '\uE000', lt: '\u{10FFFF}' },
+      ];
+      const expect = (list: string[], o: NonNullable<Parameters<Tx['list']>[2]>): string[] => list.filter((id) =>
+        (o.prefix === undefined || id.startsWith(o.prefix)) &&
+        (o.after === undefined || cmp(id, o.after) > 0) && (o.gt === undefined || cmp(id, o.gt) > 0) &&
+        (o.gte === undefined || cmp(id, o.gte) >= 0) && (o.lt === undefined || cmp(id, o.lt) < 0) &&
+        (o.lte === undefined || cmp(id, o.lte) <= 0));
+      await store.transaction((tx) => {
+        for (const o of cases) {
+          assert.deepEqual(ids(tx, A, 'k', o), expect(sorted, o!), JSON.stringify(o));
+          assert.equal(tx.count(A, 'k', o), expect(sorted, o!).length, `count ${JSON.stringify(o)}`);
+        }
+        tx.put(A, 'k', 'a1', 1);
+        tx.delete(A, 'k', 'b');
+        const mine = [...sorted.filter((x) => x !== 'b'), 'a1'].sort(byUtf8);
+        for (const o of cases) {
+          assert.deepEqual(ids(tx, A, 'k', o), expect(mine, o!), `own writes ${JSON.stringify(o)}`);
+          assert.equal(tx.count(A, 'k', o), expect(mine, o!).length, `own count ${JSON.stringify(o)}`);
+        }
+        assert.deepEqual(ids(tx, A, 'k', { gte: 'a', limit: 2 }), ['a', 'a\u0000b']);
+      });
+    });
+
+    withStore('secondary indexes: exact, prefix and range lookups, updates, deletes, rollback', async (store) => {
+      const hits = (tx: Tx, s: Scope, kind: string, index: string, q: Parameters<Tx['findBy']>[3]): string[] =>
+        tx.findBy(s, kind, index, q).map((h) => `${h.key}|${h.id}`);
+      await store.transaction((tx) => {
+        for (let i = 0; i < 30; i++) tx.put(A, 'ec2:subnet', `subnet-${String(i).padStart(2, '0')}`, { vpcId: `vpc-${i % 3}` });
+        tx.put(B, 'ec2:subnet', 'subnet-b', { vpcId: 'vpc-0' });
+        tx.put(A, 'ec2:subnet', 'subnet-novpc', { other: 1 });
+        tx.put(A, 'ec2:route-table', 'rtb-1', { vpcId: 'vpc-0', associations: [{ subnetId: 'subnet-01' }, { subnetId: 'subnet-02' }, { gatewayId: 'igw-1' }, { subnetId: 'subnet-01' }] });
+        tx.put(A, 'ec2:tags', 'vpc-0', { type: 'vpc', tags: [{ Key: 'Name', Value: 'web' }, { Key: 'env', Value: 'prod' }] });
+        tx.put(A, 'ec2:tags', 'vpc-1', { type: 'vpc', tags: [{ Key: 'Name', Value: 'db' }] });
+        tx.put(A, 'ec2:tags', 'subnet-00', { type: 'subnet', tags: [{ Key: 'Name', Value: 'web' }] });
+        // Inside the writing transaction, the index already answers.
+        assert.equal(tx.countBy(A, 'ec2:subnet', 'vpc', { key: 'vpc-1' }), 10);
+      });
+      await store.transaction((tx) => {
+        assert.equal(tx.countBy(A, 'ec2:subnet', 'vpc', { key: 'vpc-0' }), 10);
+        assert.equal(tx.countBy(B, 'ec2:subnet', 'vpc', { key: 'vpc-0' }), 1);
+        assert.equal(tx.countBy(A, 'ec2:subnet', 'vpc', { key: 'vpc-9' }), 0);
+        const v1 = tx.findBy<{ vpcId: string }>(A, 'ec2:subnet', 'vpc', { key: 'vpc-1', limit: 3 });
+        assert.deepEqual(v1.map((h) => h.id), ['subnet-01', 'subnet-04', 'subnet-07']);
+        assert.deepEqual(v1[0]!.value, { vpcId: 'vpc-1' });
+        assert.equal(tx.countBy(A, 'ec2:subnet', 'vpc', { prefix: 'vpc-' }), 30);
+        assert.equal(tx.countBy(A, 'ec2:subnet', 'vpc', { gt: 'vpc-0', lte: 'vpc-2' }), 20);
+        assert.deepEqual(hits(tx, A, 'ec2:subnet', 'vpc', { gte: 'vpc-2', limit: 2 }), ['vpc-2|subnet-02', 'vpc-2|subnet-05']);
+        assert.deepEqual(hits(tx, A, 'ec2:route-table', 'subnet', {}), ['subnet-01|rtb-1', 'subnet-02|rtb-1']);
+        assert.deepEqual(hits(tx, A, 'ec2:route-table', 'gateway', {}), ['igw-1|rtb-1']);
+        assert.deepEqual(hits(tx, A, 'ec2:tags', 'tag', { key: 'Name\u0000web' }), ['Name\u0000web|subnet-00', 'Name\u0000web|vpc-0']);
+        assert.deepEqual(tx.findBy(A, 'ec2:tags', 'tag', { prefix: 'Name\u0000' }).map((h) => h.id), ['vpc-1', 'subnet-00', 'vpc-0']);
+        assert.deepEqual(tx.findBy(A, 'ec2:tags', 'type', { key: 'vpc' }).map((h) => h.id), ['vpc-0', 'vpc-1']);
+        assert.throws(() => tx.findBy(A, 'ec2:subnet', 'nope', {}), /no index/);
+        assert.throws(() => tx.findBy(A, 'k', 'vpc', {}), /no index/);
+        // Own writes: a moved, a deleted and a new row.
+        tx.put(A, 'ec2:subnet', 'subnet-00', { vpcId: 'vpc-9' });
+        tx.delete(A, 'ec2:subnet', 'subnet-03');
+        tx.put(A, 'ec2:subnet', 'subnet-new', { vpcId: 'vpc-0' });
+        assert.deepEqual(tx.findBy(A, 'ec2:subnet', 'vpc', { key: 'vpc-0' }).map((h) => h.id),
+          ['subnet-06', 'subnet-09', 'subnet-12', 'subnet-15', 'subnet-18', 'subnet-21', 'subnet-24', 'subnet-27', 'subnet-new']);
+        assert.deepEqual(hits(tx, A, 'ec2:subnet', 'vpc', { key: 'vpc-9' }), ['vpc-9|subnet-00']);
+      });
+      await assert.rejects(store.transaction((tx) => {
+        tx.put(A, 'ec2:subnet', 'subnet-06', { vpcId: 'vpc-7' });
+        tx.delete(A, 'ec2:subnet', 'subnet-09');
+        throw new Error('rollback');
+      }));
+      await store.transaction((tx) => {
+        assert.equal(tx.countBy(A, 'ec2:subnet', 'vpc', { key: 'vpc-0' }), 9);
+        assert.equal(tx.countBy(A, 'ec2:subnet', 'vpc', { key: 'vpc-7' }), 0);
+        assert.equal(tx.countBy(A, 'ec2:subnet', 'vpc', { key: 'vpc-9' }), 1);
+        tx.put(A, 'ec2:route-table', 'rtb-1', { vpcId: 'vpc-0', associations: [{ subnetId: 'subnet-05' }] });
+      });
+      await store.transaction((tx) => assert.deepEqual(hits(tx, A, 'ec2:route-table', 'subnet', {}), ['subnet-05|rtb-1']));
+      store.clear({ account: A.account, kindPrefix: 'ec2:' });
+      await store.transaction((tx) => {
+        assert.equal(tx.countBy(A, 'ec2:subnet', 'vpc', {}), 0);
+        assert.equal(tx.countBy(A, 'ec2:tags', 'tag', {}), 0);
+        assert.equal(tx.countBy(B, 'ec2:subnet', 'vpc', {}), 1);
+        tx.put(A, 'ec2:subnet', 'subnet-x', { vpcId: 'vpc-0' });
+      });
+      await store.transaction((tx) => assert.deepEqual(hits(tx, A, 'ec2:subnet', 'vpc', {}), ['vpc-0|subnet-x']));
+    });
+
     withStore('scopes are isolated by account and region', async (store) => {
       await store.transaction((tx) => {
         for (const s of [A, A2, B, IAM, G]) tx.put(s, 'thing', 'same-id', { where: `${s.account}/${s.region}` });
@@ -275,7 +368,7 @@ export function runStoreConformance(name: string, make: () => Store | Promise<St
     });
 
     withStore('meta get/set and schema_version', async (store) => {
-      assert.equal(store.getMeta('schema_version'), '1');
+      assert.equal(store.getMeta('schema_version'), String(SCHEMA_VERSION));
       assert.equal(store.getMeta('nope'), undefined);
       store.setMeta('clock.offset', '1000');
       store.setMeta('clock.offset', '2000');

@@ -1,44 +1,12 @@
 import { SCHEMA_VERSION } from './schema.js';
 import { keyMatches, readDump, rowMatches, writeDump } from './state-ops.js';
-import type { ListOptions, MetaChange, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
+import { MemoryTable as Table } from './memory-table.js';
+import { compareIds, prefixEnd } from './order.js';
+import { boundsOf, inBounds, queryBounds } from './range.js';
+import { indexDef, indexKeys, INDEX_META } from './schema.js';
+import type { IndexHit, IndexQuery, ListOptions, RangeOptions, MetaChange, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
 
-/**
- * Orders ids the way SQLite's BINARY collation orders UTF-8 text: by code point. JS `<`
- * compares UTF-16 code units, which puts U+E000..U+FFFF after astral characters; both
- * stores must page identically, so the memory store cannot use `<`.
- */
-export function compareIds(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      // Surrogates (astral code points) must sort above U+E000..U+FFFF.
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-/**
- * The smallest string greater than every string starting with `prefix`, in code point
- * order; undefined when there is none (empty prefix, or only U+10FFFF). A `prefix +
- * '\uffff'` bound would miss ids continuing with an astral character.
- */
-export function prefixEnd(prefix: string): string | undefined {
-  const cps = Array.from(prefix, (c) => c.codePointAt(0)!);
-  while (cps.length > 0) {
-    const last = cps.pop()!;
-    if (last === 0x10ffff) continue;
-    cps.push(last === 0xd7ff ? 0xe000 : last + 1);
-    return String.fromCodePoint(...cps);
-  }
-  return undefined;
-}
+export { compareIds, prefixEnd };
 
 export function checkLimit(limit: number | undefined): void {
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
@@ -152,38 +120,8 @@ export function applyMetaChange(
   set: (key: string, value: string) => void,
 ): void {
   if (!change) return;
-  if (change.clearAll) for (const k of [...keys()]) if (k !== 'schema_version') del(k);
+  if (change.clearAll) for (const k of [...keys()]) if (k !== 'schema_version' && k !== INDEX_META) del(k);
   for (const [k, v] of Object.entries(change.set ?? {})) set(k, v);
-}
-
-/** Sorted ids plus values: pages and prefix counts come from binary search, not a sort. */
-class Table {
-  readonly ids: string[] = [];
-  readonly values = new Map<string, string>();
-
-  /** Index of the first id >= key (or > key when strict). */
-  lowerBound(key: string, strict = false): number {
-    let lo = 0;
-    let hi = this.ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const c = compareIds(this.ids[mid]!, key);
-      if (c < 0 || (strict && c === 0)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  set(id: string, json: string): void {
-    if (!this.values.has(id)) this.ids.splice(this.lowerBound(id), 0, id);
-    this.values.set(id, json);
-  }
-
-  remove(id: string): boolean {
-    if (!this.values.delete(id)) return false;
-    this.ids.splice(this.lowerBound(id), 1);
-    return true;
-  }
 }
 
 /** account -> region -> kind -> V, so no separator can make two scopes collide. */
@@ -289,12 +227,12 @@ class MemoryStore implements Store {
     }
     for (const [account, region, kind, writes] of nestEntries(pending)) {
       const scope = { account, region };
-      const table = nestGet(this.data, scope, kind, () => new Table());
+      const table = nestGet(this.data, scope, kind, () => new Table(kind));
       for (const [id, json] of writes) {
         if (json === null) table.remove(id);
         else table.set(id, json);
       }
-      if (table.ids.length === 0) nestPrune(this.data, scope, kind);
+      if (table.size === 0) nestPrune(this.data, scope, kind);
     }
   }
 }
@@ -326,36 +264,28 @@ class MemoryTx implements Tx {
   list<T = unknown>(scope: Scope, kind: string, opts: ListOptions = {}): Row<T>[] {
     this.check();
     checkLimit(opts.limit);
-    const { prefix, after } = opts;
+    const b = boundsOf(opts);
     const limit = opts.limit ?? Infinity;
     const out: Row<T>[] = [];
-    if (limit === 0) return out;
-    const accept = (id: string): boolean =>
-      inPrefix(id, prefix) && (after === undefined || compareIds(id, after) > 0);
+    if (limit === 0 || b.empty) return out;
     const writes = nestGet(this.pending, scope, kind);
-    const mine = writes ? [...writes.keys()].filter(accept).sort(compareIds) : [];
-    const table = nestGet(this.data, scope, kind);
-    const ids = table?.ids ?? [];
-    let i = 0;
-    if (table) {
-      const fromAfter = after === undefined ? 0 : table.lowerBound(after, true);
-      const fromPrefix = prefix ? table.lowerBound(prefix) : 0;
-      i = Math.max(fromAfter, fromPrefix);
-    }
+    const mine = writes ? [...writes.keys()].filter((id) => inBounds(id, b)).sort(compareIds) : [];
+    const committed = nestGet(this.data, scope, kind)?.ids(b) ?? [][Symbol.iterator]();
+    let c = committed.next();
     let j = 0;
     // Two-way merge of committed ids and this transaction's writes, both already sorted.
     while (out.length < limit) {
-      const committed = i < ids.length && inPrefix(ids[i]!, prefix) ? ids[i]! : undefined;
+      const cid = c.done ? undefined : c.value;
       const own = mine[j];
-      if (committed === undefined && own === undefined) break;
+      if (cid === undefined && own === undefined) break;
       let id: string;
-      if (own === undefined || (committed !== undefined && compareIds(committed, own) < 0)) {
-        id = committed!;
-        i++;
+      if (own === undefined || (cid !== undefined && compareIds(cid, own) < 0)) {
+        id = cid!;
+        c = committed.next();
       } else {
         id = own;
         j++;
-        if (committed === own) i++;
+        if (cid === own) c = committed.next();
       }
       const json = this.lookup(scope, kind, id);
       if (json !== undefined) out.push({ id, value: JSON.parse(json) as T });
@@ -363,31 +293,58 @@ class MemoryTx implements Tx {
     return out;
   }
 
-  count(scope: Scope, kind: string, opts: { prefix?: string } = {}): number {
+  count(scope: Scope, kind: string, opts: RangeOptions = {}): number {
     this.check();
-    const { prefix } = opts;
+    const b = boundsOf(opts);
     const table = nestGet(this.data, scope, kind);
-    let n = 0;
-    if (table) {
-      const end = prefix ? prefixEnd(prefix) : undefined;
-      const from = prefix ? table.lowerBound(prefix) : 0;
-      const to = end === undefined ? table.ids.length : table.lowerBound(end);
-      n = to - from;
-    }
+    let n = table?.count(b) ?? 0;
     for (const [id, json] of nestGet(this.pending, scope, kind) ?? []) {
-      if (!inPrefix(id, prefix)) continue;
-      const before = table?.values.has(id) ?? false;
-      n += (json !== null ? 1 : 0) - (before ? 1 : 0);
+      if (!inBounds(id, b)) continue;
+      n += (json !== null ? 1 : 0) - (table?.has(id) ? 1 : 0);
     }
     return n;
+  }
+
+  findBy<T = unknown>(scope: Scope, kind: string, index: string, query: IndexQuery): IndexHit<T>[] {
+    this.check();
+    checkLimit(query.limit);
+    const pairs = this.pairs(scope, kind, index, query);
+    const out: IndexHit<T>[] = [];
+    for (const [key, id] of pairs.slice(0, query.limit ?? pairs.length)) {
+      out.push({ key, id, value: JSON.parse(this.lookup(scope, kind, id)!) as T });
+    }
+    return out;
+  }
+
+  countBy(scope: Scope, kind: string, index: string, query: IndexQuery): number {
+    this.check();
+    return this.pairs(scope, kind, index, query).length;
+  }
+
+  /** Committed (key, id) pairs not overwritten by this transaction, plus its own writes' pairs. */
+  private pairs(scope: Scope, kind: string, index: string, query: IndexQuery): Array<[string, string]> {
+    const def = indexDef(kind, index);
+    const b = queryBounds(query);
+    if (b.empty) return [];
+    const writes = nestGet(this.pending, scope, kind);
+    const out: Array<[string, string]> = [];
+    for (const [key, id] of nestGet(this.data, scope, kind)?.find(index, b) ?? []) {
+      if (!writes?.has(id)) out.push([key, id]);
+    }
+    if (!writes?.size) return out;
+    for (const [id, json] of writes) {
+      if (json === null) continue;
+      for (const key of indexKeys(def, JSON.parse(json))) if (inBounds(key, b)) out.push([key, id]);
+    }
+    return out.sort((x, y) => compareIds(x[0], y[0]) || compareIds(x[1], y[1]));
   }
 
   scopes(account?: string): Array<Scope & { kind: string }> {
     this.check();
     const out: Array<Scope & { kind: string }> = [];
     const live = (table: Table | undefined, writes: Map<string, string | null> | undefined): number => {
-      let n = table?.ids.length ?? 0;
-      for (const [id, json] of writes ?? []) n += (json !== null ? 1 : 0) - (table?.values.has(id) ? 1 : 0);
+      let n = table?.size ?? 0;
+      for (const [id, json] of writes ?? []) n += (json !== null ? 1 : 0) - (table?.has(id) ? 1 : 0);
       return n;
     };
     for (const [a, r, k, table] of nestEntries(this.data, account)) {
@@ -406,7 +363,7 @@ class MemoryTx implements Tx {
     this.check();
     const own = nestGet(this.pending, scope, kind)?.get(id);
     if (own !== undefined) return own ?? undefined;
-    return nestGet(this.data, scope, kind)?.values.get(id);
+    return nestGet(this.data, scope, kind)?.json(id);
   }
 
   private check(): void {
@@ -431,7 +388,7 @@ class MemoryStateOps implements StateOps {
 
   private *rows(): Generator<RawRow> {
     for (const [account, region, kind, table] of nestEntries(this.store.data)) {
-      for (const id of table.ids) yield { account, region, kind, id, json: table.values.get(id)! };
+      for (const [id, json] of table.entries()) yield { account, region, kind, id, json };
     }
   }
 
@@ -445,7 +402,7 @@ class MemoryStateOps implements StateOps {
     const dump = readDump(file);
     const { data } = this.store;
     data.clear();
-    for (const r of dump.rows) nestGet(data, r, r.kind, () => new Table()).set(r.id, r.json);
+    for (const r of dump.rows) nestGet(data, r, r.kind, () => new Table(r.kind)).set(r.id, r.json);
     this.store.meta.clear();
     for (const [k, v] of dump.meta) this.store.meta.set(k, v);
     this.store.meta.set('schema_version', String(SCHEMA_VERSION));
@@ -458,14 +415,14 @@ class MemoryStateOps implements StateOps {
     for (const [account, region, kind, table] of [...nestEntries(this.store.data)]) {
       const candidates = selectors.filter((s) => keyMatches(s, { account, kind }));
       if (candidates.length === 0) continue;
-      for (const id of [...table.ids]) {
-        const row = { account, region, kind, id, json: table.values.get(id)! };
+      for (const [id, json] of [...table.entries()]) {
+        const row = { account, region, kind, id, json };
         if (candidates.some((s) => rowMatches(s, row))) {
           table.remove(id);
           n++;
         }
       }
-      if (table.ids.length === 0) nestPrune(this.store.data, { account, region }, kind);
+      if (table.size === 0) nestPrune(this.store.data, { account, region }, kind);
     }
     this.applyMeta(meta);
     return n;
@@ -479,7 +436,7 @@ class MemoryStateOps implements StateOps {
   count(): number {
     this.check();
     let n = 0;
-    for (const [, , , table] of nestEntries(this.store.data)) n += table.ids.length;
+    for (const [, , , table] of nestEntries(this.store.data)) n += table.size;
     return n;
   }
 

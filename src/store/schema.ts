@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -13,12 +14,15 @@ import type Database from 'better-sqlite3';
  *        objects(scope, kind, name, body)         scope = 'ACCOUNT/REGION', kind = 'svc.thing'
  *   1  meta(key PRIMARY KEY, value)               'schema_version' = '1', 'clock_offset_ms', ...
  *      resources(account, region, kind, id, value) kind = 'svc:thing'
+ *   2  adds idx(account, region, kind, name, key, id): the secondary indexes declared in
+ *      INDEXES below, derived from resources (rebuilt whenever INDEXES changes, see
+ *      INDEX_FINGERPRINT, and on every whole-state replace).
  *
  * To change the layout: bump SCHEMA_VERSION, write the new CURRENT_DDL, and append a
  * migration {from: N, to: N + 1}. Migrations run at open, all in one transaction, after
  * the file has been copied to a backup that is removed once the transaction commits.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const CURRENT_DDL = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -27,7 +31,102 @@ export const CURRENT_DDL = `
     value TEXT NOT NULL,
     PRIMARY KEY (account, region, kind, id)
   ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS idx (
+    account TEXT NOT NULL, region TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    PRIMARY KEY (account, region, kind, name, key, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS idx_by_row ON idx (account, region, kind, id);
 `;
+
+/**
+ * A secondary index over one kind: `path` is a dotted path into the stored value; arrays met
+ * on the way are flattened, so 'associations.subnetId' indexes every association's subnet.
+ * Strings are keys; form 'tags' takes a list of {Key, Value} and indexes `Key\0Value`
+ * (exact tag by key, every value of a key by the prefix `Key\0`).
+ */
+export interface IndexDef {
+  kind: string;
+  name: string;
+  path: string;
+  form?: 'value' | 'tags';
+}
+
+/** Every secondary index. Changing this list rebuilds the idx table at the next open. */
+export const INDEXES: readonly IndexDef[] = [
+  { kind: 'ec2:tags', name: 'tag', path: 'tags', form: 'tags' },
+  { kind: 'ec2:tags', name: 'type', path: 'type' },
+  { kind: 'ec2:subnet', name: 'vpc', path: 'vpcId' },
+  { kind: 'ec2:route-table', name: 'vpc', path: 'vpcId' },
+  { kind: 'ec2:route-table', name: 'subnet', path: 'associations.subnetId' },
+  { kind: 'ec2:route-table', name: 'gateway', path: 'associations.gatewayId' },
+  { kind: 'ec2:route-table', name: 'target', path: 'routes.target' },
+  { kind: 'ec2:internet-gateway', name: 'vpc', path: 'attachments.vpcId' },
+  { kind: 'ec2:security-group', name: 'vpc', path: 'vpcId' },
+  { kind: 'ec2:security-group', name: 'refs', path: 'rules.referencedGroupId' },
+  { kind: 'ec2:network-acl', name: 'vpc', path: 'vpcId' },
+  { kind: 'ec2:network-acl', name: 'subnet', path: 'associations.subnetId' },
+];
+
+const BY_KIND = new Map<string, IndexDef[]>();
+for (const d of INDEXES) BY_KIND.set(d.kind, [...(BY_KIND.get(d.kind) ?? []), d]);
+
+/** The indexes of a kind (undefined: none, the common case, which costs nothing). */
+export const indexesOf = (kind: string): readonly IndexDef[] | undefined => BY_KIND.get(kind);
+
+export function indexDef(kind: string, name: string): IndexDef {
+  const d = BY_KIND.get(kind)?.find((x) => x.name === name);
+  if (!d) throw new Error(`no index '${name}' is declared for kind '${kind}' (src/store/schema.ts INDEXES)`);
+  return d;
+}
+
+/** The distinct keys a value has in one index. */
+export function indexKeys(def: IndexDef, value: unknown): string[] {
+  let level: unknown[] = [value];
+  for (const step of def.path.split('.')) {
+    const next: unknown[] = [];
+    for (const v of level) {
+      const got = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[step] : undefined;
+      if (Array.isArray(got)) next.push(...got);
+      else if (got !== undefined && got !== null) next.push(got);
+    }
+    level = next;
+  }
+  const out = new Set<string>();
+  for (const v of level) {
+    if (def.form === 'tags') {
+      const t = v as { Key?: unknown; Value?: unknown };
+      if (typeof t?.Key === 'string') out.add(`${t.Key}\u0000${typeof t.Value === 'string' ? t.Value : ''}`);
+    } else if (typeof v === 'string') {
+      out.add(v);
+    }
+  }
+  return [...out];
+}
+
+/** Meta key holding the fingerprint of the INDEXES the idx table was built from. */
+export const INDEX_META = 'index_defs';
+export const INDEX_FINGERPRINT = createHash('sha256').update(JSON.stringify(INDEXES)).digest('hex').slice(0, 16);
+
+/** Rebuilds the idx table from resources (inside the caller's transaction, if any). */
+export function rebuildIndexes(db: Database.Database): void {
+  db.exec('DELETE FROM idx');
+  const insert = db.prepare('INSERT OR IGNORE INTO idx (account, region, kind, name, key, id) VALUES (?, ?, ?, ?, ?, ?)');
+  const read = db.prepare('SELECT account, region, id, value FROM resources WHERE kind = ?').raw();
+  for (const [kind, defs] of BY_KIND) {
+    for (const [account, region, id, json] of read.all(kind) as string[][]) {
+      const value = JSON.parse(json!) as unknown;
+      for (const d of defs) for (const k of indexKeys(d, value)) insert.run(account, region, kind, d.name, k, id);
+    }
+  }
+  db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(INDEX_META, INDEX_FINGERPRINT);
+}
+
+/** Builds the idx table again when the INDEXES it was built from have changed. */
+export function ensureIndexes(db: Database.Database): void {
+  const have = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(INDEX_META) as string | undefined;
+  if (have !== INDEX_FINGERPRINT) db.transaction(() => rebuildIndexes(db)).immediate();
+}
 
 export interface Migration {
   from: number;
@@ -60,6 +159,15 @@ export const MIGRATIONS: readonly Migration[] = [
         else setMeta.run(name, value);
       }
       db.exec('DROP TABLE objects; DROP TABLE settings;');
+    },
+  },
+  {
+    from: 1,
+    to: 2,
+    summary: 'add the idx table of secondary indexes, built from the rows',
+    up(db) {
+      db.exec(CURRENT_DDL);
+      rebuildIndexes(db);
     },
   },
 ];
@@ -137,6 +245,7 @@ export function migrateDatabase(db: Database.Database, opts: MigrateOptions): { 
     db.transaction(() => {
       db.exec(CURRENT_DDL);
       db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+      db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run(INDEX_META, INDEX_FINGERPRINT);
     }).immediate();
     return { from, to: SCHEMA_VERSION };
   }

@@ -2,11 +2,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { VERSION } from '../core/version.js';
-import type { ListOptions, MetaChange, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
+import type { IndexHit, IndexQuery, ListOptions, MetaChange, RangeOptions, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
 import {
-  Mutex, applyMetaChange, checkLimit, compareIds, prefixEnd, runExclusive, runSerialised, toJson,
+  Mutex, applyMetaChange, checkLimit, prefixEnd, runExclusive, runSerialised, toJson,
 } from './memory.js';
-import { SCHEMA_VERSION, migrateDatabase } from './schema.js';
+import { boundsOf, boundsSql } from './range.js';
+import { SCHEMA_VERSION, ensureIndexes, migrateDatabase, rebuildIndexes } from './schema.js';
+import { SqliteIndexes } from './sqlite-index.js';
 import { fsyncFileSync, rowMatches } from './state-ops.js';
 
 export { SCHEMA_VERSION };
@@ -45,6 +47,7 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
     migrateDatabase(db, {
       label: file, cloudletVersion: VERSION, file: memory ? undefined : file, beforeCommit: opts.beforeMigrationCommit,
     });
+    ensureIndexes(db);
     if (!memory) {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`could not put ${file} in WAL mode (got ${String(mode)})`);
@@ -68,6 +71,7 @@ class SqliteStore implements Store {
    */
   private replay: Array<() => void> = [];
   private readonly dynamic = new Map<string, Statement>();
+  readonly idx: SqliteIndexes;
   readonly s: {
     begin: Statement; commit: Statement; rollback: Statement;
     get: Statement; put: Statement; del: Statement;
@@ -78,6 +82,7 @@ class SqliteStore implements Store {
   constructor(readonly db: Database.Database) {
     const p = (sql: string): Statement => db.prepare(sql);
     const order = 'ORDER BY account, region, kind LIMIT 1';
+    this.idx = new SqliteIndexes(db);
     this.s = {
       begin: p('BEGIN IMMEDIATE'),
       commit: p('COMMIT'),
@@ -169,7 +174,8 @@ class SqliteStore implements Store {
     }
     const sql = `DELETE FROM resources${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
     const st = this.stmt(`clear:${where.join()}`, () => sql);
-    this.outside(() => void st.run(...args));
+    const stIdx = this.stmt(`clear-idx:${where.join()}`, () => sql.replace('resources', 'idx'));
+    this.outside(() => { st.run(...args); stIdx.run(...args); });
   }
 
   exclusive<T>(fn: (ops: StateOps) => Promise<T> | T): Promise<T> {
@@ -249,6 +255,7 @@ class SqliteStateOps implements StateOps {
           DELETE FROM main.meta;
           INSERT INTO main.meta (key, value) SELECT key, value FROM incoming.meta;
         `);
+        rebuildIndexes(db);
         this.applyMeta(db, meta);
       }).immediate();
     } finally {
@@ -265,12 +272,14 @@ class SqliteStateOps implements StateOps {
         const { sql, args } = selectorSql(sel);
         if (!sel.where) {
           n += db.prepare(`DELETE FROM resources WHERE ${sql}`).run(...args).changes;
+          db.prepare(`DELETE FROM idx WHERE ${sql}`).run(...args);
           continue;
         }
         const rows = db.prepare(`SELECT account, region, kind, id, value FROM resources WHERE ${sql}`).raw().all(...args) as string[][];
         for (const [account, region, kind, id, json] of rows) {
           if (rowMatches(sel, { account: account!, region: region!, kind: kind!, id: id!, json: json! })) {
             n += del.run(account, region, kind, id).changes;
+            this.store.idx.delete({ account: account!, region: region! }, kind!, id!);
           }
         }
       }
@@ -316,51 +325,46 @@ class SqliteTx implements Tx {
     const json = toJson(value);
     this.write();
     this.store.s.put.run(scope.account, scope.region, kind, id, json);
+    this.store.idx.put(scope, kind, id, value);
   }
 
   delete(scope: Scope, kind: string, id: string): boolean {
     this.check();
     this.write();
+    this.store.idx.delete(scope, kind, id);
     return this.store.s.del.run(scope.account, scope.region, kind, id).changes > 0;
   }
 
   list<T = unknown>(scope: Scope, kind: string, opts: ListOptions = {}): Row<T>[] {
     this.check();
     checkLimit(opts.limit);
-    const { prefix, after } = opts;
-    const args: unknown[] = [scope.account, scope.region, kind];
-    let lower = '';
-    if (after !== undefined && (!prefix || compareIds(after, prefix) >= 0)) {
-      lower = ' AND id > ?';
-      args.push(after);
-    } else if (prefix) {
-      lower = ' AND id >= ?';
-      args.push(prefix);
-    }
-    const end = prefix ? prefixEnd(prefix) : undefined;
-    if (end !== undefined) args.push(end);
-    const upper = end !== undefined ? ' AND id < ?' : '';
-    args.push(opts.limit ?? -1);
-    const st = this.store.stmt(`list${lower}${upper}`, () =>
-      `SELECT id, value FROM resources WHERE ${WHERE_KIND}${lower}${upper} ORDER BY id LIMIT ?`);
-    const rows = st.raw().all(...args) as Array<[string, string]>;
+    const b = boundsOf(opts);
+    if (b.empty) return [];
+    const { sql, args } = boundsSql('id', b);
+    const st = this.store.stmt(`list${sql}`, () =>
+      `SELECT id, value FROM resources WHERE ${WHERE_KIND}${sql} ORDER BY id LIMIT ?`);
+    const rows = st.raw().all(scope.account, scope.region, kind, ...args, opts.limit ?? -1) as Array<[string, string]>;
     return rows.map(([id, json]) => ({ id, value: JSON.parse(json) as T }));
   }
 
-  count(scope: Scope, kind: string, opts: { prefix?: string } = {}): number {
+  count(scope: Scope, kind: string, opts: RangeOptions = {}): number {
     this.check();
-    const { prefix } = opts;
-    const args: unknown[] = [scope.account, scope.region, kind];
-    let bounds = '';
-    if (prefix) {
-      bounds = ' AND id >= ?';
-      args.push(prefix);
-      const end = prefixEnd(prefix);
-      if (end !== undefined) { bounds += ' AND id < ?'; args.push(end); }
-    }
-    const st = this.store.stmt(`count${bounds}`, () =>
-      `SELECT count(*) FROM resources WHERE ${WHERE_KIND}${bounds}`);
-    return st.pluck().get(...args) as number;
+    const b = boundsOf(opts);
+    if (b.empty) return 0;
+    const { sql, args } = boundsSql('id', b);
+    const st = this.store.stmt(`count${sql}`, () => `SELECT count(*) FROM resources WHERE ${WHERE_KIND}${sql}`);
+    return st.pluck().get(scope.account, scope.region, kind, ...args) as number;
+  }
+
+  findBy<T = unknown>(scope: Scope, kind: string, index: string, query: IndexQuery): IndexHit<T>[] {
+    this.check();
+    checkLimit(query.limit);
+    return this.store.idx.find<T>(scope, kind, index, query);
+  }
+
+  countBy(scope: Scope, kind: string, index: string, query: IndexQuery): number {
+    this.check();
+    return this.store.idx.count(scope, kind, index, query);
   }
 
   scopes(account?: string): Array<Scope & { kind: string }> {

@@ -177,7 +177,7 @@ describe('schema migrations', () => {
     const db = new Database(join(dir, 'state.db'), { readonly: true });
     const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
     db.close();
-    assert.deepEqual(tables, ['meta', 'resources']);
+    assert.deepEqual(tables, ['idx', 'meta', 'resources']);
   });
 
   test('a migration that fails rolls back: the file stays schema 0, and the next open migrates it', async () => {

@@ -1,6 +1,6 @@
 import { existsSync, openSync, closeSync, fsyncSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { CURRENT_DDL, SCHEMA_VERSION, readSchemaVersion } from './schema.js';
+import { CURRENT_DDL, SCHEMA_VERSION, readSchemaVersion, rebuildIndexes } from './schema.js';
 import type { RawRow, RowSelector } from './types.js';
 
 /** Whether a selector's SQL-able fields (account, kind, kindPrefix) match. */
@@ -50,6 +50,7 @@ export function writeDump(file: string, rows: Iterable<RawRow>, meta: Iterable<[
       const setMeta = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       for (const [k, v] of meta) setMeta.run(k, v);
       setMeta.run('schema_version', String(SCHEMA_VERSION));
+      rebuildIndexes(db);
     }).immediate();
   } finally {
     db.close();

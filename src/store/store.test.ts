@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { runStoreConformance } from './conformance.js';
 import { compareIds, createMemoryStore, prefixEnd } from './memory.js';
+import { INDEX_META, SCHEMA_VERSION } from './schema.js';
 import { openSqliteStore } from './sqlite.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cloudlet-store-test-'));
@@ -41,7 +42,7 @@ describe('id order helpers', () => {
 });
 
 describe('sqlite store', () => {
-  test('creates missing directories, uses WAL + synchronous=FULL, schema_version 1', () => {
+  test('creates missing directories, uses WAL + synchronous=FULL, schema_version current', () => {
     const file = freshFile();
     const store = openSqliteStore(file);
     // synchronous is per connection, so it can only be read through the store's own.
@@ -51,7 +52,7 @@ describe('sqlite store', () => {
     const db = new Database(file);
     try {
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '1');
+      assert.equal(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), String(SCHEMA_VERSION));
       const sql = db.prepare(`SELECT sql FROM sqlite_master WHERE name = 'resources'`).pluck().get() as string;
       assert.match(sql, /WITHOUT ROWID/);
     } finally {
@@ -83,9 +84,56 @@ describe('sqlite store', () => {
     const file = freshFile();
     openSqliteStore(file).close();
     const db = new Database(file);
-    db.prepare(`UPDATE meta SET value = '2' WHERE key = 'schema_version'`).run();
+    db.prepare(`UPDATE meta SET value = '99' WHERE key = 'schema_version'`).run();
     db.close();
-    assert.throws(() => openSqliteStore(file), /schema version 2/);
+    assert.throws(() => openSqliteStore(file), /schema version 99/);
+  });
+
+  test('migrates a schema 1 database: the secondary indexes are built from its rows', async () => {
+    const file = freshFile();
+    openSqliteStore(file).close();
+    const db = new Database(file);
+    db.exec(`DROP TABLE idx; DELETE FROM meta WHERE key = '${INDEX_META}'; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
+    db.prepare('INSERT INTO resources VALUES (?, ?, ?, ?, ?)').run(S.account, S.region, 'ec2:subnet', 'subnet-1', JSON.stringify({ vpcId: 'vpc-1' }));
+    db.close();
+    const store = openSqliteStore(file);
+    try {
+      assert.equal(store.getMeta('schema_version'), String(SCHEMA_VERSION));
+      await store.transaction((tx) => assert.deepEqual(tx.findBy(S, 'ec2:subnet', 'vpc', { key: 'vpc-1' }).map((h) => h.id), ['subnet-1']));
+    } finally {
+      store.close();
+    }
+  });
+
+  test('rebuilds the idx table at open when the declared indexes changed', async () => {
+    const file = freshFile();
+    const first = openSqliteStore(file);
+    await first.transaction((tx) => tx.put(S, 'ec2:subnet', 'subnet-1', { vpcId: 'vpc-1' }));
+    first.close();
+    const db = new Database(file);
+    db.exec(`DELETE FROM idx; UPDATE meta SET value = 'older' WHERE key = '${INDEX_META}'`);
+    db.close();
+    const store = openSqliteStore(file);
+    try {
+      await store.transaction((tx) => assert.equal(tx.countBy(S, 'ec2:subnet', 'vpc', { key: 'vpc-1' }), 1));
+    } finally {
+      store.close();
+    }
+  });
+
+  test('memory store inserts stay logarithmic: 200,000 rows in random order', async () => {
+    const store = createMemoryStore();
+    try {
+      const t0 = performance.now();
+      await store.transaction((tx) => {
+        for (let i = 0; i < 200_000; i++) tx.put(S, 'k', ((i * 7919) % 200_003).toString(36), i);
+      });
+      // A sorted array with splice needs tens of seconds here; a B+ tree well under a few.
+      assert.ok(performance.now() - t0 < 8000, `took ${performance.now() - t0} ms`);
+      await store.transaction((tx) => assert.equal(tx.count(S, 'k'), 200_000));
+    } finally {
+      store.close();
+    }
   });
 
   test('kill -9 keeps every acknowledged commit and no half transaction', async () => {

@@ -1,4 +1,7 @@
 import type { Readable } from 'node:stream';
+import type { RangeOptions } from './range.js';
+
+export type { RangeOptions } from './range.js';
 
 /**
  * Where every resource lives. `region` is '' for global services (IAM) and for
@@ -12,13 +15,28 @@ export interface Scope {
 
 export const GLOBAL_ACCOUNT = '*';
 
-export interface ListOptions {
-  /** Only ids starting with this prefix. */
-  prefix?: string;
-  /** Only ids strictly greater than this one (for pagination markers). */
+/** Ids in a range: `prefix`, `gt`/`gte`, `lt`/`lte` all apply (code point order). */
+export interface ListOptions extends RangeOptions {
+  /** Only ids strictly greater than this one (for pagination markers); the same as `gt`. */
   after?: string;
   /** At most this many rows. */
   limit?: number;
+}
+
+/**
+ * A secondary-index query (Tx.findBy): index keys equal to `key`, or in a range. The indexes
+ * a kind has are declared in schema.ts (INDEXES), the one source of truth for both stores.
+ */
+export interface IndexQuery extends RangeOptions {
+  /** Exactly this key. */
+  key?: string;
+  /** At most this many hits. */
+  limit?: number;
+}
+
+/** One row found through an index, with the index key that matched. */
+export interface IndexHit<T = unknown> extends Row<T> {
+  key: string;
 }
 
 export interface Row<T = unknown> {
@@ -42,7 +60,14 @@ export interface Tx {
    * well-formed strings (no lone surrogates).
    */
   list<T = unknown>(scope: Scope, kind: string, opts?: ListOptions): Row<T>[];
-  count(scope: Scope, kind: string, opts?: { prefix?: string }): number;
+  count(scope: Scope, kind: string, opts?: RangeOptions): number;
+  /**
+   * Rows of one kind found through one of its declared indexes, ordered by (key, id); a row
+   * with several matching keys appears once per key. Throws for an undeclared index.
+   */
+  findBy<T = unknown>(scope: Scope, kind: string, index: string, query: IndexQuery): IndexHit<T>[];
+  /** How many (key, row) pairs findBy would return without a limit, without reading values. */
+  countBy(scope: Scope, kind: string, index: string, query: IndexQuery): number;
   /** Every (scope, kind) with rows for an account, for admin/reset/export. */
   scopes(account?: string): Array<Scope & { kind: string }>;
 }
