@@ -15,6 +15,7 @@ import { createRpcV2CborCodec } from './cbor.js';
 import type { ProtocolCodec, WireRequest, WireResponse } from './codec.js';
 import { loadModel, ServiceModel } from './models.js';
 import type { RawModel } from './model-types.js';
+import { needTool } from '../../test/helpers/tools.js';
 
 const SERVICE = 'GraniteServiceVersion20100801';
 const cwModel = loadModel('monitoring-2010-08-01');
@@ -496,8 +497,7 @@ function viaBotocore(operation: string, params: Record<string, unknown>, respons
 const emptyAnswer = (op: string) => codec.serializeOutput(cwModel, cwModel.operation(op)!, {}, { requestId: 'b-0' });
 
 describe('rpcv2Cbor codec: botocore', () => {
-  const python = spawnSync('python3', ['-c', 'import botocore.serialize as s, botocore.model as m; assert "smithy-rpc-v2-cbor" in s.SERIALIZERS; m.PRIORITY_ORDERED_SUPPORTED_PROTOCOLS'], { encoding: 'utf8' });
-  const skip = python.status === 0 ? false : 'python3 with a botocore that speaks rpcv2Cbor (1.40+) is not installed';
+  const skip = needTool('botocore');
 
   it('parses the CloudWatch requests botocore builds', { skip }, () => {
     const t0 = '2023-11-14T22:13:20Z';

@@ -7,15 +7,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { botocoreDataDir } from '../../test/conformance/botocore-model.js';
 import { formatReport, type Client } from '../../test/conformance/report.js';
 import { runConformance, sampleOperations, selectTargets } from '../../test/conformance/run.js';
+import { needTool } from '../../test/helpers/tools.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const SEED = 20261123;
 const CASES = 2;
-const hasBotocore = botocoreDataDir() !== null;
+const botocoreSkip = needTool('botocore');
 
 async function check(service: string, client: Client): Promise<void> {
   const reports = await runConformance({
@@ -37,6 +37,6 @@ for (const target of selectTargets()) {
   const name = `${target.service}/${target.protocol}`;
   describe(`conformance ${name}`, () => {
     it('@aws-sdk/client-* serializes what cloudlet decodes, and reads what cloudlet encodes', () => check(name, 'sdk-js-v3'));
-    it('botocore serializes what cloudlet decodes, and reads what cloudlet encodes', { skip: hasBotocore ? false : 'python3 with botocore is not installed' }, () => check(name, 'botocore'));
+    it('botocore serializes what cloudlet decodes, and reads what cloudlet encodes', { skip: botocoreSkip }, () => check(name, 'botocore'));
   });
 }

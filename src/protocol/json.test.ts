@@ -11,6 +11,7 @@ import type { ProtocolCodec, WireRequest, WireResponse } from './codec.js';
 import { createJsonCodec } from './json.js';
 import { loadModel, ServiceModel } from './models.js';
 import type { RawModel } from './model-types.js';
+import { needTool } from '../../test/helpers/tools.js';
 
 const ECR_PREFIX = 'AmazonEC2ContainerRegistry_V20150921';
 const CW_PREFIX = 'GraniteServiceVersion20100801';
@@ -532,8 +533,7 @@ function viaBotocore(operation: string, params: Record<string, unknown>, respons
 }
 
 describe('json codec: botocore', () => {
-  const python = spawnSync('python3', ['-c', 'import botocore'], { encoding: 'utf8' });
-  const skip = python.status === 0 ? false : 'python3 with botocore is not installed';
+  const skip = needTool('botocore');
 
   it('parses ECR requests botocore builds', { skip }, () => {
     const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [

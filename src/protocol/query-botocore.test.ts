@@ -1,26 +1,24 @@
 /**
  * botocore (python3) against the query / ec2 codecs, both directions: botocore serialises
  * requests we decode, and botocore's own parsers read the responses and errors we write.
- * One python3 process per direction; skipped when python3 or botocore is missing.
+ * One python3 process per direction; skipped (see test/helpers/tools.ts) when python3 or botocore is missing.
  */
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { AwsError } from '../core/errors.js';
 import type { ProtocolCodec, WireRequest } from './codec.js';
 import { loadModel, type ServiceModel } from './models.js';
 import { ec2Codec, queryCodec } from './query.js';
+import { needTool } from '../../test/helpers/tools.js';
 
 const models: Record<string, ServiceModel> = {};
 const model = (uid: string) => (models[uid] ??= loadModel(uid));
 const day = (iso: string) => new Date(iso);
 
-function python(t: TestContext, script: string, arg: unknown): unknown[] | undefined {
+function python(script: string, arg: unknown): unknown[] {
   const run = spawnSync('python3', ['-c', script, JSON.stringify(arg)], { encoding: 'utf8', timeout: 60_000 });
-  if (run.error || run.status !== 0) {
-    t.skip(`python3/botocore unavailable: ${run.error?.message ?? run.stderr.slice(-300)}`);
-    return undefined;
-  }
+  assert.equal(run.status, 0, run.error?.message ?? run.stderr.slice(-1000));
   return JSON.parse(run.stdout) as unknown[];
 }
 
@@ -77,8 +75,8 @@ function asPython(v: unknown): unknown {
   return v;
 }
 
-describe('botocore agrees', () => {
-  it('we decode the request bodies botocore sends for EC2, IAM and SNS', (t) => {
+describe('botocore agrees', { skip: needTool('botocore') }, () => {
+  it('we decode the request bodies botocore sends for EC2, IAM and SNS', () => {
     const cases = [
       { service: 'ec2', method: 'run_instances', uid: 'ec2-2016-11-15', codec: ec2Codec, params: {
         ImageId: 'ami-1', MinCount: 1, MaxCount: 2, EbsOptimized: true,
@@ -101,8 +99,7 @@ describe('botocore agrees', () => {
       { ...cases[2]!.params },
       { Message: 'm', MessageAttributes: { b: { DataType: 'Binary', BinaryValue: Buffer.from('raw') }, s: { DataType: 'String', StringValue: 'x' } } },
     ];
-    const bodies = python(t, SERIALIZE, cases.map(({ service, method, params }) => ({ service, method, params }))) as string[] | undefined;
-    if (!bodies) return;
+    const bodies = python(SERIALIZE, cases.map(({ service, method, params }) => ({ service, method, params }))) as string[];
     cases.forEach((c, i) => {
       const m = model(c.uid);
       const req: WireRequest = {
@@ -114,7 +111,7 @@ describe('botocore agrees', () => {
     });
   });
 
-  it('botocore parses our responses and errors to the same data', (t) => {
+  it('botocore parses our responses and errors to the same data', () => {
     const role = {
       Path: '/', RoleName: 'r', RoleId: 'AROA0', Arn: 'arn:aws:iam::000000000000:role/r', CreateDate: day('2026-11-23T10:00:00.250Z'),
       Tags: [{ Key: 'k', Value: '<&>' }], MaxSessionDuration: 3600,
@@ -143,8 +140,7 @@ describe('botocore agrees', () => {
       const res = c.error ? c.codec.serializeError(m, c.error, meta) : c.codec.serializeOutput(m, m.operation(c.operation)!, c.output, meta);
       return { service: c.service, operation: c.operation, body: String(res.body), headers: res.headers, status: res.status };
     });
-    const parsed = python(t, PARSE, wire) as Array<Record<string, unknown>> | undefined;
-    if (!parsed) return;
+    const parsed = python(PARSE, wire) as Array<Record<string, unknown>>;
     cases.forEach((c, i) => {
       const { ResponseMetadata, ...rest } = parsed[i]!;
       assert.deepStrictEqual(rest, asPython(c.expect), `${c.service}.${c.operation}`);

@@ -1,19 +1,19 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { needTool, toolPath } from './tools.js';
 
-/** The AWS CLI v1 (pip's, on PATH) and v2 (Debian's awscli package at /usr/bin/aws). */
-export function awsClis(): Array<{ name: string; bin: string }> {
-  const out: Array<{ name: string; bin: string }> = [];
-  const onPath = spawnSync('sh', ['-c', 'which -a aws'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  const v1 = onPath.find((b) => b !== '/usr/bin/aws' && /aws-cli\/1\./.test(version(b)));
-  if (v1) out.push({ name: 'aws-cli v1', bin: v1 });
-  if (existsSync('/usr/bin/aws')) out.push({ name: 'aws-cli v2', bin: '/usr/bin/aws' });
-  return out;
+export interface AwsCli {
+  name: string;
+  bin: string;
+  /** Why the tests with this CLI are skipped (see tools.ts), or undefined when it is installed. */
+  skip: string | undefined;
 }
 
-function version(bin: string): string {
-  const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-  return `${r.stdout}${r.stderr}`;
+/** The AWS CLI v1 (pip's, on PATH) and v2 (Debian's awscli package at /usr/bin/aws), installed or not. */
+export function awsClis(): AwsCli[] {
+  return [
+    { name: 'aws-cli v1', bin: toolPath('aws1') ?? 'aws', skip: needTool('aws1') },
+    { name: 'aws-cli v2', bin: '/usr/bin/aws', skip: needTool('aws2') },
+  ];
 }
 
 /** An environment that reaches only the test server, with no profile or pager from the machine. */
