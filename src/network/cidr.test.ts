@@ -143,7 +143,7 @@ describe('longest prefix match', () => {
 describe('properties', () => {
   const v4 = fc.bigInt({ min: 0n, max: (1n << 32n) - 1n });
   const v6 = fc.bigInt({ min: 0n, max: (1n << 128n) - 1n });
-  const sparse6 = fc.array(fc.constantFrom(0n, 1n, 0xffffn, 0xdb8n), { minLength: 8, maxLength: 8 })
+  const sparse6 = fc.array(fc.constantFrom<bigint>(0n, 1n, 0xffffn, 0xdb8n), { minLength: 8, maxLength: 8 })
     .map((g) => g.reduce((a, x) => (a << 16n) | x, 0n));
   test('IPv4 format/parse round-trip', () => fc.assert(fc.property(v4, (v) => parseIp(formatIp({ family: 4, value: v }))!.value === v)));
   test('IPv6 format/parse round-trip (dense and zero-heavy)', () => fc.assert(fc.property(fc.oneof(v6, sparse6), (v) => {
