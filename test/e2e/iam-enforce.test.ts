@@ -149,8 +149,9 @@ describe('IAM enforcement (SDK v3)', () => {
 
   test('AssumeRole: a trust policy not naming the caller, and ExternalId conditions, deny', async () => {
     const trust = policy({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${A}:user/jan` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'ext-42' } } });
-    const roleArn = (await root().send(new CreateRoleCommand({ RoleName: 'jan-only', AssumeRolePolicyDocument: trust }))).Role!.Arn!;
+    // IAM refuses a trust policy naming a user that does not exist: jan comes first.
     const jan = await newUser('jan');
+    const roleArn = (await root().send(new CreateRoleCommand({ RoleName: 'jan-only', AssumeRolePolicyDocument: trust }))).Role!.Arn!;
     const kim = await newUser('kim', policy(allow('sts:AssumeRole')));
     const janSts = new STSClient(clientConfig(cl.url, 'us-east-1', jan));
     await rejects(new STSClient(clientConfig(cl.url, 'us-east-1', kim)).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'ss', ExternalId: 'ext-42' })),

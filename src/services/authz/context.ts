@@ -5,7 +5,7 @@
 import type { Principal } from '../../auth/principal.js';
 import type { RequestPrincipal } from '../../policy/index.js';
 import type { Tx } from '../../store/types.js';
-import { find } from '../iam/entities.js';
+import { principalEntity } from './identity.js';
 import type { Tag } from '../iam/records.js';
 import type { SessionPrincipal } from '../sts/session.js';
 import type { AuthzRequest, ContextKeys } from './types.js';
@@ -37,12 +37,9 @@ const tagMap = (tags: readonly Tag[] | undefined): Record<string, string> => {
  * session tags; a federated user's session tags.
  */
 export function principalTags(tx: Tx, p: Principal): Record<string, string> {
-  if (p.kind === 'user' && p.name) return tagMap(find(tx, p.account, 'user', p.name)?.tags);
-  if (p.kind === 'assumed-role') {
-    const roleName = p.roleArn?.slice(p.roleArn.lastIndexOf('/') + 1);
-    const role = roleName ? find(tx, p.roleArn!.split(':')[4]!, 'role', roleName) : undefined;
-    return { ...tagMap(role?.tags), ...(p.tags ?? {}) };
-  }
+  // The user or role with the credentials' unique ID: a re-created namesake's tags do not count.
+  if (p.kind === 'user') return tagMap(principalEntity(tx, p)?.tags);
+  if (p.kind === 'assumed-role') return { ...tagMap(principalEntity(tx, p)?.tags), ...(p.tags ?? {}) };
   return { ...(p.tags ?? {}) };
 }
 

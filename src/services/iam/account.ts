@@ -8,6 +8,7 @@ import { AWS_MANAGED_POLICIES } from './aws-managed.js';
 import { alreadyExists, date, encodePolicy, limitExceeded, noSuchEntity, nowIso } from './common.js';
 import { accountRecord, all, findManaged, policyUsage, profilesOfRole, saveAccount, usageOf, viewOf, type ManagedView } from './entities.js';
 import { paginate, pageOf } from './pagination.js';
+import { trustDocument } from './principal-ids.js';
 import type { InlinePolicies } from './records.js';
 import { boundaryOf, instanceProfileOut, policyOut, versionOut } from './shapes.js';
 import { INLINE_SIZE, MANAGED_POLICY_SIZE, TRUST_POLICY_SIZE } from './validate.js';
@@ -51,7 +52,7 @@ export const getAccountAuthorizationDetails: Handler<GetAccountAuthorizationDeta
     for (const r of all(tx, account, 'role')) {
       items.push({ k: `3${r.name}`, role: {
         Path: r.path, RoleName: r.name, RoleId: r.id, Arn: r.arn, CreateDate: date(r.createdAt),
-        AssumeRolePolicyDocument: encodePolicy(r.assumeRolePolicyDocument),
+        AssumeRolePolicyDocument: encodePolicy(trustDocument(tx, r)),
         InstanceProfileList: profilesOfRole(tx, account, r.name).map((p) => instanceProfileOut(tx, account, p, false)),
         RolePolicyList: inlineList(r.inlinePolicies), AttachedManagedPolicies: attachedList(r.attachedPolicies),
         PermissionsBoundary: boundaryOf(r.permissionsBoundary), Tags: r.tags, RoleLastUsed: {},

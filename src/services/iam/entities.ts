@@ -53,14 +53,42 @@ export function assertAbsent(tx: Tx, account: string, kind: NamedKind, name: str
   if (find(tx, account, kind, name)) throw alreadyExists(EXISTS[kind](name));
 }
 
+/**
+ * Users and roles are also found by unique ID (AIDA..., AROA...): sessions, access keys and
+ * stored trust policies are bound to the ID, not the name, so a principal deleted and
+ * created again under the same name is a different principal. ID_INDEX_KIND: id -> name.
+ */
+export const ID_INDEX_KIND = 'iam:id-index';
+type IdKind = 'user' | 'role';
+const hasIdIndex = (kind: NamedKind): kind is IdKind => kind === 'user' || kind === 'role';
+
 export function save<K extends NamedKind>(tx: Tx, account: string, kind: K, rec: RecordOf[K]): void {
   tx.put(iamScope(account), IAM_KIND[kind], rec.name, rec);
   tx.put(iamScope(account), NAME_INDEX_KIND, indexId(kind, rec.name), rec.name);
+  if (hasIdIndex(kind)) tx.put(iamScope(account), ID_INDEX_KIND, (rec as UserRecord | RoleRecord).id, rec.name);
 }
 
 export function remove(tx: Tx, account: string, kind: NamedKind, name: string): void {
+  const rec = hasIdIndex(kind) ? tx.get<UserRecord | RoleRecord>(iamScope(account), IAM_KIND[kind], name) : undefined;
   tx.delete(iamScope(account), IAM_KIND[kind], name);
   tx.delete(iamScope(account), NAME_INDEX_KIND, indexId(kind, name));
+  if (rec) tx.delete(iamScope(account), ID_INDEX_KIND, rec.id);
+}
+
+/**
+ * The user or role whose unique ID is `id`, or undefined when it no longer exists (a
+ * re-created namesake has another ID). `nameHint` (the name the caller last knew) is tried
+ * first; it also finds entities saved before the ID index existed.
+ */
+export function findById<K extends IdKind>(tx: Tx, account: string, kind: K, id: string, nameHint?: string): RecordOf[K] | undefined {
+  if (nameHint !== undefined) {
+    const byName = find(tx, account, kind, nameHint);
+    if (byName && byName.id === id) return byName;
+  }
+  const name = tx.get<string>(iamScope(account), ID_INDEX_KIND, id);
+  if (name === undefined) return undefined;
+  const rec = tx.get<RecordOf[K]>(iamScope(account), IAM_KIND[kind], name);
+  return rec && rec.id === id ? rec : undefined;
 }
 
 export function all<K extends NamedKind>(tx: Tx, account: string, kind: K): Array<RecordOf[K]> {

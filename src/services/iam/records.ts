@@ -63,8 +63,13 @@ export interface RoleRecord {
   arn: string;
   path: string;
   createdAt: string;
-  /** The trust policy, URL-decoded JSON. */
+  /** The trust policy, URL-decoded JSON, as written. */
   assumeRolePolicyDocument: string;
+  /**
+   * The unique IDs of the users and roles the trust policy names by ARN, recorded when it was
+   * written (principal-ids.ts); absent for roles stored before cloudlet recorded them.
+   */
+  trustPrincipalIds?: Record<string, string>;
   description?: string;
   /** Seconds, 3600..43200. */
   maxSessionDuration: number;

@@ -8,6 +8,7 @@ import { deleteConflict, iamArn, nowIso } from './common.js';
 import { all, assertAbsent, must, profilesOfRole, remove, save } from './entities.js';
 import { uniqueId } from './ids.js';
 import { paginate, pageOf } from './pagination.js';
+import { bindPrincipals, trustDocument } from './principal-ids.js';
 import type { RoleRecord } from './records.js';
 import { roleOut } from './shapes.js';
 import { checkBoundary, checkNewTags } from './users.js';
@@ -17,22 +18,30 @@ export const DEFAULT_MAX_SESSION_DURATION = 3600;
 
 export const mustRole = (ctx: RequestContext, name: string): RoleRecord => must(ctx.tx, ctx.account, 'role', name);
 
-function trustPolicy(raw: string): string {
+/** A trust policy as stored: the document, and the unique IDs of the users and roles it names. */
+function trustPolicy(ctx: RequestContext, raw: string): Pick<RoleRecord, 'assumeRolePolicyDocument' | 'trustPrincipalIds'> {
   const doc = checkDocument(raw, 'trust');
   checkTrustSize(doc);
-  return doc;
+  const ids = bindPrincipals(ctx.tx, doc);
+  return { assumeRolePolicyDocument: doc, ...(ids ? { trustPrincipalIds: ids } : {}) };
 }
+
+/** The role as IAM shows it: its trust policy names principals that no longer exist by their unique IDs. */
+const shown = (ctx: RequestContext, r: RoleRecord): RoleRecord => {
+  const doc = trustDocument(ctx.tx, r);
+  return doc === r.assumeRolePolicyDocument ? r : { ...r, assumeRolePolicyDocument: doc };
+};
 
 export const createRole: Handler<CreateRoleRequest, CreateRoleResponse> = (input, ctx) => {
   const name = input.RoleName!;
   const path = input.Path ?? DEFAULT_PATH;
-  const doc = trustPolicy(input.AssumeRolePolicyDocument!);
+  const trust = trustPolicy(ctx, input.AssumeRolePolicyDocument!);
   const tags = checkNewTags(input.Tags, 'TagsPerRole');
   checkBoundary(ctx, input.PermissionsBoundary);
   assertAbsent(ctx.tx, ctx.account, 'role', name);
   const role: RoleRecord = {
     name, id: uniqueId('AROA'), arn: iamArn(ctx.account, 'role', path, name), path, createdAt: nowIso(ctx),
-    assumeRolePolicyDocument: doc, description: input.Description,
+    ...trust, description: input.Description,
     maxSessionDuration: input.MaxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
     tags, permissionsBoundary: input.PermissionsBoundary, inlinePolicies: {}, attachedPolicies: [],
   };
@@ -40,10 +49,10 @@ export const createRole: Handler<CreateRoleRequest, CreateRoleResponse> = (input
   return { Role: roleOut(role, 'create') };
 };
 
-export const getRole: Handler<GetRoleRequest, GetRoleResponse> = (input, ctx) => ({ Role: roleOut(mustRole(ctx, input.RoleName!), 'get') });
+export const getRole: Handler<GetRoleRequest, GetRoleResponse> = (input, ctx) => ({ Role: roleOut(shown(ctx, mustRole(ctx, input.RoleName!)), 'get') });
 
 export const listRoles: Handler<ListRolesRequest, ListRolesResponse> = (input, ctx) => {
-  const roles = all(ctx.tx, ctx.account, 'role').filter((r) => underPath(r.path, input.PathPrefix)).map((r) => roleOut(r, 'list'));
+  const roles = all(ctx.tx, ctx.account, 'role').filter((r) => underPath(r.path, input.PathPrefix)).map((r) => roleOut(shown(ctx, r), 'list'));
   return pageOf('Roles', paginate(roles, (r) => r.RoleName!, input));
 };
 
@@ -60,13 +69,13 @@ export const updateRole: Handler<UpdateRoleRequest, Record<string, never>> = (in
 export const updateRoleDescription: Handler<UpdateRoleDescriptionRequest, UpdateRoleDescriptionResponse> = (input, ctx) => {
   const role = { ...mustRole(ctx, input.RoleName!), description: input.Description || undefined };
   save(ctx.tx, ctx.account, 'role', role);
-  return { Role: roleOut(role, 'get') };
+  return { Role: roleOut(shown(ctx, role), 'get') };
 };
 
 export const updateAssumeRolePolicy: Handler<UpdateAssumeRolePolicyRequest, Record<string, never>> = (input, ctx) => {
   const role = mustRole(ctx, input.RoleName!);
-  const doc = trustPolicy(input.PolicyDocument!);
-  save(ctx.tx, ctx.account, 'role', { ...role, assumeRolePolicyDocument: doc });
+  const { trustPrincipalIds: _old, ...rest } = role;
+  save(ctx.tx, ctx.account, 'role', { ...rest, ...trustPolicy(ctx, input.PolicyDocument!) });
   return {};
 };
 

@@ -5,6 +5,7 @@ import type { Tx } from '../../store/types.js';
 import { date, encodePolicy } from './common.js';
 import { find, type ManagedView, type Usage } from './entities.js';
 import type { GroupRecord, InstanceProfileRecord, PolicyVersionRecord, RoleRecord, Tag, UserRecord } from './records.js';
+import { trustDocument } from './principal-ids.js';
 
 /**
  * Records as IAM's output shapes. AWS returns fewer members from List* than from Get*
@@ -66,7 +67,7 @@ export function instanceProfileOut(tx: Tx, account: string, ip: InstanceProfileR
   const roles = ip.roles.map((n) => find(tx, account, 'role', n)).filter((r): r is RoleRecord => Boolean(r));
   return {
     Path: ip.path, InstanceProfileName: ip.name, InstanceProfileId: ip.id, Arn: ip.arn, CreateDate: date(ip.createdAt),
-    Roles: roles.map((r) => roleOut(r, 'list')),
+    Roles: roles.map((r) => roleOut({ ...r, assumeRolePolicyDocument: trustDocument(tx, r) }, 'list')),
     ...(withTags ? { Tags: tagsOf(ip.tags) } : {}),
   };
 }

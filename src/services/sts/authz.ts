@@ -15,12 +15,16 @@
 import type { AssumeRoleRequest, AssumeRoleWithWebIdentityRequest } from '@aws-sdk/client-sts';
 import type { RequestPrincipal } from '../../policy/index.js';
 import type { Check, ResourcePolicyRef, ServiceAuthz } from '../authz/types.js';
+import { trustDocument } from '../iam/principal-ids.js';
+import type { RoleRecord } from '../iam/records.js';
+import type { Tx } from '../../store/types.js';
 import { findRole } from './roles.js';
 import { assumeRoleTrustContext } from './trust-context.js';
 import { webIdentityContext } from './web-identity.js';
 
-function trustPolicy(role: { arn: string; assumeRolePolicyDocument: string } | undefined): ResourcePolicyRef | null {
-  return role ? { id: role.arn, document: role.assumeRolePolicyDocument, kind: 'trust' } : null;
+/** The trust policy bound to the unique IDs of the principals it named when written (principal-ids.ts). */
+function trustPolicy(tx: Tx, role: RoleRecord | undefined): ResourcePolicyRef | null {
+  return role ? { id: role.arn, document: trustDocument(tx, role), kind: 'trust' } : null;
 }
 
 const authz: ServiceAuthz = {
@@ -37,7 +41,7 @@ const authz: ServiceAuthz = {
         resource: trust.resource,
         ...(trust.roleAccount ? { resourceAccount: trust.roleAccount } : {}),
         context: trust.keys,
-        resourcePolicy: trustPolicy(role),
+        resourcePolicy: trustPolicy(req.tx, role),
         // STS gives no reason, whichever policy said no (and a missing role reads the same).
         denyMessage: `User: ${req.principal.kind === 'anonymous' ? 'anonymous' : req.principal.arn} is not authorized to perform: ${action} on resource: ${trust.resource}`,
       }));
@@ -56,7 +60,7 @@ const authz: ServiceAuthz = {
         action,
         resource: input.RoleArn!,
         context: identity.keys,
-        resourcePolicy: trustPolicy(role),
+        resourcePolicy: trustPolicy(req.tx, role),
         principal,
         denyMessage: `Not authorized to perform ${action}`,
       }));

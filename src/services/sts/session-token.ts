@@ -90,6 +90,7 @@ export const getFederationToken: Handler<GetFederationTokenRequest, GetFederatio
     sessionPolicies: [...(input.Policy !== undefined ? [input.Policy] : []), ...managed],
     ...(hasTags ? { tags } : {}),
     userArn: caller.arn,
+    userUniqueId: caller.userId,
     tokenOrigin: 'GetFederationToken',
   };
   const duration = userDuration(input.DurationSeconds, caller.kind === 'root');

@@ -18,7 +18,8 @@ import type { Tx } from '../../store/types.js';
  *  - transitiveTagKeys: which of `tags` pass on to the next session of a role chain.
  *  - federatedProvider: for web-identity sessions, the IAM OIDC provider ARN (aws:FederatedProvider).
  *  - userArn: for federated-user sessions, the IAM user (or root) that called GetFederationToken;
- *    its identity policies cap the session.
+ *    its identity policies cap the session. userUniqueId: that user's AIDA... ID (the account
+ *    for root): the session is bound to it, not to the name.
  *  - tokenOrigin: which STS operation issued the credentials.
  * `tags` holds the session tags only (incoming transitive ones included); a role's own IAM
  * tags also count as principal tags in AWS, under the session tags, and live on the role.
@@ -28,6 +29,7 @@ export interface SessionPrincipal extends Principal {
   transitiveTagKeys?: string[];
   federatedProvider?: string;
   userArn?: string;
+  userUniqueId?: string;
   tokenOrigin?: 'AssumeRole' | 'AssumeRoleWithWebIdentity' | 'GetSessionToken' | 'GetFederationToken';
 }
 
