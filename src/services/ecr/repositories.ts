@@ -1,5 +1,6 @@
 import type { DescribeRepositoriesRequest, DescribeRepositoriesResponse, Repository } from '@aws-sdk/client-ecr';
 import { AwsError } from '../../core/errors.js';
+import { decodePageToken, encodePageToken, type PageBinding } from '../../core/page-token.js';
 import type { Handler } from '../types.js';
 
 export const REPOSITORY_KIND = 'ecr:repository';
@@ -44,17 +45,18 @@ export const describeRepositories: Handler<DescribeRepositoriesRequest, Describe
     return { repositories: repos };
   }
   const max = input.maxResults ?? 1000;
-  const rows = ctx.tx.list<RepositoryRecord>(scope, REPOSITORY_KIND, { after: decodeToken(input.nextToken), limit: max + 1 });
+  const binding = { service: 'ecr', operation: 'DescribeRepositories', query: { registryId } };
+  const rows = ctx.tx.list<RepositoryRecord>(scope, REPOSITORY_KIND, { after: decodeToken(binding, input.nextToken), limit: max + 1 });
   const page = rows.slice(0, max);
   return {
     repositories: page.map((r) => toRepository(r.value)),
-    nextToken: rows.length > max ? Buffer.from(page[page.length - 1]!.id).toString('base64url') : undefined,
+    nextToken: rows.length > max ? encodePageToken(binding, page[page.length - 1]!.id) : undefined,
   };
 };
 
-function decodeToken(token: string | undefined): string | undefined {
+function decodeToken(binding: PageBinding, token: string | undefined): string | undefined {
   if (token === undefined) return undefined;
-  const id = Buffer.from(token, 'base64url').toString('utf8');
-  if (!id || Buffer.from(id).toString('base64url') !== token) throw new AwsError('InvalidParameterException', 'Invalid parameter at \'nextToken\': the token is not valid');
+  const id = decodePageToken(binding, token);
+  if (id === undefined) throw new AwsError('InvalidParameterException', 'Invalid parameter at \'nextToken\': the token is not valid');
   return id;
 }

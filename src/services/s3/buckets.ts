@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ListBucketsRequest, ListBucketsOutput } from '@aws-sdk/client-s3';
 import { AwsError } from '../../core/errors.js';
+import { decodePageToken, encodePageToken } from '../../core/page-token.js';
 import type { Handler, RequestContext } from '../types.js';
 
 /** A bucket row; bucket names are unique per partition, the row lives in its owner's account scope. */
@@ -25,16 +26,22 @@ export const listBuckets: Handler<ListBucketsRequest, ListBucketsOutput> = (inpu
   requireCaller(ctx);
   const max = input.MaxBuckets ?? 10_000;
   if (max < 1 || max > 10_000) throw new AwsError('InvalidArgument', 'Argument max-buckets must be an integer between 1 and 10000.');
+  const binding = { service: 's3', operation: 'ListBuckets', query: { Prefix: input.Prefix, BucketRegion: input.BucketRegion } };
+  let after: string | undefined;
+  if (input.ContinuationToken !== undefined) {
+    after = decodePageToken(binding, input.ContinuationToken);
+    if (after === undefined) throw new AwsError('InvalidArgument', 'The continuation token provided is incorrect');
+  }
   const rows = ctx.tx.list<BucketRecord>({ account: ctx.account, region: '' }, BUCKET_KIND, {
     prefix: input.Prefix,
-    after: input.ContinuationToken,
+    after,
     limit: max + 1,
   }).filter((r) => !input.BucketRegion || r.value.region === input.BucketRegion);
   const page = rows.slice(0, max);
   return {
     Buckets: page.map((r) => ({ Name: r.value.name, CreationDate: new Date(r.value.createdAt), BucketRegion: r.value.region })),
     Owner: { DisplayName: ctx.account, ID: canonicalUserId(ctx.account) },
-    ContinuationToken: rows.length > max ? page[page.length - 1]!.id : undefined,
+    ContinuationToken: rows.length > max ? encodePageToken(binding, page[page.length - 1]!.id) : undefined,
     Prefix: input.Prefix,
   };
 };
