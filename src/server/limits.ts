@@ -5,6 +5,8 @@
  * memory, so a flood of partial bodies cannot grow the process.
  */
 import type { Server, ServerOptions } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { AwsError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 
@@ -87,10 +89,25 @@ export function applyServerLimits(server: Server, limits: Limits, log: Logger): 
  */
 export class BodyBudget {
   private usedBytes = 0;
-  constructor(readonly totalBytes: number) {}
+  private releasedSinceCollect = 0;
+  private collectTimer: NodeJS.Timeout | undefined;
+  constructor(readonly totalBytes: number, private readonly collect: (() => void) | undefined = collector()) {}
 
   get used(): number {
     return this.usedBytes;
+  }
+
+  private refusals = 0;
+  private lastReport = -Infinity;
+
+  /** Counts a refusal; returns how many there were since the last report, at most once per 10 s (else 0). */
+  refused(nowMs: number): number {
+    this.refusals++;
+    if (nowMs - this.lastReport < 10_000) return 0;
+    this.lastReport = nowMs;
+    const n = this.refusals;
+    this.refusals = 0;
+    return n;
   }
 
   lease(): BodyLease {
@@ -107,6 +124,40 @@ export class BodyBudget {
   /** @internal BodyLease only. */
   give(n: number): void {
     this.usedBytes = Math.max(0, this.usedBytes - n);
+    this.releasedSinceCollect += n;
+    if (this.releasedSinceCollect >= RECLAIM_AFTER_BYTES) this.scheduleCollect();
+  }
+
+  /**
+   * Large bodies live outside V8's heap and are freed only when a collection finds them
+   * unreachable; an idle server runs none, so after a burst of big or abandoned bodies its RSS
+   * would stay high. One full collection shortly after such a burst gives the memory back.
+   */
+  private scheduleCollect(): void {
+    if (this.collectTimer || !this.collect) return;
+    this.collectTimer = setTimeout(() => {
+      this.collectTimer = undefined;
+      this.releasedSinceCollect = 0;
+      this.collect?.();
+    }, 1000);
+    this.collectTimer.unref();
+  }
+}
+
+/** Released body bytes that warrant a collection. */
+const RECLAIM_AFTER_BYTES = 64 * MiB;
+
+/** V8's gc(), made available without a command-line flag (the flag only affects new contexts). */
+function collector(): (() => void) | undefined {
+  const own = (globalThis as { gc?: () => void }).gc;
+  if (typeof own === 'function') return own;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    setFlagsFromString('--no-expose-gc');
+    return typeof gc === 'function' ? gc : undefined;
+  } catch {
+    return undefined;
   }
 }
 

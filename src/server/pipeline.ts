@@ -135,7 +135,8 @@ function bodyLimits(deps: ServerDeps, wire: WireRequest, res: ServerResponse, s3
     maxBytes: bodyCap(deps.limits, signed),
     lease,
     overloaded: () => {
-      deps.log.warn('request body refused: body budget spent', { usedBytes: deps.bodyBudget.used, budgetBytes: deps.bodyBudget.totalBytes });
+      const refusals = deps.bodyBudget.refused(Date.now());
+      if (refusals) deps.log.warn('request bodies refused: body budget spent', { refusals, usedBytes: deps.bodyBudget.used, budgetBytes: deps.bodyBudget.totalBytes });
       return overloaded(s3, deps.bodyBudget);
     },
     timeoutMs: deps.limits.bodyTimeoutMs,
