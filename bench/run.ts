@@ -7,6 +7,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { haveWrk, wrk, type FixedRequest } from './load.js';
 import { rssMb, startPeer, stopPeer, type Peer } from './peers.js';
 import { NodeSha256 } from '../test/helpers/sign.js';
+import { hostileBodies, printHostile } from './hostile-bodies.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -107,6 +108,7 @@ async function main() {
   for (const k of rpsRows.keys()) targets.push([`${k}: enforcement costs under 15% (root caller)`, (c(k).cloudlet ?? 0) >= 0.85 * off(k)]);
   console.log('\ntargets:');
   for (const [t, ok] of targets) console.log(`  ${ok ? 'met   ' : 'MISSED'} ${t}`);
+  printHostile(await hostileBodies());
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

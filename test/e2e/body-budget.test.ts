@@ -9,43 +9,13 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { startProcess, type Running } from '../helpers/process.js';
+import { fakeSigV4, partialBody } from '../helpers/partial-body.js';
 import { clientConfig } from '../helpers/server.js';
 
 const MiB = 1024 * 1024;
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const auth = (service: string) => `AWS4-HMAC-SHA256 Credential=test/20261204/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
-
-interface Held { status: Promise<string>; answered: Promise<string>; destroy(): void }
-
-/** One raw socket: headers declaring `declared` bytes, then `send` bytes, then silence. Resolves with the status line (or 'closed'). */
-function partialBody(url: string, o: { declared: number; send: number; headers?: string; path?: string; method?: string }): Held {
-  const u = new URL(url);
-  const s = connect(Number(u.port), u.hostname);
-  let answer: (line: string) => void = () => {};
-  const answered = new Promise<string>((done) => { answer = done; });
-  const status = new Promise<string>((done) => {
-    let got = '';
-    s.on('data', (d: Buffer) => { got += d.toString('latin1'); answer(got.split('\r\n')[0]!); });
-    s.on('error', () => {});
-    s.on('close', () => {
-      answer('closed');
-      done(got ? `${got.split('\r\n')[0]}\n${got.slice(got.indexOf('\r\n\r\n') + 4)}` : 'closed');
-    });
-  });
-  s.write(`${o.method ?? 'POST'} ${o.path ?? '/'} HTTP/1.1\r\nHost: ${u.host}\r\n${o.headers ?? ''}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${o.declared}\r\n\r\n`);
-  const piece = Buffer.alloc(MiB, 0x41);
-  let sent = 0;
-  const pump = (): void => {
-    while (sent < o.send && !s.destroyed) {
-      const n = Math.min(MiB, o.send - sent);
-      sent += n;
-      if (!s.write(n === MiB ? piece : piece.subarray(0, n))) { s.once('drain', pump); return; }
-    }
-  };
-  pump();
-  return { status, answered, destroy: () => s.destroy() };
-}
+const auth = fakeSigV4;
 
 describe('memory stays bounded under hostile request bodies', () => {
   let srv: Running;
