@@ -20,11 +20,20 @@ const auth = fakeSigV4;
 describe('memory stays bounded under hostile request bodies', () => {
   let srv: Running;
   before(async () => {
-    srv = await startProcess(['--ephemeral', '--port', '0', '--log-level', 'warn', '--body-timeout', '4']);
+    srv = await startProcess(['--ephemeral', '--port', '0', '--log-level', 'debug', '--body-timeout', '4']);
   });
   after(async () => {
     srv.child.kill('SIGTERM');
     await srv.exited;
+  });
+
+  test('clients that hang up mid-body are logged as disconnects at debug level, never as failures', async () => {
+    const gone = Array.from({ length: 5 }, () => partialBody(srv.url, { declared: 1000, send: 10, headers: `Authorization: ${auth('sts')}\r\n` }));
+    await sleep(300);
+    for (const g of gone) g.destroy();
+    await sleep(300);
+    assert.match(srv.stderr(), /DEBUG client disconnected .*"path":"\/"/);
+    assert.doesNotMatch(srv.stderr(), /ERROR/);
   });
 
   test('60 sockets x 15 MiB partial bodies: 503 past the budget, health stays prompt, RSS returns near idle', async () => {
@@ -89,5 +98,46 @@ describe('memory stays bounded under hostile request bodies', () => {
     const answer = await got;
     assert.match(answer, /^HTTP\/1\.1 413 /);
     assert.match(answer, /maximum allowed size of 16777216 bytes/);
+  });
+});
+
+describe('connection cap and header timeout', () => {
+  let srv: Running;
+  before(async () => {
+    srv = await startProcess(['--ephemeral', '--port', '0', '--log-level', 'warn', '--max-connections', '4', '--headers-timeout', '1']);
+  });
+  after(async () => {
+    srv.child.kill('SIGTERM');
+    await srv.exited;
+  });
+
+  test('past --max-connections a new connection is closed on arrival; a freed slot serves again', async () => {
+    const u = new URL(srv.url);
+    const open = await Promise.all(Array.from({ length: 4 }, () => new Promise<ReturnType<typeof connect>>((ok) => {
+      const s = connect(Number(u.port), u.hostname, () => ok(s));
+      s.on('error', () => {});
+    })));
+    await sleep(200);
+    await assert.rejects(fetch(`${srv.url}/_cloudlet/health`), 'the fifth connection is refused');
+    assert.match(srv.stderr(), /WARN connection refused: at the connection limit .*"maxConnections":4/);
+    for (const s of open) s.destroy();
+    await sleep(200);
+    assert.equal((await fetch(`${srv.url}/_cloudlet/health`)).status, 200);
+  });
+
+  test('a client that never finishes its headers is cut off after --headers-timeout', async () => {
+    const u = new URL(srv.url);
+    const t0 = Date.now();
+    const answer = await new Promise<string>((done) => {
+      const s = connect(Number(u.port), u.hostname);
+      let got = '';
+      s.on('data', (d: Buffer) => { got += d.toString(); });
+      s.on('error', () => {});
+      s.on('close', () => done(got));
+      s.write(`GET /_cloudlet/health HTTP/1.1\r\nHost: ${u.host}\r\nX-Slow: `);
+    });
+    const ms = Date.now() - t0;
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+    assert.ok(ms >= 900 && ms < 4000, `cut off after ${ms} ms`);
   });
 });
