@@ -147,7 +147,7 @@ async function stateApi(
   }
   if (head === 'import' && arg === undefined && m === 'POST') {
     const r = await state.importArchive(req);
-    return send(res, 200, { imported: { ...r.meta, rowsLoaded: r.rows, blobsLoaded: r.blobs, bytes: r.bytes } });
+    return send(res, 200, { imported: { ...r.meta, rowsLoaded: r.rows, blobsLoaded: r.blobs, blobsDropped: r.blobsDropped, bytes: r.bytes } });
   }
   return send(res, 404, { error: 'NotFound', message: `no admin endpoint ${wire.method} ${wire.path}` });
 }

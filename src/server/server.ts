@@ -9,10 +9,11 @@ import { ServiceRegistry } from '../services/registry.js';
 import { openDiskBlobStore, createTempBlobStore } from '../store/blobs.js';
 import { createMemoryStore } from '../store/memory.js';
 import { openSqliteStore } from '../store/sqlite.js';
+import type { BlobStore, Store } from '../store/types.js';
 import type { IamMode, ServerDeps } from './context.js';
 import { handleRequest } from './pipeline.js';
 import { VERSION } from '../core/version.js';
-import { removeServerLock, writeServerLock } from '../state/lock.js';
+import { claimDataDir, removeServerLock, writeServerLock } from '../state/lock.js';
 import { StateManager } from '../state/manager.js';
 import { createGuard, type GuardOptions } from './guard.js';
 import { applyServerLimits, BodyBudget, resolveLimits, serverOptions, type LimitOptions } from './limits.js';
@@ -40,8 +41,18 @@ export interface Cloudlet {
 export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudlet> {
   const host = opts.host ?? '127.0.0.1';
   const dataDir = opts.ephemeral ? undefined : resolve(opts.dataDir ?? '.cloudlet');
-  const store = dataDir ? openSqliteStore(join(dataDir, 'state.db')) : createMemoryStore();
-  const blobs = dataDir ? openDiskBlobStore(join(dataDir, 'blobs')) : createTempBlobStore();
+  // One process per data directory, held until this process ends (the OS frees it on kill -9).
+  const dirLock = dataDir ? claimDataDir(dataDir) : undefined;
+  let opened: { store: Store; blobs: BlobStore };
+  try {
+    opened = dataDir
+      ? { store: openSqliteStore(join(dataDir, 'state.db')), blobs: openDiskBlobStore(join(dataDir, 'blobs')) }
+      : { store: createMemoryStore(), blobs: createTempBlobStore() };
+  } catch (err) {
+    dirLock?.release();
+    throw err;
+  }
+  const { store, blobs } = opened;
   const log = createLogger(opts.logLevel ?? 'info');
   // An offset an older cloudlet stored unchecked is dropped (and the record fixed), not fatal.
   const clock = new Clock(offsetFromMeta(store.getMeta('clock_offset_ms'), (m) => {
@@ -88,6 +99,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     await state.close();
     store.close();
     blobs.close();
+    dirLock?.release();
     throw err;
   }
   const addr = server.address();
@@ -111,6 +123,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
         store.close();
         blobs.close();
         if (dataDir) removeServerLock(dataDir);
+        dirLock?.release();
       });
       return closing;
     },

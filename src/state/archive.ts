@@ -32,6 +32,7 @@ import { Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createGzip, createGunzip } from 'node:zlib';
 import { StateError } from './errors.js';
+import { DIR_MODE, FILE_MODE } from './perms.js';
 
 export const ARCHIVE_MAGIC = Buffer.from([0x89, 0x43, 0x4c, 0x53, 0x54, 0x0d, 0x0a, 0x1a]);
 export const ARCHIVE_FORMAT = 1;
@@ -184,12 +185,18 @@ export interface ReadArchiveOptions {
   checkMeta?: (meta: ArchiveMeta) => void;
   /** Fault injection: called before each chunk written to disk. */
   beforeWrite?: (path: string, bytes: number) => void;
+  /** Called once state.db (always the first entry) is unpacked and verified, before any blob is read: throw to refuse. */
+  onDatabase?: (file: string) => Promise<void>;
+  /** Blobs for which this says false are verified (size, sha256) but not written to disk. */
+  keepBlob?: (id: string) => boolean;
 }
 
 export interface ReadArchiveResult {
   meta: ArchiveMeta;
-  /** Names of the entries, as unpacked under destDir. */
+  /** Names of the entries, as unpacked under destDir (without those keepBlob turned away). */
   names: string[];
+  /** Entries verified but not written (keepBlob said no). */
+  skipped: number;
   bytes: number;
 }
 
@@ -258,6 +265,7 @@ async function unpack(r: ByteReader, destDir: string, opts: ReadArchiveOptions):
   const names: string[] = [];
   const seen = new Set<string>();
   let total = 0;
+  let skipped = 0;
   for (;;) {
     const type = (await r.exact(1, 'an entry header')).readUInt8();
     if (type === END) break;
@@ -267,37 +275,44 @@ async function unpack(r: ByteReader, destDir: string, opts: ReadArchiveOptions):
     const name = (await r.exact(nameLen, 'an entry name')).toString('utf8');
     if (!isEntryName(name)) throw invalid(`unexpected entry ${JSON.stringify(name)} (only state.db and blobs/XX/… are allowed)`);
     if (seen.has(name)) throw invalid(`duplicate entry ${name}`);
-    if (names.length === 0 && name !== 'state.db') throw invalid('the first entry must be state.db');
+    if (seen.size === 0 && name !== 'state.db') throw invalid('the first entry must be state.db');
     seen.add(name);
     const bigSize = (await r.exact(8, `the header of ${name}`)).readBigUInt64BE();
     if (bigSize > BigInt(Number.MAX_SAFE_INTEGER)) throw invalid(`entry ${name} claims ${bigSize} bytes`);
     const size = Number(bigSize);
     const path = join(destDir, name);
-    await mkdir(dirname(path), { recursive: true });
     const hash = createHash('sha256');
-    const fh = await open(path, 'wx');
-    try {
-      for await (const chunk of r.chunks(size, name)) {
-        hash.update(chunk);
-        opts.beforeWrite?.(path, chunk.length);
-        let off = 0;
-        while (off < chunk.length) off += (await fh.write(chunk, off)).bytesWritten;
+    const keep = name === 'state.db' || !opts.keepBlob || opts.keepBlob(blobIdOfEntry(name));
+    if (keep) {
+      await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+      const fh = await open(path, 'wx', FILE_MODE);
+      try {
+        for await (const chunk of r.chunks(size, name)) {
+          hash.update(chunk);
+          opts.beforeWrite?.(path, chunk.length);
+          let off = 0;
+          while (off < chunk.length) off += (await fh.write(chunk, off)).bytesWritten;
+        }
+        await fh.sync();
+      } finally {
+        await fh.close();
       }
-      await fh.sync();
-    } finally {
-      await fh.close();
+    } else {
+      for await (const chunk of r.chunks(size, name)) hash.update(chunk);
     }
     const sum = await r.exact(32, `the checksum of ${name}`);
     if (!sum.equals(hash.digest())) throw invalid(`entry ${name} is corrupt (sha256 mismatch)`);
-    names.push(name);
+    if (keep) names.push(name);
+    else skipped++;
     total += size;
+    if (name === 'state.db') await opts.onDatabase?.(path);
   }
   const count = (await r.exact(4, 'the end record')).readUInt32BE();
   const bytes = Number((await r.exact(8, 'the end record')).readBigUInt64BE());
-  if (count !== names.length || bytes !== total) {
-    throw invalid(`the end record says ${count} entries / ${bytes} bytes, the archive had ${names.length} / ${total}`);
+  if (count !== names.length + skipped || bytes !== total) {
+    throw invalid(`the end record says ${count} entries / ${bytes} bytes, the archive had ${names.length + skipped} / ${total}`);
   }
   if (!(await r.atEnd())) throw invalid('unexpected data after the end of the archive');
   if (!seen.has('state.db')) throw invalid('the archive has no state.db');
-  return { meta, names, bytes: total };
+  return { meta, names, skipped, bytes: total };
 }

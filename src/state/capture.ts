@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SCHEMA_VERSION } from '../store/schema.js';
 import { BLOB_ID } from '../store/types.js';
 import { fsyncDir } from './fsutil.js';
+import { DIR_MODE } from './perms.js';
 import { fault, type SnapshotInfo, type StateCtx } from './types.js';
 
 // Reading the state out: shared by snapshot save and export, so both see the same layout.
@@ -29,7 +30,7 @@ export async function blobFiles(dir: string): Promise<Array<{ id: string; file: 
  */
 export async function capture(ctx: StateCtx, dest: string): Promise<Omit<SnapshotInfo, 'name' | 'createdAt' | 'cloudletVersion' | 'store'>> {
   const blobsDir = join(dest, 'blobs');
-  await mkdir(blobsDir, { recursive: true });
+  await mkdir(blobsDir, { recursive: true, mode: DIR_MODE });
   const dirs = new Set<string>();
   const info = await ctx.o.store.exclusive(async (ops) => {
     const db = join(dest, 'state.db');
@@ -40,7 +41,7 @@ export async function capture(ctx: StateCtx, dest: string): Promise<Omit<Snapsho
     for (const id of ids) {
       const fan = join(blobsDir, id.slice(0, 2));
       if (!dirs.has(fan)) {
-        await mkdir(fan, { recursive: true });
+        await mkdir(fan, { recursive: true, mode: DIR_MODE });
         dirs.add(fan);
       }
       const file = join(fan, id.slice(2));

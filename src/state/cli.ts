@@ -15,10 +15,10 @@ import { createLogger } from '../core/log.js';
 import { VERSION } from '../core/version.js';
 import { openDiskBlobStore } from '../store/blobs.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import { StateError } from './errors.js';
-import { runningServer } from './lock.js';
+import { claimDataDir } from './lock.js';
 import { StateManager, type ResetOptions, type ResetResult, type SnapshotInfo } from './manager.js';
 import { randomId } from './fsutil.js';
+import { FILE_MODE } from './perms.js';
 
 export interface Target {
   url: string;
@@ -86,7 +86,7 @@ function download(url: string, file: string): Promise<number> {
       }
       let bytes = 0;
       res.on('data', (c: Buffer) => { bytes += c.length; });
-      pipeline(res, createWriteStream(tmp, { flags: 'wx' }))
+      pipeline(res, createWriteStream(tmp, { flags: 'wx', mode: FILE_MODE }))
         .then(() => {
           // A response cut short (the server failed mid-stream) ends without `complete`.
           if (!res.complete) throw new Error('the server ended the archive early; see its log');
@@ -105,15 +105,14 @@ function download(url: string, file: string): Promise<number> {
 /** Opens a stopped server's directory for state commands. */
 async function offline<T>(dataDir: string, create: boolean, fn: (m: StateManager) => Promise<T>): Promise<T> {
   const dir = resolve(dataDir);
-  const live = runningServer(dir);
-  if (live) {
-    throw new StateError('ServerRunning', `a cloudlet server (pid ${live.pid}) is using ${dir}; run the command against it (--endpoint ${live.url}) or stop it first (if none runs there, remove ${join(dir, 'server.json')})`);
-  }
   if (!create && !existsSync(join(dir, 'state.db'))) throw new Error(`${dir} holds no cloudlet state (no state.db)`);
-  const store = openSqliteStore(join(dir, 'state.db'));
+  // Refused (naming the server) while a server or another command has the directory.
+  const lock = claimDataDir(dir);
+  let store;
   let blobs;
   let m: StateManager | undefined;
   try {
+    store = openSqliteStore(join(dir, 'state.db'));
     blobs = openDiskBlobStore(join(dir, 'blobs'));
     const clock = new Clock(offsetFromMeta(store.getMeta('clock_offset_ms'), (msg) => process.stderr.write(`cloudlet: ${msg}\n`)));
     const { CATALOG } = await import('../services/catalog.js');
@@ -124,8 +123,9 @@ async function offline<T>(dataDir: string, create: boolean, fn: (m: StateManager
     return await fn(m);
   } finally {
     await m?.close();
-    store.close();
+    store?.close();
     blobs?.close();
+    lock.release();
   }
 }
 
@@ -171,7 +171,7 @@ export async function stateCommand(
         case 'export': {
           const tmp = `${name}.partial-${randomId()}`;
           try {
-            const r = await m.exportArchive(createWriteStream(tmp, { flags: 'wx' }), { snapshot: t.snapshot });
+            const r = await m.exportArchive(createWriteStream(tmp, { flags: 'wx', mode: FILE_MODE }), { snapshot: t.snapshot });
             await rename(tmp, name);
             return `exported ${t.snapshot ? `snapshot ${t.snapshot}` : 'the state'} to ${name} (${mib(r.bytes)})`;
           } finally {

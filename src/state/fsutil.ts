@@ -4,6 +4,7 @@ import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 import { fsyncDir } from '../store/blobs.js';
+import { FILE_MODE } from './perms.js';
 
 export { fsyncDir };
 
@@ -31,7 +32,7 @@ export function fsyncDirSync(path: string): void {
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   const tmp = `${path}.tmp-${randomId()}`;
   try {
-    await writeFile(tmp, data, { flag: 'wx' });
+    await writeFile(tmp, data, { flag: 'wx', mode: FILE_MODE });
     await fsyncFile(tmp);
     await rename(tmp, path);
   } catch (err) {
@@ -44,7 +45,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
 export function writeFileAtomicSync(path: string, data: string | Buffer): void {
   const tmp = `${path}.tmp-${randomId()}`;
   try {
-    writeFileSync(tmp, data, { flag: 'wx' });
+    writeFileSync(tmp, data, { flag: 'wx', mode: FILE_MODE });
     const fd = openSync(tmp, 'r');
     try { fsyncSync(fd); } finally { closeSync(fd); }
     renameSync(tmp, path);

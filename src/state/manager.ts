@@ -6,6 +6,7 @@ import { rowMatches } from '../store/state-ops.js';
 import type { RowSelector, StateOps } from '../store/types.js';
 import type { ArchiveMeta } from './archive.js';
 import { randomId } from './fsutil.js';
+import { DIR_MODE } from './perms.js';
 import { dropJournal, finishJournal, recoverJournal, writeJournal } from './journal.js';
 import { checkResetFilter, collectBlobRefs, resetSelectors, type ResetFilter } from './reset.js';
 import { deleteSnapshot, listSnapshots, loadSnapshot, manifestOrThrow, saveSnapshot, snapshotDir, snapshotInfo, sweepSnapshots } from './snapshots.js';
@@ -64,10 +65,10 @@ export class StateManager {
       workDir: join(o.root, 'state-work'),
       journalFile: join(o.root, 'state-journal.json'),
     };
-    mkdirSync(this.snapshotsDir, { recursive: true });
+    mkdirSync(this.snapshotsDir, { recursive: true, mode: DIR_MODE });
     recoverJournal(this.ctx);
     rmSync(this.ctx.workDir, { recursive: true, force: true });
-    mkdirSync(this.ctx.workDir, { recursive: true });
+    mkdirSync(this.ctx.workDir, { recursive: true, mode: DIR_MODE });
     sweepSnapshots(this.ctx);
   }
 
@@ -175,7 +176,7 @@ export class StateManager {
   }
 
   /** An archive stream made the live state, all or nothing; see transfer.ts. */
-  async importArchive(input: Readable): Promise<{ meta: ArchiveMeta; rows: number; blobs: number; bytes: number }> {
+  async importArchive(input: Readable): Promise<{ meta: ArchiveMeta; rows: number; blobs: number; blobsDropped: number; bytes: number }> {
     return importArchive(this.ctx, (fn) => this.withLock(fn), input);
   }
 

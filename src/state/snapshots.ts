@@ -5,6 +5,7 @@ import { apply } from './apply.js';
 import { capture } from './capture.js';
 import { StateError, diskFull } from './errors.js';
 import { fsyncDir, randomId, removeTree, writeFileAtomic } from './fsutil.js';
+import { DIR_MODE } from './perms.js';
 import { checkSnapshotName } from './names.js';
 import { SNAPSHOT_FORMAT, fault, type Manifest, type SnapshotInfo, type StateCtx } from './types.js';
 
@@ -79,7 +80,7 @@ export function listSnapshots(ctx: StateCtx): SnapshotInfo[] {
 }
 
 export async function saveSnapshot(ctx: StateCtx, dir: string, name: string): Promise<SnapshotInfo> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: DIR_MODE });
   const dataName = `d-${randomId()}`;
   const data = join(dir, dataName);
   let manifest: Manifest;

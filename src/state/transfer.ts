@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { linkOrCopy } from '../store/blobs.js';
 import { SCHEMA_VERSION, newerSchemaMessage } from '../store/schema.js';
-import { apply } from './apply.js';
+import { apply, discardPrepared, prepareDatabase, type PreparedDatabase } from './apply.js';
 import { blobEntryName, readArchive, writeArchive, type ArchiveEntry, type ArchiveMeta, ARCHIVE_FORMAT } from './archive.js';
 import { blobFiles, capture } from './capture.js';
 import { StateError, diskFull } from './errors.js';
 import { randomId, removeTree } from './fsutil.js';
 import { checkSnapshotName } from './names.js';
+import { DIR_MODE } from './perms.js';
 import { manifestOrThrow, snapshotDir } from './snapshots.js';
 import { fault, type StateCtx } from './types.js';
 
@@ -38,11 +39,11 @@ export async function exportArchive(
       }
       const m = manifestOrThrow(ctx, opts.snapshot);
       const src = join(snapshotDir(ctx, opts.snapshot), m.data);
-      await mkdir(join(stage, 'blobs'), { recursive: true });
+      await mkdir(join(stage, 'blobs'), { recursive: true, mode: DIR_MODE });
       await linkOrCopy(join(src, 'state.db'), join(stage, 'state.db'));
       for (const b of await blobFiles(src)) {
         const fan = join(stage, 'blobs', b.id.slice(0, 2));
-        await mkdir(fan, { recursive: true });
+        await mkdir(fan, { recursive: true, mode: DIR_MODE });
         await linkOrCopy(b.file, join(fan, b.id.slice(2)));
       }
       return {
@@ -71,13 +72,14 @@ export async function exportArchive(
  */
 export async function importArchive(
   ctx: StateCtx, withLock: WithLock, input: Readable,
-): Promise<{ meta: ArchiveMeta; rows: number; blobs: number; bytes: number }> {
+): Promise<{ meta: ArchiveMeta; rows: number; blobs: number; blobsDropped: number; bytes: number }> {
   // Listen at once: a file stream that cannot open errors on the next tick, before any await below.
   const noop = (): void => undefined;
   input.on('error', noop);
   const stage = join(ctx.workDir, `import-${randomId()}`);
+  let prepared: PreparedDatabase | undefined;
   try {
-    await mkdir(stage, { recursive: true });
+    await mkdir(stage, { recursive: true, mode: DIR_MODE });
     const read = await readArchive(input, stage, {
       checkMeta: (meta) => {
         if (meta.schemaVersion > SCHEMA_VERSION) {
@@ -85,13 +87,19 @@ export async function importArchive(
         }
       },
       beforeWrite: (path) => fault(ctx, 'blob', path),
+      // The database comes first: a hostile or foreign one is refused before any blob is read,
+      // and blobs its rows do not mention are never written.
+      onDatabase: async (file) => { prepared = await prepareDatabase(ctx, file, 'the archive'); },
+      keepBlob: (id) => prepared?.referenced.has(id) ?? false,
     });
-    const applied = await withLock(() => apply(ctx, stage, 'the archive'));
-    return { meta: read.meta, bytes: read.bytes, ...applied };
+    const applied = await withLock(() => apply(ctx, stage, 'the archive', prepared));
+    prepared = undefined;
+    return { meta: read.meta, bytes: read.bytes, rows: applied.rows, blobs: applied.blobs, blobsDropped: applied.blobsDropped + read.skipped };
   } catch (err) {
     throw diskFull(err, 'importing the archive');
   } finally {
     input.off('error', noop);
+    if (prepared) discardPrepared(prepared.work);
     await removeTree(stage);
   }
 }

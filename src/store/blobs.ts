@@ -98,7 +98,8 @@ class DiskBlobStore implements BlobStore {
 
   constructor(private readonly dir: string, private readonly removeOnClose: boolean) {
     this.tmp = join(dir, 'tmp');
-    mkdirSync(this.tmp, { recursive: true });
+    // Bodies are the user's data: directories 0700, files 0600 (as all state; src/state/perms.ts).
+    mkdirSync(this.tmp, { recursive: true, mode: 0o700 });
     // Leftovers of writes cut short by a crash: never visible, so safe to drop.
     for (const name of readdirSync(this.tmp)) rmSync(join(this.tmp, name), { force: true, recursive: true });
   }
@@ -117,7 +118,7 @@ class DiskBlobStore implements BlobStore {
     let size = 0;
     let fh: FileHandle | undefined;
     try {
-      fh = await open(tmp, 'wx');
+      fh = await open(tmp, 'wx', 0o600);
       let batch: Uint8Array[] = [];
       let batched = 0;
       // for-await pulls the next chunk only after this body ran, so a slow disk slows
@@ -146,7 +147,7 @@ class DiskBlobStore implements BlobStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         // First blob in this fan-out directory, or clear() removed it meanwhile.
-        await mkdir(dirname(final), { recursive: true });
+        await mkdir(dirname(final), { recursive: true, mode: 0o700 });
         await rename(tmp, final);
       }
       await fsyncDir(dirname(final));
@@ -228,7 +229,7 @@ class DiskBlobStore implements BlobStore {
       if (!ID.test(id)) throw new Error(`not a blob id: ${JSON.stringify(id)}`);
       const final = this.pathOf(id);
       if (existsSync(final)) continue;
-      await mkdir(dirname(final), { recursive: true });
+      await mkdir(dirname(final), { recursive: true, mode: 0o700 });
       try {
         await linkOrCopy(file, final);
       } catch (err) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { VERSION } from '../core/version.js';
@@ -39,7 +39,11 @@ export interface SqliteStoreOptions {
  */
 export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): Store {
   const memory = file === ':memory:' || file === '';
-  if (!memory) mkdirSync(dirname(resolve(file)), { recursive: true });
+  if (!memory) {
+    // State holds secrets: the directory 0700, the file 0600 (SQLite gives -wal/-shm the file's mode).
+    mkdirSync(dirname(resolve(file)), { recursive: true, mode: 0o700 });
+    closeSync(openSync(file, 'a', 0o600));
+  }
   const db = new Database(file, { timeout: 5000 });
   try {
     db.pragma('busy_timeout = 5000');
@@ -231,6 +235,7 @@ class SqliteStateOps implements StateOps {
     // The transaction lock is held, so no request transaction is open on this connection;
     // meta written meanwhile on the same connection is carried into the copy by SQLite.
     await db.backup(file);
+    chmodSync(file, 0o600);
     const copy = new Database(file);
     try {
       copy.pragma('journal_mode = DELETE');
