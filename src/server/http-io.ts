@@ -70,7 +70,7 @@ export function readBody(req: IncomingMessage, limit: number | BodyLimits): Prom
   const declared = raw === undefined ? undefined : Number(raw);
   if (declared !== undefined && declared > o.maxBytes) return refuse(req, tooLargeErr());
   if (declared !== undefined && o.lease && !o.lease.take(declared)) return refuse(req, o.overloaded?.() ?? tooLargeErr());
-  if (req.complete || declared === 0) {
+  if (req.readableEnded || declared === 0) {
     req.resume();
     return Promise.resolve(Buffer.alloc(0));
   }
