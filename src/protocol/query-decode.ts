@@ -35,16 +35,41 @@ function percentDecode(s: string): string {
   }
 }
 
+/**
+ * Parameters one request may carry (query string and form body together). The largest real
+ * requests (CloudWatch PutMetricData within its 1 MB, EC2 calls with 1,000 IDs) stay far
+ * below; past a few hundred thousand, building the map alone took seconds of event loop.
+ */
+export const MAX_QUERY_PARAMS = 50_000;
+/** Dotted segments of one name that are looked at: no model nests anywhere near this deep. */
+export const MAX_NAME_SEGMENTS = 64;
+
 /** Adds `a=1&b=2` pairs to `into`; later pairs overwrite earlier ones. */
 export function parseForm(text: string, into: QueryParams = new Map()): QueryParams {
   if (!text) return into;
-  for (const pair of text.split('&')) {
-    if (!pair) continue;
-    const eq = pair.indexOf('=');
-    const name = percentDecode(eq < 0 ? pair : pair.slice(0, eq));
-    if (name) into.set(name, eq < 0 ? '' : percentDecode(pair.slice(eq + 1)));
+  let pairs = into.size;
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf('&', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      if (++pairs > MAX_QUERY_PARAMS) {
+        throw new AwsError('MalformedQueryString', `The request has more than ${MAX_QUERY_PARAMS} parameters.`);
+      }
+      const pair = text.slice(start, end);
+      const eq = pair.indexOf('=');
+      const name = percentDecode(eq < 0 ? pair : pair.slice(0, eq));
+      if (name) into.set(name, eq < 0 ? '' : percentDecode(pair.slice(eq + 1)));
+    }
+    start = end + 1;
   }
   return into;
+}
+
+/** Whether a name has more dotted segments than any model path (such names match nothing). */
+function tooDeep(name: string): boolean {
+  let dots = 0;
+  for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) if (++dots >= MAX_NAME_SEGMENTS) return true;
+  return false;
 }
 
 interface Node {
@@ -56,6 +81,8 @@ interface Node {
 function toTree(params: QueryParams): Node {
   const root: Node = {};
   for (const [name, value] of params) {
+    // AWS ignores parameters the model does not define; these cannot be defined.
+    if (tooDeep(name)) continue;
     let node = root;
     for (const seg of name.split('.')) {
       node.kids ??= new Map();
