@@ -42,7 +42,7 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
   if (badHost) return refuseAsJson(res, 403, 'HostNotServed', badHost);
   const site = siteOf(deps.guard, wire.headers);
   if (isAdminPath(wire.path)) {
-    // The admin API answers pages on this machine and no one else, whatever the flags say about AWS APIs.
+    // No resource CORS rules reach the admin API: pages on this machine only (any page with --allow-cross-site).
     if (site.cross) return refuseAsJson(res, 403, 'CrossSiteRequestRefused', crossSiteMessage(site.reason, 'the admin API'));
     if (site.origin) setHeaders(res, corsHeaders(site.origin));
     if (isPreflight(wire.method, wire.headers)) return answerPreflight(res, site.origin!, wire);
