@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { AwsError } from '../core/errors.js';
 import type { ProtocolCodec, ResponseMeta, WireRequest, WireResponse } from './codec.js';
-import { decodeValue, encodeValue, JsonTypeError } from './json-values.js';
+import { decodeValue, encodeValue, JsonTypeError, jsonLimitExceeded } from './json-values.js';
 import type { ServiceModel } from './models.js';
 import type { Operation } from './model-types.js';
 import { assertValid } from './validate.js';
@@ -50,6 +50,8 @@ function requestText(req: WireRequest): string {
 function parseBody(req: WireRequest): Record<string, unknown> {
   const text = requestText(req);
   if (text.trim() === '') return {};
+  const tooComplex = jsonLimitExceeded(text);
+  if (tooComplex) throw serializationError(`The request body is not accepted: ${tooComplex}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
