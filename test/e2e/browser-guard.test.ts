@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { CreateUserCommand, GetUserCommand, IAMClient, ListAccessKeysCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -146,6 +147,17 @@ describe('browser and DNS-rebinding protection (default start)', () => {
     for (const h of [`localhost:${cl.port}`, `anything.localhost:${cl.port}`, `127.0.0.1:${cl.port}`]) {
       assert.equal((await raw(cl.url, { path: '/_cloudlet/health', headers: { host: h } })).status, 200, h);
     }
+    // No Host at all: HTTP/1.0 may omit it (served: no browser does); HTTP/1.1 may not (node answers 400).
+    const bare = (line: string) => new Promise<string>((done) => {
+      const s = connect(cl.port, '127.0.0.1');
+      let got = '';
+      s.on('data', (d: Buffer) => { got += d.toString(); });
+      s.on('error', () => {});
+      s.on('close', () => done(got));
+      s.end(`${line}\r\n\r\n`);
+    });
+    assert.match(await bare('GET /_cloudlet/health HTTP/1.0'), /^HTTP\/1\.1 200 [\s\S]*"status":"running"/);
+    assert.match(await bare('GET /_cloudlet/health HTTP/1.1'), /^HTTP\/1\.1 400 /);
     await intact();
   });
 
