@@ -26,9 +26,9 @@ test('under CI=true or CLOUDLET_REQUIRE_TOOLS=1 a missing tool is an error, not 
   }
 });
 
-function runTests(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
+function runTests(env: NodeJS.ProcessEnv, fixture = 'test/fixtures/tools/needs-aws2.ts'): Promise<{ code: number | null; out: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['scripts/run-tests.mjs', 'test/fixtures/tools/needs-aws2.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['scripts/run-tests.mjs', fixture], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
@@ -46,4 +46,11 @@ test('the runner reports the skip with its reason, and fails it under CLOUDLET_R
   assert.equal(required.code, 1, required.out);
   assert.match(required.out, /needs AWS CLI v2 at \/usr\/bin\/aws .*allows no skip/);
   assert.match(required.out, /\ntests: 0 passed, 1 failed, 0 skipped\n$/);
+});
+
+test('a test file that registers no test fails the run instead of passing silently', async () => {
+  const r = await runTests(noAws2(), 'test/fixtures/tools/runs-no-test.ts');
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /✖ \/.*\/test\/fixtures\/tools\/runs-no-test\.ts ran no test\n/);
+  assert.match(r.out, /\ntests: 0 passed, 1 failed, 0 skipped\n$/);
 });
