@@ -1,0 +1,147 @@
+/**
+ * Network ACL and security group evaluation over packet sets.
+ * ACLs: stateless, entries in rule-number order, first match wins, then the `*` entry (32767)
+ * denies. Security groups: allow-only, the union of every rule of every group on the interface;
+ * group references resolve to the private addresses of the member interfaces (same VPC, or a
+ * VPC peered within the Region: references do not cross inter-Region peering).
+ */
+
+import { familyBits, type Family } from './cidr.js';
+import { DA, DP, SA, cidrRange, intersect, isEmpty, subtract, type Box, type Constraint, type PacketSet } from './packets.js';
+import { ipKey, vpcOfEni, type Net, type PreparedAclEntry } from './prepare.js';
+import type { AnalysisAclRule, AnalysisSecurityGroupRule, NetEni, NetSgRule } from './types.js';
+import { parseCidr, parseIp } from './cidr.js';
+
+const NAMES: Record<string, number> = { '-1': -1, all: -1, tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
+
+/** Protocol number (-1 for all), or undefined for a value AWS would not accept. */
+export function protocolNumber(p: string | number): number | undefined {
+  if (typeof p === 'number') return Number.isInteger(p) && p >= -1 && p <= 255 ? p : undefined;
+  const s = p.toLowerCase();
+  if (s in NAMES) return NAMES[s];
+  return /^\d{1,3}$/.test(s) && Number(s) <= 255 ? Number(s) : undefined;
+}
+
+const SG_LABEL: Record<number, string> = { [-1]: 'all', 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' };
+const hasPorts = (proto: number): boolean => proto === 6 || proto === 17;
+
+function portConstraint(ruleProto: number, packetProto: number, from?: number, to?: number): [bigint, bigint][] | undefined {
+  if (ruleProto === -1 || !hasPorts(packetProto) || from === undefined || from === -1) return undefined;
+  return [[BigInt(from), BigInt(to ?? from)]];
+}
+
+export interface AclDecision {
+  readonly allowed: Box[];
+  /** First entry that allowed part of the set (the deciding rule of a found path). */
+  readonly allowRule?: AnalysisAclRule;
+  /** First entry that denied part of the set, `*` (32767) when nothing matched. */
+  readonly denyRule?: AnalysisAclRule;
+}
+
+const aclRuleOut = (p: PreparedAclEntry): AnalysisAclRule => {
+  const e = p.entry;
+  const proto = protocolNumber(e.protocol);
+  const out: AnalysisAclRule = {
+    Cidr: e.cidr, Egress: e.egress, Protocol: proto === -1 ? 'all' : String(proto ?? e.protocol), RuleAction: e.action, RuleNumber: e.ruleNumber,
+  };
+  if (proto !== undefined && hasPorts(proto) && e.fromPort !== undefined) out.PortRange = { From: e.fromPort, To: e.toPort ?? e.fromPort };
+  return out;
+};
+
+export function evaluateAcl(net: Net, aclId: string, egress: boolean, set: PacketSet, family: Family, proto: number): AclDecision {
+  const entries = (egress ? net.aclEgress : net.aclIngress).get(aclId) ?? [];
+  let remaining: Box[] = [...set];
+  const allowed: Box[] = [];
+  let allowRule: AnalysisAclRule | undefined, denyRule: AnalysisAclRule | undefined;
+  for (const p of entries) {
+    const rp = protocolNumber(p.entry.protocol);
+    if (rp === undefined || (rp !== -1 && rp !== proto) || !p.cidr || p.cidr.family !== family) continue;
+    const c: (readonly (readonly [bigint, bigint])[] | undefined)[] = [undefined, undefined, undefined, undefined];
+    c[egress ? DA : SA] = [cidrRange(p.cidr)];
+    c[DP] = portConstraint(rp, proto, p.entry.fromPort, p.entry.toPort);
+    const m = intersect(remaining, c, family);
+    if (m.length) {
+      if (p.entry.action === 'allow') { allowed.push(...m); allowRule ??= aclRuleOut(p); } else denyRule ??= aclRuleOut(p);
+      remaining = subtract(remaining, c, family);
+      if (isEmpty(remaining)) break;
+    }
+  }
+  if (!isEmpty(remaining)) {
+    denyRule ??= { Cidr: family === 4 ? '0.0.0.0/0' : '::/0', Egress: egress, Protocol: 'all', RuleAction: 'deny', RuleNumber: 32767 };
+  }
+  return { allowed, ...(allowRule ? { allowRule } : {}), ...(denyRule ? { denyRule } : {}) };
+}
+
+/** Whether two VPCs are joined by an active peering connection, and whether it is intra-Region. */
+export function peering(net: Net, a: string, b: string): { active: boolean; sameRegion: boolean } | undefined {
+  for (const p of net.pcx.values()) {
+    if ((p.requesterVpcId === a && p.accepterVpcId === b) || (p.requesterVpcId === b && p.accepterVpcId === a)) {
+      return { active: p.status === 'active', sameRegion: !p.crossRegion };
+    }
+  }
+  return undefined;
+}
+
+function ruleRanges(net: Net, eni: NetEni, rule: NetSgRule, family: Family): [bigint, bigint][] | undefined {
+  const inFamily = (s: string): [bigint, bigint] | undefined => {
+    const r = parseCidr(s); return r.ok && r.cidr.family === family ? cidrRange(r.cidr) : undefined;
+  };
+  if (rule.cidr) { const r = inFamily(rule.cidr); return r ? [r] : undefined; }
+  if (rule.prefixListId) {
+    const rs = (net.prefixList.get(rule.prefixListId) ?? []).filter((c) => c.family === family).map(cidrRange);
+    return rs.length ? rs : undefined;
+  }
+  if (rule.referencedGroupId) {
+    const here = vpcOfEni(net, eni);
+    const out: [bigint, bigint][] = [];
+    for (const m of net.sgMembers.get(rule.referencedGroupId) ?? []) {
+      const there = vpcOfEni(net, m);
+      if (!here || !there) continue;
+      if (there !== here) { const p = peering(net, here, there); if (!p?.active || !p.sameRegion) continue; }
+      for (const a of family === 4 ? m.privateIps : m.ipv6Ips ?? []) {
+        const ip = parseIp(a); if (ip && ip.family === family) out.push([ip.value, ip.value]);
+      }
+    }
+    return out.length ? out : undefined;
+  }
+  return undefined;
+}
+
+export interface SgDecision { readonly allowed: Box[]; readonly rule?: AnalysisSecurityGroupRule; readonly groupId?: string }
+
+/** Security group decision for traffic leaving (`egress`) or entering an interface. */
+export function evaluateSgs(net: Net, eni: NetEni, direction: 'ingress' | 'egress', set: PacketSet, family: Family, proto: number): SgDecision {
+  let remaining: Box[] = [...set];
+  const allowed: Box[] = [];
+  let first: { rule: AnalysisSecurityGroupRule; groupId: string } | undefined;
+  for (const gid of eni.securityGroupIds) {
+    const g = net.sg.get(gid);
+    if (!g) continue;
+    for (const rule of direction === 'ingress' ? g.ingress : g.egress) {
+      const rp = protocolNumber(rule.protocol);
+      if (rp === undefined || (rp !== -1 && rp !== proto)) continue;
+      const ranges = ruleRanges(net, eni, rule, family);
+      if (!ranges) continue;
+      const c: Constraint = direction === 'ingress'
+        ? [ranges, undefined, undefined, portConstraint(rp, proto, rule.fromPort, rule.toPort)]
+        : [undefined, ranges, undefined, portConstraint(rp, proto, rule.fromPort, rule.toPort)];
+      const m = intersect(remaining, c, family);
+      if (!m.length) continue;
+      allowed.push(...m);
+      remaining = subtract(remaining, c, family);
+      if (!first) {
+        const out: AnalysisSecurityGroupRule = { Direction: direction, SecurityGroupId: rule.referencedGroupId ?? gid, Protocol: SG_LABEL[rp] ?? String(rp) };
+        if (rule.cidr) out.Cidr = parseCidr(rule.cidr).ok ? (parseCidr(rule.cidr) as { canonical: string }).canonical : rule.cidr;
+        if (rule.prefixListId) out.PrefixListId = rule.prefixListId;
+        if (hasPorts(rp) && rule.fromPort !== undefined && rule.fromPort !== -1) out.PortRange = { From: rule.fromPort, To: rule.toPort ?? rule.fromPort };
+        first = { rule: out, groupId: gid };
+      }
+      if (isEmpty(remaining)) break;
+    }
+  }
+  return { allowed, ...(first ? { rule: first.rule, groupId: first.groupId } : {}) };
+}
+
+export const familyOfText = (s: string): Family | undefined => parseIp(s)?.family;
+export const width = familyBits;
+export { ipKey };
