@@ -38,3 +38,14 @@ describe('toPathStyle', () => {
     it(`${host || '(empty)'} stays path-style`, () => assert.deepEqual(toPathStyle(host, '/b/k'), { path: '/b/k' }));
   }
 });
+
+describe('toPathStyle with hostile Host headers', () => {
+  it('answers at once: no exponential or quadratic matching', () => {
+    const t = performance.now();
+    for (const host of [`s3${'-a'.repeat(60)}!`, `b.s3${'-a'.repeat(60)}!`, `${'b.s3'.repeat(4000)}x`, `${'a.'.repeat(8000)}s3.localhost`]) {
+      assert.deepEqual(toPathStyle(host, '/k'), { path: '/k' });
+    }
+    assert.ok(performance.now() - t < 200, `${performance.now() - t} ms`);
+    assert.deepEqual(toPathStyle(`b.s3${'-a'.repeat(20)}.amazonaws.com`, '/k'), { path: '/b/k', bucketFromHost: 'b' });
+  });
+});

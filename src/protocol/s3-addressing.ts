@@ -23,7 +23,8 @@ const SERVICE_HOSTS: RegExp[] = [
   /^localhost$/,
   new RegExp(`^s3(?:\\.${REGION})?\\.localhost$`),
   new RegExp(`^(?:s3(?:\\.${REGION})?\\.)?localhost\\.localstack\\.cloud$`),
-  /^s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/,
+  // One optional run, not a repeated group: `(?:[.-][a-z0-9-]+)*` backtracked exponentially on s3-a-a-a...!
+  /^s3(?:[.-][a-z0-9.-]*)?\.amazonaws\.com(?:\.cn)?$/,
 ];
 
 /**
@@ -35,8 +36,11 @@ const VIRTUAL_HOSTS: RegExp[] = [
   new RegExp(`^(.+?)\\.s3(?:\\.${REGION})?\\.localhost$`),
   new RegExp(`^(.+?)\\.s3(?:\\.${REGION})?\\.localhost\\.localstack\\.cloud$`),
   /^(.+?)\.localhost\.localstack\.cloud$/,
-  /^(.+?)\.s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/,
+  /^(.+?)\.s3(?:[.-][a-z0-9.-]*)?\.amazonaws\.com(?:\.cn)?$/,
 ];
+
+/** The longest DNS name. */
+const MAX_HOST_LENGTH = 253;
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
@@ -54,6 +58,8 @@ function bareHost(host: string): string {
  */
 export function toPathStyle(host: string, path: string): PathStyle {
   const h = bareHost(host);
+  // No DNS name is longer; the patterns below are quadratic in the host's length.
+  if (h.length > MAX_HOST_LENGTH) return { path };
   if (!h || h.startsWith('[') || IPV4.test(h) || SERVICE_HOSTS.some((re) => re.test(h))) return { path };
   for (const re of VIRTUAL_HOSTS) {
     const m = re.exec(h);
