@@ -56,28 +56,38 @@ function subtractBox(a: Box, b: Box): Box[] {
 }
 
 /** Boxes of a constraint given the family (cross product of each dimension's ranges). */
-function constraintBoxes(c: Constraint, f: Family): Box[] {
-  const dims = [0, 1, 2, 3].map((d) => c[d] ?? [d < 2 ? fullRange(f) : ANY_PORT]);
-  let boxes: bigint[][] = [[]];
-  for (const ranges of dims) {
-    const next: bigint[][] = [];
-    for (const b of boxes) for (const r of ranges) next.push([...b, r[0], r[1]]);
-    boxes = next;
-  }
-  return boxes;
+export function constraintBoxes(c: Constraint, f: Family): Box[] {
+  const full = fullRange(f);
+  const d0 = c[0] ?? [full], d1 = c[1] ?? [full], d2 = c[2] ?? [ANY_PORT], d3 = c[3] ?? [ANY_PORT];
+  const out: Box[] = [];
+  for (const a of d0) for (const b of d1) for (const p of d2) for (const q of d3) out.push([a[0], a[1], b[0], b[1], p[0], p[1], q[0], q[1]]);
+  return out;
 }
 
-export function intersect(set: PacketSet, c: Constraint, f: Family): Box[] {
+export function intersectBoxes(set: PacketSet, cb: readonly Box[]): Box[] {
   const out: Box[] = [];
-  const cb = constraintBoxes(c, f);
   for (const a of set) for (const b of cb) { const i = intersectBox(a, b); if (i) out.push(i); }
   return out;
 }
 
-export function subtract(set: PacketSet, c: Constraint, f: Family): Box[] {
+export function subtractBoxes(set: PacketSet, cb: readonly Box[]): Box[] {
   let cur: Box[] = [...set];
-  for (const b of constraintBoxes(c, f)) cur = cur.flatMap((a) => subtractBox(a, b));
+  for (const b of cb) cur = cur.flatMap((a) => subtractBox(a, b));
   return cur;
+}
+
+export const intersect = (set: PacketSet, c: Constraint, f: Family): Box[] => intersectBoxes(set, constraintBoxes(c, f));
+export const subtract = (set: PacketSet, c: Constraint, f: Family): Box[] => subtractBoxes(set, constraintBoxes(c, f));
+
+/** Sorts and merges touching ranges (member addresses of a group are mostly consecutive). */
+export function mergeRanges(rs: [bigint, bigint][]): [bigint, bigint][] {
+  const sorted = [...rs].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r[0] <= last[1] + 1n) { if (r[1] > last[1]) last[1] = r[1]; } else out.push([r[0], r[1]]);
+  }
+  return out;
 }
 
 export const isEmpty = (s: PacketSet): boolean => s.length === 0;

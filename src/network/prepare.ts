@@ -5,6 +5,7 @@
  */
 
 import { formatIp, mustIp, parseCidr, parseIp, type Cidr, type Ip } from './cidr.js';
+import { mergeRanges } from './packets.js';
 import type {
   AnalysisComponent, NetAcl, NetAclEntry, NetEgressOnlyGateway, NetEni, NetInternetGateway, NetNatGateway, NetPeering,
   NetRoute, NetRouteTable, NetSecurityGroup, NetSubnet, NetVpc, NetVpcEndpoint, NetworkSnapshot,
@@ -40,6 +41,11 @@ export interface Net {
   readonly aclIngress: Map<string, PreparedAclEntry[]>;
   readonly aclEgress: Map<string, PreparedAclEntry[]>;
   readonly prefixList: Map<string, Cidr[]>;
+  /** Group ID -> member VPC -> member addresses as [lo, hi] (v4 and v6), for group references. */
+  readonly memberRanges: Map<string, Map<string, { v4: [bigint, bigint][]; v6: [bigint, bigint][] }>>;
+  /** Memo of parsed rule CIDRs and of CIDR lists for reported address ranges (per prepared network). */
+  readonly cidrMemo: Map<string, Cidr | null>;
+  readonly rangeMemo: Map<string, string[]>;
 }
 
 const byId = <T extends { id: string }>(xs: readonly T[] | undefined): Map<string, T> => new Map((xs ?? []).map((x) => [x.id, x]));
@@ -71,6 +77,23 @@ export function prepare(snap: NetworkSnapshot): Net {
     if (e.instanceId) enisByInstance.set(e.instanceId, [...(enisByInstance.get(e.instanceId) ?? []), e]);
     for (const g of e.securityGroupIds) sgMembers.set(g, [...(sgMembers.get(g) ?? []), e]);
   }
+  const memberRanges = new Map<string, Map<string, { v4: [bigint, bigint][]; v6: [bigint, bigint][] }>>();
+  const subnetVpc = new Map(snap.subnets.map((x) => [x.id, x.vpcId]));
+  for (const e of snap.networkInterfaces) {
+    const vpcId = subnetVpc.get(e.subnetId);
+    if (!vpcId) continue;
+    for (const g of e.securityGroupIds) {
+      const byVpc = memberRanges.get(g) ?? new Map();
+      memberRanges.set(g, byVpc);
+      const slot = byVpc.get(vpcId) ?? { v4: [], v6: [] };
+      byVpc.set(vpcId, slot);
+      for (const a of [...e.privateIps, ...(e.ipv6Ips ?? [])]) {
+        const ip = parseIp(a);
+        if (ip) (ip.family === 4 ? slot.v4 : slot.v6).push([ip.value, ip.value]);
+      }
+    }
+  }
+  for (const byVpc of memberRanges.values()) for (const slot of byVpc.values()) { slot.v4 = mergeRanges(slot.v4); slot.v6 = mergeRanges(slot.v6); }
   const natByPrivateIp = new Map<string, NetNatGateway>();
   const natByPublicIp = new Map<string, NetNatGateway>();
   for (const n of snap.natGateways) {
@@ -103,7 +126,7 @@ export function prepare(snap: NetworkSnapshot): Net {
     eni, eniByIp, eniByPublicIp, enisByInstance,
     sg: byId(snap.securityGroups), sgMembers,
     acl: byId(snap.networkAcls), aclIngress, aclEgress,
-    prefixList,
+    prefixList, memberRanges, cidrMemo: new Map(), rangeMemo: new Map(),
   };
 }
 

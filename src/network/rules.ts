@@ -7,10 +7,10 @@
  */
 
 import { familyBits, type Family } from './cidr.js';
-import { DA, DP, SA, cidrRange, intersect, isEmpty, subtract, type Box, type Constraint, type PacketSet } from './packets.js';
+import { DA, DP, SA, cidrRange, constraintBoxes, intersect, intersectBoxes, isEmpty, subtractBoxes, type Box, type Constraint, type PacketSet } from './packets.js';
 import { ipKey, vpcOfEni, type Net, type PreparedAclEntry } from './prepare.js';
 import type { AnalysisAclRule, AnalysisSecurityGroupRule, NetEni, NetSgRule } from './types.js';
-import { parseCidr, parseIp } from './cidr.js';
+import { formatCidr, parseCidr, parseIp } from './cidr.js';
 
 const NAMES: Record<string, number> = { '-1': -1, all: -1, tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
 
@@ -59,10 +59,11 @@ export function evaluateAcl(net: Net, aclId: string, egress: boolean, set: Packe
     const c: (readonly (readonly [bigint, bigint])[] | undefined)[] = [undefined, undefined, undefined, undefined];
     c[egress ? DA : SA] = [cidrRange(p.cidr)];
     c[DP] = portConstraint(rp, proto, p.entry.fromPort, p.entry.toPort);
-    const m = intersect(remaining, c, family);
+    const cb = constraintBoxes(c, family);
+    const m = intersectBoxes(remaining, cb);
     if (m.length) {
       if (p.entry.action === 'allow') { allowed.push(...m); allowRule ??= aclRuleOut(p); } else denyRule ??= aclRuleOut(p);
-      remaining = subtract(remaining, c, family);
+      remaining = subtractBoxes(remaining, cb);
       if (isEmpty(remaining)) break;
     }
   }
@@ -82,11 +83,15 @@ export function peering(net: Net, a: string, b: string): { active: boolean; same
   return undefined;
 }
 
+/** A rule's CIDR, parsed once per prepared network. */
+export function memoCidr(net: Net, text: string) {
+  let c = net.cidrMemo.get(text);
+  if (c === undefined) { const r = parseCidr(text); c = r.ok ? r.cidr : null; net.cidrMemo.set(text, c); }
+  return c;
+}
+
 function ruleRanges(net: Net, eni: NetEni, rule: NetSgRule, family: Family): [bigint, bigint][] | undefined {
-  const inFamily = (s: string): [bigint, bigint] | undefined => {
-    const r = parseCidr(s); return r.ok && r.cidr.family === family ? cidrRange(r.cidr) : undefined;
-  };
-  if (rule.cidr) { const r = inFamily(rule.cidr); return r ? [r] : undefined; }
+  if (rule.cidr) { const c = memoCidr(net, rule.cidr); return c && c.family === family ? [cidrRange(c)] : undefined; }
   if (rule.prefixListId) {
     const rs = (net.prefixList.get(rule.prefixListId) ?? []).filter((c) => c.family === family).map(cidrRange);
     return rs.length ? rs : undefined;
@@ -94,13 +99,10 @@ function ruleRanges(net: Net, eni: NetEni, rule: NetSgRule, family: Family): [bi
   if (rule.referencedGroupId) {
     const here = vpcOfEni(net, eni);
     const out: [bigint, bigint][] = [];
-    for (const m of net.sgMembers.get(rule.referencedGroupId) ?? []) {
-      const there = vpcOfEni(net, m);
-      if (!here || !there) continue;
+    for (const [there, slot] of net.memberRanges.get(rule.referencedGroupId) ?? []) {
+      if (!here) continue;
       if (there !== here) { const p = peering(net, here, there); if (!p?.active || !p.sameRegion) continue; }
-      for (const a of family === 4 ? m.privateIps : m.ipv6Ips ?? []) {
-        const ip = parseIp(a); if (ip && ip.family === family) out.push([ip.value, ip.value]);
-      }
+      out.push(...(family === 4 ? slot.v4 : slot.v6));
     }
     return out.length ? out : undefined;
   }
@@ -111,7 +113,6 @@ export interface SgDecision { readonly allowed: Box[]; readonly rule?: AnalysisS
 
 /** Security group decision for traffic leaving (`egress`) or entering an interface. */
 export function evaluateSgs(net: Net, eni: NetEni, direction: 'ingress' | 'egress', set: PacketSet, family: Family, proto: number): SgDecision {
-  let remaining: Box[] = [...set];
   const allowed: Box[] = [];
   let first: { rule: AnalysisSecurityGroupRule; groupId: string } | undefined;
   for (const gid of eni.securityGroupIds) {
@@ -125,18 +126,17 @@ export function evaluateSgs(net: Net, eni: NetEni, direction: 'ingress' | 'egres
       const c: Constraint = direction === 'ingress'
         ? [ranges, undefined, undefined, portConstraint(rp, proto, rule.fromPort, rule.toPort)]
         : [undefined, ranges, undefined, portConstraint(rp, proto, rule.fromPort, rule.toPort)];
-      const m = intersect(remaining, c, family);
+      // Allow-only: the union of rule matches; no need to keep the remainder disjoint.
+      const m = intersect(set, c, family);
       if (!m.length) continue;
       allowed.push(...m);
-      remaining = subtract(remaining, c, family);
       if (!first) {
         const out: AnalysisSecurityGroupRule = { Direction: direction, SecurityGroupId: rule.referencedGroupId ?? gid, Protocol: SG_LABEL[rp] ?? String(rp) };
-        if (rule.cidr) out.Cidr = parseCidr(rule.cidr).ok ? (parseCidr(rule.cidr) as { canonical: string }).canonical : rule.cidr;
+        if (rule.cidr) { const c = memoCidr(net, rule.cidr); out.Cidr = c ? formatCidr(c) : rule.cidr; }
         if (rule.prefixListId) out.PrefixListId = rule.prefixListId;
         if (hasPorts(rp) && rule.fromPort !== undefined && rule.fromPort !== -1) out.PortRange = { From: rule.fromPort, To: rule.toPort ?? rule.fromPort };
         first = { rule: out, groupId: gid };
       }
-      if (isEmpty(remaining)) break;
     }
   }
   return { allowed, ...(first ? { rule: first.rule, groupId: first.groupId } : {}) };

@@ -41,12 +41,21 @@ const MAX_STEPS = 64;
 const PRIVATE_V4 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map((c) => cidrRange(mustCidr(c)));
 const SHARED_V4 = [cidrRange(mustCidr('100.64.0.0/10'))];
 
+/** Address list of one dimension as CIDRs; the internet's dozen blocks are computed once per network. */
+function addrs(ctx: Ctx, set: readonly Box[], dim: number): string[] {
+  const p = project(set, dim);
+  const key = `${ctx.family}|${p.map(([a, b]) => `${a}-${b}`).join(',')}`;
+  let v = ctx.net.rangeMemo.get(key);
+  if (!v) { v = addressStrings(set, dim, ctx.family); if (ctx.net.rangeMemo.size < 10_000) ctx.net.rangeMemo.set(key, v); }
+  return [...v];
+}
+
 export function header(ctx: Ctx, set: readonly Box[]): AnalysisPacketHeader {
   return {
-    DestinationAddresses: addressStrings(set, DA, ctx.family),
+    DestinationAddresses: addrs(ctx, set, DA),
     DestinationPortRanges: portRanges(set, DP),
     Protocol: String(ctx.proto),
-    SourceAddresses: addressStrings(set, SA, ctx.family),
+    SourceAddresses: addrs(ctx, set, SA),
     SourcePortRanges: portRanges(set, SP),
   };
 }
