@@ -5,10 +5,11 @@ import { loadModel } from '../../protocol/models.js';
 import { CATALOG } from '../catalog.js';
 import { Authorizer } from './index.js';
 import type { AuthzRequest, Check } from './types.js';
+import type { Tx } from '../../store/types.js';
 
 const A = '000000000000';
 const alice = { kind: 'user' as const, account: A, arn: `arn:aws:iam::${A}:user/alice`, userId: 'AIDAALICE', name: 'alice' };
-const noRows = { get: () => undefined, list: () => [], put() {}, delete: () => false, count: () => 0, scopes: () => [] };
+const noRows: Tx = { get: () => undefined, list: () => [], put() {}, delete: () => false, count: () => 0, findBy: () => [], countBy: () => 0, scopes: () => [] };
 
 describe('the generated operation -> authorization table', () => {
   let authz: Authorizer;
