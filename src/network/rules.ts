@@ -7,7 +7,7 @@
  */
 
 import { familyBits, type Family } from './cidr.js';
-import { DA, DP, SA, cidrRange, constraintBoxes, intersect, intersectBoxes, isEmpty, subtractBoxes, type Box, type Constraint, type PacketSet } from './packets.js';
+import { DA, DP, SA, cidrRange, constraintBoxes, fullRange, intersect, intersectBoxes, isEmpty, subtractBoxes, type Box, type Constraint, type PacketSet } from './packets.js';
 import { ipKey, vpcOfEni, type Net, type PreparedAclEntry } from './prepare.js';
 import type { AnalysisAclRule, AnalysisSecurityGroupRule, NetEni, NetSgRule } from './types.js';
 import { formatCidr, parseCidr, parseIp } from './cidr.js';
@@ -112,7 +112,7 @@ function ruleRanges(net: Net, eni: NetEni, rule: NetSgRule, family: Family): [bi
 export interface SgDecision { readonly allowed: Box[]; readonly rule?: AnalysisSecurityGroupRule; readonly groupId?: string }
 
 /** Security group decision for traffic leaving (`egress`) or entering an interface. */
-export function evaluateSgs(net: Net, eni: NetEni, direction: 'ingress' | 'egress', set: PacketSet, family: Family, proto: number): SgDecision {
+export function evaluateSgs(net: Net, eni: NetEni, direction: 'ingress' | 'egress', set: PacketSet, family: Family, proto: number, ignoreAddresses = false): SgDecision {
   const allowed: Box[] = [];
   let first: { rule: AnalysisSecurityGroupRule; groupId: string } | undefined;
   for (const gid of eni.securityGroupIds) {
@@ -121,7 +121,7 @@ export function evaluateSgs(net: Net, eni: NetEni, direction: 'ingress' | 'egres
     for (const rule of direction === 'ingress' ? g.ingress : g.egress) {
       const rp = protocolNumber(rule.protocol);
       if (rp === undefined || (rp !== -1 && rp !== proto)) continue;
-      const ranges = ruleRanges(net, eni, rule, family);
+      const ranges = ignoreAddresses ? [fullRange(family)] : ruleRanges(net, eni, rule, family);
       if (!ranges) continue;
       const c: Constraint = direction === 'ingress'
         ? [ranges, undefined, undefined, portConstraint(rp, proto, rule.fromPort, rule.toPort)]

@@ -99,13 +99,17 @@ function crossSgs(ctx: Ctx, eni: NetEni, direction: 'ingress' | 'egress', set: B
   if (isEmpty(d.allowed)) {
     const groups = eni.securityGroupIds.map((g) => comp(ctx, ctx.net.sg.get(g) ?? { id: g }));
     const s = ctx.net.subnet.get(eni.subnetId);
+    const noRules = eni.securityGroupIds.every((g) => !(direction === 'ingress' ? ctx.net.sg.get(g)?.ingress : ctx.net.sg.get(g)?.egress)?.length);
+    // Which packet field no rule admits: the peer address when some rule has the port, else the port.
+    const portOnly = evaluateSgs(ctx.net, eni, direction, set, ctx.family, ctx.proto, true);
+    const field = !isEmpty(portOnly.allowed) ? (direction === 'ingress' ? 'source-address' : 'destination-address') : 'destination-port';
+    const port = single(set, DP);
     return fail(ctx, {
-      ExplanationCode: 'ENI_SG_RULES_MISMATCH', Direction: direction, NetworkInterface: comp(ctx, eni), Component: comp(ctx, eni),
+      ExplanationCode: noRules ? 'SG_HAS_NO_RULES' : 'ENI_SG_RULES_MISMATCH', Direction: direction, NetworkInterface: comp(ctx, eni), Component: comp(ctx, eni),
       ...(groups[0] ? { SecurityGroup: groups[0] } : {}), SecurityGroups: groups,
       ...(s ? { Subnet: comp(ctx, s), Vpc: vpcComp(ctx, s.vpcId) } : {}),
-      PacketField: direction === 'ingress' ? 'destination-port' : 'destination-port',
-      ...(single(set, DP) !== undefined ? { Port: Number(single(set, DP)) } : {}),
-      Protocols: [String(ctx.proto)],
+      PacketField: field, ...(port !== undefined ? { Port: Number(port) } : {}), Protocols: [String(ctx.proto)],
+      ...(field !== 'destination-port' ? { Addresses: addressStrings(set, direction === 'ingress' ? SA : DA, ctx.family) } : {}),
     });
   }
   ctx.hops.push({ Component: comp(ctx, ctx.net.sg.get(d.groupId!) ?? { id: d.groupId! }), ...(d.rule ? { SecurityGroupRule: d.rule } : {}) });
@@ -266,7 +270,14 @@ function takeRoute(ctx: Ctx, subnet: NetSubnet, rt: NetRouteTable, pr: PreparedR
       Addresses: addressStrings(set, DA, ctx.family), Vpc: vpcComp(ctx, subnet.vpcId) });
   }
   if (t.startsWith('igw-')) return egressIgw(ctx, net.igw.get(t)!, set, subnet.vpcId);
-  if (t.startsWith('nat-')) return arriveNat(ctx, net.nat.get(t)!, set, subnet.id);
+  if (t.startsWith('nat-')) {
+    if (ctx.isReturn && !ctx.nat.some((r) => r.natId === t)) {
+      // A reply sent into a NAT gateway it never came through is translated away from its peer: no route back.
+      return fail(ctx, { ExplanationCode: 'NO_ROUTE_TO_DESTINATION', RouteTable: comp(ctx, rt), RouteTableRoute: routeShape(pr), Component: comp(ctx, rt),
+        ...subnetVpc(ctx, subnet), Destination: goalComponent(ctx), Addresses: addressStrings(set, DA, ctx.family) });
+    }
+    return arriveNat(ctx, net.nat.get(t)!, set, subnet.id);
+  }
   if (appliance) return throughAppliance(ctx, appliance, set, subnet.id);
   if (t.startsWith('pcx-')) return crossPeering(ctx, t, subnet.vpcId, set);
   if (t.startsWith('vpce-')) return atGatewayEndpoint(ctx, t, set);
