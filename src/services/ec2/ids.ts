@@ -68,6 +68,11 @@ export function newId(type: ResourceType): string {
   return `${RESOURCE_TYPES[type].prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
 }
 
+/** IDs without a resource type of their own (vpc-cidr-assoc-..., subnet-cidr-assoc-...). */
+export function newIdWithPrefix(prefix: string): string {
+  return `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
+}
+
 /** AWS still accepts (and has) 8-digit IDs of older resources. */
 const ID_RE = /^([a-z]+(?:-[a-z]+)?)-([0-9a-f]{8}|[0-9a-f]{17})$/;
 

@@ -1,6 +1,7 @@
 import { AwsError } from '../../core/errors.js';
 import { defineService, type Handler } from '../types.js';
 import { describeAvailabilityZones, describeRegions } from './regions.js';
+import { vpcHandlers } from './vpc/handlers.js';
 
 /**
  * EC2's DryRun: every operation that takes it answers DryRunOperation when the caller would
@@ -16,6 +17,7 @@ function dryRunnable(h: Handler): Handler {
 const handlers: Record<string, Handler> = {
   DescribeRegions: describeRegions,
   DescribeAvailabilityZones: describeAvailabilityZones,
+  ...vpcHandlers,
 };
 
 export default defineService({
