@@ -406,7 +406,7 @@ export function arriveNat(ctx: Ctx, nat: NetNatGateway, set: Box[], fromSubnetId
     set = a;
   }
   const natIp = parseKey(ipKey(nat.privateIp)!);
-  if (ctx.goal.kind === 'nat' && ctx.goal.nat.id === nat.id && !ctx.isReturn) {
+  if (ctx.goal.kind === 'nat' && ctx.goal.nat.id === nat.id) {
     ctx.hops.push({ Component: c, InboundHeader: header(ctx, set), ...subnetVpc(ctx, subnet) });
     return { ok: true, set };
   }
