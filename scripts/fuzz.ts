@@ -1,6 +1,6 @@
 /**
  * npm run fuzz [-- --seed N] [--requests 1000000] [--time 1800] [--concurrency 32] [--timeout 10000]
- *               [--codec-runs 20000] [--state-checks 2000] [--skip-codec] [--skip-live] [--skip-state]
+ *               [--codec-runs 20000] [--state-checks 2000] [--hostile-cases 2000] [--skip-codec] [--skip-live] [--skip-state] [--skip-hostile]
  *
  * 1. Codec level (fast-check): mutated and random requests through every codec, XML, JSON,
  *    aws-chunked framing and presigned URLs: only values or AwsError / SigV4Error may come out.
@@ -9,6 +9,10 @@
  *    5xx, no stack traces, no hangs, no crash. Bounded by --requests and --time.
  * 3. State: rejected state-changing requests (mutated IAM CreateUser, CreateRole, ...) against an
  *    in-process server leave every stored row and blob as it was.
+ * 4. Hostile inputs (--hostile-cases 2000, --skip-hostile): requests built to make parsing or
+ *    matching super-linear, at random sizes around each bound, one at a time against a server
+ *    process while its health is polled: each gets its AWS answer (no 5xx) within 1 s, and
+ *    health keeps answering within 1 s (test/conformance/fuzz-hostile.ts).
  * Exits 1 on any failure.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -18,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { startCloudlet } from '../src/server/server.js';
 import { fuzzCodecs } from '../test/conformance/fuzz-codec.js';
 import { fuzzServer, handwrittenSeeds, sdkSeeds, stateChecks, type LiveStats } from '../test/conformance/fuzz-server.js';
+import { fuzzHostile } from '../test/conformance/fuzz-hostile.js';
 
 function flag(name: string): string | undefined {
   const args = process.argv.slice(2);
@@ -44,6 +49,7 @@ const concurrency = Math.max(1, num('concurrency', 32));
 const timeoutMs = num('timeout', 10_000);
 const codecRuns = num('codec-runs', 20_000);
 const checks = num('state-checks', 2000);
+const hostileCases = num('hostile-cases', 2000);
 let failed = false;
 
 console.log(`fuzz: seed ${seed} (replay with --seed ${seed})`);
@@ -147,6 +153,20 @@ if (!has('skip-state') && checks > 0) {
     if (s.failures.length) failed = true;
   } finally {
     await c.close();
+  }
+}
+
+// 4. Hostile inputs, each measured alone against a fresh server process.
+if (!has('skip-hostile') && hostileCases > 0) {
+  const server = await startChild();
+  try {
+    const s = await fuzzHostile({ url: server.url, seed, cases: hostileCases, timeLimitMs: timeS * 1000 });
+    console.log(`\nhostile inputs: ${s.cases} requests in ${(s.ms / 1000).toFixed(1)} s; slowest answer ${s.slowestMs.toFixed(0)} ms, `
+      + `slowest health meanwhile ${s.slowestHealthMs.toFixed(0)} ms; failures ${s.failures.length}${server.alive() ? '' : ', SERVER CRASHED'}`);
+    for (const f of s.failures.slice(0, 20)) console.log(`  FAIL ${f.name}: ${f.detail}`);
+    if (s.failures.length || !server.alive()) failed = true;
+  } finally {
+    await server.stop();
   }
 }
 
