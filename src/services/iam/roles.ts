@@ -4,17 +4,19 @@ import type {
   UpdateRoleDescriptionResponse, UpdateRoleRequest,
 } from '@aws-sdk/client-iam';
 import type { Handler, RequestContext } from '../types.js';
-import { deleteConflict, iamArn, nowIso } from './common.js';
+import { deleteConflict, iamArn, limitExceeded, nowIso } from './common.js';
 import { all, assertAbsent, must, profilesOfRole, remove, save } from './entities.js';
 import { uniqueId } from './ids.js';
 import { paginate, pageOf } from './pagination.js';
 import { bindPrincipals, trustDocument } from './principal-ids.js';
-import type { RoleRecord } from './records.js';
+import { IAM_KIND, iamScope, type RoleRecord } from './records.js';
 import { roleOut } from './shapes.js';
 import { checkBoundary, checkNewTags } from './users.js';
 import { checkDocument, checkTrustSize, DEFAULT_PATH, underPath } from './validate.js';
 
 export const DEFAULT_MAX_SESSION_DURATION = 3600;
+/** IAM's default quota; it also bounds what one ListRoles reads. */
+export const ROLES_PER_ACCOUNT = 1000;
 
 export const mustRole = (ctx: RequestContext, name: string): RoleRecord => must(ctx.tx, ctx.account, 'role', name);
 
@@ -39,6 +41,9 @@ export const createRole: Handler<CreateRoleRequest, CreateRoleResponse> = (input
   const tags = checkNewTags(input.Tags, 'TagsPerRole');
   checkBoundary(ctx, input.PermissionsBoundary);
   assertAbsent(ctx.tx, ctx.account, 'role', name);
+  if (ctx.tx.count(iamScope(ctx.account), IAM_KIND.role) >= ROLES_PER_ACCOUNT) {
+    throw limitExceeded(`Cannot exceed quota for RolesPerAccount: ${ROLES_PER_ACCOUNT}`);
+  }
   const role: RoleRecord = {
     name, id: uniqueId('AROA'), arn: iamArn(ctx.account, 'role', path, name), path, createdAt: nowIso(ctx),
     ...trust, description: input.Description,

@@ -12,9 +12,12 @@ import { alreadyExists, date, deleteConflict, iamArn, limitExceeded, noSuchEntit
 import { accountRecord, all, assertAbsent, must, mustManaged, remove, save } from './entities.js';
 import { uniqueId } from './ids.js';
 import { paginate, pageOf } from './pagination.js';
-import type { UserRecord } from './records.js';
+import { IAM_KIND, iamScope, type UserRecord } from './records.js';
 import { userOut } from './shapes.js';
 import { checkTagKeys, DEFAULT_PATH, MAX_TAGS, underPath } from './validate.js';
+
+/** IAM's default quota; it also bounds what one ListUsers or GetAccountAuthorizationDetails reads. */
+export const USERS_PER_ACCOUNT = 5000;
 
 export const mustUser = (ctx: RequestContext, name: string): UserRecord => must(ctx.tx, ctx.account, 'user', name);
 
@@ -35,6 +38,9 @@ export const createUser: Handler<CreateUserRequest, CreateUserResponse> = (input
   const tags = checkNewTags(input.Tags, 'TagsPerUser');
   checkBoundary(ctx, input.PermissionsBoundary);
   assertAbsent(ctx.tx, ctx.account, 'user', name);
+  if (ctx.tx.count(iamScope(ctx.account), IAM_KIND.user) >= USERS_PER_ACCOUNT) {
+    throw limitExceeded(`Cannot exceed quota for UsersPerAccount: ${USERS_PER_ACCOUNT}`);
+  }
   const user: UserRecord = {
     name, id: uniqueId('AIDA'), arn: iamArn(ctx.account, 'user', path, name), path, createdAt: nowIso(ctx),
     tags, permissionsBoundary: input.PermissionsBoundary, inlinePolicies: {}, attachedPolicies: [], groups: [], accessKeys: [],
