@@ -22,6 +22,8 @@ export interface CborCodecOptions {
   serviceName: string;
   /** Error code for model constraint violations; defaults to ValidationException as for awsJson. */
   validationErrorCode?: string;
+  /** Check the model's min/max/pattern/enum too (AWS's validation layer); false: required members only. */
+  constraints?: boolean;
 }
 
 interface CborLib {
@@ -58,7 +60,7 @@ export function isRpcV2Cbor(headers: Record<string, string>): boolean {
 
 /** A service whose model also speaks awsQuery: clients read the query error code from x-amzn-query-error. */
 function isQueryCompatible(model: ServiceModel): boolean {
-  return (model.metadata.protocols ?? [model.metadata.protocol]).includes('query');
+  return model.metadata.awsQueryCompatible !== undefined || (model.metadata.protocols ?? [model.metadata.protocol]).includes('query');
 }
 
 function requestBytes(req: WireRequest): Buffer {
@@ -151,6 +153,7 @@ export const CBOR_WIRE: ScalarWire = {
 
 export function createRpcV2CborCodec(opts: CborCodecOptions): ProtocolCodec {
   const validationCode = opts.validationErrorCode ?? 'ValidationException';
+  const rules = { code: validationCode, constraints: opts.constraints ?? true };
   const qualified = `.${opts.serviceName}`;
 
   const respond = (status: number, body: unknown, meta: ResponseMeta, extra: Record<string, string> = {}): WireResponse => {
@@ -198,7 +201,7 @@ export function createRpcV2CborCodec(opts: CborCodecOptions): ProtocolCodec {
         if (e instanceof JsonTypeError) throw serializationError(e.message);
         throw e;
       }
-      assertValid(model, operation.input, input, validationCode);
+      assertValid(model, operation.input, input, rules);
       return input;
     },
 

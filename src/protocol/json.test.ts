@@ -126,8 +126,8 @@ describe('json codec: parseInput', () => {
   });
 
   it('ignores unknown members and treats null as absent', () => {
-    assert.deepEqual(parse(ecrCodec, ecrModel, 'DescribeRepositories', { bogus: 1, __type: 'x', maxResults: 5, nextToken: null, repositoryNames: ['a', null] }),
-      { maxResults: 5, repositoryNames: ['a'] });
+    assert.deepEqual(parse(ecrCodec, ecrModel, 'DescribeRepositories', { bogus: 1, __type: 'x', maxResults: 5, nextToken: null, repositoryNames: ['ab', null] }),
+      { maxResults: 5, repositoryNames: ['ab'] });
   });
 
   it('decodes epoch-second timestamps (fractions too) to Dates and refuses strings for them', () => {
@@ -320,7 +320,7 @@ describe('json codec: @aws-sdk/client-ecr requests', () => {
       repositoryName: 'app', lifecyclePolicyText: JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] }),
     }],
     ['UploadLayerPart', ecr.UploadLayerPartCommand, {
-      repositoryName: 'app', uploadId: 'u-1', partFirstByte: 0, partLastByte: 4_294_967_296, layerPartBlob: Buffer.from([0, 1, 2, 3, 254, 255]),
+      repositoryName: 'app', uploadId: '0c0e6a5e-1f2d-4c3b-9a8b-7c6d5e4f3a2b', partFirstByte: 0, partLastByte: 4_294_967_296, layerPartBlob: Buffer.from([0, 1, 2, 3, 254, 255]),
     }],
     ['DescribeRepositories', ecr.DescribeRepositoriesCommand, {}],
   ];
@@ -542,7 +542,7 @@ describe('json codec: botocore', () => {
         imageScanningConfiguration: { scanOnPush: true }, encryptionConfiguration: { encryptionType: 'AES256' },
       }, {}],
       ['BatchGetImage', { repositoryName: 'app', imageIds: [{ imageTag: 'v1' }, { imageDigest: 'sha256:abc' }] }, {}],
-      ['UploadLayerPart', { repositoryName: 'app', uploadId: 'u', partFirstByte: 0, partLastByte: 3, layerPartBlob: { $bytes: 'AAH+/w==' } }, {}],
+      ['UploadLayerPart', { repositoryName: 'app', uploadId: '0c0e6a5e-1f2d-4c3b-9a8b-7c6d5e4f3a2b', partFirstByte: 0, partLastByte: 3, layerPartBlob: { $bytes: 'AAH+/w==' } }, {}],
     ];
     for (const [op, params] of cases) {
       const answer = ecrCodec.serializeOutput(ecrModel, ecrModel.operation(op)!, {}, { requestId: 'b-1' });

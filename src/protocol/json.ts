@@ -12,6 +12,8 @@ export interface JsonCodecOptions {
   targetPrefix: string;
   /** Error code for model constraint violations; AWS's JSON services use ValidationException. */
   validationErrorCode?: string;
+  /** Check the model's min/max/pattern/enum too (AWS's validation layer); false: required members only. */
+  constraints?: boolean;
 }
 
 // PutMetricData is marked for gzip request compression; a decompressed body larger than this
@@ -29,6 +31,8 @@ function unknownOperation(message: string): AwsError {
  * "query compatible": clients read the query error code from x-amzn-query-error.
  */
 function isQueryCompatible(model: ServiceModel): boolean {
+  // botocore's models say so with the awsQueryCompatible trait; older ones only by protocol list.
+  if (model.metadata.awsQueryCompatible !== undefined) return true;
   const protocols = model.metadata.protocols ?? [model.metadata.protocol];
   return !protocols.includes('json') && protocols.includes('query');
 }
@@ -72,6 +76,7 @@ function parseBody(req: WireRequest): Record<string, unknown> {
 export function createJsonCodec(opts: JsonCodecOptions): ProtocolCodec {
   const contentType = `application/x-amz-json-${opts.version}`;
   const validationCode = opts.validationErrorCode ?? 'ValidationException';
+  const rules = { code: validationCode, constraints: opts.constraints ?? true };
 
   const respond = (status: number, body: unknown, meta: ResponseMeta, extra: Record<string, string> = {}): WireResponse => ({
     status,
@@ -107,7 +112,7 @@ export function createJsonCodec(opts: JsonCodecOptions): ProtocolCodec {
         if (e instanceof JsonTypeError) throw serializationError(e.message);
         throw e;
       }
-      assertValid(model, operation.input, input, validationCode);
+      assertValid(model, operation.input, input, rules);
       return input;
     },
 

@@ -1,7 +1,7 @@
 /**
- * The botocore service-model format (what npm `aws-sdk` v2 ships as apis/*.min.json).
- * In the .min files a shape without `type` is a string, and a member is either an inline
- * shape or `{shape: "Sxx", ...memberTraits}`.
+ * The botocore service-model format (botocore's service-2.json, vendored in models/). Members
+ * are `{shape: "Name", ...memberTraits}`; inline shapes and shapes without `type` (a string)
+ * are also read, as older minified models wrote them.
  */
 export type ShapeType =
   | 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'float' | 'double'
@@ -68,7 +68,7 @@ export interface Operation {
 export interface ModelMetadata {
   apiVersion: string;
   endpointPrefix: string;
-  protocol: 'query' | 'ec2' | 'rest-xml' | 'json' | 'rest-json';
+  protocol: 'query' | 'ec2' | 'rest-xml' | 'json' | 'rest-json' | 'smithy-rpc-v2-cbor';
   protocols?: string[];
   jsonVersion?: string;
   targetPrefix?: string;
@@ -78,6 +78,8 @@ export interface ModelMetadata {
   xmlNamespace?: string;
   uid?: string;
   globalEndpoint?: string;
+  /** Present (as {}) on JSON / CBOR services that keep their awsQuery error codes (CloudWatch). */
+  awsQueryCompatible?: Record<string, unknown>;
 }
 
 export interface RawModel {

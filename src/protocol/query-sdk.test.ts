@@ -137,7 +137,7 @@ describe('@aws-sdk/client-* request serialisation is decoded to the same input',
   it('IAM CreateRole with Tags and PutRolePolicy', async () => {
     const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
     await requestRoundTrip(IAMClient, CreateRoleCommand, {
-      RoleName: 'app-role', Path: '/svc/', AssumeRolePolicyDocument: doc, Description: 'ünïcode ✓', MaxSessionDuration: 7200,
+      RoleName: 'app-role', Path: '/svc/', AssumeRolePolicyDocument: doc, Description: 'ünïcode ¡', MaxSessionDuration: 7200,
       Tags: [{ Key: 'team', Value: 'core' }, { Key: 'cost', Value: '42' }],
     }, 'iam-2010-05-08', queryCodec);
     await requestRoundTrip(IAMClient, CreateRoleCommand, { RoleName: 'r', AssumeRolePolicyDocument: doc, Tags: [] }, 'iam-2010-05-08', queryCodec);
@@ -166,7 +166,7 @@ describe('@aws-sdk/client-* request serialisation is decoded to the same input',
       VPCZoneIdentifier: 'subnet-1,subnet-2', HealthCheckGracePeriod: 300,
       MixedInstancesPolicy: {
         LaunchTemplate: {
-          LaunchTemplateSpecification: { LaunchTemplateName: 'lt', Version: '$Latest' },
+          LaunchTemplateSpecification: { LaunchTemplateName: 'ltx', Version: '$Latest' },
           Overrides: [{ InstanceType: 't3.small', WeightedCapacity: '1' }, { InstanceType: 't3.large', WeightedCapacity: '2' }],
         },
         InstancesDistribution: { OnDemandBaseCapacity: 1, OnDemandPercentageAboveBaseCapacity: 50, SpotAllocationStrategy: 'capacity-optimized' },

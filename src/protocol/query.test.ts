@@ -270,7 +270,7 @@ describe('query / ec2 response envelopes', () => {
     }, meta);
     assert.equal(String(res.body),
       '<?xml version="1.0" encoding="UTF-8"?><DescribeAvailabilityZonesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">' +
-      '<requestId>req-1</requestId><availabilityZoneInfo><item><zoneState>available</zoneState><zoneName>us-east-1a</zoneName></item>' +
+      '<requestId>req-1</requestId><availabilityZoneInfo><item><zoneName>us-east-1a</zoneName><zoneState>available</zoneState></item>' +
       '</availabilityZoneInfo></DescribeAvailabilityZonesResponse>');
   });
 

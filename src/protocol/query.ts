@@ -13,8 +13,10 @@ import { renderXml, toXmlTree, type XmlElement } from './xml.js';
 interface QuerySettings {
   protocol: 'query' | 'ec2';
   ec2: boolean;
-  /** validate.ts reports missing members with this code. */
+  /** validate.ts reports broken constraints with this code (EC2: the first missing member). */
   missingParameterCode: 'ValidationError' | 'MissingParameter';
+  /** Check the model's min/max/pattern/enum too, not only required members. */
+  constraints: boolean;
   missingAction(): AwsError;
   unknownAction(action: string, version: string): AwsError;
   badValue(bad: BadValue): AwsError;
@@ -50,6 +52,7 @@ const query: QuerySettings = {
   protocol: 'query',
   ec2: false,
   missingParameterCode: 'ValidationError',
+  constraints: true,
   missingAction: () => new AwsError('MissingAction', 'Missing Action'),
   unknownAction: (action, version) => new AwsError('InvalidAction', `Could not find operation ${action} for version ${version}`),
   badValue: ({ modelPath, raw, type }) =>
@@ -81,6 +84,8 @@ const ec2: QuerySettings = {
   protocol: 'ec2',
   ec2: true,
   missingParameterCode: 'MissingParameter',
+  // EC2 validates values in its own handlers (InvalidParameterValue), not by the model's traits.
+  constraints: false,
   missingAction: () => new AwsError('MissingAction', 'The request must contain the parameter Action'),
   unknownAction: (action) => new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`),
   badValue: ({ wirePath, raw, type }) =>
@@ -133,7 +138,7 @@ function makeCodec(s: QuerySettings): ProtocolCodec {
     },
     parseInput(req: WireRequest, model: ServiceModel, operation: Operation): Record<string, unknown> {
       const input = decodeQueryInput(model, operation.input, requestParams(req), { ec2: s.ec2, badValue: s.badValue });
-      assertValid(model, operation.input, input, s.missingParameterCode);
+      assertValid(model, operation.input, input, { code: s.missingParameterCode, constraints: s.constraints });
       return input;
     },
     serializeOutput(model: ServiceModel, operation: Operation, output: unknown, meta: ResponseMeta): WireResponse {
@@ -145,5 +150,8 @@ function makeCodec(s: QuerySettings): ProtocolCodec {
   };
 }
 
+/** The query protocol with AWS's validation layer (IAM, STS, ...). */
 export const queryCodec: ProtocolCodec = makeCodec(query);
+/** The query protocol checking required members only, for services that validate values their own way. */
+export const queryCodecRequiredOnly: ProtocolCodec = makeCodec({ ...query, constraints: false });
 export const ec2Codec: ProtocolCodec = makeCodec(ec2);

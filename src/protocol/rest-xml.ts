@@ -142,7 +142,7 @@ function readPayload(model: ServiceModel, req: WireRequest, name: string, ref: S
 const lowerFirst = (s: string) => (s ? s[0]!.toLowerCase() + s.slice(1) : s);
 
 function assertRequired(model: ServiceModel, op: Operation, shape: Shape, input: Record<string, unknown>): void {
-  const missing = findViolations(model, op.input!, input).filter((v) => v.constraint === 'Member must not be null');
+  const missing = findViolations(model, op.input!, input, { constraints: false }).filter((v) => v.constraint === 'Member must not be null');
   if (missing.length === 0) return;
   const top = missing[0]!.path.split('.')[0];
   // Anything missing inside the XML body is, to S3, a document that does not fit the schema.

@@ -2,100 +2,228 @@ import { AwsError } from '../core/errors.js';
 import type { ServiceModel } from './models.js';
 import type { Shape } from './model-types.js';
 
-/** One broken constraint of an input, found by walking it against its shape. */
+/**
+ * The validation layer of AWS's query and JSON services: required members, and the `min`,
+ * `max`, `pattern` and `enum` traits the models carry, reported the way those services report
+ * them ("2 validation errors detected: Value 'x' at 'userName' failed to satisfy constraint:
+ * ...; ..."). Type errors are the codec's job (it knows what the wire said); this only sees
+ * decoded values.
+ */
 export interface Violation {
-  /** Member path as AWS prints it: lowerCamel member names joined by '.', e.g. 'policyDocument'. */
+  /** Member path as AWS prints it: lowerCamel member names joined by '.', e.g. 'tags.1.member.key'. */
   path: string;
   /** The member name as the model spells it (EC2's MissingParameter uses it). */
   member: string;
   value: unknown;
   constraint: string;
+  /** A sensitive member's value is never echoed ("Value at 'password' failed ..."). */
+  sensitive?: boolean;
 }
 
-const lowerFirst = (s: string) => (s ? s[0]!.toLowerCase() + s.slice(1) : s);
+export interface ValidationOptions {
+  /** Check lengths, ranges, patterns and enums; false checks required members only. */
+  constraints: boolean;
+}
 
-/**
- * Checks required members and the length / range limits the model states. Type errors are
- * the codec's job (it knows what the wire said); this only sees decoded values.
- */
-export function findViolations(model: ServiceModel, ref: Shape, value: unknown, path = ''): Violation[] {
-  const shape = model.resolve(ref);
+const FULL: ValidationOptions = { constraints: true };
+const NULL = 'Member must not be null';
+const lowerFirst = (s: string) => (s ? s[0]!.toLowerCase() + s.slice(1) : s);
+const at = (p: string, seg: string) => (p ? `${p}.${seg}` : seg);
+
+const NUMERIC = new Set(['integer', 'long', 'float', 'double', 'short', 'byte', 'bigdecimal', 'biginteger']);
+
+/** A backtracking matcher only ever sees this much, whatever the shape allows (RE2 sees all). */
+const BACKTRACKING_INPUT_CAP = 4096;
+
+/** Every constraint of a scalar shape, in AWS's order: max, then min, then pattern, then enum. */
+function constraintsOf(shape: Shape): string[] {
+  const out: string[] = [];
+  const numeric = NUMERIC.has(shape.type ?? 'string');
+  if (shape.max !== undefined) out.push(numeric ? `Member must have value less than or equal to ${shape.max}` : `Member must have length less than or equal to ${shape.max}`);
+  if (shape.min !== undefined) out.push(numeric ? `Member must have value greater than or equal to ${shape.min}` : `Member must have length greater than or equal to ${shape.min}`);
+  if (shape.pattern !== undefined) out.push(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+  if (shape.enum) out.push(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+  return out;
+}
+
+/** The constraints a scalar value breaks, in the same order. */
+function brokenBy(model: ServiceModel, shape: Shape, value: unknown): string[] {
+  const out: string[] = [];
+  if (typeof value === 'string' && (shape.type === 'string' || shape.type === undefined)) {
+    const len = codePoints(value);
+    if (shape.max !== undefined && len > shape.max) out.push(`Member must have length less than or equal to ${shape.max}`);
+    if (shape.min !== undefined && len < shape.min) out.push(`Member must have length greater than or equal to ${shape.min}`);
+    if (shape.pattern !== undefined) {
+      const p = model.pattern(shape.pattern);
+      const bounded = p.ok && (p.matcher.engine !== 'backtracking' || len <= Math.min(shape.max ?? BACKTRACKING_INPUT_CAP, BACKTRACKING_INPUT_CAP));
+      if (p.ok && bounded && !p.matcher.matches(value)) out.push(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+    }
+    if (shape.enum && !shape.enum.includes(value)) out.push(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+  } else if (typeof value === 'number' && NUMERIC.has(shape.type ?? '')) {
+    if (shape.max !== undefined && value > shape.max) out.push(`Member must have value less than or equal to ${shape.max}`);
+    if (shape.min !== undefined && value < shape.min) out.push(`Member must have value greater than or equal to ${shape.min}`);
+  } else if (Buffer.isBuffer(value) && shape.type === 'blob') {
+    if (shape.max !== undefined && value.length > shape.max) out.push(`Member must have length less than or equal to ${shape.max}`);
+    if (shape.min !== undefined && value.length < shape.min) out.push(`Member must have length greater than or equal to ${shape.min}`);
+  }
+  return out;
+}
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+const isScalar = (s: Shape) => s.type !== 'structure' && s.type !== 'list' && s.type !== 'map';
+
+/** Walks a decoded input against its shape and lists every broken constraint. */
+export function findViolations(model: ServiceModel, ref: Shape, value: unknown, opts: ValidationOptions = FULL, path = ''): Violation[] {
   const out: Violation[] = [];
-  const at = (p: string, seg: string) => (p ? `${p}.${seg}` : seg);
-  if (value === undefined || value === null) return out;
+  walk(model, ref, value, opts, path, out);
+  return out;
+}
+
+function walk(model: ServiceModel, ref: Shape, value: unknown, opts: ValidationOptions, path: string, out: Violation[]): void {
+  if (value === undefined || value === null) return;
+  const shape = model.resolve(ref);
+  const add = (constraint: string, v: unknown = value) => out.push({ path, member: path, value: v, constraint, ...(shape.sensitive ? { sensitive: true } : {}) });
   switch (shape.type) {
     case 'structure': {
-      if (typeof value !== 'object') return out;
+      if (typeof value !== 'object' || Buffer.isBuffer(value) || value instanceof Date) return;
       const obj = value as Record<string, unknown>;
-      for (const req of shape.required ?? []) {
-        if (obj[req] === undefined || obj[req] === null) {
-          out.push({ path: at(path, lowerFirst(req)), member: req, value: null, constraint: 'Member must not be null' });
-        }
-      }
+      const required = new Set(shape.union ? [] : shape.required ?? []);
+      // Member by member in model order, as AWS reports them.
       for (const [name, member] of Object.entries(shape.members ?? {})) {
-        if (obj[name] !== undefined) out.push(...findViolations(model, member, obj[name], at(path, lowerFirst(name))));
+        const v = obj[name];
+        const p = at(path, lowerFirst(name));
+        if ((v === undefined || v === null) && required.has(name)) out.push({ path: p, member: name, value: null, constraint: NULL });
+        else walk(model, member, v, opts, p, out);
       }
-      return out;
+      return;
     }
     case 'list': {
-      if (!Array.isArray(value)) return out;
-      checkLength(shape, value.length, value, path, out);
-      value.forEach((v, i) => out.push(...findViolations(model, shape.member!, v, `${path}.${i + 1}.member`)));
-      return out;
+      if (!Array.isArray(value)) return;
+      if (opts.constraints) for (const c of brokenLength(shape, value.length)) add(c);
+      const member = model.resolve(shape.member!);
+      if (isScalar(member)) {
+        // A list of scalars gets one error naming all of the member's constraints.
+        if (opts.constraints && value.some((v) => v !== null && v !== undefined && brokenBy(model, member, v).length > 0)) {
+          add(`Member must satisfy constraint: [${constraintsOf(member).join(', ')}]`);
+        }
+        return;
+      }
+      value.forEach((v, i) => walk(model, shape.member!, v, opts, `${path}.${i + 1}.member`, out));
+      return;
     }
     case 'map': {
-      if (typeof value !== 'object') return out;
+      if (typeof value !== 'object') return;
       const entries = Object.entries(value as Record<string, unknown>);
-      checkLength(shape, entries.length, value, path, out);
-      for (const [k, v] of entries) out.push(...findViolations(model, shape.value!, v, `${path}.${k}`));
-      return out;
-    }
-    case 'string':
-      if (typeof value === 'string') checkLength(shape, [...value].length, value, path, out);
-      return out;
-    case 'blob':
-      if (Buffer.isBuffer(value)) checkLength(shape, value.length, '[blob]', path, out);
-      return out;
-    case 'integer': case 'long': case 'float': case 'double': case 'short': case 'byte':
-      if (typeof value === 'number') {
-        if (shape.min !== undefined && value < shape.min) out.push({ path, member: path, value, constraint: `Member must have value greater than or equal to ${shape.min}` });
-        if (shape.max !== undefined && value > shape.max) out.push({ path, member: path, value, constraint: `Member must have value less than or equal to ${shape.max}` });
+      if (opts.constraints) for (const c of brokenLength(shape, entries.length)) add(c);
+      if (!opts.constraints) {
+        const v = model.resolve(shape.value!);
+        if (!isScalar(v)) for (const [k, x] of entries) walk(model, shape.value!, x, opts, `${path}.${k}`, out);
+        return;
       }
-      return out;
+      const key = model.resolve(shape.key!);
+      if (entries.some(([k]) => brokenBy(model, key, k).length > 0)) add(`Map keys must satisfy constraint: [${constraintsOf(key).join(', ')}]`);
+      const val = model.resolve(shape.value!);
+      if (isScalar(val)) {
+        if (entries.some(([, x]) => x !== null && x !== undefined && brokenBy(model, val, x).length > 0)) {
+          add(`Map value must satisfy constraint: [${constraintsOf(val).join(', ')}]`);
+        }
+      } else for (const [k, x] of entries) walk(model, shape.value!, x, opts, `${path}.${k}`, out);
+      return;
+    }
     default:
-      return out;
+      if (opts.constraints) for (const c of brokenBy(model, shape, value)) add(c);
   }
 }
 
-function checkLength(shape: Shape, len: number, value: unknown, path: string, out: Violation[]) {
-  if (shape.min !== undefined && len < shape.min) out.push({ path, member: path, value, constraint: `Member must have length greater than or equal to ${shape.min}` });
-  if (shape.max !== undefined && len > shape.max) out.push({ path, member: path, value, constraint: `Member must have length less than or equal to ${shape.max}` });
+function brokenLength(shape: Shape, len: number): string[] {
+  const out: string[] = [];
+  if (shape.max !== undefined && len > shape.max) out.push(`Member must have length less than or equal to ${shape.max}`);
+  if (shape.min !== undefined && len < shape.min) out.push(`Member must have length greater than or equal to ${shape.min}`);
+  return out;
 }
 
-function printValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'string') return `'${v.length > 256 ? `${v.slice(0, 256)}...` : v}'`;
-  if (Array.isArray(v)) return `'[${v.map(String).join(', ')}]'`;
-  if (typeof v === 'object') return `'${JSON.stringify(v)}'`;
-  return `'${String(v)}'`;
+/** Longest value echoed in a message; AWS cuts long values short too. */
+export const VALUE_CAP = 256;
+/** At most this many errors are spelled out; the count still says how many there were. */
+export const LISTED_CAP = 50;
+
+/** A value as Java's toString prints it (lists [a, b], maps {k=v}), cut at `budget` characters. */
+function render(v: unknown, budget: { left: number }): string {
+  if (budget.left <= 0) return '';
+  let s: string;
+  if (v === null || v === undefined) s = 'null';
+  else if (typeof v === 'string') s = v.length > budget.left ? v.slice(0, budget.left) : v;
+  else if (Buffer.isBuffer(v)) s = `java.nio.HeapByteBuffer[pos=0 lim=${v.length} cap=${v.length}]`;
+  else if (v instanceof Date) s = Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+  else if (Array.isArray(v)) {
+    budget.left -= 1;
+    const parts: string[] = [];
+    for (const x of v) {
+      if (budget.left <= 0) break;
+      parts.push(render(x, budget));
+      budget.left -= 2;
+    }
+    return `[${parts.join(', ')}]`;
+  } else if (typeof v === 'object') {
+    budget.left -= 1;
+    const parts: string[] = [];
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (budget.left <= 0) break;
+      budget.left -= k.length + 1;
+      parts.push(`${k}=${render(x, budget)}`);
+      budget.left -= 2;
+    }
+    return `{${parts.join(', ')}}`;
+  } else s = String(v);
+  budget.left -= s.length;
+  return s;
 }
 
-/** The message AWS's query and JSON services send: "1 validation error detected: Value null at 'x' failed to satisfy constraint: ...". */
+export function renderValue(v: unknown): string {
+  const budget = { left: VALUE_CAP };
+  const s = render(v, budget);
+  return budget.left < 0 || s.length > VALUE_CAP ? `${s.slice(0, VALUE_CAP)}...` : s;
+}
+
+function describe(v: Violation): string {
+  const value = v.value === null || v.value === undefined ? 'Value null' : v.sensitive ? 'Value' : `Value '${renderValue(v.value)}'`;
+  return `${value} at '${v.path}' failed to satisfy constraint: ${v.constraint}`;
+}
+
+/** "1 validation error detected: Value null at 'x' failed to satisfy constraint: ...". */
 export function validationMessage(vs: Violation[]): string {
-  const parts = vs.map((v) => `Value ${printValue(v.value)} at '${v.path}' failed to satisfy constraint: ${v.constraint}`);
-  return `${vs.length} validation error${vs.length === 1 ? '' : 's'} detected: ${parts.join('; ')}`;
+  const parts = vs.slice(0, LISTED_CAP).map(describe);
+  const more = vs.length > LISTED_CAP ? `; and ${vs.length - LISTED_CAP} more` : '';
+  return `${vs.length} validation error${vs.length === 1 ? '' : 's'} detected: ${parts.join('; ')}${more}`;
+}
+
+export interface ValidationRules extends ValidationOptions {
+  /** The error code: ValidationError (query), ValidationException (JSON), MissingParameter (EC2). */
+  code: string;
 }
 
 /** Throws the service's validation error when the input breaks the model's constraints. */
-export function assertValid(model: ServiceModel, ref: Shape | undefined, input: unknown, errorCode: string): void {
+export function assertValid(model: ServiceModel, ref: Shape | undefined, input: unknown, rules: ValidationRules): void {
   if (!ref) return;
-  const vs = findViolations(model, ref, input);
+  const vs = findViolations(model, ref, input, rules);
   if (vs.length === 0) return;
-  if (errorCode === 'MissingParameter') {
+  if (rules.code === 'MissingParameter') {
     // EC2 reports the first missing parameter by its model name.
-    const missing = vs.find((v) => v.constraint === 'Member must not be null');
+    const missing = vs.find((v) => v.constraint === NULL);
     if (missing) throw new AwsError('MissingParameter', `The request must contain the parameter ${missing.member}`);
     throw new AwsError('InvalidParameterValue', validationMessage(vs));
   }
-  throw new AwsError(errorCode, validationMessage(vs));
+  throw new AwsError(rules.code, validationMessage(vs));
 }

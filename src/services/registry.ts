@@ -1,6 +1,6 @@
 import { loadModel, type ServiceModel } from '../protocol/models.js';
 import type { ProtocolCodec } from '../protocol/codec.js';
-import { queryCodec, ec2Codec } from '../protocol/query.js';
+import { queryCodec, queryCodecRequiredOnly, ec2Codec } from '../protocol/query.js';
 import { restXmlCodec } from '../protocol/rest-xml.js';
 import { createJsonCodec } from '../protocol/json.js';
 import { createRpcV2CborCodec } from '../protocol/cbor.js';
@@ -24,13 +24,28 @@ export function unknownHandlers(def: ServiceDefinition, model: ServiceModel): st
   return Object.keys(def.handlers).filter((op) => !model.operation(op));
 }
 
-export function codecFor(entry: CatalogEntry, model: ServiceModel): Pick<LoadedService, 'codec' | 'jsonCodec' | 'cborCodec'> {
+/**
+ * Services whose front end is AWS's generic validation layer: the model's min / max / pattern /
+ * enum are checked before the handler, with "N validation error(s) detected: ..." under
+ * ValidationError (query) or ValidationException (JSON). The others check required members
+ * only and leave values to their handlers, which answer in each service's own words as AWS
+ * does: EC2 (InvalidParameterValue; most model limits not enforced), S3 (KeyTooLongError,
+ * InvalidArgument, ...), SNS (InvalidParameter), CloudWatch (InvalidParameterValue: "The
+ * collection MetricData must not have a size greater than ..."), ELBv2 (its own sentences).
+ */
+export const MODEL_VALIDATED: ReadonlySet<string> = new Set(['iam', 'sts', 'ecr', 'autoscaling']);
+
+/** `constraints: false` turns the value checks off for every service (the conformance run's wire-only view). */
+export function codecFor(
+  entry: CatalogEntry, model: ServiceModel, opts: { constraints?: boolean } = {},
+): Pick<LoadedService, 'codec' | 'jsonCodec' | 'cborCodec'> {
+  const constraints = (opts.constraints ?? true) && MODEL_VALIDATED.has(entry.name);
   const json = entry.targetPrefix
-    ? createJsonCodec({ version: entry.jsonVersion ?? (model.metadata.jsonVersion as '1.0' | '1.1') ?? '1.1', targetPrefix: entry.targetPrefix })
+    ? createJsonCodec({ version: entry.jsonVersion ?? (model.metadata.jsonVersion as '1.0' | '1.1') ?? '1.1', targetPrefix: entry.targetPrefix, constraints })
     : undefined;
-  const cbor = entry.cborServiceName ? createRpcV2CborCodec({ serviceName: entry.cborServiceName }) : undefined;
+  const cbor = entry.cborServiceName ? createRpcV2CborCodec({ serviceName: entry.cborServiceName, constraints }) : undefined;
   switch (entry.protocol) {
-    case 'query': return { codec: queryCodec, jsonCodec: json, cborCodec: cbor };
+    case 'query': return { codec: constraints ? queryCodec : queryCodecRequiredOnly, jsonCodec: json, cborCodec: cbor };
     case 'ec2': return { codec: ec2Codec };
     case 'rest-xml': return { codec: restXmlCodec };
     case 'json': return { codec: json!, jsonCodec: json, cborCodec: cbor };

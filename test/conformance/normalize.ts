@@ -77,7 +77,7 @@ export const NORMALISATIONS: readonly Normalisation[] = [
   { id: 'checksums', applies: 'request, S3, both clients',
     rule: 'checksum members the caller did not give (ChecksumAlgorithm, ChecksumCRC32/CRC32C/CRC64NVME/SHA1/SHA256, ContentMD5) are computed and added by the client; dropped from the decoded input' },
   { id: 'sse-c', applies: 'request, S3, both clients',
-    rule: 'both clients send the SSE-C key base64-encoded and replace its *KeyMD5 member with the MD5 of the key; the expected MD5 member is that digest' },
+    rule: 'the model types the SSE-C key as a string; the JS SDK always sends it base64-encoded with its MD5 in *KeyMD5, botocore does the same unless *KeyMD5 was given (then both go as passed); the expected members are what the client sent' },
   { id: 'content-length', applies: 'request, S3, both clients',
     rule: 'ContentLength the caller did not give is the body length the client computes and sends; dropped from the decoded input' },
   { id: 'content-type', applies: 'request, S3 operations with a streaming Body, JS SDK',
@@ -145,12 +145,17 @@ export function normaliseRequest(
     for (const name of CHECKSUM_MEMBERS) if (!(name in expected)) delete actual[name];
     if (!('ContentLength' in expected)) delete actual.ContentLength;
     if (!('ContentType' in expected) && actual.ContentType === 'application/octet-stream' && members.Body?.streaming) delete actual.ContentType;
+    // The model types the key as a (sensitive) string; both clients put it on the wire base64
+    // encoded, with the MD5 they compute. botocore does so only when no MD5 was given: with one,
+    // it sends key and MD5 exactly as passed (botocore.handlers._sse_md5).
     for (const prefix of ['SSECustomer', 'CopySourceSSECustomer']) {
       const key = expected[`${prefix}Key`];
-      if (key !== undefined) {
-        const bytes = Buffer.isBuffer(key) ? key : Buffer.from(String(key), 'utf8');
-        if (`${prefix}KeyMD5` in members) expected[`${prefix}KeyMD5`] = createHash('md5').update(bytes).digest('base64');
-      }
+      const md5 = `${prefix}KeyMD5`;
+      if (key === undefined) continue;
+      if (client === 'botocore' && md5 in expected) continue;
+      const bytes = Buffer.isBuffer(key) ? key : Buffer.from(String(key), 'utf8');
+      if (typeof key === 'string') expected[`${prefix}Key`] = bytes.toString('base64');
+      if (md5 in members) expected[md5] = createHash('md5').update(bytes).digest('base64');
     }
   }
   return [expected, actual];
@@ -181,8 +186,10 @@ export function normaliseResponse(
   if (client === 'botocore' && model.metadata.serviceId === 'EC2' && operation === 'GetConsoleOutput' && typeof expected.Output === 'string') {
     expected.Output = Buffer.from(expected.Output, 'base64').toString('utf8');
   }
-  if (model.metadata.serviceId === 'S3' && members.ExpiresString && generated.Expires instanceof Date) {
-    expected.ExpiresString = generated.Expires.toUTCString();
+  if (model.metadata.serviceId === 'S3' && generated.Expires instanceof Date) {
+    // Both clients add ExpiresString (the Expires header's text) whether or not the model has it.
+    if (members.ExpiresString) expected.ExpiresString = generated.Expires.toUTCString();
+    else delete actual.ExpiresString;
   }
   for (const [name, m] of Object.entries(members)) {
     if (m.location !== 'headers') continue;

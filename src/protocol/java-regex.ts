@@ -1,0 +1,87 @@
+import { RE2JS } from 're2js';
+
+/**
+ * The service models' `pattern` traits are Java regular expressions, and AWS matches the whole
+ * value against them (Matcher.matches). They are matched here by RE2 (re2js: linear time, so a
+ * hostile value cannot make a pattern like ECR's `(?:[._\-/a-z0-9*]?[a-z0-9*]+)*` backtrack
+ * exponentially). RE2 has no lookaround; the few patterns that use it fall back to a JavaScript
+ * RegExp, which is safe only because values are length-checked against the shape's max first
+ * (java-regex.test.ts times every such pattern on hostile input). A construct that neither
+ * engine reads as Java does is never guessed at: the pattern is skipped, with the reason.
+ */
+export interface Matcher {
+  /** Whether the whole value matches. */
+  matches(value: string): boolean;
+  /** re2: linear time; one-class: a single repeated character class (linear in any engine); backtracking: lookaround. */
+  engine: 're2' | 'one-class' | 'backtracking';
+}
+export type CompiledPattern = { ok: true; matcher: Matcher } | { ok: false; reason: string };
+
+/** Java-only syntax, each with why no engine here takes it as Java means it. */
+const UNSUPPORTED: Array<[RegExp, string]> = [
+  [/\(\?>/, 'atomic groups (?>...) are Java-only'],
+  [/(?<!\\)[*+?}]\+/, 'possessive quantifiers (*+, ++, ?+) are Java-only'],
+  [/\\[AZzGhHRXvV]/, 'Java-only escapes (\\A, \\Z, \\z, \\G, \\h, \\R, \\X, ...)'],
+  [/\\p\{(?:Is|In|java|Alpha|Alnum|Punct|Graph|Print|Blank|Cntrl|XDigit|Space|Lower|Upper|ASCII|Digit)/, 'Java-only character classes (\\p{Alpha}, \\p{javaLowerCase}, \\p{IsLatin}, ...)'],
+  [/&&/, 'character class intersection (&&) is Java-only'],
+  [/\\Q|\\E/, 'quoting (\\Q...\\E) is Java-only'],
+];
+
+const hex = (s: string) => parseInt(s, 16);
+
+/** Java's `\uXXXX` (with surrogate pairs as one code point) in RE2's `\x{...}` spelling. */
+function toRe2Syntax(src: string): string {
+  return src
+    .replace(/\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})/g, (_w, hi: string, lo: string) =>
+      `\\x{${(((hex(hi) - 0xd800) << 10) + (hex(lo) - 0xdc00) + 0x10000).toString(16)}}`)
+    .replace(/\\u([0-9a-fA-F]{4})/g, '\\x{$1}');
+}
+
+/**
+ * For JavaScript's unicode mode, which refuses identity escapes that Java reads as the bare
+ * character (`\:`, `\@`, `\-` outside a class): drop the backslash where it means nothing.
+ */
+function toJsSyntax(src: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\\' && i + 1 < src.length) {
+      const n = src[i + 1]!;
+      i++;
+      const keep = /[A-Za-z0-9]/.test(n) || '^$\\.*+?()[]{}|/'.includes(n) || (inClass && n === '-');
+      out += keep ? `\\${n}` : n;
+      continue;
+    }
+    if (c === '[' && !inClass) inClass = true;
+    else if (c === ']' && inClass) inClass = false;
+    out += c;
+  }
+  return out;
+}
+
+export function compileJavaPattern(src: string): CompiledPattern {
+  for (const [re, reason] of UNSUPPORTED) if (re.test(src)) return { ok: false, reason };
+  // One character class repeated cannot backtrack, and V8 runs it several times faster than RE2.
+  if (/^\[(?:[^\]\\]|\\.)+\][*+]$/.test(src)) {
+    try {
+      const regex = new RegExp(`^(?:${toJsSyntax(src)})$`, 'u');
+      return { ok: true, matcher: { engine: 'one-class', matches: (v) => regex.test(v) } };
+    } catch { /* RE2 below */ }
+  }
+  let re2Error: string;
+  try {
+    const p = RE2JS.compile(toRe2Syntax(src));
+    return { ok: true, matcher: { engine: 're2', matches: (v) => p.matches(v) } };
+  } catch (e) {
+    re2Error = (e as Error).message;
+  }
+  // Only lookaround (RE2's "Perl syntax" refusal) may fall back to the backtracking engine.
+  if (!/\(\?<?[=!]/.test(src)) return { ok: false, reason: `RE2 cannot compile it: ${re2Error}` };
+  try {
+    const regex = new RegExp(`^(?:${toJsSyntax(src)})$`, 'u');
+    return { ok: true, matcher: { engine: 'backtracking', matches: (v) => regex.test(v) } };
+  } catch (e) {
+    return { ok: false, reason: `neither RE2 (${re2Error}) nor JavaScript (${(e as Error).message}) can compile it` };
+  }
+}
