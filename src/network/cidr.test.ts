@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import {
   amazonIpv6VpcBlock, cidrLast, cidrSize, containsCidr, containsIp, firstFreeAddress, formatCidr, formatIp,
   formatIpv6, ipv6SubnetOfVpc, isCanonicalCidr, isRfc1918, isValidCidr, longestPrefixMatch, mustCidr, mustIp,
-  nthSubnet, overlaps, parseCidr, parseIp, parseIpv6, rangeToCidrs, reservedAddresses, usableCount, type Cidr,
+  firstOverlap, insideAny, nthSubnet, overlaps, parseCidr, parseIp, parseIpv6, prefixWithin, rangeToCidrs, reservedAddresses, usableCount, type Cidr,
 } from './cidr.js';
 
 describe('parse and format', () => {
@@ -187,5 +187,18 @@ describe('properties', () => {
   test('RFC1918 predicate', () => {
     assert.ok(isRfc1918(mustIp('172.31.255.1')));
     assert.ok(!isRfc1918(mustIp('172.32.0.1')));
+  });
+});
+
+describe('service predicates', () => {
+  test('block size, containment, conflicts', () => {
+    const vpc = [mustCidr('10.0.0.0/16'), mustCidr('10.1.0.0/16')];
+    assert.ok(prefixWithin(mustCidr('10.0.0.0/16'), 16, 28));
+    assert.ok(!prefixWithin(mustCidr('10.0.0.0/15'), 16, 28));
+    assert.ok(!prefixWithin(mustCidr('10.0.0.0/29'), 16, 28));
+    assert.equal(formatCidr(insideAny(vpc, mustCidr('10.1.4.0/24'))!), '10.1.0.0/16');
+    assert.equal(insideAny(vpc, mustCidr('10.2.0.0/24')), undefined);
+    assert.equal(formatCidr(firstOverlap([mustCidr('10.0.0.0/24'), mustCidr('10.0.1.0/24')], mustCidr('10.0.1.128/25'))!), '10.0.1.0/24');
+    assert.equal(firstOverlap([mustCidr('10.0.0.0/24')], mustCidr('10.0.1.0/24')), undefined);
   });
 });

@@ -290,3 +290,13 @@ const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map(mustCidr);
 const RFC6598 = mustCidr('100.64.0.0/10');
 export const isRfc1918 = (ip: Ip): boolean => RFC1918.some((c) => containsIp(c, ip));
 export const isRfc6598 = (ip: Ip): boolean => containsIp(RFC6598, ip);
+
+/**
+ * Predicates for the service's validation, in the order AWS checks them:
+ * malformed text (InvalidParameterValue) -> block size outside /16../28 (CreateVpc:
+ * InvalidVpc.Range; CreateSubnet: InvalidSubnet.Range) -> subnet outside every VPC block
+ * (InvalidSubnet.Range) -> overlap with an existing subnet (InvalidSubnet.Conflict).
+ */
+export const prefixWithin = (c: Cidr, shortest: number, longest: number): boolean => c.prefix >= shortest && c.prefix <= longest;
+export const insideAny = (blocks: readonly Cidr[], c: Cidr): Cidr | undefined => blocks.find((b) => containsCidr(b, c));
+export const firstOverlap = (blocks: readonly Cidr[], c: Cidr): Cidr | undefined => blocks.find((b) => overlaps(b, c));

@@ -6,11 +6,10 @@
  * VPC peered within the Region: references do not cross inter-Region peering).
  */
 
-import { familyBits, type Family } from './cidr.js';
+import { formatCidr, parseCidr, type Family } from './cidr.js';
 import { DA, DP, SA, cidrRange, constraintBoxes, fullRange, intersect, intersectBoxes, isEmpty, subtractBoxes, type Box, type Constraint, type PacketSet } from './packets.js';
-import { ipKey, vpcOfEni, type Net, type PreparedAclEntry } from './prepare.js';
+import { vpcOfEni, type Net, type PreparedAclEntry } from './prepare.js';
 import type { AnalysisAclRule, AnalysisSecurityGroupRule, NetEni, NetSgRule } from './types.js';
-import { formatCidr, parseCidr, parseIp } from './cidr.js';
 
 const NAMES: Record<string, number> = { '-1': -1, all: -1, tcp: 6, udp: 17, icmp: 1, icmpv6: 58 };
 
@@ -142,6 +141,3 @@ export function evaluateSgs(net: Net, eni: NetEni, direction: 'ingress' | 'egres
   return { allowed, ...(first ? { rule: first.rule, groupId: first.groupId } : {}) };
 }
 
-export const familyOfText = (s: string): Family | undefined => parseIp(s)?.family;
-export const width = familyBits;
-export { ipKey };

@@ -7,7 +7,7 @@
  * ACLs are evaluated again on the reply packets (stateless), NAT translations are undone.
  */
 
-import { isRfc1918, mustCidr, type Family } from './cidr.js';
+import { mustCidr, type Family } from './cidr.js';
 import { DA, DP, SA, SP, cidrRange, intersect, isEmpty, project, setDim, single, subtract, addressStrings, portRanges, type Box } from './packets.js';
 import { component, effectiveRouteTable, ipKey, vpcOfEni, type Net, type PreparedRoute } from './prepare.js';
 import { evaluateAcl, evaluateSgs } from './rules.js';
@@ -466,4 +466,3 @@ function atGatewayEndpoint(ctx: Ctx, id: string, set: Box[]): Outcome {
   return fail(ctx, { ExplanationCode: 'NO_POSSIBLE_DESTINATION', Component: c, Destination: goalComponent(ctx) });
 }
 
-export const isPrivateV4 = isRfc1918;
