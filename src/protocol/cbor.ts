@@ -8,6 +8,7 @@ import { decodeValue, encodeValue, JsonTypeError, wireDate, type ScalarWire } fr
 import type { ServiceModel } from './models.js';
 import type { Operation } from './model-types.js';
 import { assertValid } from './validate.js';
+import { cborLimitExceeded } from './cbor-limits.js';
 
 /**
  * Smithy RPC v2 CBOR (smithy.protocols#rpcv2Cbor): POST {prefix?}/service/{Service}/operation/{Op}
@@ -115,6 +116,8 @@ function normalize(v: unknown, path: string): unknown {
 function parseBody(req: WireRequest): Record<string, unknown> {
   const bytes = requestBytes(req);
   if (bytes.length === 0) return {};
+  const tooComplex = cborLimitExceeded(bytes);
+  if (tooComplex) throw serializationError(`The request body is not accepted: ${tooComplex}`);
   let parsed: unknown;
   try {
     parsed = lib().cbor.deserialize(bytes);

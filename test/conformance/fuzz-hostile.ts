@@ -1,6 +1,6 @@
 /**
  * Hostile inputs as a fuzz target: requests built to make parsing or matching super-linear
- * (EC2 filter wildcards, query parameter counts and dotted depth, JSON depth and width, XML
+ * (EC2 filter wildcards, query parameter counts and dotted depth, JSON and CBOR depth and width, XML
  * elements, attributes, entities and nesting, S3 Host names), at random sizes on both sides
  * of each bound. Every request is signed with the public `test` key and sent to a live server
  * while /_cloudlet/health is polled; each must get its expected AWS answer (never a 5xx)
@@ -88,6 +88,22 @@ export const ecrRequest = (body: string): RawRequest => ({
 });
 export const ec2Request = (params: string) => form(`Action=DescribeAvailabilityZones&Version=2016-11-15&${params}`);
 export const iamRequest = (params: string) => form(`Action=ListUsers&Version=2010-05-08${params ? `&${params}` : ''}`);
+export const cborRequest = (body: Buffer): RawRequest => ({
+  path: '/service/GraniteServiceVersion20100801/operation/ListMetrics',
+  headers: { 'content-type': 'application/cbor', 'smithy-protocol': 'rpc-v2-cbor', accept: 'application/cbor' }, body,
+});
+/** A CBOR map of `n` small text keys, written by hand: an encoder would take longer than the server. */
+export function cborMap(n: number): Buffer {
+  const head = Buffer.alloc(5);
+  head[0] = 0xba;
+  head.writeUInt32BE(n, 1);
+  const parts = [head];
+  for (let i = 0; i < n; i++) {
+    const key = Buffer.from(`k${i}`);
+    parts.push(Buffer.from([0x60 + key.length]), key, Buffer.from([0x01]));
+  }
+  return Buffer.concat(parts);
+}
 export const taggingRequest = (body: string): RawRequest => ({ method: 'PUT', path: '/hostile-bucket', query: { tagging: '' }, body });
 
 /** One hostile request and the answer it must get. */
@@ -145,12 +161,17 @@ export const HOSTILE_CASES: HostileCase[] = [
     name: 'XML: a DOCTYPE with nested entity definitions', service: 's3', status: 400, body: /<Code>MalformedXML<\/Code>/,
     raw: () => taggingRequest(`<!DOCTYPE t [<!ENTITY a "${'x'.repeat(1000)}"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Tagging>&b;</Tagging>`),
   },
+  {
+    name: 'CBOR: one map of 1,000,000 members', service: 'monitoring', status: 400, body: /SerializationException[^]*more than 100000 object members/,
+    raw: () => cborRequest(cborMap(1_000_000)),
+  },
   { name: 'S3 Host header s3-a-a-a...! (exponential host pattern before)', service: 'host', host: `s3${'-a'.repeat(60)}!`, status: 0, body: /./s },
 ];
 
 /** The cases that load each service's model, to be sent before anything is measured. */
 export const WARM_UP: Array<[string, RawRequest]> = [
   ['ec2', ec2Request('')], ['iam', iamRequest('')], ['ecr', ecrRequest('{}')], ['s3', taggingRequest('<Tagging/>')],
+  ['monitoring', cborRequest(Buffer.from([0xa0]))],
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -170,7 +191,7 @@ const sized = (r: (n: number) => number, max: number) => Math.max(1, Math.floor(
 
 export function randomCase(r: (n: number) => number): HostileCase {
   const pick = <T>(xs: readonly T[]): T => xs[r(xs.length)]!;
-  switch (r(8)) {
+  switch (r(9)) {
     case 0: {
       // Wildcard filter values: random runs of the characters that made RegExps backtrack.
       const values = sized(r, MAX_FILTER_VALUES * 2);
@@ -220,6 +241,12 @@ export function randomCase(r: (n: number) => number): HostileCase {
       const over = kind === 0 ? n > XML_LIMITS.attributes || n > XML_LIMITS.entities : kind === 1 ? n > XML_LIMITS.entities : n > 100;
       return { name: `xml ${['attributes', 'entities', 'depth'][kind]} ${n}`, service: 's3', raw: () => taggingRequest(doc),
         status: over ? 400 : 0, body: over ? /MalformedXML/ : /<Code>/ };
+    }
+    case 7: {
+      const n = sized(r, MAX_JSON_MEMBERS * 4);
+      const over = n > MAX_JSON_MEMBERS;
+      return { name: `cbor ${n} members`, service: 'monitoring', raw: () => cborRequest(cborMap(n)),
+        status: over ? 400 : 0, body: over ? /object members/ : /./s };
     }
     default: {
       const host = `${pick(['', 'b.', 'a.b.'])}s3${Array.from({ length: sized(r, 120) }, () => pick(['-a', '.a', '-', '.s3', '-1'])).join('')}${pick(['!', '.amazonaws.com', '.localhost', 'x'])}`;
