@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { analyze, prepare, type AnalysisResult, type Question } from './index.js';
 import { Topology, allowAll, anyTraffic, tcp, threeTier } from './testkit.js';
 
@@ -117,5 +118,51 @@ describe('routing details', () => {
     assert.equal(code(r2), 'ENI_SG_RULES_MISMATCH');
     assert.equal(r2.Explanations[0]!.PacketField, 'source-address');
     assert.deepEqual(r2.Explanations[0]!.Addresses, [`${n.appInst[0]!.privateIps[0]}/32`]);
+  });
+});
+
+describe('properties and robustness', () => {
+  test('internet -> ALB is found exactly when some lb rule and the ACL admit the port', () => {
+    const portRange = fc.tuple(fc.integer({ min: 0, max: 2000 }), fc.integer({ min: 0, max: 200 })).map(([a, w]) => [a, a + w] as [number, number]);
+    fc.assert(fc.property(fc.array(portRange, { maxLength: 4 }), fc.integer({ min: 0, max: 2300 }), fc.option(portRange, { nil: undefined }), (ranges, port, deny) => {
+      const n = threeTier();
+      n.lbSg.ingress.splice(0, n.lbSg.ingress.length, ...ranges.map((r) => tcp(r, { cidr: '0.0.0.0/0' })));
+      if (deny) n.t.defaultAcl(n.vpc).entries.push({ ruleNumber: 50, egress: false, action: 'deny', protocol: '6', cidr: '0.0.0.0/0', fromPort: deny[0], toPort: deny[1] });
+      const r = ask(n.t, { source: 'internet', destination: n.alb[0]!.id, protocol: 'tcp', destinationPort: port });
+      const sgOk = ranges.some(([a, b]) => a <= port && port <= b);
+      const aclOk = !deny || port < deny[0] || port > deny[1];
+      if (r.NetworkPathFound !== (sgOk && aclOk)) return false;
+      if (!aclOk) return code(r) === 'SUBNET_ACL_RESTRICTION' && r.Explanations[0]!.AclRule!.RuleNumber === 50;
+      if (!sgOk) return code(r) === (ranges.length ? 'ENI_SG_RULES_MISMATCH' : 'SG_HAS_NO_RULES');
+      return true;
+    }), { numRuns: 150 });
+  });
+
+  test('IPv6 from the internet through the internet gateway, replies by ::/0', () => {
+    const t = new Topology();
+    const v = t.vpc('10.0.0.0/16');
+    v.ipv6Cidrs = ['2600:1f18:abc:de00::/56'];
+    const rt = t.routeTable(v);
+    rt.routes.push({ destinationCidr: '2600:1f18:abc:de00::/56', target: 'local', state: 'active' });
+    const igw = t.igw(v);
+    t.route(rt, '::/0', igw.id);
+    const s = t.subnet(v, '10.0.1.0/24', 'us-east-1a', { routeTable: rt });
+    t.defaultAcl(v).entries.push(allowAll(false, 101, '::/0'), allowAll(true, 101, '::/0'));
+    const e = t.eni(s, [t.group(v, 'web', [{ protocol: 'tcp', fromPort: 443, toPort: 443, cidr: '::/0' }])]);
+    e.ipv6Ips = ['2600:1f18:abc:de01::10'];
+    const r = ask(t, { source: 'internet', destination: e.id, destinationIp: '2600:1f18:abc:de01::10', protocol: 'tcp', destinationPort: 443 });
+    assert.equal(r.NetworkPathFound, true, JSON.stringify(r.Explanations));
+    assert.deepEqual(r.ForwardPathComponents[0]!.InboundHeader!.SourceAddresses, ['2000::/3']);
+    assert.equal(ids(r, 'ReturnPathComponents').at(-1), igw.id);
+  });
+
+  test('malformed addresses in a snapshot give an answer, not a crash', () => {
+    const n = threeTier();
+    n.nat[0]!.privateIp = 'not-an-ip';
+    n.alb[1]!.privateIps = ['999.1.1.1'];
+    const r = ask(n.t, { source: n.appInst[0]!.id, destination: 'internet', protocol: 'tcp', destinationPort: 443 });
+    assert.equal(r.NetworkPathFound, false);
+    const r2 = ask(n.t, { source: n.alb[1]!.id, destination: 'internet', protocol: 'tcp', destinationPort: 443 });
+    assert.equal(code(r2), 'NO_PATH');
   });
 });

@@ -218,6 +218,8 @@ function localTarget(ctx: Ctx, vpcId: string, set: Box[]): { next: Next; set: Bo
 }
 
 const parseKey = (k: string): bigint => parseIp(k)!.value;
+/** An address from the snapshot as a number; undefined when the snapshot holds a malformed one. */
+const addrValue = (s: string | undefined): bigint | undefined => (s ? parseIp(s)?.value : undefined);
 
 function takeRoute(ctx: Ctx, subnet: NetSubnet, rt: NetRouteTable, pr: PreparedRoute, set: Box[]): Outcome {
   const net = ctx.net;
@@ -339,7 +341,8 @@ function egressIgw(ctx: Ctx, igw: NetInternetGateway, set: Box[], vpcId: string)
     if (isEmpty(out)) {
       return fail(ctx, { ExplanationCode: 'IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS', Component: igwC, InternetGateway: igwC, Vpc: vpcComp(ctx, vpcId) });
     }
-    const v = parseKey(ipKey(pub)!);
+    const v = addrValue(pub);
+    if (v === undefined) return fail(ctx, { ExplanationCode: 'IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS', Component: igwC, InternetGateway: igwC });
     out = setDim(out, SA, [v, v]);
   }
   ctx.hops.push({ Component: igwC, InboundHeader: header(ctx, set), OutboundHeader: header(ctx, out), Vpc: vpcComp(ctx, vpcId) });
@@ -386,7 +389,8 @@ export function ingressIgw(ctx: Ctx, igw: NetInternetGateway, set: Box[]): Outco
   if (ctx.family === 4) {
     inside = subtract(set, [[...PRIVATE_V4, ...SHARED_V4], undefined, undefined, undefined], 4);
     if (isEmpty(inside)) return fail(ctx, { ExplanationCode: 'IGW_SOURCE_ADDRESS_NOT_IN_RFC1918_INGRESS', Component: igwC, InternetGateway: igwC });
-    const v = parseKey(ipKey(priv)!);
+    const v = addrValue(priv);
+    if (v === undefined) return fail(ctx, { ExplanationCode: 'IGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS', Component: igwC, InternetGateway: igwC });
     inside = setDim(inside, DA, [v, v]);
   }
   ctx.hops.push({ Component: igwC, InboundHeader: header(ctx, set), OutboundHeader: header(ctx, inside), Vpc: vpcComp(ctx, vpcId) });
@@ -405,7 +409,8 @@ export function arriveNat(ctx: Ctx, nat: NetNatGateway, set: Box[], fromSubnetId
     if (isOutcome(a)) return a;
     set = a;
   }
-  const natIp = parseKey(ipKey(nat.privateIp)!);
+  const natIp = addrValue(nat.privateIp);
+  if (natIp === undefined) return fail(ctx, { ExplanationCode: 'UNASSOCIATED_COMPONENT', Component: c, NatGateway: c });
   if (ctx.goal.kind === 'nat' && ctx.goal.nat.id === nat.id) {
     ctx.hops.push({ Component: c, InboundHeader: header(ctx, set), ...subnetVpc(ctx, subnet) });
     return { ok: true, set };
