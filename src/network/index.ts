@@ -19,6 +19,8 @@
  * AWS's "Reachability Analyzer explanation codes". Unknown resources or bad parameters throw
  * NetworkQuestionError carrying the AWS error code to answer with.
  *
+ * renderAnalysis() prints an answer hop by hop with the deciding rules (for `cloudlet net why`).
+ *
  * cidr.ts holds the address maths the service needs for validation and allocation
  * (parseCidr's `hostBitsSet`: AWS canonicalises such blocks rather than refusing them).
  */
@@ -26,4 +28,5 @@ export * from './cidr.js';
 export { analyze, DEFAULT_SOURCE_PORTS } from './analyze.js';
 export { prepare, effectiveRouteTable, isPublicSubnet, type Net } from './prepare.js';
 export { evaluateAcl, evaluateSgs, protocolNumber } from './rules.js';
+export { renderAnalysis, describeExplanation, describeAclRule, describeSgRule, describeRoute } from './render.js';
 export * from './types.js';

@@ -441,6 +441,10 @@ function crossPeering(ctx: Ctx, id: string, fromVpc: string, set: Box[]): Outcom
   const c = comp(ctx, p);
   if (p.status !== 'active') return fail(ctx, { ExplanationCode: 'BAD_STATE', Component: c, VpcPeeringConnection: c, State: p.status });
   const toVpc = p.requesterVpcId === fromVpc ? p.accepterVpcId : p.requesterVpcId;
+  if (!ctx.net.vpc.has(toVpc)) {
+    // The peer VPC belongs to another account or Region that the snapshot does not hold.
+    return fail(ctx, { ExplanationCode: 'NO_POSSIBLE_DESTINATION', Component: c, VpcPeeringConnection: c, DestinationVpc: { Id: toVpc } });
+  }
   const ranges = (ctx.net.vpcCidrs.get(toVpc) ?? []).filter((x) => x.family === ctx.family).map(cidrRange);
   const inPeer = ranges.length ? intersect(set, [undefined, ranges, undefined, undefined], ctx.family) : [];
   if (isEmpty(inPeer)) {
