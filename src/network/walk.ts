@@ -174,11 +174,12 @@ export function routeOut(ctx: Ctx, subnet: NetSubnet, set: Box[]): Outcome {
   }
   let first: Outcome | undefined;
   for (const b of branches) {
-    const mark = ctx.hops.length;
+    const mark = ctx.hops.length, natMark = ctx.nat.length;
     const r = takeRoute(ctx, subnet, rt, b.pr, b.part);
     if (r.ok) return r;
     first ??= r;
     ctx.hops.length = mark;
+    ctx.nat.length = natMark; // translations of an abandoned branch must not open a way back
   }
   return first!;
 }
