@@ -19,6 +19,9 @@
  * AWS's "Reachability Analyzer explanation codes". Unknown resources or bad parameters throw
  * NetworkQuestionError carrying the AWS error code to answer with.
  *
+ * Tests: src/network/testkit.ts builds topologies (Topology, threeTier() = the seeds' network);
+ * the service's tests can reuse it.
+ *
  * renderAnalysis() prints an answer hop by hop with the deciding rules (for `cloudlet net why`).
  *
  * cidr.ts holds the address maths the service needs for validation and allocation
