@@ -2,6 +2,7 @@ import { AwsError } from '../../core/errors.js';
 import { defineService, type Handler } from '../types.js';
 import { describeAvailabilityZones, describeRegions } from './regions.js';
 import { vpcHandlers } from './vpc/handlers.js';
+import { securityHandlers } from './vpc/handlers-security.js';
 
 /**
  * EC2's DryRun: every operation that takes it answers DryRunOperation when the caller would
@@ -18,6 +19,7 @@ const handlers: Record<string, Handler> = {
   DescribeRegions: describeRegions,
   DescribeAvailabilityZones: describeAvailabilityZones,
   ...vpcHandlers,
+  ...securityHandlers,
 };
 
 export default defineService({

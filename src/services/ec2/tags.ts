@@ -98,7 +98,11 @@ export function tagSpecTags(specs: TagSpecification[] | undefined, type: Resourc
 function resourceOf(ctx: RequestContext, id: string): ResourceType {
   const type = typeOfId(id);
   if (!type) throw new AwsError('InvalidID', `The ID '${id}' is not valid`);
-  if (ctx.tx.get(ctx.scope, RESOURCE_TYPES[type].kind, id) === undefined) throw notFound(type, [id]);
+  // Security group rules live inside their group's record (found through its 'rule' index).
+  const exists = type === 'security-group-rule'
+    ? ctx.tx.countBy(ctx.scope, RESOURCE_TYPES['security-group'].kind, 'rule', { key: id }) > 0
+    : ctx.tx.get(ctx.scope, RESOURCE_TYPES[type].kind, id) !== undefined;
+  if (!exists) throw notFound(type, [id]);
   return type;
 }
 

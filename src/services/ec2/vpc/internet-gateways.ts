@@ -9,6 +9,7 @@ import { newId, RESOURCE_TYPES } from '../ids.js';
 import { dropTags, setTags, tagList, tagSpecTags, type Tag } from '../tags.js';
 import { dependencyViolation } from './common.js';
 import type { InternetGatewayRecord, RouteTableRecord, VpcRecord } from './records.js';
+import { hasMappedAddresses } from './addresses.js';
 
 const KIND = RESOURCE_TYPES['internet-gateway'].kind;
 
@@ -17,7 +18,7 @@ const KIND = RESOURCE_TYPES['internet-gateway'].kind;
  * public IPs): then DetachInternetGateway is a DependencyViolation. The Elastic IP and
  * instance work adds its checks to this list (none exist before them).
  */
-const PUBLIC_ADDRESS_CHECKS: ReadonlyArray<(ctx: RequestContext, vpcId: string) => boolean> = [];
+const PUBLIC_ADDRESS_CHECKS: ReadonlyArray<(ctx: RequestContext, vpcId: string) => boolean> = [hasMappedAddresses];
 
 export const igwShape = (g: InternetGatewayRecord, tags: Tag[]): InternetGateway => ({
   InternetGatewayId: g.id, OwnerId: g.ownerId, // AWS reports an attached internet gateway as 'available', outside the model's enum.
