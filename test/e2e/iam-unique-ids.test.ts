@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteAccessKeyCommand, DeleteRoleCommand, DeleteRolePolicyCommand,
-  DeleteUserCommand, DeleteUserPolicyCommand, GetRoleCommand, IAMClient, ListRolesCommand, ListUsersCommand, PutRolePolicyCommand,
+  DeleteUserCommand, DeleteUserPolicyCommand, GetRoleCommand, GetUserCommand, IAMClient, ListRolesCommand, ListUsersCommand, PutRolePolicyCommand,
   PutUserPolicyCommand, UpdateAssumeRolePolicyCommand, UpdateUserCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
@@ -159,7 +159,7 @@ describe('IAM unique IDs: sessions, keys and trust policies outlive no principal
   });
 
   test('a renamed user keeps its trust and its sessions: they follow the unique ID, not the name', async () => {
-    const u = await newUser('before-rename', allow('iam:ListRoles'));
+    const u = await newUser('before-rename', allow(['iam:ListRoles', 'iam:GetUser']));
     const role = (await iam.send(new CreateRoleCommand({ RoleName: 'for-renamed', AssumeRolePolicyDocument: trusting(u.arn) }))).Role!;
     const token = session((await stsAs(u.creds).send(new GetSessionTokenCommand({}))).Credentials);
     await iam.send(new UpdateUserCommand({ UserName: 'before-rename', NewUserName: 'after-rename', NewPath: '/moved/' }));
@@ -167,6 +167,8 @@ describe('IAM unique IDs: sessions, keys and trust policies outlive no principal
     assert.equal(principalsOf((await iam.send(new GetRoleCommand({ RoleName: 'for-renamed' }))).Role!.AssumeRolePolicyDocument), renamed);
     await stsAs(u.creds).send(new AssumeRoleCommand({ RoleArn: role.Arn!, RoleSessionName: 'ss' }));
     await iamAs(token).send(new ListRolesCommand({}));
+    // GetUser without a name describes the caller: the same user, under its new name.
+    assert.equal((await iamAs(token).send(new GetUserCommand({}))).User!.Arn, renamed);
     // A new user under the old name is someone else.
     const namesake = await newUser('before-rename', allow('sts:AssumeRole'));
     await rejects(stsAs(namesake.creds).send(new AssumeRoleCommand({ RoleArn: role.Arn!, RoleSessionName: 'ss' })), 'AccessDenied', 403);

@@ -11,6 +11,7 @@ import { accountRecord, must, save, saveAccount, type AccountRecord } from './en
 import { newAccessKeyId, newSecretAccessKey } from './ids.js';
 import { paginate, pageOf } from './pagination.js';
 import type { UserRecord } from './records.js';
+import { callerUser } from './users.js';
 
 /**
  * Long-term access keys of IAM users (and of the root user, as AWS allows). Every key is also
@@ -33,7 +34,7 @@ function owner(ctx: RequestContext, userName: string | undefined): Owner {
   }
   const p = ctx.principal;
   if (p.kind === 'user') {
-    const user = must(ctx.tx, ctx.account, 'user', p.name ?? p.arn.split('/').pop()!);
+    const user = callerUser(ctx);
     return { kind: 'user', user, keys: user.accessKeys };
   }
   if (p.kind === 'root') {

@@ -9,7 +9,7 @@ import type { Credential } from '../../auth/principal.js';
 import { ACCESS_KEY_KIND, ACCESS_KEY_SCOPE } from '../../auth/credentials.js';
 import type { Handler, RequestContext } from '../types.js';
 import { alreadyExists, date, deleteConflict, iamArn, limitExceeded, noSuchEntity, nowIso, sameName } from './common.js';
-import { accountRecord, all, assertAbsent, must, mustManaged, remove, save } from './entities.js';
+import { accountRecord, all, assertAbsent, findById, must, mustManaged, remove, save } from './entities.js';
 import { uniqueId } from './ids.js';
 import { paginate, pageOf } from './pagination.js';
 import { IAM_KIND, iamScope, type UserRecord } from './records.js';
@@ -20,6 +20,15 @@ import { checkTagKeys, DEFAULT_PATH, MAX_TAGS, underPath } from './validate.js';
 export const USERS_PER_ACCOUNT = 5000;
 
 export const mustUser = (ctx: RequestContext, name: string): UserRecord => must(ctx.tx, ctx.account, 'user', name);
+
+/** The calling IAM user, by its unique ID (its name may have changed since its session began). */
+export function callerUser(ctx: RequestContext): UserRecord {
+  const p = ctx.principal;
+  const name = p.name ?? p.arn.split('/').pop()!;
+  const user = findById(ctx.tx, ctx.account, 'user', p.userId, name);
+  if (!user) throw noSuchEntity(`The user with name ${name} cannot be found.`);
+  return user;
+}
 
 /** A boundary must name an existing managed policy. */
 export function checkBoundary(ctx: RequestContext, arn: string | undefined): void {
@@ -53,7 +62,7 @@ export const createUser: Handler<CreateUserRequest, CreateUserResponse> = (input
 export const getUser: Handler<GetUserRequest, GetUserResponse> = (input, ctx) => {
   if (input.UserName !== undefined) return { User: userOut(mustUser(ctx, input.UserName), 'get') };
   const p = ctx.principal;
-  if (p.kind === 'user') return { User: userOut(mustUser(ctx, p.name ?? p.arn.split('/').pop()!), 'get') };
+  if (p.kind === 'user') return { User: userOut(callerUser(ctx), 'get') };
   if (p.kind === 'root') {
     const acct = accountRecord(ctx.tx, ctx.account, nowIso(ctx));
     // AWS's root user has no name or path.
