@@ -82,6 +82,12 @@ export const INDEXES: readonly IndexDef[] = [
   { kind: 'ec2:elastic-ip', name: 'eni', path: 'association.networkInterfaceId' },
   { kind: 'ec2:elastic-ip', name: 'assoc', path: 'association.id' },
   { kind: 'ec2:elastic-ip', name: 'instance', path: 'association.instanceId' },
+  // Not named 'vpc'/'subnet': a deleted NAT gateway stays visible for an hour and must not hold up DeleteVpc/DeleteSubnet.
+  { kind: 'ec2:natgateway', name: 'in-vpc', path: 'vpcId' },
+  { kind: 'ec2:natgateway', name: 'in-subnet', path: 'subnetId' },
+  { kind: 'ec2:natgateway', name: 'allocation', path: 'addresses.allocationId' },
+  { kind: 'ec2:egress-only-internet-gateway', name: 'vpc', path: 'attachments.vpcId' },
+  { kind: 'ec2:network-insights-analysis', name: 'path', path: 'pathId' },
 ];
 
 const BY_KIND = new Map<string, IndexDef[]>();
@@ -140,6 +146,10 @@ export function rebuildIndexes(db: Database.Database): void {
 
 /** Builds the idx table again when the INDEXES it was built from have changed. */
 export function ensureIndexes(db: Database.Database): void {
+  const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('resources', 'idx')`).pluck().all();
+  if (tables.length !== 2) {
+    throw new SchemaError(`the database says schema version ${SCHEMA_VERSION} but lacks its tables (has ${tables.join(', ') || 'neither resources nor idx'}); it is not a cloudlet state database`, 'UnknownLayout');
+  }
   const have = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(INDEX_META) as string | undefined;
   if (have !== INDEX_FINGERPRINT) db.transaction(() => rebuildIndexes(db)).immediate();
 }

@@ -12,6 +12,7 @@ import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeRepositoriesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { runCli, startProcess } from '../helpers/process.js';
 import { clientConfig } from '../helpers/server.js';
+import { SCHEMA_VERSION } from '../../src/store/schema.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/state-v0/', import.meta.url));
 const facts = JSON.parse(readFileSync(join(FIXTURE, 'fixture.json'), 'utf8')) as {
@@ -61,7 +62,7 @@ describe('upgrading state written by an older schema', () => {
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('pre-migration')), [], 'the backup is removed once the migration commits');
     const db = new Database(join(dir, 'state.db'), { readonly: true });
     try {
-      assert.equal(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '1');
+      assert.equal(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), String(SCHEMA_VERSION));
       assert.equal(db.prepare('SELECT count(*) FROM resources').pluck().get(), facts.rows);
       assert.equal(db.prepare(`SELECT count(*) FROM resources WHERE kind LIKE '%.%'`).pluck().get(), 0);
     } finally {
@@ -93,12 +94,12 @@ describe('upgrading state written by an older schema', () => {
     const dir = copyFixture();
     const file = join(dir, 'state.db');
     const db = new Database(file);
-    db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '2');`);
+    db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION + 1}');`);
     db.close();
     const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
     const r = await runCli(['start', '--port', '0', '--data-dir', dir]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /has schema version 2, written by a newer cloudlet; this cloudlet \(\S+\) understands schema versions up to 1\. Upgrade cloudlet/);
+    assert.match(r.stderr, new RegExp(`has schema version ${SCHEMA_VERSION + 1}, written by a newer cloudlet; this cloudlet \\(\\S+\\) understands schema versions up to ${SCHEMA_VERSION}\\. Upgrade cloudlet`));
     assert.equal(createHash('sha256').update(readFileSync(file)).digest('hex'), hash);
     assert.ok(!existsSync(join(dir, 'snapshots')), 'nothing else was created either');
   });
