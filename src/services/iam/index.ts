@@ -11,7 +11,6 @@ import * as roles from './roles.js';
 import { simulateCustomPolicy, simulatePrincipalPolicy } from './simulate.js';
 import * as tags from './tags.js';
 import * as users from './users.js';
-import { validateInput } from './validate.js';
 
 /** IAM: global per account (one copy of state per account, whatever the signing region). */
 
@@ -127,20 +126,13 @@ const handlers: Record<string, Handler> = {
   ListAccountAliases: account.listAccountAliases,
 };
 
-/** IAM's length / pattern / enum constraints are checked before any handler runs. */
-const validated = Object.fromEntries(
-  Object.entries(handlers).map(([op, h]): [string, Handler] => [op, (input, ctx) => {
-    validateInput(op, input as Record<string, unknown>);
-    return h(input, ctx);
-  }]),
-);
-
 export default defineService({
   name: 'iam',
   modelId: 'iam-2010-05-08',
   global: true,
   handlers: {
-    ...validated,
+    // IAM's length / pattern / enum constraints are the model's, checked by the codec.
+    ...handlers,
     SimulatePrincipalPolicy: simulatePrincipalPolicy,
     SimulateCustomPolicy: simulateCustomPolicy,
   },

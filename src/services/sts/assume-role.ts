@@ -6,7 +6,7 @@ import { assumedRoleArn, findRole } from './roles.js';
 import {
   checkSessionPolicy, issueCredentials, packedPolicySize, roleDuration, sessionTags, type SessionPrincipal, roleSessionPrincipal,
 } from './session.js';
-import { checkAssumeRoleInput } from './trust-context.js';
+import { checkSessionPolicyLength } from './validate.js';
 
 export function notAuthorized(callerArn: string, action: string, resource: string): AwsError {
   return new AwsError('AccessDenied', `User: ${callerArn} is not authorized to perform: ${action} on resource: ${resource}`, 403);
@@ -22,7 +22,7 @@ export function notAuthorized(callerArn: string, action: string, resource: strin
 export const assumeRole: Handler<AssumeRoleRequest, AssumeRoleResponse> = (input, ctx) => {
   const roleArn = input.RoleArn!;
   const sessionName = input.RoleSessionName!;
-  checkAssumeRoleInput(input);
+  checkSessionPolicyLength(input.Policy);
 
   const caller = ctx.principal as SessionPrincipal;
   // Federated-user sessions may call no STS operation but GetCallerIdentity.

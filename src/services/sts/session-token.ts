@@ -7,7 +7,6 @@ import { managedSessionPolicies } from './managed-policies.js';
 import {
   checkSessionPolicy, isSessionPrincipal, issueCredentials, packedPolicySize, sessionTags, type SessionPrincipal,
 } from './session.js';
-import { Checker, RULES } from './validate.js';
 
 const ROOT_MAX_S = 3600;
 const DEFAULT_S = 43200;
@@ -30,11 +29,6 @@ function checkMfaPair(serial: string | undefined, code: string | undefined): voi
  * as is and marks the session as MFA-authenticated (aws:MultiFactorAuthPresent).
  */
 export const getSessionToken: Handler<GetSessionTokenRequest, GetSessionTokenResponse> = (input, ctx) => {
-  new Checker()
-    .integer('durationSeconds', input.DurationSeconds, 900, 129600)
-    .string('serialNumber', input.SerialNumber, RULES.serialNumber)
-    .string('tokenCode', input.TokenCode, RULES.tokenCode)
-    .done();
   const caller = ctx.principal;
   if (isSessionPrincipal(caller) || (caller.kind !== 'user' && caller.kind !== 'root')) {
     throw new AwsError('AccessDenied', 'Cannot call GetSessionToken with session credentials', 403);
@@ -61,13 +55,6 @@ export const getSessionToken: Handler<GetSessionTokenRequest, GetSessionTokenRes
  */
 export const getFederationToken: Handler<GetFederationTokenRequest, GetFederationTokenResponse> = (input, ctx) => {
   const name = input.Name!;
-  new Checker()
-    .string('name', name, RULES.federationName)
-    .string('policy', input.Policy, RULES.policy)
-    .policyArns(input.PolicyArns)
-    .integer('durationSeconds', input.DurationSeconds, 900, 129600)
-    .tags(input.Tags, undefined)
-    .done();
   const caller = ctx.principal;
   if (isSessionPrincipal(caller) || (caller.kind !== 'user' && caller.kind !== 'root')) {
     throw new AwsError('AccessDenied', 'Cannot call GetFederationToken with session credentials', 403);

@@ -4,7 +4,7 @@
  * (AssumeRoleWithWebIdentity: see webIdentityContext in web-identity.ts.)
  */
 import type { AssumeRoleRequest } from '@aws-sdk/client-sts';
-import { Checker, RULES } from './validate.js';
+import { checkSessionPolicyLength } from './validate.js';
 
 export interface AssumeRoleTrustContext {
   /** The role ARN: the resource of sts:AssumeRole, and whose trust policy applies. */
@@ -23,28 +23,13 @@ export interface AssumeRoleTrustContext {
   keys: Record<string, string | string[]>;
 }
 
-/** The model's constraints on AssumeRole input (lengths, patterns, ranges): ValidationError. */
-export function checkAssumeRoleInput(input: Partial<AssumeRoleRequest>): void {
-  new Checker()
-    .string('roleArn', input.RoleArn, RULES.arn)
-    .string('roleSessionName', input.RoleSessionName, RULES.roleSessionName)
-    .policyArns(input.PolicyArns)
-    .string('policy', input.Policy, RULES.policy)
-    .integer('durationSeconds', input.DurationSeconds, 900, 43200)
-    .tags(input.Tags, input.TransitiveTagKeys)
-    .string('externalId', input.ExternalId, RULES.externalId)
-    .string('serialNumber', input.SerialNumber, RULES.serialNumber)
-    .string('tokenCode', input.TokenCode, RULES.tokenCode)
-    .string('sourceIdentity', input.SourceIdentity, RULES.sourceIdentity)
-    .done();
-}
-
 /**
- * Throws ValidationError when the input breaks the model's constraints, so that (as on AWS)
- * a malformed request fails validation before it is authorized.
+ * The trust-policy context of an AssumeRole request. The model's constraints (lengths,
+ * patterns, ranges) were checked by the codec, so a malformed request already failed
+ * validation before it got here, as on AWS.
  */
 export function assumeRoleTrustContext(input: Partial<AssumeRoleRequest>): AssumeRoleTrustContext {
-  checkAssumeRoleInput(input);
+  checkSessionPolicyLength(input.Policy);
   const keys: Record<string, string | string[]> = {};
   if (input.ExternalId !== undefined) keys['sts:ExternalId'] = input.ExternalId;
   if (input.RoleSessionName !== undefined) keys['sts:RoleSessionName'] = input.RoleSessionName;

@@ -27,7 +27,6 @@ import type { Handler } from '../types.js';
 import { managedSessionPolicies } from './managed-policies.js';
 import { assumedRoleArn, findRole, parseRoleArn } from './roles.js';
 import { checkSessionPolicy, issueCredentials, packedPolicySize, roleDuration, roleSessionPrincipal, type SessionPrincipal } from './session.js';
-import { Checker, RULES } from './validate.js';
 
 const JWKS_SCOPE = { account: GLOBAL_ACCOUNT, region: '' };
 const JWKS_KIND = 'sts:oidc-jwks';
@@ -46,19 +45,6 @@ interface JwksCacheRow {
 }
 
 export type WebIdentityInput = Partial<AssumeRoleWithWebIdentityRequest>;
-
-/** The model's constraints on the input (lengths, patterns, ranges): ValidationError. */
-export function checkWebIdentityInput(input: WebIdentityInput): void {
-  new Checker()
-    .string('roleArn', input.RoleArn, RULES.arn)
-    .string('roleSessionName', input.RoleSessionName, RULES.roleSessionName)
-    .string('webIdentityToken', input.WebIdentityToken, RULES.webIdentityToken)
-    .string('providerId', input.ProviderId, RULES.providerId)
-    .policyArns(input.PolicyArns)
-    .string('policy', input.Policy, RULES.policy)
-    .integer('durationSeconds', input.DurationSeconds, 900, 43200)
-    .done();
-}
 
 /** What a verified web identity token says, and what a trust policy can test. */
 export interface WebIdentity {
@@ -85,12 +71,11 @@ export interface WebIdentity {
 /**
  * Verifies the web identity token of an AssumeRoleWithWebIdentity request and returns the
  * provider ARN and condition keys for the trust policy. Throws the AWS error a bad request
- * gets (ValidationError first, as AWS validates before it authorizes; then InvalidIdentityToken,
+ * gets (the codec already answered ValidationError, as AWS validates before it authorizes; then InvalidIdentityToken,
  * ExpiredTokenException, IDPCommunicationError). May fetch the
  * issuer's keys (see the module comment); the handler calls it too, sharing the cache.
  */
 export async function webIdentityContext(tx: Tx, input: WebIdentityInput, nowMs: number): Promise<WebIdentity> {
-  checkWebIdentityInput(input);
   const jwt = parseJwt(input.WebIdentityToken ?? '');
   const { payload } = jwt;
   const iss = typeof payload.iss === 'string' ? payload.iss : '';
