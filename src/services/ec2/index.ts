@@ -3,6 +3,7 @@ import { defineService, type Handler } from '../types.js';
 import { describeAvailabilityZones, describeRegions } from './regions.js';
 import { vpcHandlers } from './vpc/handlers.js';
 import { securityHandlers } from './vpc/handlers-security.js';
+import { gatewayHandlers } from './vpc/handlers-gateways.js';
 
 /**
  * EC2's DryRun: every operation that takes it answers DryRunOperation when the caller would
@@ -20,6 +21,7 @@ const handlers: Record<string, Handler> = {
   DescribeAvailabilityZones: describeAvailabilityZones,
   ...vpcHandlers,
   ...securityHandlers,
+  ...gatewayHandlers,
 };
 
 export default defineService({
