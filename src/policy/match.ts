@@ -1,51 +1,48 @@
 /**
- * Wildcard matching for actions, resources and string/ARN condition values. Everything is
- * compiled to regular expressions (or plain equality) when the policy is parsed, so the
- * per-request work is a Set lookup or one RegExp test.
+ * Wildcard matching for actions, resources and string/ARN condition values. Patterns are
+ * compiled when the policy is parsed (or, when they hold policy variables, when the
+ * variables' values are known) into globs (glob.ts): never into regular expressions,
+ * whose backtracking let one policy hold the event loop for minutes.
  */
 
+import { compileArnGlob, compileGlob, hasWildcard, matchArnGlob, matchGlob, type Glob, type Piece } from './glob.js';
 import type { ActionMatcher, EvalScope, ResourceMatcher } from './types.js';
 import { parseTemplate, resolveVars, type Part, type Template } from './variables.js';
 
 /**
  * 'glob': `*` and `?` match anything (StringLike).
- * 'arn': like glob, but in the first five colon-separated segments a wildcard stays inside
- * its segment, as AWS documents for ArnLike and for the Resource element.
+ * 'arn': like glob, but the first five colon-separated segments are matched one by one,
+ * as AWS documents for ArnLike and for the Resource element.
  */
 export type GlobMode = 'glob' | 'arn';
 
-const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
-export const escapeRegex = (s: string): string => s.replace(REGEX_SPECIAL, '\\$&');
-
-const hasWildcard = (s: string): boolean => s.includes('*') || s.includes('?');
-
-/** Regex source (unanchored) for a template whose variables resolved to `values`. */
-export function templateSource(parts: readonly Part[], values: readonly string[], mode: GlobMode): string {
-  let src = '';
-  let seg = 0;
+/** The template as pieces, its variables replaced by `values` (literal text, never wildcards). */
+export function templatePieces(parts: readonly Part[], values: readonly string[]): Piece[] {
+  const out: Piece[] = [];
   let k = 0;
   for (const p of parts) {
-    if (p.t === 'lit') { src += escapeRegex(p.s); continue; }
-    if (p.t === 'var') { src += escapeRegex(values[k++]!); continue; }
-    for (const ch of p.s) {
-      const bounded = mode === 'arn' && seg < 5;
-      if (ch === '*') src += bounded ? '[^:]*' : '[^]*';
-      else if (ch === '?') src += bounded ? '[^:]' : '[^]';
-      else {
-        if (ch === ':') seg++;
-        src += escapeRegex(ch);
-      }
-    }
+    if (p.t === 'raw') out.push({ text: p.s, wild: true });
+    else if (p.t === 'lit') out.push({ text: p.s, wild: false });
+    else out.push({ text: values[k++]!, wild: false });
   }
-  return src;
+  return out;
 }
 
 /** A compiled single pattern: true/false, for the value in this request. */
 export type ValueMatcher = (value: string, scope: EvalScope) => boolean;
 
-// Dynamic patterns recompile per distinct set of variable values; the cache bound keeps a
-// long-running server from growing without limit when values are many (e.g. user names).
-const CACHE_LIMIT = 128;
+function staticMatcher(pieces: readonly Piece[], mode: GlobMode): (v: string) => boolean {
+  if (!hasWildcard(pieces)) {
+    const lit = pieces.map((p) => p.text).join('');
+    return (v) => v === lit;
+  }
+  if (mode === 'arn') {
+    const g = compileArnGlob(pieces);
+    return (v) => matchArnGlob(g, v);
+  }
+  const g = compileGlob(pieces);
+  return (v) => matchGlob(g, v);
+}
 
 /**
  * Compiles one pattern. A pattern whose variable cannot be resolved matches nothing:
@@ -55,25 +52,13 @@ export function compilePattern(tpl: Template, mode: GlobMode): ValueMatcher {
   if (!tpl.dynamic) {
     const only = tpl.parts.length === 1 ? tpl.parts[0]! : undefined;
     if (only && only.t === 'raw' && only.s === '*') return () => true;
-    if (only && only.t !== 'var' && (only.t === 'lit' || !hasWildcard(only.s))) {
-      const lit = only.s;
-      return (v) => v === lit;
-    }
-    const re = new RegExp(`^${templateSource(tpl.parts, [], mode)}$`);
-    return (v) => re.test(v);
+    return staticMatcher(templatePieces(tpl.parts, []), mode);
   }
-  const cache = new Map<string, RegExp>();
+  // Compiling is linear in the pattern, like matching, so nothing is cached per value.
   return (v, scope) => {
     const values = resolveVars(tpl, scope);
     if (!values) return false;
-    const key = values.join('\u0000');
-    let re = cache.get(key);
-    if (!re) {
-      if (cache.size >= CACHE_LIMIT) cache.clear();
-      re = new RegExp(`^${templateSource(tpl.parts, values, mode)}$`);
-      cache.set(key, re);
-    }
-    return re.test(v);
+    return staticMatcher(templatePieces(tpl.parts, values), mode)(v);
   };
 }
 
@@ -83,17 +68,20 @@ export function compilePattern(tpl: Template, mode: GlobMode): ValueMatcher {
  */
 export function compileActions(patterns: readonly string[]): ActionMatcher {
   const exact = new Set<string>();
-  const globs: string[] = [];
+  const globs: Glob[] = [];
   for (const raw of patterns) {
     const p = raw.toLowerCase();
     if (p === '*') return () => true;
-    if (hasWildcard(p)) globs.push(templateSource([{ t: 'raw', s: p }], [], 'glob'));
+    const pieces = [{ text: p, wild: true }];
+    if (hasWildcard(pieces)) globs.push(compileGlob(pieces));
     else exact.add(p);
   }
   if (globs.length === 0) return (a) => exact.has(a);
-  const re = new RegExp(`^(?:${globs.join('|')})$`);
-  if (exact.size === 0) return (a) => re.test(a);
-  return (a) => exact.has(a) || re.test(a);
+  return (a) => {
+    if (exact.has(a)) return true;
+    for (const g of globs) if (matchGlob(g, a)) return true;
+    return false;
+  };
 }
 
 /**
@@ -123,23 +111,23 @@ export function resourceTemplate(pattern: string, vars: boolean): Template {
 /** Resource (or NotResource) list: true if any entry matches. Case-sensitive. */
 export function compileResources(patterns: readonly string[], vars: boolean): ResourceMatcher {
   const exact = new Set<string>();
-  const staticSources: string[] = [];
+  const statics: Array<(r: string) => boolean> = [];
   const dynamic: ValueMatcher[] = [];
   for (const p of patterns) {
     if (p === '*') return () => true;
     const tpl = resourceTemplate(p, vars);
     if (tpl.dynamic) dynamic.push(compilePattern(tpl, 'arn'));
-    else if (tpl.parts.every((part) => part.t === 'raw') && !hasWildcard(p)) exact.add(p);
-    else staticSources.push(templateSource(tpl.parts, [], 'arn'));
+    else if (tpl.parts.every((part) => part.t === 'raw') && !hasWildcard([{ text: p, wild: true }])) exact.add(p);
+    else statics.push(staticMatcher(templatePieces(tpl.parts, []), 'arn'));
   }
-  const re = staticSources.length ? new RegExp(`^(?:${staticSources.join('|')})$`) : undefined;
-  if (!dynamic.length) {
-    if (!re) return (r) => exact.has(r);
-    if (!exact.size) return (r) => re.test(r);
-    return (r) => exact.has(r) || re.test(r);
-  }
+  const anyStatic = (r: string): boolean => {
+    if (exact.has(r)) return true;
+    for (const m of statics) if (m(r)) return true;
+    return false;
+  };
+  if (!dynamic.length) return (r) => anyStatic(r);
   return (r, scope) => {
-    if (exact.has(r) || (re !== undefined && re.test(r))) return true;
+    if (anyStatic(r)) return true;
     let hit = false;
     // Every dynamic entry is tried so that all unresolved variables get reported.
     for (const m of dynamic) if (m(r, scope)) hit = true;
