@@ -13,7 +13,6 @@ describe('parsePolicy errors', () => {
   const cases: Array<{ name: string; json: string; kind?: PolicyKind; message: RegExp }> = [
     { name: 'invalid JSON', json: '{"Version": ', message: /^Syntax errors in policy\./ },
     { name: 'not an object', json: '[1]', message: /must be a JSON object/ },
-    { name: 'missing Version', json: JSON.stringify({ Statement: [ok] }), message: /^Missing required field Version$/ },
     { name: 'bad Version', json: JSON.stringify({ Version: '2012-10-18', Statement: [ok] }), message: /Invalid policy Version "2012-10-18"/ },
     { name: 'numeric Version', json: JSON.stringify({ Version: 2012, Statement: [ok] }), message: /Invalid policy Version 2012/ },
     { name: 'missing Statement', json: JSON.stringify({ Version: V }), message: /^Missing required field Statement$/ },
@@ -90,8 +89,16 @@ describe('parsePolicy normalisation', () => {
   test('document Id is the default policy id', () => {
     assert.equal(parsePolicy(doc([ok], { Id: 'Doc1' })).id, 'Doc1');
   });
-  test('missing Version is accepted as 2008-10-17 when allowed', () => {
-    assert.equal(parsePolicy(JSON.stringify({ Statement: ok }), { allowMissingVersion: true }).version, '2008-10-17');
+  test('missing Version is accepted as 2008-10-17 by default, for every kind', () => {
+    assert.equal(parsePolicy(JSON.stringify({ Statement: ok })).version, '2008-10-17');
+    assert.equal(parsePolicy(JSON.stringify({ Statement: ok }), { kind: 'session' }).version, '2008-10-17');
+    assert.equal(parsePolicy(JSON.stringify({ Statement: rok }), { kind: 'resource' }).version, '2008-10-17');
+    const trust = { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' };
+    assert.equal(parsePolicy(JSON.stringify({ Statement: trust }), { kind: 'trust' }).version, '2008-10-17');
+  });
+  test('missing Version is rejected when allowMissingVersion is false', () => {
+    assert.throws(() => parsePolicy(JSON.stringify({ Statement: [ok] }), { allowMissingVersion: false }),
+      (e: unknown) => e instanceof PolicyError && e.message === 'Missing required field Version');
   });
   test('resource policy without Resource (ECR style) is accepted', () => {
     const p = parsePolicy(doc([{ Effect: 'Allow', Principal: '*', Action: 'ecr:*' }]), { kind: 'resource' });

@@ -22,8 +22,10 @@ export interface ParseOptions {
   /** Name or ARN reported in evaluation results; defaults to the document's Id. */
   id?: string;
   /**
-   * AWS itself accepts a document without Version and reads it as 2008-10-17 (no policy
-   * variables). By default cloudlet rejects it; set this to get AWS's lenient behaviour.
+   * AWS accepts a document without Version wherever it accepts a policy (identity, trust,
+   * session and resource policies) and reads it as 2008-10-17: policy variables are plain
+   * text. That is the default, so every caller parses a stored document the same way;
+   * false rejects such a document (for tools that want to insist on a Version).
    */
   allowMissingVersion?: boolean;
 }
@@ -34,8 +36,11 @@ const VERSIONS: ReadonlySet<string> = new Set(['2012-10-17', '2008-10-17']);
 const VENDOR = /^[a-zA-Z0-9-]+$/;
 const SID = /^[0-9A-Za-z]*$/;
 const ACTION_NAME = /^[^\s:]+$/;
-// aws, aws-cn, aws-us-gov, ...; wildcards are allowed in every ARN segment.
-const PARTITION = /^(?:aws(?:-[a-z]+)*|[a-z0-9*?-]*[*?][a-z0-9*?-]*)$/;
+// aws, aws-cn, aws-us-gov, ...; wildcards are allowed in every ARN segment. Two tests, not
+// one alternation: `[..*?]*[*?][..*?]*` backtracks quadratically on a long run of stars.
+const PARTITION_NAME = /^aws(?:-[a-z]+)*$/;
+const PARTITION_GLOB = /^[a-z0-9*?-]*$/;
+const validPartition = (p: string): boolean => PARTITION_NAME.test(p) || (PARTITION_GLOB.test(p) && (p.includes('*') || p.includes('?')));
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -57,7 +62,7 @@ export function parsePolicy(json: string, opts: ParseOptions = {}): Policy {
 
   let version: PolicyVersion;
   if (doc.Version === undefined) {
-    if (!opts.allowMissingVersion) throw new PolicyError('Missing required field Version');
+    if (opts.allowMissingVersion === false) throw new PolicyError('Missing required field Version');
     version = '2008-10-17';
   } else if (typeof doc.Version !== 'string' || !VERSIONS.has(doc.Version)) {
     throw new PolicyError(`Invalid policy Version ${JSON.stringify(doc.Version)}: must be "2012-10-17" or "2008-10-17"`);
@@ -110,7 +115,7 @@ function checkResource(r: string, where: string): void {
     throw new PolicyError(`${where}: Resource ${r} must be in ARN format or "*".`);
   }
   const partition = r.split(':', 2)[1]!;
-  if (!PARTITION.test(partition)) throw new PolicyError(`${where}: Partition "${partition}" is not valid for resource "${r}".`);
+  if (!validPartition(partition)) throw new PolicyError(`${where}: Partition "${partition}" is not valid for resource "${r}".`);
 }
 
 function conditionValues(value: unknown, where: string): string[] {

@@ -4,7 +4,8 @@
  * request value of the wrong type simply fails to match, as in AWS.
  */
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// `\d+\.?\d*` would backtrack quadratically on a long run of digits that ends badly.
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export function parseNumber(s: string): number | undefined {
   return NUMBER.test(s.trim()) ? Number(s) : undefined;
