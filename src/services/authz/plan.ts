@@ -237,14 +237,27 @@ const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$
 
 function templatePattern(parts: Part[]): RegExp {
   let src = '^';
+  // Adjacent variables (codeartifact's `${DomainName}${EncodedPackageGroupPattern}`) would give
+  // `[^:/]+[^:/]+`, which backtracks quadratically on a value that fails late. A run of them is
+  // one character per variable plus a single repetition on the most permissive class: the
+  // same language, matched in linear time.
+  let group: string[] = [];
+  const flush = (): void => {
+    if (!group.length) return;
+    const keep = group.includes('.') ? group.indexOf('.') : group.length - 1;
+    src += group.map((cls, i) => (i === keep ? `${cls}+` : cls)).join('');
+    group = [];
+  };
   for (const p of parts) {
-    if ('lit' in p) src += escapeRegex(p.lit);
-    else if (p.v === 'Partition') src += 'aws[a-z-]*';
-    else if (p.v === 'Region') src += '[a-z0-9-]*';
-    else if (p.v === 'Account') src += '(?:\\d{12}|aws)?';
-    else if (/WithPath$|ObjectName$|Path$/.test(p.v)) src += '.+';
-    else src += '[^:/]+';
+    if ('lit' in p) {
+      flush();
+      src += escapeRegex(p.lit);
+    } else if (p.v === 'Partition') { flush(); src += 'aws[a-z-]*'; }
+    else if (p.v === 'Region') { flush(); src += '[a-z0-9-]*'; }
+    else if (p.v === 'Account') { flush(); src += '(?:\\d{12}|aws)?'; }
+    else group.push(/WithPath$|ObjectName$|Path$/.test(p.v) ? '.' : '[^:/]');
   }
+  flush();
   return new RegExp(`${src}$`);
 }
 
