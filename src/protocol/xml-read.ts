@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ServiceModel } from './models.js';
 import type { Shape } from './model-types.js';
 import { parseScalar } from './rest-values.js';
@@ -20,9 +21,19 @@ export interface XmlNode {
 /** The document does not parse, or does not fit the shape. */
 export class XmlReadError extends Error {}
 
+// Loaded on the first XML body (S3 mostly), not at start-up: its ESM build is ~30 files;
+// the package's single-file CommonJS build is loaded instead.
+let fxp: { parser: XMLParser; validator: typeof XMLValidator } | undefined;
+function xmlParser(): { parser: XMLParser; validator: typeof XMLValidator } {
+  if (fxp) return fxp;
+  const lib = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
+  fxp = { parser: new lib.XMLParser(PARSER_OPTIONS), validator: lib.XMLValidator };
+  return fxp;
+}
+
 // preserveOrder keeps repeated and mixed elements apart, and values stay strings: the
 // shape, not the parser, decides what "007" or "true" means.
-const parser = new XMLParser({
+const PARSER_OPTIONS = {
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: '',
@@ -33,7 +44,7 @@ const parser = new XMLParser({
   htmlEntities: true,
   ignoreDeclaration: true,
   ignorePiTags: true,
-});
+};
 
 type OrderedItem = Record<string, unknown>;
 
@@ -103,7 +114,8 @@ function checkXmlSize(xml: string): void {
 export function parseXmlDocument(xml: string): XmlNode {
   if (/<!DOCTYPE/i.test(xml)) throw new XmlReadError('DOCTYPE is not allowed');
   checkXmlSize(xml);
-  const ok = XMLValidator.validate(xml);
+  const { parser, validator } = xmlParser();
+  const ok = validator.validate(xml);
   if (ok !== true) throw new XmlReadError(ok.err.msg);
   let items: OrderedItem[];
   try {

@@ -41,9 +41,9 @@ export async function handleAdmin(deps: ServerDeps, wire: WireRequest, req: Inco
       const body = await readJson(req);
       const pick = (k: string): string | undefined => q.get(k) ?? (body[k] === undefined ? undefined : String(body[k]));
       const opts: ResetOptions = { account: pick('account'), service: pick('service'), keepClock: flag(pick('keepClock'), 'keepClock') };
-      return send(res, 200, { ...(await stateOf(deps).reset(opts)) });
+      return send(res, 200, { ...(await (await stateOf(deps)).reset(opts)) });
     }
-    if (name === 'state' || name.startsWith('state/')) return await stateApi(deps, stateOf(deps), name.slice(6), wire, req, res);
+    if (name === 'state' || name.startsWith('state/')) return await stateApi(deps, await stateOf(deps), name.slice(6), wire, req, res);
     return send(res, 404, { error: 'NotFound', message: `no admin endpoint ${wire.method} ${wire.path}` });
   } catch (err) {
     return fail(deps, req, res, err);
@@ -84,7 +84,7 @@ function drain(req: IncomingMessage): Promise<void> {
   });
 }
 
-function stateOf(deps: ServerDeps): StateManager {
+async function stateOf(deps: ServerDeps): Promise<StateManager> {
   if (!deps.state) throw new Error('this server has no state manager');
   return deps.state;
 }
@@ -165,7 +165,7 @@ async function localstack(deps: ServerDeps, wire: WireRequest, res: ServerRespon
   }
   const m = /^state(?:\/([a-z0-9-]+))?\/reset$/.exec(name);
   if (m && wire.method === 'POST') {
-    await stateOf(deps).reset({ service: m[1] });
+    await (await stateOf(deps)).reset({ service: m[1] });
     return send(res, 200, {});
   }
   return send(res, 404, { error: 'NotFound', message: `cloudlet does not serve ${wire.method} ${wire.path}` });
@@ -175,7 +175,7 @@ async function localstack(deps: ServerDeps, wire: WireRequest, res: ServerRespon
 async function moto(deps: ServerDeps, wire: WireRequest, res: ServerResponse): Promise<void> {
   if (wire.path === '/moto-api/reset') {
     if (wire.method !== 'POST') return send(res, 400, { Error: 'Need to POST to reset Moto' });
-    await stateOf(deps).reset();
+    await (await stateOf(deps)).reset();
     return send(res, 200, { status: 'ok' });
   }
   if (wire.method !== 'GET' && wire.method !== 'HEAD') return send(res, 405, { error: 'MethodNotAllowed', message: 'GET /moto-api/' });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,13 +8,12 @@ import { CATALOG } from '../services/catalog.js';
 import { ServiceRegistry } from '../services/registry.js';
 import { openDiskBlobStore, createTempBlobStore } from '../store/blobs.js';
 import { createMemoryStore } from '../store/memory.js';
-import { openSqliteStore } from '../store/sqlite.js';
 import type { BlobStore, Store } from '../store/types.js';
 import type { IamMode, ServerDeps } from './context.js';
 import { handleRequest } from './pipeline.js';
 import { VERSION } from '../core/version.js';
-import { claimDataDir, removeServerLock, writeServerLock } from '../state/lock.js';
-import { StateManager } from '../state/manager.js';
+import type { StateManager } from '../state/manager.js';
+import { JOURNAL_FILE } from '../state/types.js';
 import { createGuard, type GuardOptions } from './guard.js';
 import { applyServerLimits, BodyBudget, resolveLimits, serverOptions, type LimitOptions } from './limits.js';
 
@@ -41,12 +40,15 @@ export interface Cloudlet {
 export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudlet> {
   const host = opts.host ?? '127.0.0.1';
   const dataDir = opts.ephemeral ? undefined : resolve(opts.dataDir ?? '.cloudlet');
+  // SQLite and the data-directory lock are loaded only for a data directory: an ephemeral
+  // server starts without the native module.
+  const disk = dataDir ? { ...await import('../store/sqlite.js'), ...await import('../state/lock.js') } : undefined;
   // One process per data directory, held until this process ends (the OS frees it on kill -9).
-  const dirLock = dataDir ? claimDataDir(dataDir) : undefined;
+  const dirLock = dataDir ? disk!.claimDataDir(dataDir) : undefined;
   let opened: { store: Store; blobs: BlobStore };
   try {
     opened = dataDir
-      ? { store: openSqliteStore(join(dataDir, 'state.db')), blobs: openDiskBlobStore(join(dataDir, 'blobs')) }
+      ? { store: disk!.openSqliteStore(join(dataDir, 'state.db')), blobs: openDiskBlobStore(join(dataDir, 'blobs')) }
       : { store: createMemoryStore(), blobs: createTempBlobStore() };
   } catch (err) {
     dirLock?.release();
@@ -60,16 +62,32 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     store.setMeta('clock_offset_ms', '0');
   }));
   const limits = resolveLimits(opts);
-  // Finishes a state operation a crash interrupted before anything is served.
-  const state = new StateManager({
-    store, blobs, clock, log, version: VERSION,
-    root: dataDir ?? mkdtempSync(join(tmpdir(), 'cloudlet-state-')),
-    removeRootOnClose: !dataDir,
-    storeKind: dataDir ? 'sqlite' : 'memory',
-    services: CATALOG.map((e) => e.name),
-  });
+  // The state manager (reset, snapshots, archives) is not needed to answer AWS requests, so it
+  // loads after listen, except when a crash left a state operation to finish: that is done
+  // before anything is served. Admin requests that come first wait for it.
+  const makeState = async (): Promise<StateManager> => {
+    const { StateManager: Manager } = await import('../state/manager.js');
+    return new Manager({
+      store, blobs, clock, log, version: VERSION,
+      root: dataDir ?? mkdtempSync(join(tmpdir(), 'cloudlet-state-')),
+      removeRootOnClose: !dataDir,
+      storeKind: dataDir ? 'sqlite' : 'memory',
+      services: CATALOG.map((e) => e.name),
+    });
+  };
+  let state: Promise<StateManager> | undefined;
+  if (dataDir && existsSync(join(dataDir, JOURNAL_FILE))) {
+    try {
+      state = Promise.resolve(await makeState());
+    } catch (err) {
+      store.close();
+      blobs.close();
+      dirLock?.release();
+      throw err;
+    }
+  }
   const deps: ServerDeps = {
-    store, blobs, clock, log, state,
+    store, blobs, clock, log,
     registry: new ServiceRegistry(CATALOG),
     version: VERSION,
     iam: opts.iam ?? 'enforce',
@@ -96,17 +114,19 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
       server.listen(opts.port ?? 4566, host, () => ok());
     });
   } catch (err) {
-    await state.close();
+    await (await state)?.close();
     store.close();
     blobs.close();
     dirLock?.release();
     throw err;
   }
+  deps.state = state ??= makeState();
+  state.catch((err: unknown) => log.error('the state manager failed to start', { stack: (err as Error)?.stack ?? String(err) }));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 4566);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
-  if (dataDir) writeServerLock(dataDir, url);
+  if (dataDir) disk!.writeServerLock(dataDir, url);
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -119,10 +139,10 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
         server.closeIdleConnections();
         // In-flight requests get a moment; then the sockets go, so shutdown stays under a second.
         setTimeout(() => server.closeAllConnections(), 300).unref();
-      }).then(() => state.close()).then(() => {
+      }).then(() => state!.then((m) => m.close(), () => undefined)).then(() => {
         store.close();
         blobs.close();
-        if (dataDir) removeServerLock(dataDir);
+        if (dataDir) disk!.removeServerLock(dataDir);
         dirLock?.release();
       });
       return closing;

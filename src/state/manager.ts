@@ -11,7 +11,7 @@ import { dropJournal, finishJournal, recoverJournal, writeJournal } from './jour
 import { checkResetFilter, collectBlobRefs, resetSelectors, type ResetFilter } from './reset.js';
 import { deleteSnapshot, listSnapshots, loadSnapshot, manifestOrThrow, saveSnapshot, snapshotDir, snapshotInfo, sweepSnapshots } from './snapshots.js';
 import { exportArchive, importArchive } from './transfer.js';
-import { COMMIT_KEY, type ResetOptions, type ResetResult, type SnapshotInfo, type StateCtx, type StateManagerOptions } from './types.js';
+import { COMMIT_KEY, JOURNAL_FILE, type ResetOptions, type ResetResult, type SnapshotInfo, type StateCtx, type StateManagerOptions } from './types.js';
 
 // Callers import the state API from here; the types live in types.ts so the modules this
 // class delegates to can share them without importing the class.
@@ -63,7 +63,7 @@ export class StateManager {
       root: this.root,
       snapshotsDir: this.snapshotsDir,
       workDir: join(o.root, 'state-work'),
-      journalFile: join(o.root, 'state-journal.json'),
+      journalFile: join(o.root, JOURNAL_FILE),
     };
     mkdirSync(this.snapshotsDir, { recursive: true, mode: DIR_MODE });
     recoverJournal(this.ctx);

@@ -7,6 +7,8 @@ import type { ResetFilter } from './reset.js';
 // journal, capture/apply, export/import); manager.ts re-exports the public ones.
 
 export const SNAPSHOT_FORMAT = 1;
+/** Present in the state root only while a load, import or reset changes blobs (journal.ts). */
+export const JOURNAL_FILE = 'state-journal.json';
 /** Meta key holding the id of the last committed journal. */
 export const COMMIT_KEY = 'state_commit';
 

@@ -1,7 +1,16 @@
 import { existsSync, openSync, closeSync, fsyncSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type DatabaseType from 'better-sqlite3';
 import { CURRENT_DDL, SCHEMA_VERSION, readSchemaVersion, rebuildIndexes } from './schema.js';
 import type { RawRow, RowSelector } from './types.js';
+
+// The memory store needs SQLite only for dumps and loads: loaded then, so an ephemeral
+// server starts without the native module.
+let sqlite: typeof DatabaseType | undefined;
+function openDb(file: string, opts?: DatabaseType.Options): DatabaseType.Database {
+  sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof DatabaseType;
+  return new sqlite(file, opts);
+}
 
 /** Whether a selector's SQL-able fields (account, kind, kindPrefix) match. */
 export function keyMatches(sel: RowSelector, row: { account: string; kind: string }): boolean {
@@ -39,7 +48,9 @@ export function fsyncFileSync(path: string): void {
  */
 export function writeDump(file: string, rows: Iterable<RawRow>, meta: Iterable<[string, string]>): void {
   if (existsSync(file)) throw new Error(`dump target ${file} already exists`);
-  const db = new Database(file);
+  // Private like all state (0600); SQLite takes the empty file as an empty database.
+  closeSync(openSync(file, 'wx', 0o600));
+  const db = openDb(file);
   try {
     db.pragma('journal_mode = DELETE');
     db.pragma('synchronous = FULL');
@@ -59,7 +70,7 @@ export function writeDump(file: string, rows: Iterable<RawRow>, meta: Iterable<[
 
 /** Reads a dump of the current schema whole (for the memory store, which holds state in memory anyway). */
 export function readDump(file: string): { rows: RawRow[]; meta: Array<[string, string]> } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openDb(file, { readonly: true, fileMustExist: true });
   try {
     const v = readSchemaVersion(db, file);
     if (v !== SCHEMA_VERSION) throw new Error(`${file} has schema version ${v ?? 'none'}; expected ${SCHEMA_VERSION} (migrate it first)`);
