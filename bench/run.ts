@@ -6,6 +6,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { haveWrk, wrk, type FixedRequest } from './load.js';
 import { rssMb, startPeer, stopPeer, type Peer } from './peers.js';
+import { measureStartup, printStartup } from './startup.js';
 import { NodeSha256 } from '../test/helpers/sign.js';
 import { hostileBodies, printHostile } from './hostile-bodies.js';
 
@@ -108,6 +109,7 @@ async function main() {
   for (const k of rpsRows.keys()) targets.push([`${k}: enforcement costs under 15% (root caller)`, (c(k).cloudlet ?? 0) >= 0.85 * off(k)]);
   console.log('\ntargets:');
   for (const [t, ok] of targets) console.log(`  ${ok ? 'met   ' : 'MISSED'} ${t}`);
+  printStartup(await measureStartup(probeFor));
   printHostile(await hostileBodies());
 }
 
