@@ -13,7 +13,6 @@ import {
   associateRouteTable, createRoute, createRouteTable, deleteRoute, deleteRouteTable, describeRouteTables,
   disassociateRouteTable, replaceRoute, replaceRouteTableAssociation,
 } from './route-tables.js';
-import { describeSecurityGroups } from './security-groups-describe.js';
 import {
   associateSubnetCidrBlock, createSubnet, deleteSubnet, describeSubnets, disassociateSubnetCidrBlock, modifySubnetAttribute,
 } from './subnets.js';
@@ -41,7 +40,7 @@ const plain: Record<string, Handler> = {
   CreateInternetGateway: createInternetGateway, DescribeInternetGateways: describeInternetGateways,
   AttachInternetGateway: attachInternetGateway, DetachInternetGateway: detachInternetGateway,
   DeleteInternetGateway: deleteInternetGateway,
-  DescribeSecurityGroups: describeSecurityGroups, DescribeNetworkAcls: describeNetworkAcls,
+  DescribeNetworkAcls: describeNetworkAcls,
   CreateTags: createTags, DeleteTags: deleteTags, DescribeTags: describeTags,
 };
 
