@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import {
   AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateSecurityGroupCommand,
   CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, DeleteNetworkInterfaceCommand, DeleteSecurityGroupCommand,
-  DeleteVpcCommand, DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, EC2Client, ModifySecurityGroupRulesCommand,
+  DeleteVpcCommand, DescribeSecurityGroupReferencesCommand, DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand,
+  DescribeStaleSecurityGroupsCommand, EC2Client, ModifySecurityGroupRulesCommand,
   RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand, UpdateSecurityGroupRuleDescriptionsIngressCommand,
   type IpPermission,
 } from '@aws-sdk/client-ec2';
@@ -138,6 +139,18 @@ describe('EC2 security groups with SDK v3', () => {
     const far = await create('far', other);
     await rejects(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [tcp(22, { UserIdGroupPairs: [{ GroupId: far }] })] })),
       'InvalidGroup.NotFound', 400, 'You have specified two resources that belong to different networks.');
+    // Another account's group: looked up in that account, and refused without peering.
+    const b = new EC2Client(clientConfig(cl.url, 'us-east-1', { accessKeyId: '222222222222', secretAccessKey: 'test' }));
+    const bVpc = (await b.send(new CreateVpcCommand({ CidrBlock: '10.3.0.0/16' }))).Vpc!.VpcId!;
+    const bGroup = (await b.send(new CreateSecurityGroupCommand({ GroupName: 'partner', Description: 'b', VpcId: bVpc }))).GroupId!;
+    await rejects(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [tcp(22, { UserIdGroupPairs: [{ GroupId: bGroup, UserId: '222222222222' }] })] })),
+      'InvalidGroup.NotFound', 400, 'You have specified two resources that belong to different networks.');
+    await rejects(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [tcp(22, { UserIdGroupPairs: [{ GroupId: bGroup }] })] })),
+      'InvalidGroup.NotFound', 400, `The security group '${bGroup}' does not exist`);
+    const stale = await ec2.send(new DescribeStaleSecurityGroupsCommand({ VpcId: vpcId }));
+    assert.deepEqual(stale.StaleSecurityGroupSet, []);
+    const refs = await ec2.send(new DescribeSecurityGroupReferencesCommand({ GroupId: [id] }));
+    assert.deepEqual(refs.SecurityGroupReferenceSet, []);
     await ec2.send(new DeleteSecurityGroupCommand({ GroupId: far }));
     await ec2.send(new DeleteVpcCommand({ VpcId: other }));
   });

@@ -196,7 +196,6 @@ export function interfaceShape(ctx: RequestContext, e: NetworkInterfaceRecord, t
     })),
     Ipv6Addresses: e.ipv6.map((a) => ({ Ipv6Address: a, IsPrimaryIpv6: false })),
     Ipv4Prefixes: [], Ipv6Prefixes: [],
-    ...(e.ipv6.length ? { Ipv6Address: e.ipv6[0] } : {}),
     RequesterManaged: e.requesterManaged, ...(e.requesterId ? { RequesterId: e.requesterId } : {}),
     SourceDestCheck: e.sourceDestCheck, Status: e.attachment ? 'in-use' : 'available',
     ...(eips.has(primary) ? { Association: assoc(eips.get(primary)) } : {}),

@@ -17,7 +17,7 @@ import {
   unassignIpv6Addresses, unassignPrivateIpAddresses,
 } from './network-interfaces.js';
 import {
-  describeSecurityGroupReferences, describeSecurityGroupRules, modifySecurityGroupRules,
+  describeSecurityGroupReferences, describeSecurityGroupRules, describeStaleSecurityGroups, modifySecurityGroupRules,
   updateSecurityGroupRuleDescriptionsEgress, updateSecurityGroupRuleDescriptionsIngress,
 } from './security-group-rules.js';
 import {
@@ -40,7 +40,7 @@ const plain: Record<string, Handler> = {
   DescribeSecurityGroupRules: describeSecurityGroupRules, ModifySecurityGroupRules: modifySecurityGroupRules,
   UpdateSecurityGroupRuleDescriptionsIngress: updateSecurityGroupRuleDescriptionsIngress,
   UpdateSecurityGroupRuleDescriptionsEgress: updateSecurityGroupRuleDescriptionsEgress,
-  DescribeSecurityGroupReferences: describeSecurityGroupReferences,
+  DescribeSecurityGroupReferences: describeSecurityGroupReferences, DescribeStaleSecurityGroups: describeStaleSecurityGroups,
   CreateNetworkAcl: createNetworkAcl, DeleteNetworkAcl: deleteNetworkAcl,
   CreateNetworkAclEntry: createNetworkAclEntry, ReplaceNetworkAclEntry: replaceNetworkAclEntry, DeleteNetworkAclEntry: deleteNetworkAclEntry,
   ReplaceNetworkAclAssociation: replaceNetworkAclAssociation,

@@ -6,7 +6,7 @@
  */
 import type {
   DescribeSecurityGroupReferencesRequest, DescribeSecurityGroupReferencesResult, DescribeSecurityGroupRulesRequest,
-  DescribeSecurityGroupRulesResult, ModifySecurityGroupRulesRequest, ModifySecurityGroupRulesResult, SecurityGroupRule,
+  DescribeSecurityGroupRulesResult, DescribeStaleSecurityGroupsRequest, DescribeStaleSecurityGroupsResult, StaleIpPermission, ModifySecurityGroupRulesRequest, ModifySecurityGroupRulesResult, SecurityGroupRule,
   UpdateSecurityGroupRuleDescriptionsIngressRequest, UpdateSecurityGroupRuleDescriptionsIngressResult,
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../../core/errors.js';
@@ -16,8 +16,9 @@ import type { Handler, RequestContext } from '../../types.js';
 import { applyFilters } from '../filters.js';
 import { checkMaxResults, pagePosition } from '../describe.js';
 import { checkId, notFound, RESOURCE_TYPES } from '../ids.js';
+import { mustGet } from '../describe.js';
 import { tagsOf } from '../tags.js';
-import type { SecurityGroupRecord, SecurityGroupRuleRecord } from './records.js';
+import type { SecurityGroupRecord, SecurityGroupRuleRecord, VpcRecord } from './records.js';
 import { groupParam } from './security-groups.js';
 import { addRules, checkDescription, ruleKey, rulesFromPermissions, ruleShape } from './sg-rules.js';
 
@@ -167,4 +168,43 @@ export const describeSecurityGroupReferences: Handler<DescribeSecurityGroupRefer
     }
   }
   return { SecurityGroupReferenceSet: out };
+};
+
+/** A reference across VPCs or accounts whose group is gone or whose peering is no longer active. */
+function isStale(ctx: RequestContext, g: SecurityGroupRecord, r: SecurityGroupRuleRecord): boolean {
+  if (!r.referencedGroupId) return false;
+  const account = r.referencedUserId ?? ctx.account;
+  if (account === ctx.account && !r.vpcPeeringConnectionId) return false;
+  if (!ctx.tx.get(ctx.scope.account === account ? ctx.scope : { account, region: ctx.region }, SG_KIND, r.referencedGroupId)) return true;
+  if (!r.vpcPeeringConnectionId) return false;
+  const kind = RESOURCE_TYPES['vpc-peering-connection'].kind;
+  const p = ctx.tx.get<{ status?: string | { Code?: string } }>(ctx.scope, kind, r.vpcPeeringConnectionId)
+    ?? ctx.tx.get<{ status?: string | { Code?: string } }>({ account, region: ctx.region }, kind, r.vpcPeeringConnectionId);
+  const status = typeof p?.status === 'string' ? p.status : p?.status?.Code;
+  return status !== 'active' && g.vpcId !== r.referencedVpcId;
+}
+
+const stalePermission = (r: SecurityGroupRuleRecord): StaleIpPermission => ({
+  IpProtocol: r.ipProtocol, ...(r.fromPort !== undefined ? { FromPort: r.fromPort, ToPort: r.toPort } : {}),
+  UserIdGroupPairs: [{ GroupId: r.referencedGroupId, UserId: r.referencedUserId, VpcId: r.referencedVpcId, VpcPeeringConnectionId: r.vpcPeeringConnectionId, PeeringStatus: 'deleted' }],
+});
+
+export const describeStaleSecurityGroups: Handler<DescribeStaleSecurityGroupsRequest, DescribeStaleSecurityGroupsResult> = (input, ctx) => {
+  const vpc = mustGet<VpcRecord>(ctx, 'vpc', input.VpcId);
+  checkMaxResults(input.MaxResults, [5, 255]);
+  const binding: PageBinding = { service: 'ec2', operation: 'DescribeStaleSecurityGroups', query: { vpc: vpc.id } };
+  const after = pagePosition(binding, input.NextToken);
+  const max = input.MaxResults ?? Infinity;
+  const stale = ctx.tx.findBy<SecurityGroupRecord>(ctx.scope, SG_KIND, 'vpc', { key: vpc.id }).map((h) => h.value)
+    .filter((g) => after === undefined || compareIds(g.id, after) > 0)
+    .map((g) => ({ g, rules: g.rules.filter((r) => isStale(ctx, g, r)) }))
+    .filter((x) => x.rules.length > 0)
+    .sort((a, b) => compareIds(a.g.id, b.g.id));
+  const page = stale.slice(0, max);
+  const out = page.map(({ g, rules }) => ({
+    GroupId: g.id, GroupName: g.name, Description: g.description, VpcId: g.vpcId,
+    StaleIpPermissions: rules.filter((r) => !r.egress).map(stalePermission),
+    StaleIpPermissionsEgress: rules.filter((r) => r.egress).map(stalePermission),
+  }));
+  return stale.length > max ? { StaleSecurityGroupSet: out, NextToken: encodePageToken(binding, page[page.length - 1]!.g.id) } : { StaleSecurityGroupSet: out };
 };
