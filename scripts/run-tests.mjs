@@ -37,7 +37,10 @@ try {
   empty = [...text.matchAll(/^ok \d+ - (.*)$/gm)].map((m) => m[1]).filter((name) => paths.has(name));
   const passed = count('pass') - empty.length;
   failed = count('fail') + empty.length + (count('tests') === 0 ? 1 : 0);
-  summary = `${passed} passed, ${failed} failed, ${count('skipped')} skipped`;
+  // A skipped describe() is not in the runner's skipped count (its tests never register): count it.
+  const skippedSuites = [...text.matchAll(/^( *)ok \d+ - [^\n]*# SKIP\b[^\n]*\n\1  ---\n((?:\1  [^\n]*\n)*?)\1  \.\.\.$/gm)]
+    .filter((m) => /^ *type: 'suite'$/m.test(m[2])).length;
+  summary = `${passed} passed, ${failed} failed, ${count('skipped') + skippedSuites} skipped`;
 } catch {
   // no report: the runner itself failed, and said why above
 }
