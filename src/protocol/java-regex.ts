@@ -20,7 +20,7 @@ export type CompiledPattern = { ok: true; matcher: Matcher } | { ok: false; reas
 /** Java-only syntax, each with why no engine here takes it as Java means it. */
 const UNSUPPORTED: Array<[RegExp, string]> = [
   [/\(\?>/, 'atomic groups (?>...) are Java-only'],
-  [/(?<!\\)[*+?}]\+/, 'possessive quantifiers (*+, ++, ?+) are Java-only'],
+  [/(?<!\\)[*+?]\+|(?<!\\p\{\w*)\{\d+(?:,\d*)?\}\+/, 'possessive quantifiers (*+, ++, ?+, {n}+) are Java-only'],
   [/\\[AZzGhHRXvV]/, 'Java-only escapes (\\A, \\Z, \\z, \\G, \\h, \\R, \\X, ...)'],
   [/\\p\{(?:Is|In|java|Alpha|Alnum|Punct|Graph|Print|Blank|Cntrl|XDigit|Space|Lower|Upper|ASCII|Digit)/, 'Java-only character classes (\\p{Alpha}, \\p{javaLowerCase}, \\p{IsLatin}, ...)'],
   [/&&/, 'character class intersection (&&) is Java-only'],

@@ -14,7 +14,7 @@ export interface SampleOptions {
   direction: Direction;
   protocol: WireProtocol;
   carrier?: Carrier;
-  /** A model in the same format with the traits the .min.json lost (enum, min, max). */
+  /** Another model in the same format whose enum / min / max win over the model's own. */
   constraints?: ServiceModel;
   /** Structure depth past which only required members are set. */
   maxDepth?: number;

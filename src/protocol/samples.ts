@@ -22,11 +22,11 @@ export { RESTRICTIONS, type Restriction } from './samples-restrictions.js';
  * official client and cloudlet can actually carry; every such restriction is listed in
  * RESTRICTIONS with its reason, and nothing is restricted silently.
  *
- * Constraints: the aws-sdk v2 .min.json models cloudlet reads drop enums, patterns and length /
- * range limits, and the @aws-sdk/client-* schemas keep only serialization traits (no @enum,
- * @length, @range, @pattern). So `constraints` may name a richer model in the same format
- * (botocore's service-2.json carries enum/min/max): it is walked in parallel, member by member,
- * and its enum / min / max win. Patterns are never honoured (no client or cloudlet checks them).
+ * Constraints: values honour the model's own enum / min / max (the vendored botocore models carry
+ * them). `constraints` may name another model in the same format (e.g. the installed botocore's):
+ * it is walked in parallel, member by member, and its enum / min / max win. Patterns are not
+ * honoured, so a generated value may break one: runs that feed samples to the codec turn its
+ * value checks off (codecFor's `constraints: false`).
  */
 
 function modeOf(index: number): SampleMode {

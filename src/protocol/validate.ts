@@ -160,18 +160,27 @@ export const VALUE_CAP = 256;
 export const LISTED_CAP = 50;
 
 /** A value as Java's toString prints it (lists [a, b], maps {k=v}), cut at `budget` characters. */
-function render(v: unknown, budget: { left: number }): string {
-  if (budget.left <= 0) return '';
+function render(v: unknown, budget: { left: number; cut?: boolean }): string {
+  if (budget.left <= 0) {
+    budget.cut = true;
+    return '';
+  }
   let s: string;
   if (v === null || v === undefined) s = 'null';
-  else if (typeof v === 'string') s = v.length > budget.left ? v.slice(0, budget.left) : v;
+  else if (typeof v === 'string') {
+    if (v.length > budget.left) budget.cut = true;
+    s = v.slice(0, budget.left);
+  }
   else if (Buffer.isBuffer(v)) s = `java.nio.HeapByteBuffer[pos=0 lim=${v.length} cap=${v.length}]`;
   else if (v instanceof Date) s = Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
   else if (Array.isArray(v)) {
     budget.left -= 1;
     const parts: string[] = [];
     for (const x of v) {
-      if (budget.left <= 0) break;
+      if (budget.left <= 0) {
+        budget.cut = true;
+        break;
+      }
       parts.push(render(x, budget));
       budget.left -= 2;
     }
@@ -180,7 +189,10 @@ function render(v: unknown, budget: { left: number }): string {
     budget.left -= 1;
     const parts: string[] = [];
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (budget.left <= 0) break;
+      if (budget.left <= 0) {
+        budget.cut = true;
+        break;
+      }
       budget.left -= k.length + 1;
       parts.push(`${k}=${render(x, budget)}`);
       budget.left -= 2;
@@ -192,9 +204,9 @@ function render(v: unknown, budget: { left: number }): string {
 }
 
 export function renderValue(v: unknown): string {
-  const budget = { left: VALUE_CAP };
+  const budget: { left: number; cut?: boolean } = { left: VALUE_CAP };
   const s = render(v, budget);
-  return budget.left < 0 || s.length > VALUE_CAP ? `${s.slice(0, VALUE_CAP)}...` : s;
+  return budget.cut || s.length > VALUE_CAP ? `${s.slice(0, VALUE_CAP)}...` : s;
 }
 
 function describe(v: Violation): string {

@@ -30,7 +30,7 @@ export type Handler<I = any, O = any> = (input: I, ctx: RequestContext) => O | P
 export interface ServiceDefinition {
   /** cloudlet's name for the service, e.g. 'ec2', 'cloudwatch'. */
   name: string;
-  /** Model file stem in aws-sdk/apis, e.g. 'ec2-2016-11-15'. */
+  /** Model id: models/ID.json(.gz), e.g. 'ec2-2016-11-15'. */
   modelId: string;
   /** Global services (IAM) keep one copy of state per account, not per region. */
   global?: boolean;

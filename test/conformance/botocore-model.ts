@@ -1,7 +1,8 @@
 /**
- * botocore's own service models (python package data). Used twice: as the `constraints` model
- * for the sample generator (it keeps the enum / min / max the .min.json lost), and as botocore's
- * view of the shapes when pruning skew.
+ * The installed botocore's service models (python package data), which may be newer or older
+ * than the vendored ones in models/. Used as botocore's view of the shapes when pruning skew, as
+ * the reference for model-data defects, and as botocore's own enum / min / max when generating
+ * the values botocore is handed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,7 +1,12 @@
 /**
- * Places where cloudlet's model data (aws-sdk v2 .min.json) disagrees with the service's own
- * model (botocore's service-2.json) about how a member is serialized. A failure at such a path is
- * a model-data defect, not a codec bug: it is reported in its own column with the disagreement.
+ * Places where cloudlet's model data (the vendored botocore models with models/overlays/ applied)
+ * disagrees with the installed botocore's model about how a member is serialized: an overlay's
+ * correction, or a refresh that is behind or ahead of the installed botocore. A failure at such
+ * a path is a model-data defect, not a codec bug: it is reported in its own column with the
+ * disagreement. Example: EC2's InferenceAcceleratorInfo.Accelerators, whose item name models/
+ * overlays/ec2-2016-11-15.json moves onto the list member; the JS SDK v3 reads those items as
+ * <member> where EC2 and botocore use <item>. (With aws-sdk v2's minified models the same list
+ * was written under <item> instead of <accelerators>.)
  */
 import type { ServiceModel } from '../../src/protocol/models.js';
 import type { Shape } from '../../src/protocol/model-types.js';

@@ -24,7 +24,6 @@ import type { ServiceModel } from '../../src/protocol/models.js';
 import type { Shape } from '../../src/protocol/model-types.js';
 import { sampleFor } from '../../src/protocol/samples.js';
 import { parseXmlDocument, XmlReadError } from '../../src/protocol/xml-read.js';
-import { botocoreModel } from './botocore-model.js';
 import { sampleOperations } from './run.js';
 import { clientOperations, sdkClientFor } from './sdk.js';
 import { allTargets, type Target } from './targets.js';
@@ -63,12 +62,11 @@ export async function corpus(seed: number, share: number): Promise<Seed[]> {
     const exchange: { current?: (req: never) => Promise<WireResponse> } = {};
     const { mod, client } = await sdkClientFor(target, exchange as never);
     const ops = sampleOperations(seed, clientOperations(mod).filter((o) => target.model.operation(o)).sort(), share);
-    const constraints = botocoreModel(target.botocore.name, target.model.metadata.apiVersion);
     for (const operation of ops) {
       const op = target.model.operation(operation)!;
       const schema = mod[`${operation}$`] as unknown[] | undefined;
       const inView = Array.isArray(schema) && typeof schema[4] === 'function' ? sdkView(schema[4]) : undefined;
-      const sample = sampleFor(target.model, operation, 0, { seed, direction: 'input', protocol: target.wire, carrier: 'sdk-js-v3', constraints });
+      const sample = sampleFor(target.model, operation, 0, { seed, direction: 'input', protocol: target.wire, carrier: 'sdk-js-v3' });
       const input = fixInput(target.model, 'sdk-js-v3', (prune(sample.value, inView, () => {}, '', false, undefined, modelBindings(target.model, op.input)) ?? {}) as Record<string, unknown>, operation);
       let captured: WireRequest | undefined;
       (exchange as { current?: unknown }).current = async (req: Parameters<typeof toWireRequest>[0]) => {

@@ -116,7 +116,8 @@ export async function runSdkTarget(target: Target, opts: RunOptions): Promise<Ta
   const exchange: { current?: Exchange } = {};
   const { mod, client } = await sdkClientFor(target, exchange);
   const model = target.model;
-  const constraints = botocoreModel(target.botocore.name, model.metadata.apiVersion);
+  // The vendored model carries its own enum / min / max; the installed botocore's is only
+  // consulted for model-data defects (classifyDefects below), and only when it is there.
   const inClient = new Set(clientOperations(mod));
   const inModel = model.operationNames;
   report.modelOperations = inModel.length;
@@ -142,7 +143,7 @@ export async function runSdkTarget(target: Target, opts: RunOptions): Promise<Ta
       report.unsupported.push({ operation, direction: 'response', why: 'event-stream output: cloudlet\'s codecs do not write event streams' });
     }
     for (let i = 0; i < opts.cases; i++) {
-      const common = { seed: opts.seed, protocol: target.wire, carrier: 'sdk-js-v3' as const, constraints };
+      const common = { seed: opts.seed, protocol: target.wire, carrier: 'sdk-js-v3' as const };
       let input: Sample;
       let output: Sample;
       try {
@@ -228,7 +229,7 @@ export async function runSdkTarget(target: Target, opts: RunOptions): Promise<Ta
   }
 
   await runSdkErrors(target, mod, client, exchange, opts, report, both);
-  classifyDefects(report, modelDefects(model, constraints));
+  classifyDefects(report, modelDefects(model, botocoreModel(target.botocore.name, model.metadata.apiVersion)));
   client.destroy?.();
   report.ms = Date.now() - started;
   return report;
@@ -269,8 +270,7 @@ async function runSdkErrors(
   const operation = operations.find((o) => model.operation(o)!.http?.method !== 'HEAD' && !isEventStreamOutput(target, model.operation(o)!));
   if (!operation) return;
   const views = opViews(mod, operation);
-  const constraints = botocoreModel(target.botocore.name, model.metadata.apiVersion);
-  const input = sampleFor(model, operation, 1, { seed: opts.seed, direction: 'input', protocol: target.wire, carrier: 'sdk-js-v3', constraints });
+  const input = sampleFor(model, operation, 1, { seed: opts.seed, direction: 'input', protocol: target.wire, carrier: 'sdk-js-v3' });
   const sent = (prune(input.value, views.input, () => {}) ?? {}) as Record<string, unknown>;
   // Query codes travel on every face of a query service (JSON and CBOR carry them in x-amzn-query-error).
   const queryCodes = target.wire === 'ec2' || target.entry.protocol === 'query';
@@ -311,7 +311,7 @@ async function runSdkErrors(
   if (head) {
     report.cases.error++;
     const hv = opViews(mod, head);
-    const hin = sampleFor(model, head, 1, { seed: opts.seed, direction: 'input', protocol: target.wire, carrier: 'sdk-js-v3', constraints });
+    const hin = sampleFor(model, head, 1, { seed: opts.seed, direction: 'input', protocol: target.wire, carrier: 'sdk-js-v3' });
     const HeadCommand = mod[`${head}Command`] as new (input: unknown) => unknown;
     exchange.current = async () => target.codec.serializeError(model, new AwsError('NoSuchKey', 'gone', 404), { requestId: 'head-1' }, model.operation(head));
     let thrown: { name?: string; $metadata?: { requestId?: string; httpStatusCode?: number } } | undefined;

@@ -1,7 +1,7 @@
 /**
  * A client's own view of the shapes, to tell model skew from codec bugs: the generator works
- * from cloudlet's model (aws-sdk v2 .min.json); the JS SDK v3 and botocore ship their own,
- * newer models. A generated member the client's model does not have (or types differently) is
+ * from cloudlet's model (botocore's service-2.json vendored in models/); the JS SDK v3 and the
+ * installed botocore ship their own, possibly newer or older, models. A generated member the client's model does not have (or types differently) is
  * pruned before the client sees it and counted as skew, never as a failure.
  */
 import { NormalizedSchema } from '@smithy/core/schema';
