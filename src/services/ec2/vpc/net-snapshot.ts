@@ -29,8 +29,11 @@ const K = {
 /** The ACL entries the engine adds itself: the `*` rules (32767 IPv4, 32768 IPv6). */
 const LAST_NUMBERED_RULE = 32766;
 
+/** What reading a snapshot needs: a request's context, or the admin endpoint's read of one account and Region. */
+export type SnapshotContext = Pick<RequestContext, 'tx' | 'scope' | 'account' | 'region' | 'clock'>;
+
 /** The VPC an endpoint of a question lies in, if the store knows it. */
-export function vpcOfEndpoint(ctx: RequestContext, ref: string): string | undefined {
+export function vpcOfEndpoint(ctx: SnapshotContext, ref: string): string | undefined {
   const { tx, scope } = ctx;
   const type = typeOfId(ref);
   switch (type) {
@@ -54,7 +57,7 @@ export function vpcOfEndpoint(ctx: RequestContext, ref: string): string | undefi
   return eniId ? tx.get<NetworkInterfaceRecord>(scope, K.eni, eniId)?.vpcId : undefined;
 }
 
-const nameOf = (ctx: RequestContext, id: string): { name?: string } => {
+const nameOf = (ctx: SnapshotContext, id: string): { name?: string } => {
   const n = tagsOf(ctx.tx, ctx.scope, id).find((t) => t.Key === 'Name')?.Value;
   return n ? { name: n } : {};
 };
@@ -68,7 +71,7 @@ const sgRule = (r: SecurityGroupRuleRecord): NetSgRule => ({
 });
 
 /** Builds the snapshot of the given VPCs (unknown IDs are skipped). */
-export function buildSnapshot(ctx: RequestContext, vpcIds: Iterable<string>): NetworkSnapshot {
+export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): NetworkSnapshot {
   const { tx, scope, account, region } = ctx;
   const now = ctx.clock.nowMs();
   const snap = {
@@ -144,7 +147,8 @@ export function buildSnapshot(ctx: RequestContext, vpcIds: Iterable<string>): Ne
       const eip = tx.findBy<AddressRecord>(scope, K.eip, 'eni', { key: e.id }).find((h) => h.value.association?.privateIp === primary)?.value;
       snap.networkInterfaces.push({
         id: e.id, ...nameOf(ctx, e.id), subnetId: e.subnetId, privateIps: e.privateIps.map((p) => p.address), ipv6Ips: e.ipv6,
-        ...(eip ? { publicIp: eip.publicIp } : {}), securityGroupIds: e.groups, sourceDestCheck: e.sourceDestCheck,
+        // A NAT gateway's Elastic IP is the gateway's (it translates), not an address its interface answers on.
+        ...(eip && e.interfaceType !== 'nat_gateway' ? { publicIp: eip.publicIp } : {}), securityGroupIds: e.groups, sourceDestCheck: e.sourceDestCheck,
         ...(e.attachment?.instanceId ? { instanceId: e.attachment.instanceId } : {}),
         interfaceType: e.interfaceType, status: e.attachment ? 'in-use' : 'available',
       });
@@ -155,7 +159,7 @@ export function buildSnapshot(ctx: RequestContext, vpcIds: Iterable<string>): Ne
 }
 
 /** The snapshot a question between `source` and `destination` needs. */
-export function snapshotFor(ctx: RequestContext, ...endpoints: Array<string | undefined>): NetworkSnapshot {
+export function snapshotFor(ctx: SnapshotContext, ...endpoints: Array<string | undefined>): NetworkSnapshot {
   const vpcs = endpoints.flatMap((e) => (e ? [vpcOfEndpoint(ctx, e)] : [])).filter((v): v is string => !!v);
   return buildSnapshot(ctx, vpcs);
 }

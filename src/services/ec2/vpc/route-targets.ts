@@ -75,7 +75,7 @@ export function routeTarget(ctx: RequestContext, input: Rec, vpcId: string, rout
 }
 
 /** 'active', or 'blackhole' when the target is gone (deleted, detached, failed). */
-export function routeState(ctx: RequestContext, vpcId: string, r: RouteRecord): 'active' | 'blackhole' {
+export function routeState(ctx: Pick<RequestContext, 'tx' | 'scope'>, vpcId: string, r: RouteRecord): 'active' | 'blackhole' {
   if (r.target === 'local') return 'active';
   const type = typeOfId(r.target);
   if (!type) return 'blackhole';
