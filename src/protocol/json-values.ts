@@ -4,7 +4,7 @@ import type { Shape, ShapeType } from './model-types.js';
 /**
  * Shape-typed conversion between awsJson wire values and the codec value conventions
  * (see codec.ts). Wire names are the model's member names: awsJson ignores jsonName, and no
- * JSON-protocol model in aws-sdk's apis carries a locationName on a body member.
+ * JSON-protocol model in models/ carries a locationName on a body member.
  * The shape walk is shared with rpcv2Cbor (cbor.ts), which differs only in the scalars of
  * ScalarWire: how timestamps, blobs and floats look on the wire.
  */

@@ -63,6 +63,12 @@ describe('model constraints enforced by the codec', () => {
     assert.match(v.message, /^1 validation error detected: Value '\[a+\.\.\.' at 'repositoryNames' failed to satisfy constraint: Member must satisfy constraint: \[Member must have length less than or equal to 256, Member must have length greater than or equal to 2, Member must satisfy regular expression pattern: /);
   });
 
+  test('/_cloudlet/health reports the vendored models\' operation counts', async () => {
+    const health = await (await fetch(`${cl.url}/_cloudlet/health`)).json() as { services: Record<string, { operations: number }> };
+    const counts = Object.fromEntries(['ec2', 's3', 'iam', 'ecr', 'sts'].map((s) => [s, health.services[s]?.operations]));
+    assert.deepEqual(counts, { ec2: 765, s3: 111, iam: 176, ecr: 58, sts: 11 });
+  });
+
   for (const cli of awsClis()) {
     test(`${cli.name}: a 65-character user name gets the same message and a service-error exit code`, { skip: cli.skip }, async () => {
       const r = await runAws(cli.bin, cl.url, ['iam', 'create-user', '--user-name', LONG]);
