@@ -18,6 +18,8 @@ ${EDGE_USAGE}
                                                   named snapshots of the whole state
   cloudlet state export FILE [--snapshot NAME] | import FILE
                                                   the state (or a snapshot) as one portable archive
+  cloudlet net why SRC DST --port N [--protocol tcp|udp] [--region R] [--account ID] [--json]
+                                                  why a packet does or does not arrive (exit 0 reachable, 1 not)
   cloudlet check                                  load every service and check its handlers against its model
   cloudlet --version
 
@@ -148,6 +150,15 @@ async function main(): Promise<void> {
     case 'reset': return reset(rest);
     case 'state': return state(rest);
     case 'check': return check();
+    case 'net': {
+      const { url, rest: args } = endpoint(rest);
+      const { netCommand } = await import('./net-cli.js');
+      const r = await netCommand(args, url);
+      process.stdout.write(r.stdout);
+      process.stderr.write(r.stderr);
+      process.exitCode = r.code;
+      return;
+    }
     case '--version': case '-v': process.stdout.write(`${VERSION}\n`); return;
     case undefined: case 'help': case '--help': case '-h': process.stdout.write(USAGE); return;
     default: fail(`unknown command ${cmd}`);

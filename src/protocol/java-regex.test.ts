@@ -56,7 +56,7 @@ describe('Java patterns from the models', () => {
     }
   });
 
-  it('no pattern of any vendored model takes more than 100 ms on hostile input up to its max length', () => {
+  it('no pattern of any vendored model takes more than 250 ms on hostile input up to its max length', () => {
     // Catastrophic backtracking shows on a long run of one class ending in a character that fails,
     // e.g. ECR's ^[a-z0-9*](?:[._\-/a-z0-9*]?[a-z0-9*]+)*$ with 'a' x 255 + '!'.
     const limits = new Map<string, number>();
@@ -71,10 +71,15 @@ describe('Java patterns from the models', () => {
       const m = matcher(src);
       for (const unit of ['a', '0', 'a-', 'a.', '/a', 'aA0_', ' ', '-']) {
         const value = `${unit.repeat(Math.ceil(n / unit.length)).slice(0, n - 1)}!`;
-        const t = performance.now();
-        m.matches(value);
-        const ms = performance.now() - t;
-        assert.ok(ms < 100, `${src} (${m.engine}) took ${ms.toFixed(0)} ms on ${n} x '${unit}'`);
+        // Best of three, so a GC pause or a busy machine is not taken for backtracking (which
+        // takes seconds to years on these inputs, not milliseconds).
+        let ms = Infinity;
+        for (let i = 0; i < 3 && ms >= 250; i++) {
+          const t = performance.now();
+          m.matches(value);
+          ms = Math.min(ms, performance.now() - t);
+        }
+        assert.ok(ms < 250, `${src} (${m.engine}) took ${ms.toFixed(0)} ms on ${n} x '${unit}'`);
       }
     }
   });

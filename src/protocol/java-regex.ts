@@ -1,4 +1,10 @@
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS as RE2JSType } from 're2js';
+
+// Loaded on the first pattern compiled, not at start-up (the server imports this module early).
+const require = createRequire(import.meta.url);
+let re2: typeof RE2JSType | undefined;
+const RE2JS = () => (re2 ??= (require('re2js') as { RE2JS: typeof RE2JSType }).RE2JS);
 
 /**
  * The service models' `pattern` traits are Java regular expressions, and AWS matches the whole
@@ -71,7 +77,7 @@ export function compileJavaPattern(src: string): CompiledPattern {
   }
   let re2Error: string;
   try {
-    const p = RE2JS.compile(toRe2Syntax(src));
+    const p = RE2JS().compile(toRe2Syntax(src));
     return { ok: true, matcher: { engine: 're2', matches: (v) => p.matches(v) } };
   } catch (e) {
     re2Error = (e as Error).message;

@@ -116,9 +116,12 @@ describe('model constraint validation (AWS validation-layer wording)', () => {
 
   it('ECR: a hostile repository name is answered quickly (RE2, no backtracking)', () => {
     const ecr = loadModel('ecr-2015-09-21');
+    const op = ecr.operation('DescribeRepositories')!.input!;
+    findViolations(ecr, op, { repositoryNames: ['warm'] }); // loads RE2 and compiles the pattern
     const t = performance.now();
-    const vs = findViolations(ecr, ecr.operation('DescribeRepositories')!.input!, { repositoryNames: [`${'a'.repeat(255)}!`] });
-    assert.ok(performance.now() - t < 100);
+    const vs = findViolations(ecr, op, { repositoryNames: [`${'a'.repeat(255)}!`] });
+    // A backtracking engine takes far longer than a human lifetime on this input.
+    assert.ok(performance.now() - t < 250);
     assert.equal(vs.length, 1);
   });
 });

@@ -43,6 +43,7 @@ export async function handleAdmin(deps: ServerDeps, wire: WireRequest, req: Inco
       const opts: ResetOptions = { account: pick('account'), service: pick('service'), keepClock: flag(pick('keepClock'), 'keepClock') };
       return send(res, 200, { ...(await (await stateOf(deps)).reset(opts)) });
     }
+    if (name === 'net/why' && wire.method === 'POST') return await netWhyRoute(deps, req, res);
     if (name === 'state' || name.startsWith('state/')) return await stateApi(deps, await stateOf(deps), name.slice(6), wire, req, res);
     return send(res, 404, { error: 'NotFound', message: `no admin endpoint ${wire.method} ${wire.path}` });
   } catch (err) {
@@ -229,6 +230,21 @@ async function setClock(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
   deps.store.setMeta('clock_offset_ms', String(next));
   deps.clock.setOffset(next);
   return send(res, 200, clockView(deps));
+}
+
+/**
+ * POST /_cloudlet/net/why {"source","destination","port","protocol","region","account"}: the
+ * reachability engine's answer as JSON (src/services/ec2/vpc/network-insights.ts, loaded on
+ * first use). JSON bodies only, like the clock: a form posted by a web page is refused unread.
+ */
+async function netWhyRoute(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    await drain(req);
+    return send(res, 415, { error: 'UnsupportedMediaType', message: `POST /_cloudlet/net/why takes a JSON body (content-type: application/json), got ${type ? JSON.stringify(type) : 'none'}` });
+  }
+  const { netWhy } = await import('../services/ec2/vpc/network-insights.js');
+  return send(res, 200, { ...(await netWhy(deps.store, deps.clock, await readJson(req))) });
 }
 
 function clockView(deps: ServerDeps): Json {
