@@ -103,6 +103,10 @@ describe('EC2 security groups with SDK v3', () => {
     assert.equal(g.SecurityGroupArn, `arn:aws:ec2:us-east-1:000000000000:security-group/${id}`);
     const dflt = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups![0]!;
     await rejects(ec2.send(new DeleteSecurityGroupCommand({ GroupId: dflt.GroupId })), 'CannotDelete', 400, /cannot be deleted by a user/);
+    // DryRun answers as AWS does and creates nothing; a group that references only itself can go.
+    await rejects(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'dry', Description: 'x', VpcId: vpcId, DryRun: true })), 'DryRunOperation', 412);
+    assert.deepEqual((await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-name', Values: ['dry'] }] }))).SecurityGroups, []);
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: id }] }] }));
     for (const x of [id, inOther, inDefault]) await ec2.send(new DeleteSecurityGroupCommand({ GroupId: x }));
     await ec2.send(new DeleteVpcCommand({ VpcId: other }));
   });
