@@ -189,7 +189,7 @@ function revoke(input: RevokeInput, ctx: RequestContext, egress: boolean): Revok
   } else {
     const byKey = new Map(rulesOf(g, egress).map((r) => [ruleKey(r), r]));
     for (const p of permissionsOf(input)) {
-      const wanted = rulesFromPermissions(ctx, g, [p], egress);
+      const wanted = rulesFromPermissions(ctx, g, [p], egress, true);
       const found = wanted.map((w) => byKey.get(ruleKey(w)));
       if (found.every((f) => f === undefined)) unknown.push(p);
       for (const f of found) if (f) gone.add(f.id);

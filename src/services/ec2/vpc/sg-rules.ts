@@ -85,8 +85,10 @@ const differentNetworks = (): AwsError =>
   new AwsError('InvalidGroup.NotFound', 'You have specified two resources that belong to different networks.');
 
 /** The group a UserIdGroupPair names, checked: same VPC, or a peered VPC (this or another account). */
-function referencedGroup(ctx: RequestContext, owner: SecurityGroupRecord, pair: UserIdGroupPair): Partial<SecurityGroupRuleRecord> {
+function referencedGroup(ctx: RequestContext, owner: SecurityGroupRecord, pair: UserIdGroupPair, lenient: boolean): Partial<SecurityGroupRuleRecord> {
   const userId = pair.UserId && pair.UserId !== ctx.account ? pair.UserId : ctx.account;
+  // Revoking names a rule, not a live group: a reference whose group is gone still matches.
+  if (lenient && pair.GroupId) return { referencedGroupId: pair.GroupId, referencedUserId: userId };
   const scope = { account: userId, region: ctx.region };
   let g: SecurityGroupRecord | undefined;
   if (pair.GroupId) {
@@ -112,7 +114,7 @@ function referencedGroup(ctx: RequestContext, owner: SecurityGroupRecord, pair: 
 }
 
 /** Stored rules for IpPermissions: one per source, validated, new IDs. Nothing is written. */
-export function rulesFromPermissions(ctx: RequestContext, group: SecurityGroupRecord, perms: readonly IpPermission[], egress: boolean): SecurityGroupRuleRecord[] {
+export function rulesFromPermissions(ctx: RequestContext, group: SecurityGroupRecord, perms: readonly IpPermission[], egress: boolean, lenient = false): SecurityGroupRuleRecord[] {
   const out: SecurityGroupRuleRecord[] = [];
   for (const p of perms) {
     const ipProtocol = normalizeProtocol(p.IpProtocol);
@@ -130,7 +132,7 @@ export function rulesFromPermissions(ctx: RequestContext, group: SecurityGroupRe
       }
       out.push({ ...base(r.Description), prefixListId: r.PrefixListId });
     }
-    for (const pair of p.UserIdGroupPairs ?? []) out.push({ ...base(pair.Description), ...referencedGroup(ctx, group, pair) });
+    for (const pair of p.UserIdGroupPairs ?? []) out.push({ ...base(pair.Description), ...referencedGroup(ctx, group, pair, lenient) });
     if (out.length === before) {
       throw new AwsError('InvalidParameterValue', `The IpPermission for protocol ${ipProtocol} names no source or destination (IpRanges, Ipv6Ranges, PrefixListIds or UserIdGroupPairs)`);
     }
