@@ -1,10 +1,11 @@
-import BTreeModule from 'sorted-btree';
+import { createRequire } from 'node:module';
 import { compareIds } from './order.js';
 import { aboveLo, belowHi, type Bounds } from './range.js';
 import { indexesOf, indexKeys, type IndexDef } from './schema.js';
 
-// sorted-btree is CommonJS with `exports.default`; Node's ESM import gives the exports object.
-const BTree = BTreeModule.default;
+// sorted-btree is CommonJS with `exports.default`. Required rather than imported: an ESM import
+// of CommonJS first scans its source for export names, which cost start-up ~10 ms.
+const BTree = (createRequire(import.meta.url)('sorted-btree') as typeof import('sorted-btree')).default;
 type Tree<K, V> = import('sorted-btree').default<K, V>;
 
 type Pair = [key: string, id: string];
