@@ -77,7 +77,7 @@ export const NORMALISATIONS: readonly Normalisation[] = [
   { id: 'checksums', applies: 'request, S3, both clients',
     rule: 'checksum members the caller did not give (ChecksumAlgorithm, ChecksumCRC32/CRC32C/CRC64NVME/SHA1/SHA256, ContentMD5) are computed and added by the client; dropped from the decoded input' },
   { id: 'sse-c', applies: 'request, S3, both clients',
-    rule: 'the model types the SSE-C key as a string; the JS SDK always sends it base64-encoded with its MD5 in *KeyMD5, botocore does the same unless *KeyMD5 was given (then both go as passed); the expected members are what the client sent' },
+    rule: 'the model types the SSE-C key as a string; the JS SDK always sends it base64-encoded with its MD5 in *KeyMD5, botocore does the same on the nine operations it has the handler for, unless *KeyMD5 was given (then both go as passed); the expected members are what the client sent' },
   { id: 'content-length', applies: 'request, S3, both clients',
     rule: 'ContentLength the caller did not give is the body length the client computes and sends; dropped from the decoded input' },
   { id: 'content-type', applies: 'request, S3 operations with a streaming Body, JS SDK',
@@ -146,13 +146,14 @@ export function normaliseRequest(
     if (!('ContentLength' in expected)) delete actual.ContentLength;
     if (!('ContentType' in expected) && actual.ContentType === 'application/octet-stream' && members.Body?.streaming) delete actual.ContentType;
     // The model types the key as a (sensitive) string; both clients put it on the wire base64
-    // encoded, with the MD5 they compute. botocore does so only when no MD5 was given: with one,
-    // it sends key and MD5 exactly as passed (botocore.handlers._sse_md5).
+    // encoded, with the MD5 they compute. botocore does so only for the operations it registers
+    // the handler on, and only when no MD5 was given: otherwise it sends key and MD5 exactly as
+    // passed (botocore.handlers._sse_md5).
     for (const prefix of ['SSECustomer', 'CopySourceSSECustomer']) {
       const key = expected[`${prefix}Key`];
       const md5 = `${prefix}KeyMD5`;
       if (key === undefined) continue;
-      if (client === 'botocore' && md5 in expected) continue;
+      if (client === 'botocore' && (md5 in expected || !BOTOCORE_SSE_OPS.has(operation))) continue;
       const bytes = Buffer.isBuffer(key) ? key : Buffer.from(String(key), 'utf8');
       if (typeof key === 'string') expected[`${prefix}Key`] = bytes.toString('base64');
       if (md5 in members) expected[md5] = createHash('md5').update(bytes).digest('base64');
@@ -160,6 +161,10 @@ export function normaliseRequest(
   }
   return [expected, actual];
 }
+
+/** Where botocore registers its SSE-C handler (botocore.handlers BUILTIN_HANDLERS). */
+const BOTOCORE_SSE_OPS = new Set(['HeadObject', 'GetObject', 'PutObject', 'CopyObject', 'CreateMultipartUpload', 'UploadPart',
+  'UploadPartCopy', 'CompleteMultipartUpload', 'SelectObjectContent']);
 
 function streamingAbsentIsEmpty(members: Record<string, Shape>, expected: Record<string, unknown>, actual: Record<string, unknown>): void {
   for (const [name, m] of Object.entries(members)) {
