@@ -1,6 +1,7 @@
 /**
  * npm run fuzz [-- --seed N] [--requests 1000000] [--time 1800] [--concurrency 32] [--timeout 10000]
- *               [--codec-runs 20000] [--state-checks 2000] [--hostile-cases 2000] [--admin-cases 2000] [--skip-codec] [--skip-live] [--skip-state] [--skip-hostile] [--skip-admin]
+ *               [--codec-runs 20000] [--state-checks 2000] [--hostile-cases 2000] [--admin-cases 2000] [--policy-cases 2000]
+ *               [--skip-codec] [--skip-live] [--skip-state] [--skip-hostile] [--skip-admin] [--skip-policy]
  *
  * 1. Codec level (fast-check): mutated and random requests through every codec, XML, JSON,
  *    aws-chunked framing and presigned URLs: only values or AwsError / SigV4Error may come out.
@@ -17,6 +18,10 @@
  *    (truncated, oversized, corrupted gzip, hostile SQLite files), one at a time against an
  *    ephemeral server process while health is polled: no 5xx, each within 1 s
  *    (test/conformance/fuzz-admin.ts).
+ * 6. Policy documents (--policy-cases 2000, --skip-policy): pathological wildcard patterns in
+ *    every element, with and without Version, around the size quotas, through
+ *    SimulateCustomPolicy, CreatePolicy and PutUserPolicy plus the governed user's own request,
+ *    one at a time while health is polled: no 5xx, each within 1 s (test/conformance/fuzz-policy.ts).
  * Exits 1 on any failure.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -28,6 +33,7 @@ import { fuzzCodecs } from '../test/conformance/fuzz-codec.js';
 import { fuzzServer, handwrittenSeeds, sdkSeeds, stateChecks, type LiveStats } from '../test/conformance/fuzz-server.js';
 import { fuzzHostile } from '../test/conformance/fuzz-hostile.js';
 import { fuzzAdmin } from '../test/conformance/fuzz-admin.js';
+import { fuzzPolicy } from '../test/conformance/fuzz-policy.js';
 
 function flag(name: string): string | undefined {
   const args = process.argv.slice(2);
@@ -56,6 +62,7 @@ const codecRuns = num('codec-runs', 20_000);
 const checks = num('state-checks', 2000);
 const hostileCases = num('hostile-cases', 2000);
 const adminCases = num('admin-cases', 2000);
+const policyCases = num('policy-cases', 2000);
 let failed = false;
 
 console.log(`fuzz: seed ${seed} (replay with --seed ${seed})`);
@@ -182,6 +189,21 @@ if (!has('skip-admin') && adminCases > 0) {
   try {
     const s = await fuzzAdmin({ url: server.url, seed, cases: adminCases, timeLimitMs: timeS * 1000 });
     console.log(`\nadmin API: ${s.cases} requests (${Object.entries(s.byKind).map(([k, v]) => `${v} ${k}`).join(', ')}) in ${(s.ms / 1000).toFixed(1)} s; `
+      + `statuses ${Object.entries(s.byStatus).map(([k, v]) => `${k}:${v}`).join(' ')}; slowest answer ${s.slowestMs.toFixed(0)} ms, `
+      + `slowest health meanwhile ${s.slowestHealthMs.toFixed(0)} ms; failures ${s.failures.length}${server.alive() ? '' : ', SERVER CRASHED'}`);
+    for (const f of s.failures.slice(0, 20)) console.log(`  FAIL ${f.name}: ${f.detail}`);
+    if (s.failures.length || !server.alive()) failed = true;
+  } finally {
+    await server.stop();
+  }
+}
+
+// 6. Policy documents with pathological patterns, against a fresh ephemeral server process.
+if (!has('skip-policy') && policyCases > 0) {
+  const server = await startChild();
+  try {
+    const s = await fuzzPolicy({ url: server.url, seed, cases: policyCases, timeLimitMs: timeS * 1000 });
+    console.log(`\npolicy documents: ${s.cases} cases, ${s.requests} requests in ${(s.ms / 1000).toFixed(1)} s; `
       + `statuses ${Object.entries(s.byStatus).map(([k, v]) => `${k}:${v}`).join(' ')}; slowest answer ${s.slowestMs.toFixed(0)} ms, `
       + `slowest health meanwhile ${s.slowestHealthMs.toFixed(0)} ms; failures ${s.failures.length}${server.alive() ? '' : ', SERVER CRASHED'}`);
     for (const f of s.failures.slice(0, 20)) console.log(`  FAIL ${f.name}: ${f.detail}`);

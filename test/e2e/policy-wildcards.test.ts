@@ -17,6 +17,7 @@ import {
 import { awsClis, awsJson } from '../helpers/cli.js';
 import { rejects } from '../helpers/assert.js';
 import { startProcess, type Running } from '../helpers/process.js';
+import { fuzzPolicy } from '../conformance/fuzz-policy.js';
 import { clientConfig } from '../helpers/server.js';
 
 const A = '000000000000';
@@ -222,4 +223,11 @@ describe('policy size quotas at write time, as AWS words them', () => {
     await rejects(iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'quota-trust', PolicyDocument: trust(2049) })),
       ...limit('Cannot exceed quota for ACLSizePerRole: 2048'));
   });
+});
+
+test('the policy fuzz target: random pathological documents, no 5xx, every answer and health within 1 s', async () => {
+  const s = await fuzzPolicy({ url: server.url, seed: 20261204, cases: 150, timeLimitMs: 60_000 });
+  assert.equal(s.cases, 150);
+  assert.deepEqual(s.failures, []);
+  assert.ok(s.byStatus[200]! > 0 && s.byStatus[400]! > 0, JSON.stringify(s.byStatus));
 });
