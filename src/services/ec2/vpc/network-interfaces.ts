@@ -19,7 +19,7 @@ import { dropTags, setTags, tagSpecTags } from '../tags.js';
 import { nowIso } from './common.js';
 import {
   addressesOf, checkGroups, createInterfaceRecord, interfaceShape, K, MAX_IPS_PER_ENI, privateDnsName, releaseIpv4, releaseMac,
-  takeIpv4, takeIpv6, usedIpv4,
+  ownerOfIpv4, takeIpv4, takeIpv6,
 } from './eni-core.js';
 import type { AddressRecord, NetworkInterfaceRecord } from './records-eni.js';
 import type { SecurityGroupRecord, SubnetRecord, VpcRecord } from './records.js';
@@ -139,7 +139,7 @@ export const deleteNetworkInterface: Handler<DeleteNetworkInterfaceRequest, obje
   if (e.attachment) throw new AwsError('InvalidNetworkInterface.InUse', `The network interface '${e.id}' is currently in use.`);
   if (e.requesterManaged) throw new AwsError('OperationNotPermitted', `The network interface '${e.id}' is managed by ${e.requesterId ?? 'AWS'} and cannot be deleted by you.`);
   disassociateAddresses(ctx, e.id);
-  releaseIpv4(ctx, e.subnetId, e.privateIps.length);
+  releaseIpv4(ctx, e.subnetId, e.privateIps.length, e.privateIps.map((p) => p.address));
   releaseMac(ctx, e.macAddress);
   ctx.tx.delete(ctx.scope, K.eni, e.id);
   dropTags(ctx.tx, ctx.scope, e.id);
@@ -155,20 +155,19 @@ export const assignPrivateIpAddresses: Handler<AssignPrivateIpAddressesRequest, 
   if (listed.length && count) throw new AwsError('InvalidParameterCombination', 'Specify either privateIpAddress or secondaryPrivateIpAddressCount, not both');
   checkIpCount(e, listed.length + count, 0);
   const s = mustGet<SubnetRecord>(ctx, 'subnet', e.subnetId);
-  const used = usedIpv4(ctx, s.id);
-  const moving = new Set<string>();
+  const moving = new Map<string, string>();
   for (const a of listed) {
-    const owner = used.get(a);
+    const owner = ownerOfIpv4(ctx, s.id, a);
     if (!owner) continue;
     if (owner.id === e.id) throw new AwsError('InvalidParameterValue', `Address ${a} is already assigned to ${e.id}`);
     if (!input.AllowReassignment || owner.privateIps.find((p) => p.address === a)?.primary) {
       throw new AwsError('InvalidIPAddress.InUse', `The specified address ${a} is already in use in subnet ${s.id}.`);
     }
-    moving.add(a);
+    moving.set(a, owner.id);
   }
-  const got = takeIpv4(ctx, s, listed, count, moving);
-  for (const a of moving) {
-    const owner = ctx.tx.get<NetworkInterfaceRecord>(ctx.scope, K.eni, used.get(a)!.id)!;
+  const got = takeIpv4(ctx, s, listed, count, new Set(moving.keys()));
+  for (const [a, ownerId] of moving) {
+    const owner = ctx.tx.get<NetworkInterfaceRecord>(ctx.scope, K.eni, ownerId)!;
     owner.privateIps = owner.privateIps.filter((p) => p.address !== a);
     put(ctx, owner);
     disassociateAddresses(ctx, owner.id, new Set([a]));
@@ -191,7 +190,7 @@ export const unassignPrivateIpAddresses: Handler<UnassignPrivateIpAddressesReque
   e.privateIps = e.privateIps.filter((p) => !gone.has(p.address));
   put(ctx, e);
   disassociateAddresses(ctx, e.id, gone);
-  releaseIpv4(ctx, e.subnetId, gone.size);
+  releaseIpv4(ctx, e.subnetId, gone.size, [...gone]);
   return {};
 };
 

@@ -56,6 +56,8 @@ export interface SubnetRecord {
    * takes or frees an address changes this, and AvailableIpAddressCount follows.
    */
   usedIpv4: number;
+  /** Where the next first-free IPv4 search starts (eni-core.ts): no address below it is free. */
+  ipv4Cursor?: string;
   createdAt: string;
 }
 

@@ -35,12 +35,17 @@ function checkNameOrDescription(value: string | undefined, param: 'groupName' | 
   return value;
 }
 
+/** A VPC's group of that name (the 'name' index: as many rows as groups share the name). */
+export function groupByName(ctx: RequestContext, vpcId: string, name: string, scope = ctx.scope): SecurityGroupRecord | undefined {
+  return ctx.tx.findBy<SecurityGroupRecord>(scope, K.sg, 'name', { key: name }).find((h) => h.value.vpcId === vpcId)?.value;
+}
+
 /** The group a request names by GroupId, or by GroupName in the default VPC (as AWS allows). */
 export function groupParam(ctx: RequestContext, groupId: string | undefined, groupName: string | undefined): SecurityGroupRecord {
   if (groupId !== undefined && groupId !== '') return mustGet<SecurityGroupRecord>(ctx, 'security-group', groupId);
   if (groupName === undefined || groupName === '') throw new AwsError('MissingParameter', 'The request must contain the parameter groupId or groupName');
   const vpc = defaultVpc(ctx);
-  const g = vpc && ctx.tx.findBy<SecurityGroupRecord>(ctx.scope, K.sg, 'vpc', { key: vpc.id }).map((h) => h.value).find((x) => x.name === groupName);
+  const g = vpc && groupByName(ctx, vpc.id, groupName);
   if (!g) throw new AwsError('InvalidGroup.NotFound', `The security group '${groupName}' does not exist in default VPC '${vpc?.id ?? 'none'}'`);
   return g;
 }
@@ -67,11 +72,10 @@ export const createSecurityGroup: Handler<CreateSecurityGroupRequest, CreateSecu
     if (!d) throw new AwsError('VPCIdNotSpecified', 'No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.');
     vpc = d;
   }
-  const siblings = ctx.tx.findBy<SecurityGroupRecord>(ctx.scope, K.sg, 'vpc', { key: vpc.id });
-  if (siblings.some((h) => h.value.name === name)) {
+  if (groupByName(ctx, vpc.id, name)) {
     throw new AwsError('InvalidGroup.Duplicate', `The security group '${name}' already exists for VPC '${vpc.id}'`);
   }
-  if (siblings.length >= MAX_GROUPS_PER_VPC) {
+  if (ctx.tx.countBy(ctx.scope, K.sg, 'vpc', { key: vpc.id }) >= MAX_GROUPS_PER_VPC) {
     throw new AwsError('SecurityGroupLimitExceeded', `The maximum number of security groups for VPC '${vpc.id}' has been reached (${MAX_GROUPS_PER_VPC}).`);
   }
   const tags = tagSpecTags(input.TagSpecifications, 'security-group');
@@ -136,7 +140,7 @@ export const describeSecurityGroups: Handler<DescribeSecurityGroupsRequest, Desc
   const ids = [...(input.GroupIds ?? []), ...(input.GroupNames ?? []).map((n) => groupParam(ctx, undefined, n).id)];
   const { items, nextToken } = describe<SecurityGroupRecord>(ctx, input, {
     operation: 'DescribeSecurityGroups', type: 'security-group', ids, idsParam: 'groupIds',
-    fields: SECURITY_GROUP_FILTERS(ctx), indexes: { 'vpc-id': 'vpc' },
+    fields: SECURITY_GROUP_FILTERS(ctx), indexes: { 'vpc-id': 'vpc', 'group-name': 'name', 'ip-permission.group-id': 'refs', 'egress.ip-permission.group-id': 'refs' },
   });
   return { SecurityGroups: items.map((d) => securityGroupShape(ctx, d.record, d.tags)), NextToken: nextToken };
 };

@@ -97,7 +97,7 @@ function referencedGroup(ctx: RequestContext, owner: SecurityGroupRecord, pair: 
     if (!g) throw new AwsError('InvalidGroup.NotFound', `The security group '${pair.GroupId}' does not exist`);
   } else if (pair.GroupName) {
     if (userId !== ctx.account) throw new AwsError('InvalidParameterValue', `A group of another account (${userId}) must be named by GroupId, not GroupName '${pair.GroupName}'`);
-    g = ctx.tx.findBy<SecurityGroupRecord>(scope, SG_KIND, 'vpc', { key: owner.vpcId }).map((h) => h.value).find((x) => x.name === pair.GroupName);
+    g = ctx.tx.findBy<SecurityGroupRecord>(scope, SG_KIND, 'name', { key: pair.GroupName }).map((h) => h.value).find((x) => x.vpcId === owner.vpcId);
     if (!g) throw new AwsError('InvalidGroup.NotFound', `The security group '${pair.GroupName}' does not exist in VPC '${owner.vpcId}'`);
   } else {
     throw new AwsError('MissingParameter', 'A UserIdGroupPair must contain GroupId or GroupName');
