@@ -90,6 +90,15 @@ export const INDEXES: readonly IndexDef[] = [
   { kind: 'ec2:natgateway', name: 'allocation', path: 'addresses.allocationId' },
   { kind: 'ec2:egress-only-internet-gateway', name: 'vpc', path: 'attachments.vpcId' },
   { kind: 'ec2:network-insights-analysis', name: 'path', path: 'pathId' },
+  { kind: 'ec2:route-table', name: 'prefix-list', path: 'routes.destinationPrefixListId' },
+  { kind: 'ec2:security-group', name: 'prefix-list', path: 'rules.prefixListId' },
+  { kind: 'ec2:vpc-endpoint', name: 'vpc', path: 'vpcId' },
+  { kind: 'ec2:vpc-endpoint', name: 'rtb', path: 'routeTableIds' },
+  { kind: 'ec2:vpc-endpoint', name: 'subnet', path: 'subnetIds' },
+  { kind: 'ec2:vpc-endpoint', name: 'group', path: 'groups' },
+  // Not 'vpc': a peering connection does not hold up DeleteVpc (routes to it become blackholes).
+  { kind: 'ec2:vpc-peering-connection', name: 'requester-vpc', path: 'requester.vpcId' },
+  { kind: 'ec2:vpc-peering-connection', name: 'accepter-vpc', path: 'accepter.vpcId' },
 ];
 
 const BY_KIND = new Map<string, IndexDef[]>();

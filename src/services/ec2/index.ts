@@ -4,6 +4,7 @@ import { describeAvailabilityZones, describeRegions } from './regions.js';
 import { vpcHandlers } from './vpc/handlers.js';
 import { securityHandlers } from './vpc/handlers-security.js';
 import { gatewayHandlers } from './vpc/handlers-gateways.js';
+import { endpointHandlers } from './vpc/handlers-endpoints.js';
 
 /**
  * EC2's DryRun: every operation that takes it answers DryRunOperation when the caller would
@@ -22,6 +23,7 @@ const handlers: Record<string, Handler> = {
   ...vpcHandlers,
   ...securityHandlers,
   ...gatewayHandlers,
+  ...endpointHandlers,
 };
 
 export default defineService({

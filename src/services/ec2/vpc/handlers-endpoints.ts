@@ -1,0 +1,19 @@
+/**
+ * Managed prefix lists, VPC endpoints and VPC peering connections. Registered after the
+ * gateway handlers (src/services/ec2/index.ts).
+ */
+import type { Handler } from '../../types.js';
+import { withDefaultVpc } from './handlers.js';
+import {
+  createManagedPrefixList, deleteManagedPrefixList, describeManagedPrefixLists, describePrefixLists, getManagedPrefixListAssociations,
+  getManagedPrefixListEntries, modifyManagedPrefixList,
+} from './prefix-lists.js';
+
+const plain: Record<string, Handler> = {
+  DescribePrefixLists: describePrefixLists, DescribeManagedPrefixLists: describeManagedPrefixLists,
+  GetManagedPrefixListEntries: getManagedPrefixListEntries, GetManagedPrefixListAssociations: getManagedPrefixListAssociations,
+  CreateManagedPrefixList: createManagedPrefixList, ModifyManagedPrefixList: modifyManagedPrefixList,
+  DeleteManagedPrefixList: deleteManagedPrefixList,
+};
+
+export const endpointHandlers: Record<string, Handler> = Object.fromEntries(Object.entries(plain).map(([k, h]) => [k, withDefaultVpc(h)]));
