@@ -1,9 +1,11 @@
 /**
  * Decisions per second for one principal with 10 identity policies of 5 statements each
  * (wildcards, conditions, a policy variable, a Deny), plus a bucket policy and a boundary.
- * Run: node --import tsx src/policy/bench.ts [seconds]
+ * Run: node --import tsx src/policy/bench.ts [seconds]. The workload is exported for
+ * bench/policy-worst.ts, which sets pathological patterns beside it.
  */
 
+import { fileURLToPath } from 'node:url';
 import { evaluate } from './evaluate.js';
 import { ACCT, allow, deny, pol, rpol, user } from './testkit.js';
 import type { PolicySet, RequestContext } from './types.js';
@@ -19,7 +21,7 @@ const identity = Array.from({ length: 10 }, (_, i) =>
       Condition: { StringLike: { 's3:x-amz-storage-class': ['STANDARD*', 'GLACIER'] }, NumericLessThanEquals: { 's3:max-keys': '1000' } } }),
   ], { id: `policy-${i}` }));
 
-const policies: PolicySet = {
+export const NORMAL_POLICIES: PolicySet = {
   identity,
   boundary: pol([allow('Boundary', { Action: ['s3:*', 'sqs:*', 'dynamodb:*', 'iam:Get*'] })], { kind: 'boundary' }),
   resource: rpol([allow('Bucket', { Principal: { AWS: `arn:aws:iam::${ACCT}:user/carol` }, Action: 's3:*' }),
@@ -31,7 +33,7 @@ const context = {
   'aws:SourceIp': '10.1.2.3', 'aws:SecureTransport': 'true', 'aws:RequestedRegion': 'us-east-1',
   'aws:MultiFactorAuthPresent': 'true', 's3:x-amz-storage-class': 'STANDARD', 's3:max-keys': '100',
 };
-const requests: RequestContext[] = [
+export const NORMAL_REQUESTS: RequestContext[] = [
   { action: 's3:GetObject', resource: 'arn:aws:s3:::bucket-7/data/file.csv' },
   { action: 's3:PutObject', resource: 'arn:aws:s3:::bucket-3/home/alice/notes.txt' },
   { action: 's3:PutObject', resource: 'arn:aws:s3:::bucket-3/home/bob/notes.txt' },
@@ -41,6 +43,9 @@ const requests: RequestContext[] = [
   { action: 'ec2:RunInstances', resource: '*' },
   { action: 's3:ListBucket', resource: 'arn:aws:s3:::bucket-9' },
 ].map((r) => ({ ...r, principal, context }));
+
+const policies = NORMAL_POLICIES;
+const requests = NORMAL_REQUESTS;
 
 function run(seconds: number): void {
   const tally: Record<string, number> = {};
@@ -62,4 +67,4 @@ function run(seconds: number): void {
     `(10 policies x 5 statements + boundary + bucket policy, one core)`);
 }
 
-run(Number(process.argv[2] ?? 3));
+if (process.argv[1] === fileURLToPath(import.meta.url)) run(Number(process.argv[2] ?? 3));

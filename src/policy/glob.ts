@@ -155,7 +155,16 @@ export function matchGlob(g: Glob, v: string, start = 0, end = v.length): boolea
  */
 export interface ArnGlob {
   readonly parts: readonly Glob[];
+  /**
+   * The leading segments that hold no wildcard, with their colons (`arn:aws:s3:::`): one
+   * startsWith stands for them, since the value's colons must fall where the pattern's do.
+   */
+  readonly prefix: string;
+  /** How many segments `prefix` covers. */
+  readonly prefixParts: number;
 }
+
+const literalText = (g: Glob): string | undefined => (g.segments.length === 1 && !g.segments[0]!.q ? g.segments[0]!.s : undefined);
 
 const ARN_SEGMENTS = 5;
 
@@ -175,13 +184,22 @@ export function compileArnGlob(pieces: readonly Piece[]): ArnGlob {
     cur.push({ text: rest, wild: p.wild });
   }
   parts.push(compileGlob(cur));
-  return { parts };
+  let prefix = '';
+  let prefixParts = 0;
+  while (prefixParts < parts.length - 1) {
+    const text = literalText(parts[prefixParts]!);
+    if (text === undefined) break;
+    prefix += `${text}:`;
+    prefixParts++;
+  }
+  return { parts, prefix, prefixParts };
 }
 
 export function matchArnGlob(g: ArnGlob, v: string): boolean {
   const k = g.parts.length - 1;
-  let start = 0;
-  for (let s = 0; s < k; s++) {
+  if (!v.startsWith(g.prefix)) return false;
+  let start = g.prefix.length;
+  for (let s = g.prefixParts; s < k; s++) {
     const colon = v.indexOf(':', start);
     if (colon < 0 || !matchGlob(g.parts[s]!, v, start, colon)) return false;
     start = colon + 1;

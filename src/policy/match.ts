@@ -28,6 +28,8 @@ export function templatePieces(parts: readonly Part[], values: readonly string[]
   return out;
 }
 
+const CACHE_LIMIT = 128;
+
 /** A compiled single pattern: true/false, for the value in this request. */
 export type ValueMatcher = (value: string, scope: EvalScope) => boolean;
 
@@ -54,11 +56,20 @@ export function compilePattern(tpl: Template, mode: GlobMode): ValueMatcher {
     if (only && only.t === 'raw' && only.s === '*') return () => true;
     return staticMatcher(templatePieces(tpl.parts, []), mode);
   }
-  // Compiling is linear in the pattern, like matching, so nothing is cached per value.
+  // Compiled per distinct set of variable values; the bound keeps a long-running server from
+  // growing without limit when values are many (e.g. user names).
+  const cache = new Map<string, (v: string) => boolean>();
   return (v, scope) => {
     const values = resolveVars(tpl, scope);
     if (!values) return false;
-    return staticMatcher(templatePieces(tpl.parts, values), mode)(v);
+    const key = values.length === 1 ? values[0]! : values.join('\u0000');
+    let m = cache.get(key);
+    if (!m) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      m = staticMatcher(templatePieces(tpl.parts, values), mode);
+      cache.set(key, m);
+    }
+    return m(v);
   };
 }
 
@@ -68,18 +79,23 @@ export function compilePattern(tpl: Template, mode: GlobMode): ValueMatcher {
  */
 export function compileActions(patterns: readonly string[]): ActionMatcher {
   const exact = new Set<string>();
+  // `s3:Get*`, the usual form, is a prefix test.
+  const prefixes: string[] = [];
   const globs: Glob[] = [];
   for (const raw of patterns) {
     const p = raw.toLowerCase();
     if (p === '*') return () => true;
     const pieces = [{ text: p, wild: true }];
-    if (hasWildcard(pieces)) globs.push(compileGlob(pieces));
-    else exact.add(p);
+    if (!hasWildcard(pieces)) exact.add(p);
+    else if (p.indexOf('*') === p.length - 1 && !p.includes('?')) prefixes.push(p.slice(0, -1));
+    else globs.push(compileGlob(pieces));
   }
-  if (globs.length === 0) return (a) => exact.has(a);
+  if (globs.length === 0 && prefixes.length === 0) return (a) => exact.has(a);
+  const hasExact = exact.size > 0;
   return (a) => {
-    if (exact.has(a)) return true;
-    for (const g of globs) if (matchGlob(g, a)) return true;
+    if (hasExact && exact.has(a)) return true;
+    for (let i = 0; i < prefixes.length; i++) if (a.startsWith(prefixes[i]!)) return true;
+    for (let i = 0; i < globs.length; i++) if (matchGlob(globs[i]!, a)) return true;
     return false;
   };
 }
