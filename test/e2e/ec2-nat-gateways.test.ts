@@ -103,6 +103,27 @@ describe('EC2 NAT and egress-only gateways with SDK v3', () => {
     await ec2.send(new ReleaseAddressCommand({ AllocationId: eip.AllocationId }));
   });
 
+  test('with CLOUDLET_NAT_GATEWAY_DELAY the states move with the cloudlet clock', async () => {
+    const { subnetId } = await vpcWithSubnet('10.4.0.0/16', false);
+    const advance = (by: string) => fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: by }) });
+    const state = async (id: string) => (await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [id] }))).NatGateways![0]!.State;
+    process.env.CLOUDLET_NAT_GATEWAY_DELAY = '60';
+    try {
+      const id = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, ConnectivityType: 'private' }))).NatGateway!.NatGatewayId!;
+      assert.equal(await state(id), 'pending');
+      const pending = await ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'state', Values: ['pending'] }] }));
+      assert.deepEqual(pending.NatGateways!.map((g) => g.NatGatewayId), [id]);
+      await advance('61s');
+      assert.equal(await state(id), 'available');
+      await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: id }));
+      assert.equal(await state(id), 'deleting');
+      await advance('61s');
+      assert.equal(await state(id), 'deleted');
+    } finally {
+      delete process.env.CLOUDLET_NAT_GATEWAY_DELAY;
+    }
+  });
+
   test('egress-only internet gateways: IPv6 routes only, DeleteVpc waits for them, routes blackhole when they go', async () => {
     const { vpcId, subnetId } = await vpcWithSubnet('10.3.0.0/16', false);
     const g = (await ec2.send(new CreateEgressOnlyInternetGatewayCommand({ VpcId: vpcId, TagSpecifications: [{ ResourceType: 'egress-only-internet-gateway', Tags: [{ Key: 'k', Value: 'v' }] }] }))).EgressOnlyInternetGateway!;

@@ -3,8 +3,8 @@
  * private, in a subnet, with a private address taken from it. States follow the cloudlet
  * clock, derived on every read from the stored timestamps: `pending` for
  * CLOUDLET_NAT_GATEWAY_DELAY seconds after CreateNatGateway (default 0, so waiters and
- * Terraform never sleep), then `available`; DeleteNatGateway makes it `deleting` for the same
- * delay, then `deleted`. Deleted and failed gateways stay visible for an hour, as on AWS.
+ * Terraform never sleep; read when the transition starts), then `available`; DeleteNatGateway
+ * makes it `deleting` for the same delay, then `deleted`. Deleted and failed gateways stay visible for an hour, as on AWS.
  * A public gateway in a VPC without an internet gateway fails as AWS's does (state `failed`,
  * FailureCode Gateway.NotAttached). Routes to a gateway that is not available are blackholes
  * (route-targets.ts reads the stored `state`).
@@ -48,7 +48,11 @@ export interface NatGatewayRecord {
    */
   state: 'pending' | 'deleting' | 'failed';
   createdMs: number;
+  /** When it becomes (became) available: createdMs plus the delay at creation, so a changed setting moves no state back. */
+  availableMs: number;
   deleteMs?: number;
+  /** When it is (was) deleted: deleteMs plus the delay at deletion. */
+  deletedMs?: number;
   /** The primary address first. Indexed: 'allocation' (addresses.allocationId). */
   addresses: NatGatewayAddressRecord[];
   failureCode?: string;
@@ -68,14 +72,14 @@ export function transitionMs(): number {
 /** The state AWS would report now. */
 export function natState(g: NatGatewayRecord, nowMs: number): NatState {
   if (g.state === 'failed') return 'failed';
-  if (g.state === 'deleting') return nowMs >= (g.deleteMs ?? 0) + transitionMs() ? 'deleted' : 'deleting';
-  return nowMs >= g.createdMs + transitionMs() ? 'available' : 'pending';
+  if (g.state === 'deleting') return nowMs >= (g.deletedMs ?? g.deleteMs ?? 0) ? 'deleted' : 'deleting';
+  return nowMs >= (g.availableMs ?? g.createdMs) ? 'available' : 'pending';
 }
 
 /** Deleted (or failed) long enough ago that AWS no longer lists it. */
 function expired(g: NatGatewayRecord, nowMs: number): boolean {
   const s = natState(g, nowMs);
-  const since = s === 'deleted' ? (g.deleteMs ?? 0) + transitionMs() : s === 'failed' ? g.createdMs : undefined;
+  const since = s === 'deleted' ? (g.deletedMs ?? g.deleteMs ?? 0) : s === 'failed' ? g.createdMs : undefined;
   return since !== undefined && nowMs - since >= DELETED_VISIBLE_MS;
 }
 
@@ -129,7 +133,7 @@ export const createNatGateway: Handler<CreateNatGatewayRequest, CreateNatGateway
   const id = newId('natgateway');
   const now = ctx.clock.nowMs();
   const g: NatGatewayRecord = {
-    id, vpcId: subnet.vpcId, subnetId: subnet.id, connectivity, state: 'pending', createdMs: now, addresses: [],
+    id, vpcId: subnet.vpcId, subnetId: subnet.id, connectivity, state: 'pending', createdMs: now, availableMs: now + transitionMs(), addresses: [],
     ...(input.ClientToken ? { clientToken: input.ClientToken } : {}),
   };
   const noIgw = eip !== undefined && ctx.tx.countBy(ctx.scope, RESOURCE_TYPES['internet-gateway'].kind, 'vpc', { key: subnet.vpcId }) === 0;
@@ -186,6 +190,7 @@ export const deleteNatGateway: Handler<DeleteNatGatewayRequest, DeleteNatGateway
   releaseResources(ctx, g);
   g.state = 'deleting';
   g.deleteMs = now;
+  g.deletedMs = now + transitionMs();
   ctx.tx.put(ctx.scope, KIND, g.id, g);
   return { NatGatewayId: g.id };
 };

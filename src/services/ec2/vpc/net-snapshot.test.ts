@@ -5,7 +5,7 @@ import { analyze, prepare } from '../../../network/index.js';
 import { createMemoryStore } from '../../../store/memory.js';
 import type { Tx } from '../../../store/types.js';
 import type { RequestContext } from '../../types.js';
-import { natState, type NatGatewayRecord } from './nat-gateways.js';
+import { natState, transitionMs, type NatGatewayRecord } from './nat-gateways.js';
 import { buildSnapshot, snapshotFor, vpcOfEndpoint } from './net-snapshot.js';
 import { createNetworkInterface } from './network-interfaces.js';
 import { createSubnet } from './subnets.js';
@@ -61,21 +61,22 @@ test('a question reads the VPCs its endpoints lie in, through the vpc indexes, n
   });
 });
 
-test('NAT gateway states follow the clock from the stored timestamps', () => {
-  const g: NatGatewayRecord = { id: 'nat-1', vpcId: 'vpc-1', subnetId: 'subnet-1', connectivity: 'private', state: 'pending', createdMs: 1000, addresses: [] };
+test('NAT gateway states follow the clock from the stored timestamps; the delay is read when a transition starts', () => {
+  const g: NatGatewayRecord = { id: 'nat-1', vpcId: 'vpc-1', subnetId: 'subnet-1', connectivity: 'private', state: 'pending', createdMs: 1000, availableMs: 31_000, addresses: [] };
+  assert.equal(natState(g, 30_999), 'pending');
+  assert.equal(natState(g, 31_000), 'available');
+  const d: NatGatewayRecord = { ...g, state: 'deleting', deleteMs: 50_000, deletedMs: 80_000 };
+  assert.equal(natState(d, 79_999), 'deleting');
+  assert.equal(natState(d, 80_000), 'deleted');
+  assert.equal(natState({ ...g, state: 'failed' }, 10 ** 9), 'failed');
   const old = process.env.CLOUDLET_NAT_GATEWAY_DELAY;
   try {
     delete process.env.CLOUDLET_NAT_GATEWAY_DELAY;
-    assert.equal(natState(g, 1000), 'available', 'no delay by default');
+    assert.equal(transitionMs(), 0, 'no delay by default');
     process.env.CLOUDLET_NAT_GATEWAY_DELAY = '30';
-    assert.equal(natState(g, 1000 + 29_999), 'pending');
-    assert.equal(natState(g, 1000 + 30_000), 'available');
-    const d: NatGatewayRecord = { ...g, state: 'deleting', deleteMs: 50_000 };
-    assert.equal(natState(d, 50_000 + 29_999), 'deleting');
-    assert.equal(natState(d, 50_000 + 30_000), 'deleted');
-    assert.equal(natState({ ...g, state: 'failed' }, 10 ** 9), 'failed');
+    assert.equal(transitionMs(), 30_000);
     process.env.CLOUDLET_NAT_GATEWAY_DELAY = 'soon';
-    assert.equal(natState(g, 1000), 'available', 'a value that is not a number is no delay');
+    assert.equal(transitionMs(), 0, 'a value that is not a number is no delay');
   } finally {
     if (old === undefined) delete process.env.CLOUDLET_NAT_GATEWAY_DELAY;
     else process.env.CLOUDLET_NAT_GATEWAY_DELAY = old;
