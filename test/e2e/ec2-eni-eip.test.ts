@@ -178,5 +178,14 @@ describe('EC2 network interfaces and Elastic IPs with SDK v3', () => {
     await rejects(ec2.send(new ReleaseAddressCommand({ AllocationId: a0!.AllocationId })), 'InvalidAllocationID.NotFound', 400);
     // The freed quota slot can be used again.
     await ec2.send(new AllocateAddressCommand({}));
+
+    // An address asked for by value: free ones only, across accounts; a reset account lets go of its addresses.
+    const wanted = ['192.0.2.77', '198.51.100.77', '203.0.113.77'].find((ip) => !alloc.some((x) => x.PublicIp === ip) && !elsewhere.includes(ip))!;
+    assert.equal((await b.send(new AllocateAddressCommand({ Address: wanted }))).PublicIp, wanted);
+    await rejects(eu.send(new AllocateAddressCommand({ Address: wanted })), 'InvalidAddress.InUse', 400, new RegExp(wanted.replace(/\./g, '\\.')));
+    await rejects(eu.send(new AllocateAddressCommand({ Address: '8.8.8.8' })), 'InvalidParameterValue', 400, /8\.8\.8\.8/);
+    const reset = await fetch(`${cl.url}/_cloudlet/reset?account=222222222222`, { method: 'POST' });
+    assert.equal(reset.status, 200);
+    assert.equal((await eu.send(new AllocateAddressCommand({ Address: wanted }))).PublicIp, wanted);
   });
 });

@@ -16,7 +16,7 @@ import { formatIpv4, parseIpv4 } from '../../../network/cidr.js';
 import { GLOBAL_ACCOUNT } from '../../../store/types.js';
 import type { Handler, RequestContext } from '../../types.js';
 import { checkMaxResults, describe, mustGet } from '../describe.js';
-import { newId, RESOURCE_TYPES } from '../ids.js';
+import { newId, RESOURCE_TYPES, typeOfId } from '../ids.js';
 import { dropTags, setTags, tagList, tagSpecTags, type Tag } from '../tags.js';
 import { nowIso } from './common.js';
 import { addressesOf } from './eni-core.js';
@@ -36,24 +36,31 @@ const inPool = (v: bigint): boolean => POOLS.some((p) => v > p && v < p + 255n);
 /**
  * Claims a public IPv4 address in the cloudlet-wide table: the requested one if free, else a
  * random free one (a random start, then the next free: never more than one pass).
- * Also for the public IPs instances and NAT gateways get.
+ * Also for the public IPs instances get: `allocationId` is then the ID of the instance or interface.
  */
 export function claimPublicIp(ctx: RequestContext, allocationId: string, requested?: string): string {
   const claim: PublicIpClaim = { account: ctx.account, region: ctx.region, allocationId };
+  // A claim whose holder is gone (its account was reset) no longer holds the address. The
+  // holder is the resource the claim names: an Elastic IP, or whatever else gets a public IP.
+  const held = (a: string): boolean => {
+    const c = ctx.tx.get<PublicIpClaim>(GLOBAL, PUBLIC_IP_KIND, a);
+    const type = c && typeOfId(c.allocationId);
+    return !!c && (!type || ctx.tx.get({ account: c.account, region: c.region }, RESOURCE_TYPES[type].kind, c.allocationId) !== undefined);
+  };
   if (requested !== undefined) {
     const v = parseIpv4(requested);
     if (v === undefined || !inPool(v)) {
       throw new AwsError('InvalidParameterValue', `Address ${requested} is not in cloudlet's public pools (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24)`);
     }
     const a = formatIpv4(v);
-    if (ctx.tx.get(GLOBAL, PUBLIC_IP_KIND, a) !== undefined) throw new AwsError('InvalidAddress.InUse', `Address ${a} is in use.`);
+    if (held(a)) throw new AwsError('InvalidAddress.InUse', `Address ${a} is in use.`);
     ctx.tx.put(GLOBAL, PUBLIC_IP_KIND, a, claim);
     return a;
   }
   const start = randomInt(0, POOL_SIZE);
   for (let k = 0; k < POOL_SIZE; k++) {
     const a = poolAddress((start + k) % POOL_SIZE);
-    if (ctx.tx.get(GLOBAL, PUBLIC_IP_KIND, a) === undefined) {
+    if (!held(a)) {
       ctx.tx.put(GLOBAL, PUBLIC_IP_KIND, a, claim);
       return a;
     }
