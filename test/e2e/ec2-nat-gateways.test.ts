@@ -90,6 +90,10 @@ describe('EC2 NAT and egress-only gateways with SDK v3', () => {
     assert.equal(priv.NatGatewayAddresses![0]!.PrivateIp, '10.2.0.50');
     assert.equal(priv.NatGatewayAddresses![0]!.PublicIp, undefined);
     await fails(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, ConnectivityType: 'private', PrivateIpAddress: '10.2.0.50' })), 'InvalidIPAddress.InUse');
+    const once = await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, ConnectivityType: 'private', ClientToken: 'retry-1' }));
+    const twice = await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, ConnectivityType: 'private', ClientToken: 'retry-1' }));
+    assert.equal(twice.NatGateway!.NatGatewayId, once.NatGateway!.NatGatewayId, 'a retry with the same ClientToken makes no second gateway');
+    assert.equal(twice.ClientToken, 'retry-1');
     await fails(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId })), 'MissingParameter');
     await fails(ec2.send(new CreateNatGatewayCommand({ SubnetId: 'subnet-0123456789abcdef0', AllocationId: 'eipalloc-0123456789abcdef0' })), 'InvalidSubnetID.NotFound');
     await fails(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId: 'eipalloc-0123456789abcdef0' })), 'InvalidAllocationID.NotFound');

@@ -17,7 +17,7 @@ import { AwsError } from '../../../core/errors.js';
 import type { Handler, RequestContext } from '../../types.js';
 import { describe, mustGet } from '../describe.js';
 import { newId, RESOURCE_TYPES } from '../ids.js';
-import { dropTags, setTags, tagList, tagSpecTags, type Tag } from '../tags.js';
+import { dropTags, setTags, tagList, tagsOf, tagSpecTags, type Tag } from '../tags.js';
 import { associateWithInterface } from './addresses.js';
 import { createInterfaceRecord, K as ENI_K, releaseIpv4, releaseMac, takeIpv4 } from './eni-core.js';
 import type { AddressRecord, NetworkInterfaceRecord } from './records-eni.js';
@@ -99,9 +99,19 @@ export function natShape(g: NatGatewayRecord, tags: Tag[], nowMs: number): NatGa
   };
 }
 
-/** Live (not deleting, deleted or failed) NAT gateways of a VPC, for the snapshot and dependency checks. */
+/** The NAT gateway records of a VPC (deleted and failed ones too), through the 'in-vpc' index. */
 export function natGatewaysOfVpc(ctx: RequestContext, vpcId: string): NatGatewayRecord[] {
   return ctx.tx.findBy<NatGatewayRecord>(ctx.scope, KIND, 'in-vpc', { key: vpcId }).map((h) => h.value);
+}
+
+/** Drops the VPC's gateways deleted (or failed) more than an hour ago: no call shows them any more. */
+function purgeExpired(ctx: RequestContext, vpcId: string): void {
+  const now = ctx.clock.nowMs();
+  for (const g of natGatewaysOfVpc(ctx, vpcId)) {
+    if (!expired(g, now)) continue;
+    ctx.tx.delete(ctx.scope, KIND, g.id);
+    dropTags(ctx.tx, ctx.scope, g.id);
+  }
 }
 
 export const createNatGateway: Handler<CreateNatGatewayRequest, CreateNatGatewayResult> = (input, ctx) => {
@@ -114,12 +124,13 @@ export const createNatGateway: Handler<CreateNatGatewayRequest, CreateNatGateway
   }
   const subnet = mustGet<SubnetRecord>(ctx, 'subnet', input.SubnetId);
   const tags = tagSpecTags(input.TagSpecifications, 'natgateway');
-  if (input.ClientToken) {
+  for (const h of natGatewaysOfVpc(ctx, subnet.vpcId)) {
     // Idempotent retries: the same token gives back the same gateway.
-    for (const h of natGatewaysOfVpc(ctx, subnet.vpcId)) {
-      if (h.clientToken === input.ClientToken) return { ClientToken: input.ClientToken, NatGateway: natShape(h, tags, ctx.clock.nowMs()) };
+    if (input.ClientToken && h.clientToken === input.ClientToken && !expired(h, ctx.clock.nowMs())) {
+      return { ClientToken: input.ClientToken, NatGateway: natShape(h, tagsOf(ctx.tx, ctx.scope, h.id), ctx.clock.nowMs()) };
     }
   }
+  purgeExpired(ctx, subnet.vpcId);
   let eip: AddressRecord | undefined;
   if (connectivity === 'public') {
     if (!input.AllocationId) throw new AwsError('MissingParameter', 'The request must contain the parameter AllocationId for a public NAT gateway');
