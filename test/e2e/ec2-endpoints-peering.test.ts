@@ -5,8 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  CreateManagedPrefixListCommand, DeleteManagedPrefixListCommand, DescribeManagedPrefixListsCommand, DescribePrefixListsCommand,
-  EC2Client, GetManagedPrefixListEntriesCommand, ModifyManagedPrefixListCommand,
+  CreateManagedPrefixListCommand, CreateRouteTableCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand,
+  CreateVpcEndpointCommand, DeleteManagedPrefixListCommand, DeleteSubnetCommand, DeleteVpcCommand, DeleteVpcEndpointsCommand,
+  DescribeManagedPrefixListsCommand, DescribeNetworkInterfacesCommand, DescribePrefixListsCommand, DescribeRouteTablesCommand,
+  DescribeSubnetsCommand, DescribeVpcEndpointServicesCommand, DescribeVpcEndpointsCommand, EC2Client,
+  GetManagedPrefixListEntriesCommand, ModifyManagedPrefixListCommand, ModifyVpcAttributeCommand, ModifyVpcEndpointCommand,
 } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
@@ -91,5 +94,96 @@ describe('EC2 managed prefix lists, VPC endpoints and peering', () => {
     assert.equal(del.State, 'delete-complete');
     await fails(ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: id })), 'InvalidPrefixListID.NotFound');
     await fails(ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: 'pl-bad' })), 'InvalidPrefixListId.Malformed');
+  });
+  test('S3 gateway endpoint: prefix-list routes in its route tables, modify adds/removes them, delete takes them away', async () => {
+    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
+    const rtA = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;
+    const rtB = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;
+    const ep = (await ec2.send(new CreateVpcEndpointCommand({
+      VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.s3', RouteTableIds: [rtA],
+      TagSpecifications: [{ ResourceType: 'vpc-endpoint', Tags: [{ Key: 'Name', Value: 's3' }] }],
+    }))).VpcEndpoint!;
+    assert.match(ep.VpcEndpointId!, /^vpce-[0-9a-f]{17}$/);
+    assert.equal(ep.VpcEndpointType, 'Gateway');
+    assert.equal(ep.State, 'available');
+    assert.deepEqual(ep.RouteTableIds, [rtA]);
+    assert.deepEqual(JSON.parse(ep.PolicyDocument!), { Version: '2008-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] });
+    const routesOf = async (id: string) => (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [id] }))).RouteTables![0]!.Routes!;
+    const plRoute = (await routesOf(rtA)).find((r) => r.DestinationPrefixListId);
+    assert.deepEqual(plRoute, { DestinationPrefixListId: 'pl-63a5400a', GatewayId: ep.VpcEndpointId, Origin: 'CreateRoute', State: 'active' });
+    const byPl = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'route.destination-prefix-list-id', Values: ['pl-63a5400a'] }] }))).RouteTables!;
+    assert.deepEqual(byPl.map((t) => t.RouteTableId), [rtA]);
+    await ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: ep.VpcEndpointId, AddRouteTableIds: [rtB], RemoveRouteTableIds: [rtA] }));
+    assert.equal((await routesOf(rtA)).some((r) => r.DestinationPrefixListId), false);
+    assert.equal((await routesOf(rtB)).find((r) => r.DestinationPrefixListId)!.GatewayId, ep.VpcEndpointId);
+    // A policy is parsed; a broken one is refused and changes nothing.
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*' }] });
+    await ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: ep.VpcEndpointId, PolicyDocument: policy }));
+    await fails(ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: ep.VpcEndpointId, PolicyDocument: '{"Statement": 5}' })), 'MalformedPolicyDocument');
+    const got = (await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'tag:Name', Values: ['s3'] }] }))).VpcEndpoints!;
+    assert.deepEqual(got.map((e) => [e.VpcEndpointId, e.PolicyDocument, e.RouteTableIds]), [[ep.VpcEndpointId, policy, [rtB]]]);
+    await ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: ep.VpcEndpointId, ResetPolicy: true }));
+    const reset = (await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }))).VpcEndpoints![0]!;
+    assert.equal(JSON.parse(reset.PolicyDocument!).Statement[0].Action, '*');
+    for (const [name, value, n] of [['vpc-id', vpcId, 1], ['service-name', 'com.amazonaws.us-east-1.s3', 1], ['vpc-endpoint-type', 'Interface', 0],
+      ['vpc-endpoint-state', 'available', 1], ['vpc-endpoint-id', ep.VpcEndpointId!, 1]] as const) {
+      const r = (await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: name, Values: [value] }, { Name: 'vpc-id', Values: [vpcId] }] }))).VpcEndpoints!;
+      assert.equal(r.length, n, `${name}=${value}`);
+    }
+    await fails(ec2.send(new DeleteVpcCommand({ VpcId: vpcId })), 'DependencyViolation');
+    await fails(ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.nope' })), 'InvalidServiceName');
+    await fails(ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.s3', RouteTableIds: [rtB] })), 'RouteAlreadyExists');
+    const del = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!, 'vpce-0123456789abcdef0'] }));
+    assert.deepEqual(del.Unsuccessful!.map((u) => [u.ResourceId, u.Error!.Code]), [['vpce-0123456789abcdef0', 'InvalidVpcEndpointId.NotFound']]);
+    assert.equal((await routesOf(rtB)).some((r) => r.DestinationPrefixListId), false);
+    await fails(ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] })), 'InvalidVpcEndpointId.NotFound');
+  });
+
+  test('interface endpoint: one vpc_endpoint interface per subnet with its groups; private DNS needs the VPC DNS attributes', async () => {
+    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.21.0.0/16' }))).Vpc!.VpcId!;
+    const sub = async (cidr: string, zone: string) => (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: cidr, AvailabilityZone: zone }))).Subnet!.SubnetId!;
+    const s1 = await sub('10.21.1.0/24', 'us-east-1a');
+    const s2 = await sub('10.21.2.0/24', 'us-east-1b');
+    const s3 = await sub('10.21.3.0/24', 'us-east-1a');
+    const sg = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: 'vpce', Description: 'endpoint' }))).GroupId!;
+    await fails(ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.sts', SubnetIds: [s1] })),
+      'InvalidParameter');
+    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
+    const before = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [s1] }))).Subnets![0]!.AvailableIpAddressCount!;
+    await fails(ec2.send(new CreateVpcEndpointCommand({
+      VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.sts', SubnetIds: [s1, s3],
+    })), 'DuplicateSubnetsInSameZone');
+    const ep = (await ec2.send(new CreateVpcEndpointCommand({
+      VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.sts', SubnetIds: [s1, s2], SecurityGroupIds: [sg],
+    }))).VpcEndpoint!;
+    assert.equal(ep.PrivateDnsEnabled, true);
+    assert.deepEqual(ep.SubnetIds, [s1, s2]);
+    assert.deepEqual(ep.Groups, [{ GroupId: sg, GroupName: 'vpce' }]);
+    assert.equal(ep.NetworkInterfaceIds!.length, 2);
+    assert.match(ep.DnsEntries![0]!.DnsName!, /\.sts\.us-east-1\.vpce\.amazonaws\.com$/);
+    const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ep.NetworkInterfaceIds }))).NetworkInterfaces!;
+    assert.deepEqual(enis.map((e) => e.InterfaceType), ['vpc_endpoint', 'vpc_endpoint']);
+    assert.deepEqual(new Set(enis.map((e) => e.SubnetId)), new Set([s1, s2]));
+    assert.ok(enis.every((e) => e.RequesterManaged && e.Groups![0]!.GroupId === sg && e.Description === `VPC Endpoint Interface ${ep.VpcEndpointId}`));
+    assert.equal((await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [s1] }))).Subnets![0]!.AvailableIpAddressCount, before - 1);
+    await fails(ec2.send(new DeleteSubnetCommand({ SubnetId: s2 })), 'DependencyViolation');
+    await ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: ep.VpcEndpointId, RemoveSubnetIds: [s2] }));
+    await ec2.send(new DeleteSubnetCommand({ SubnetId: s2 }));
+    await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }));
+    assert.equal((await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [s1] }))).Subnets![0]!.AvailableIpAddressCount, before);
+    await fails(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [ep.NetworkInterfaceIds![0]!] })), 'InvalidNetworkInterfaceID.NotFound');
+  });
+
+  test('DescribeVpcEndpointServices: S3 as Gateway and Interface, DynamoDB, the Interface services; filters', async () => {
+    const r = await ec2.send(new DescribeVpcEndpointServicesCommand({}));
+    for (const s of ['s3', 'dynamodb', 'ec2', 'sts', 'ecr.api', 'ecr.dkr', 'logs', 'monitoring', 'sns', 'elasticloadbalancing', 'autoscaling']) {
+      assert.ok(r.ServiceNames!.includes(`com.amazonaws.us-east-1.${s}`), s);
+    }
+    const s3 = r.ServiceDetails!.filter((d) => d.ServiceName === 'com.amazonaws.us-east-1.s3');
+    assert.deepEqual(s3.map((d) => d.ServiceType![0]!.ServiceType).sort(), ['Gateway', 'Interface']);
+    assert.ok(s3.every((d) => d.Owner === 'amazon' && d.VpcEndpointPolicySupported && d.AvailabilityZones!.length >= 3));
+    const gw = await ec2.send(new DescribeVpcEndpointServicesCommand({ Filters: [{ Name: 'service-type', Values: ['Gateway'] }] }));
+    assert.deepEqual(gw.ServiceNames, ['com.amazonaws.us-east-1.dynamodb', 'com.amazonaws.us-east-1.s3']);
+    await fails(ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: ['com.amazonaws.us-east-1.nope'] })), 'InvalidServiceName');
   });
 });

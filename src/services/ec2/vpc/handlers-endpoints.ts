@@ -8,12 +8,16 @@ import {
   createManagedPrefixList, deleteManagedPrefixList, describeManagedPrefixLists, describePrefixLists, getManagedPrefixListAssociations,
   getManagedPrefixListEntries, modifyManagedPrefixList,
 } from './prefix-lists.js';
+import { describeVpcEndpointServices } from './endpoint-services.js';
+import { createVpcEndpoint, deleteVpcEndpoints, describeVpcEndpoints, modifyVpcEndpoint } from './vpc-endpoints.js';
 
 const plain: Record<string, Handler> = {
   DescribePrefixLists: describePrefixLists, DescribeManagedPrefixLists: describeManagedPrefixLists,
   GetManagedPrefixListEntries: getManagedPrefixListEntries, GetManagedPrefixListAssociations: getManagedPrefixListAssociations,
   CreateManagedPrefixList: createManagedPrefixList, ModifyManagedPrefixList: modifyManagedPrefixList,
   DeleteManagedPrefixList: deleteManagedPrefixList,
+  CreateVpcEndpoint: createVpcEndpoint, ModifyVpcEndpoint: modifyVpcEndpoint, DeleteVpcEndpoints: deleteVpcEndpoints,
+  DescribeVpcEndpoints: describeVpcEndpoints, DescribeVpcEndpointServices: describeVpcEndpointServices,
 };
 
 export const endpointHandlers: Record<string, Handler> = Object.fromEntries(Object.entries(plain).map(([k, h]) => [k, withDefaultVpc(h)]));
