@@ -9,6 +9,7 @@ import { rssMb, startPeer, stopPeer, type Peer } from './peers.js';
 import { measureStartup, printStartup } from './startup.js';
 import { NodeSha256 } from '../test/helpers/sign.js';
 import { hostileBodies, printHostile } from './hostile-bodies.js';
+import { policyWorst, printPolicyWorst } from './policy-worst.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -111,6 +112,7 @@ async function main() {
   for (const [t, ok] of targets) console.log(`  ${ok ? 'met   ' : 'MISSED'} ${t}`);
   printStartup(await measureStartup(probeFor));
   printHostile(await hostileBodies());
+  printPolicyWorst(policyWorst());
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -21,7 +21,12 @@ interface Segment {
   s: string;
   /** Positions of `?` wildcards in `s`; absent when there are none. */
   q?: Uint8Array;
-  /** Shift-and masks, for segments with `?`: per character code, and for any other character. */
+  /**
+   * Shift-and masks, for segments with `?`: per character code (a table for Latin-1, which is
+   * all a policy document may hold, a map for characters from substituted values), and for
+   * any other character.
+   */
+  latin?: Array<Uint32Array | undefined>;
   masks?: Map<number, Uint32Array>;
   other?: Uint32Array;
 }
@@ -48,7 +53,9 @@ function segment(s: string, qs: number[]): Segment {
     if (!m) masks.set(c, (m = Uint32Array.from(other)));
     m[i >>> 5]! |= 1 << (i & 31);
   }
-  return { s, q, masks, other };
+  const latin = new Array<Uint32Array | undefined>(256);
+  for (const [c, m] of masks) if (c < 256) latin[c] = m;
+  return { s, q, latin, masks, other };
 }
 
 /** Compiles pieces into a glob; `lower` folds the pattern to lower case (for actions). */
@@ -100,14 +107,15 @@ function find(seg: Segment, v: string, from: number, limit: number): number {
   }
   // Shift-and: bit i of d says "the segment's first i+1 characters end here". Bits move up
   // one word per 32 characters, so only the words up to the highest live one are touched.
-  const { masks, other } = seg as Required<Segment>;
+  const { latin, masks, other } = seg as Required<Segment>;
   const words = other.length;
   const d = new Uint32Array(words);
   const topWord = (m - 1) >>> 5;
   const topBit = 1 << ((m - 1) & 31);
   let live = 1;
   for (let j = from; j < limit; j++) {
-    const mask = masks.get(v.charCodeAt(j)) ?? other;
+    const c = v.charCodeAt(j);
+    const mask = (c < 256 ? latin[c] : masks.get(c)) ?? other;
     const upto = live < words ? live + 1 : words;
     let carry = 1;
     let high = 0;
