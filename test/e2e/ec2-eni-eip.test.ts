@@ -6,7 +6,7 @@ import {
   CreateVpcCommand, DeleteNetworkInterfaceCommand, DeleteSubnetCommand, DeleteVpcCommand, DescribeAddressesAttributeCommand, DescribeAddressesCommand,
   DescribeNetworkInterfaceAttributeCommand, DescribeNetworkInterfacesCommand, DescribeSubnetsCommand, DetachInternetGatewayCommand,
   DisassociateAddressCommand, EC2Client, ModifyNetworkInterfaceAttributeCommand, ReleaseAddressCommand, UnassignIpv6AddressesCommand,
-  UnassignPrivateIpAddressesCommand,
+  UnassignPrivateIpAddressesCommand, type AllocateAddressCommandOutput,
 } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
@@ -116,7 +116,7 @@ describe('EC2 network interfaces and Elastic IPs with SDK v3', () => {
   });
 
   test('Elastic IPs: documentation ranges, 5 per region, association rules, release while in use, filters, IGW detach', async () => {
-    const alloc = [];
+    const alloc: AllocateAddressCommandOutput[] = [];
     for (let i = 0; i < 5; i++) alloc.push(await ec2.send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: [{ ResourceType: 'elastic-ip', Tags: [{ Key: 'n', Value: String(i) }] }] })));
     for (const a of alloc) {
       assert.match(a.AllocationId!, /^eipalloc-[0-9a-f]{17}$/);
