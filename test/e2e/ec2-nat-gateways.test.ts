@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  AllocateAddressCommand, AttachInternetGatewayCommand, CreateEgressOnlyInternetGatewayCommand, CreateInternetGatewayCommand,
+  AllocateAddressCommand, AssociateAddressCommand, AttachInternetGatewayCommand, DisassociateAddressCommand, CreateEgressOnlyInternetGatewayCommand, CreateInternetGatewayCommand,
   CreateNatGatewayCommand, CreateRouteCommand, CreateRouteTableCommand, CreateSubnetCommand, CreateVpcCommand,
   DeleteEgressOnlyInternetGatewayCommand, DeleteNatGatewayCommand, DeleteSubnetCommand, DeleteVpcCommand, DescribeAddressesCommand,
   DescribeEgressOnlyInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand,
@@ -56,6 +56,10 @@ describe('EC2 NAT and egress-only gateways with SDK v3', () => {
     assert.equal(eni.RequesterManaged, true);
     assert.equal(eni.Association?.PublicIp, eip.PublicIp);
     await fails(ec2.send(new ReleaseAddressCommand({ AllocationId: eip.AllocationId })), 'InvalidIPAddress.InUse');
+    await fails(ec2.send(new DisassociateAddressCommand({ AssociationId: addr.AssociationId })), 'AuthFailure');
+    const other = await ec2.send(new AllocateAddressCommand({}));
+    await fails(ec2.send(new AssociateAddressCommand({ AllocationId: other.AllocationId, NetworkInterfaceId: addr.NetworkInterfaceId })), 'AuthFailure');
+    await ec2.send(new ReleaseAddressCommand({ AllocationId: other.AllocationId }));
     await fails(ec2.send(new DeleteSubnetCommand({ SubnetId: subnetId })), 'DependencyViolation');
 
     const rtb = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;

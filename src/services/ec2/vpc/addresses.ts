@@ -158,8 +158,22 @@ export const associateAddress: Handler<AssociateAddressRequest, AssociateAddress
   if (input.NetworkInterfaceId) e = mustGet<NetworkInterfaceRecord>(ctx, 'network-interface', input.NetworkInterfaceId);
   else if (input.InstanceId) e = primaryInterfaceOf(ctx, input.InstanceId);
   else throw new AwsError('MissingParameter', 'The request must contain the parameter instanceId or networkInterfaceId');
+  checkNotManaged(ctx, a, e);
   return { AssociationId: associateWithInterface(ctx, a, e, input.PrivateIpAddress, !!input.AllowReassociation) };
 };
+
+/**
+ * The Elastic IP of a NAT gateway is the gateway's to manage (its requester-managed
+ * interface): AWS answers AuthFailure to moving it or putting another address there.
+ */
+function checkNotManaged(ctx: RequestContext, a: AddressRecord, target?: NetworkInterfaceRecord): void {
+  const current = a.association && ctx.tx.get<NetworkInterfaceRecord>(ctx.scope, RESOURCE_TYPES['network-interface'].kind, a.association.networkInterfaceId);
+  for (const e of [current, target]) {
+    if (e?.requesterManaged) {
+      throw new AwsError('AuthFailure', `You do not have permission to access the specified resource: ${e.id} is managed by ${e.requesterId ?? 'AWS'} (${a.allocationId} is its address).`);
+    }
+  }
+}
 
 export const disassociateAddress: Handler<DisassociateAddressRequest, object> = (input, ctx) => {
   let a: AddressRecord | undefined;
@@ -170,6 +184,7 @@ export const disassociateAddress: Handler<DisassociateAddressRequest, object> = 
     a = addressParam(ctx, undefined, input.PublicIp);
     if (!a.association) throw new AwsError('InvalidAssociationID.NotFound', `The address '${a.publicIp}' is not associated`);
   }
+  checkNotManaged(ctx, a);
   delete a.association;
   ctx.tx.put(ctx.scope, K.eip, a.allocationId, a);
   return {};
