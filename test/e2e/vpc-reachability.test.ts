@@ -115,6 +115,23 @@ describe('Network Insights on the three-tier network with SDK v3', () => {
     assert.equal(db.NetworkPathFound, false);
   });
 
+  test('path filters: FilterAtSource pins the source address and a single port; a port range is refused as a failed analysis', async () => {
+    const pinned = await analyse({ Source: n.appEni, Destination: n.dbEni, FilterAtSource: { SourceAddress: n.appIp, DestinationPortRange: { FromPort: 5432, ToPort: 5432 } } });
+    assert.equal(pinned.NetworkPathFound, true, JSON.stringify(pinned.Explanations));
+    assert.deepEqual(pinned.ForwardPathComponents![0]!.OutboundHeader!.SourceAddresses, [`${n.appIp}/32`]);
+    const wrongPort = await analyse({ Source: n.appEni, Destination: n.dbEni, FilterAtSource: { DestinationPortRange: { FromPort: 5433, ToPort: 5433 } } });
+    assert.equal(wrongPort.NetworkPathFound, false);
+    const p = (await ec2.send(new CreateNetworkInsightsPathCommand({ Source: n.appEni, Destination: n.dbEni, Protocol: 'tcp', FilterAtSource: { DestinationPortRange: { FromPort: 5000, ToPort: 6000 } } }))).NetworkInsightsPath!;
+    assert.deepEqual(p.FilterAtSource!.DestinationPortRange, { FromPort: 5000, ToPort: 6000 });
+    const a = (await ec2.send(new StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: p.NetworkInsightsPathId }))).NetworkInsightsAnalysis!;
+    assert.equal(a.Status, 'failed');
+    assert.match(a.StatusMessage!, /single port/);
+    const failed = await ec2.send(new DescribeNetworkInsightsAnalysesCommand({ Filters: [{ Name: 'status', Values: ['failed'] }] }));
+    assert.deepEqual(failed.NetworkInsightsAnalyses!.map((x) => x.NetworkInsightsAnalysisId), [a.NetworkInsightsAnalysisId]);
+    const later = await ec2.send(new DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsPathId: p.NetworkInsightsPathId, AnalysisStartTime: new Date(Date.now() + 3_600_000) }));
+    assert.equal(later.NetworkInsightsAnalyses!.length, 0, 'none started after an hour from now');
+  });
+
   test('paths and analyses: describe with filters, tags, delete order, AWS errors', async () => {
     const p = (await ec2.send(new CreateNetworkInsightsPathCommand({
       Source: n.appEni, Destination: n.dbEni, Protocol: 'tcp', DestinationPort: 5432,
