@@ -207,6 +207,7 @@ export function matchArnGlob(g: ArnGlob, v: string): boolean {
   const k = g.parts.length - 1;
   if (!v.startsWith(g.prefix)) return false;
   let start = g.prefix.length;
+  if (g.prefixParts === k) return (k === ARN_SEGMENTS || v.indexOf(':', start) < 0) && matchGlob(g.parts[k]!, v, start);
   for (let s = g.prefixParts; s < k; s++) {
     const colon = v.indexOf(':', start);
     if (colon < 0 || !matchGlob(g.parts[s]!, v, start, colon)) return false;

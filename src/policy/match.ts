@@ -5,7 +5,7 @@
  * whose backtracking let one policy hold the event loop for minutes.
  */
 
-import { compileArnGlob, compileGlob, hasWildcard, matchArnGlob, matchGlob, type Glob, type Piece } from './glob.js';
+import { compileArnGlob, compileGlob, hasWildcard, matchArnGlob, matchGlob, type ArnGlob, type Glob, type Piece } from './glob.js';
 import type { ActionMatcher, EvalScope, ResourceMatcher } from './types.js';
 import { parseTemplate, resolveVars, type Part, type Template } from './variables.js';
 
@@ -127,21 +127,24 @@ export function resourceTemplate(pattern: string, vars: boolean): Template {
 /** Resource (or NotResource) list: true if any entry matches. Case-sensitive. */
 export function compileResources(patterns: readonly string[], vars: boolean): ResourceMatcher {
   const exact = new Set<string>();
-  const statics: Array<(r: string) => boolean> = [];
+  const globs: ArnGlob[] = [];
   const dynamic: ValueMatcher[] = [];
   for (const p of patterns) {
     if (p === '*') return () => true;
     const tpl = resourceTemplate(p, vars);
+    const pieces = templatePieces(tpl.parts, []);
     if (tpl.dynamic) dynamic.push(compilePattern(tpl, 'arn'));
-    else if (tpl.parts.every((part) => part.t === 'raw') && !hasWildcard([{ text: p, wild: true }])) exact.add(p);
-    else statics.push(staticMatcher(templatePieces(tpl.parts, []), 'arn'));
+    else if (!hasWildcard(pieces)) exact.add(pieces.map((x) => x.text).join(''));
+    else globs.push(compileArnGlob(pieces));
   }
+  const hasExact = exact.size > 0;
+  // One closure, no per-pattern ones: this runs for every statement of every request.
   const anyStatic = (r: string): boolean => {
-    if (exact.has(r)) return true;
-    for (const m of statics) if (m(r)) return true;
+    if (hasExact && exact.has(r)) return true;
+    for (let i = 0; i < globs.length; i++) if (matchArnGlob(globs[i]!, r)) return true;
     return false;
   };
-  if (!dynamic.length) return (r) => anyStatic(r);
+  if (!dynamic.length) return anyStatic;
   return (r, scope) => {
     if (anyStatic(r)) return true;
     let hit = false;
