@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  CreateManagedPrefixListCommand, CreateRouteTableCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand,
+  AcceptVpcPeeringConnectionCommand, CreateManagedPrefixListCommand, CreateRouteCommand, CreateRouteTableCommand,
+  CreateVpcPeeringConnectionCommand, DeleteVpcPeeringConnectionCommand, DescribeVpcPeeringConnectionsCommand,
+  ModifyVpcPeeringConnectionOptionsCommand, RejectVpcPeeringConnectionCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand,
   CreateVpcEndpointCommand, DeleteManagedPrefixListCommand, DeleteSubnetCommand, DeleteVpcCommand, DeleteVpcEndpointsCommand,
   DescribeManagedPrefixListsCommand, DescribeNetworkInterfacesCommand, DescribePrefixListsCommand, DescribeRouteTablesCommand,
   DescribeSubnetsCommand, DescribeVpcEndpointServicesCommand, DescribeVpcEndpointsCommand, EC2Client,
@@ -13,8 +15,11 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
+import { awsClis, awsJson } from '../helpers/cli.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
+const ACCOUNT_A = { accessKeyId: '111111111111', secretAccessKey: 'test' };
+const ACCOUNT_B = { accessKeyId: '222222222222', secretAccessKey: 'test' };
 const fails = (p: Promise<unknown>, code: string): Promise<void> => rejects(p, code, 400);
 
 describe('EC2 managed prefix lists, VPC endpoints and peering', () => {
@@ -186,4 +191,119 @@ describe('EC2 managed prefix lists, VPC endpoints and peering', () => {
     assert.deepEqual(gw.ServiceNames, ['com.amazonaws.us-east-1.dynamodb', 'com.amazonaws.us-east-1.s3']);
     await fails(ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: ['com.amazonaws.us-east-1.nope'] })), 'InvalidServiceName');
   });
+  test('peering across two accounts: pending for the accepter only to accept, routes need it active, deleted -> blackhole', async () => {
+    const a = new EC2Client(clientConfig(cl.url, 'us-east-1', ACCOUNT_A));
+    const b = new EC2Client(clientConfig(cl.url, 'us-east-1', ACCOUNT_B));
+    const vpcA = (await a.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
+    const vpcB = (await b.send(new CreateVpcCommand({ CidrBlock: '10.31.0.0/16' }))).Vpc!.VpcId!;
+    const created = (await a.send(new CreateVpcPeeringConnectionCommand({
+      VpcId: vpcA, PeerVpcId: vpcB, PeerOwnerId: '222222222222',
+      TagSpecifications: [{ ResourceType: 'vpc-peering-connection', Tags: [{ Key: 'Name', Value: 'a-b' }] }],
+    }))).VpcPeeringConnection!;
+    assert.match(created.VpcPeeringConnectionId!, /^pcx-[0-9a-f]{17}$/);
+    assert.deepEqual(created.Status, { Code: 'initiating-request', Message: 'Initiating Request to 222222222222' });
+    assert.deepEqual(created.Tags, [{ Key: 'Name', Value: 'a-b' }]);
+    const id = created.VpcPeeringConnectionId!;
+    const seenBy = async (c: EC2Client) => (await c.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [id] }))).VpcPeeringConnections![0]!;
+    const pendingB = await seenBy(b);
+    assert.equal(pendingB.Status!.Code, 'pending-acceptance');
+    assert.equal(pendingB.Status!.Message, 'Pending Acceptance by 222222222222');
+    assert.deepEqual(pendingB.RequesterVpcInfo!.CidrBlock, '10.30.0.0/16');
+    assert.equal(pendingB.AccepterVpcInfo!.OwnerId, '222222222222');
+    assert.deepEqual(pendingB.Tags, [], 'tags stay with the side that set them');
+    assert.ok(pendingB.ExpirationTime instanceof Date);
+    // The requester cannot accept; a route to a pending connection is refused.
+    await fails(a.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id })), 'OperationNotPermitted');
+    const rtA = (await a.send(new CreateRouteTableCommand({ VpcId: vpcA }))).RouteTable!.RouteTableId!;
+    await fails(a.send(new CreateRouteCommand({ RouteTableId: rtA, DestinationCidrBlock: '10.31.0.0/16', VpcPeeringConnectionId: id })), 'InvalidParameterValue');
+    const accepted = (await b.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id }))).VpcPeeringConnection!;
+    assert.equal(accepted.Status!.Code, 'active');
+    assert.equal(accepted.AccepterVpcInfo!.CidrBlock, '10.31.0.0/16');
+    assert.equal((await seenBy(a)).Status!.Code, 'active');
+    await fails(b.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id })), 'InvalidStateTransition');
+    await a.send(new CreateRouteCommand({ RouteTableId: rtA, DestinationCidrBlock: '10.31.0.0/16', VpcPeeringConnectionId: id }));
+    const rtB = (await b.send(new CreateRouteTableCommand({ VpcId: vpcB }))).RouteTable!.RouteTableId!;
+    await b.send(new CreateRouteCommand({ RouteTableId: rtB, DestinationCidrBlock: '10.30.0.0/16', VpcPeeringConnectionId: id }));
+    // A third VPC of account A is not part of the connection.
+    const vpcC = (await a.send(new CreateVpcCommand({ CidrBlock: '10.32.0.0/16' }))).Vpc!.VpcId!;
+    const rtC = (await a.send(new CreateRouteTableCommand({ VpcId: vpcC }))).RouteTable!.RouteTableId!;
+    await fails(a.send(new CreateRouteCommand({ RouteTableId: rtC, DestinationCidrBlock: '10.31.0.0/16', VpcPeeringConnectionId: id })), 'InvalidParameterValue');
+    const opts = await b.send(new ModifyVpcPeeringConnectionOptionsCommand({ VpcPeeringConnectionId: id, AccepterPeeringConnectionOptions: { AllowDnsResolutionFromRemoteVpc: true } }));
+    assert.equal(opts.AccepterPeeringConnectionOptions!.AllowDnsResolutionFromRemoteVpc, true);
+    await fails(b.send(new ModifyVpcPeeringConnectionOptionsCommand({ VpcPeeringConnectionId: id, RequesterPeeringConnectionOptions: { AllowDnsResolutionFromRemoteVpc: true } })),
+      'OperationNotPermitted');
+    assert.equal((await seenBy(a)).AccepterVpcInfo!.PeeringOptions!.AllowDnsResolutionFromRemoteVpc, true);
+    const filtered = (await a.send(new DescribeVpcPeeringConnectionsCommand({ Filters: [
+      { Name: 'accepter-vpc-info.owner-id', Values: ['222222222222'] }, { Name: 'status-code', Values: ['active'] },
+      { Name: 'requester-vpc-info.vpc-id', Values: [vpcA] }, { Name: 'tag:Name', Values: ['a-b'] },
+    ] }))).VpcPeeringConnections!;
+    assert.deepEqual(filtered.map((p) => p.VpcPeeringConnectionId), [id]);
+    await b.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id }));
+    const gone = await seenBy(a);
+    assert.deepEqual(gone.Status, { Code: 'deleted', Message: 'Deleted by 222222222222' });
+    const route = (await a.send(new DescribeRouteTablesCommand({ RouteTableIds: [rtA] }))).RouteTables![0]!.Routes!.find((r) => r.VpcPeeringConnectionId);
+    assert.equal(route!.State, 'blackhole');
+    await fails(a.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id })), 'InvalidStateTransition');
+    await fails(a.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: ['pcx-0123456789abcdef0'] })), 'InvalidVpcPeeringConnectionID.NotFound');
+  });
+
+  test('peering across regions, rejected by the accepter; overlapping CIDRs and an unknown peer VPC fail', async () => {
+    const east = new EC2Client(clientConfig(cl.url, 'us-east-1', ACCOUNT_A));
+    const west = new EC2Client(clientConfig(cl.url, 'us-west-2', ACCOUNT_A));
+    const vpcE = (await east.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
+    const vpcW = (await west.send(new CreateVpcCommand({ CidrBlock: '10.41.0.0/16' }))).Vpc!.VpcId!;
+    const id = (await east.send(new CreateVpcPeeringConnectionCommand({ VpcId: vpcE, PeerVpcId: vpcW, PeerRegion: 'us-west-2' }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    const inWest = (await west.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [id] }))).VpcPeeringConnections![0]!;
+    assert.equal(inWest.Status!.Code, 'pending-acceptance');
+    assert.equal(inWest.RequesterVpcInfo!.Region, 'us-east-1');
+    assert.equal(inWest.AccepterVpcInfo!.Region, 'us-west-2');
+    // The same account, but the accepter side is the other Region.
+    await fails(east.send(new RejectVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id })), 'OperationNotPermitted');
+    assert.equal((await west.send(new RejectVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id }))).Return, true);
+    const rejected = (await east.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [id] }))).VpcPeeringConnections![0]!;
+    assert.deepEqual(rejected.Status, { Code: 'rejected', Message: 'Rejected by 111111111111' });
+    await fails(west.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id })), 'InvalidStateTransition');
+    // A west VPC overlapping the east one: the request fails, and only the requester sees it.
+    const vpcO = (await west.send(new CreateVpcCommand({ CidrBlock: '10.40.128.0/17' }))).Vpc!.VpcId!;
+    const failed = (await east.send(new CreateVpcPeeringConnectionCommand({ VpcId: vpcE, PeerVpcId: vpcO, PeerRegion: 'us-west-2' }))).VpcPeeringConnection!;
+    const f = (await east.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [failed.VpcPeeringConnectionId!] }))).VpcPeeringConnections![0]!;
+    assert.deepEqual(f.Status, { Code: 'failed', Message: 'Failed due to incorrect VPC-ID, Account ID, or overlapping CIDR range' });
+    await fails(west.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [failed.VpcPeeringConnectionId!] })), 'InvalidVpcPeeringConnectionID.NotFound');
+    const vpcE2 = (await east.send(new CreateVpcCommand({ CidrBlock: '10.40.0.0/24' }))).Vpc!.VpcId!;
+    const same = (await east.send(new CreateVpcPeeringConnectionCommand({ VpcId: vpcE, PeerVpcId: vpcE2 }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    assert.equal((await east.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [same] }))).VpcPeeringConnections![0]!.Status!.Code, 'failed');
+    const nowhere = (await east.send(new CreateVpcPeeringConnectionCommand({ VpcId: vpcE, PeerVpcId: 'vpc-0123456789abcdef0' }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    assert.equal((await east.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [nowhere] }))).VpcPeeringConnections![0]!.Status!.Code, 'failed');
+    await fails(east.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: nowhere })), 'InvalidStateTransition');
+    await fails(east.send(new CreateVpcPeeringConnectionCommand({ VpcId: vpcE, PeerVpcId: 'vpc-x' })), 'InvalidVpcID.Malformed');
+    await fails(east.send(new CreateVpcPeeringConnectionCommand({ VpcId: vpcE, PeerVpcId: vpcW, PeerRegion: 'mars-1' })), 'InvalidParameterValue');
+  });
 });
+
+for (const cli of awsClis()) {
+  describe(`EC2 endpoints and peering with ${cli.name}`, { skip: cli.skip }, () => {
+    let cl: Cloudlet;
+    before(async () => { cl = await startTestServer(); });
+    after(async () => { await cl.close(); });
+    const ec2 = (args: string[], key = 'test') => awsJson(cli.bin, cl.url, ['ec2', ...args], { AWS_ACCESS_KEY_ID: key });
+
+    test('S3 gateway endpoint route, a customer prefix list, and a peering request accepted by the other account', async () => {
+      const vpc = (await ec2(['create-vpc', '--cidr-block', '10.50.0.0/16'])).Vpc.VpcId as string;
+      const rtb = (await ec2(['create-route-table', '--vpc-id', vpc])).RouteTable.RouteTableId as string;
+      const ep = (await ec2(['create-vpc-endpoint', '--vpc-id', vpc, '--service-name', 'com.amazonaws.us-east-1.s3', '--route-table-ids', rtb])).VpcEndpoint;
+      const routes = (await ec2(['describe-route-tables', '--route-table-ids', rtb])).RouteTables[0].Routes as Array<Record<string, string>>;
+      assert.ok(routes.some((r) => r.DestinationPrefixListId === 'pl-63a5400a' && r.GatewayId === ep.VpcEndpointId && r.State === 'active'));
+      const pl = (await ec2(['create-managed-prefix-list', '--prefix-list-name', 'cli', '--address-family', 'IPv4', '--max-entries', '2',
+        '--entries', 'Cidr=192.0.2.0/24,Description=doc'])).PrefixList;
+      await ec2(['modify-managed-prefix-list', '--prefix-list-id', pl.PrefixListId, '--current-version', '1', '--add-entries', 'Cidr=198.51.100.0/24']);
+      const entries = (await ec2(['get-managed-prefix-list-entries', '--prefix-list-id', pl.PrefixListId])).Entries as Array<{ Cidr: string }>;
+      assert.deepEqual(entries.map((e) => e.Cidr), ['192.0.2.0/24', '198.51.100.0/24']);
+      const peerVpc = (await ec2(['create-vpc', '--cidr-block', '10.51.0.0/16'], '222222222222')).Vpc.VpcId as string;
+      const pcx = (await ec2(['create-vpc-peering-connection', '--vpc-id', vpc, '--peer-vpc-id', peerVpc, '--peer-owner-id', '222222222222'])).VpcPeeringConnection;
+      const acc = (await ec2(['accept-vpc-peering-connection', '--vpc-peering-connection-id', pcx.VpcPeeringConnectionId], '222222222222')).VpcPeeringConnection;
+      assert.equal(acc.Status.Code, 'active');
+      const del = await ec2(['delete-vpc-endpoints', '--vpc-endpoint-ids', ep.VpcEndpointId]);
+      assert.deepEqual(del.Unsuccessful, []);
+    });
+  });
+}

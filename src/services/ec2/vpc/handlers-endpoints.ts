@@ -9,6 +9,10 @@ import {
   getManagedPrefixListEntries, modifyManagedPrefixList,
 } from './prefix-lists.js';
 import { describeVpcEndpointServices } from './endpoint-services.js';
+import {
+  acceptVpcPeeringConnection, createVpcPeeringConnection, deleteVpcPeeringConnection, describeVpcPeeringConnections,
+  modifyVpcPeeringConnectionOptions, rejectVpcPeeringConnection,
+} from './peering.js';
 import { createVpcEndpoint, deleteVpcEndpoints, describeVpcEndpoints, modifyVpcEndpoint } from './vpc-endpoints.js';
 
 const plain: Record<string, Handler> = {
@@ -18,6 +22,9 @@ const plain: Record<string, Handler> = {
   DeleteManagedPrefixList: deleteManagedPrefixList,
   CreateVpcEndpoint: createVpcEndpoint, ModifyVpcEndpoint: modifyVpcEndpoint, DeleteVpcEndpoints: deleteVpcEndpoints,
   DescribeVpcEndpoints: describeVpcEndpoints, DescribeVpcEndpointServices: describeVpcEndpointServices,
+  CreateVpcPeeringConnection: createVpcPeeringConnection, AcceptVpcPeeringConnection: acceptVpcPeeringConnection,
+  RejectVpcPeeringConnection: rejectVpcPeeringConnection, DeleteVpcPeeringConnection: deleteVpcPeeringConnection,
+  DescribeVpcPeeringConnections: describeVpcPeeringConnections, ModifyVpcPeeringConnectionOptions: modifyVpcPeeringConnectionOptions,
 };
 
 export const endpointHandlers: Record<string, Handler> = Object.fromEntries(Object.entries(plain).map(([k, h]) => [k, withDefaultVpc(h)]));

@@ -10,6 +10,8 @@ import { AwsError } from '../../../core/errors.js';
 import type { RequestContext } from '../../types.js';
 import { checkId, notFound, RESOURCE_TYPES, typeOfId, type ResourceType } from '../ids.js';
 import type { InternetGatewayRecord, RouteRecord } from './records.js';
+import { checkPeeringRoute } from './peering.js';
+import type { PeeringRecord } from './records-endpoints.js';
 
 /** Input member -> the resource type its ID must be. GatewayId also takes vpce- (gateway endpoints). */
 export const TARGET_MEMBERS = {
@@ -71,6 +73,7 @@ export function routeTarget(ctx: RequestContext, input: Rec, vpcId: string, rout
   if (!rec) throw notFound(type, [id]);
   sameVpc(rec, vpcId, id, rtbId);
   TARGET_CHECKS[type]?.(rec, vpcId, { ...route, target: id, origin: 'CreateRoute' }, rtbId);
+  if (type === 'vpc-peering-connection') checkPeeringRoute(ctx, rec as unknown as PeeringRecord, vpcId, rtbId);
   return id;
 }
 
