@@ -20,7 +20,7 @@ import { mustGet } from '../describe.js';
 import { tagsOf } from '../tags.js';
 import type { SecurityGroupRecord, SecurityGroupRuleRecord, VpcRecord } from './records.js';
 import { groupParam } from './security-groups.js';
-import { addRules, checkDescription, ruleKey, rulesFromPermissions, ruleShape } from './sg-rules.js';
+import { activePeering, addRules, checkDescription, ruleKey, rulesFromPermissions, ruleShape } from './sg-rules.js';
 
 const SG_KIND = RESOURCE_TYPES['security-group'].kind;
 
@@ -175,13 +175,9 @@ function isStale(ctx: RequestContext, g: SecurityGroupRecord, r: SecurityGroupRu
   if (!r.referencedGroupId) return false;
   const account = r.referencedUserId ?? ctx.account;
   if (account === ctx.account && !r.vpcPeeringConnectionId) return false;
-  if (!ctx.tx.get(ctx.scope.account === account ? ctx.scope : { account, region: ctx.region }, SG_KIND, r.referencedGroupId)) return true;
-  if (!r.vpcPeeringConnectionId) return false;
-  const kind = RESOURCE_TYPES['vpc-peering-connection'].kind;
-  const p = ctx.tx.get<{ status?: string | { Code?: string } }>(ctx.scope, kind, r.vpcPeeringConnectionId)
-    ?? ctx.tx.get<{ status?: string | { Code?: string } }>({ account, region: ctx.region }, kind, r.vpcPeeringConnectionId);
-  const status = typeof p?.status === 'string' ? p.status : p?.status?.Code;
-  return status !== 'active' && g.vpcId !== r.referencedVpcId;
+  const ref = ctx.tx.get<SecurityGroupRecord>({ account, region: ctx.region }, SG_KIND, r.referencedGroupId);
+  if (!ref) return true;
+  return ref.vpcId !== g.vpcId && activePeering(ctx, g.vpcId, ref.vpcId) === undefined;
 }
 
 const stalePermission = (r: SecurityGroupRuleRecord): StaleIpPermission => ({

@@ -10,6 +10,8 @@ import { AwsError } from '../../../core/errors.js';
 import { formatCidr, parseCidr } from '../../../network/cidr.js';
 import type { RequestContext } from '../../types.js';
 import { arnOf, checkId, isIdOf, newId, RESOURCE_TYPES } from '../ids.js';
+import { peeringState } from './peering.js';
+import type { PeeringRecord } from './records-endpoints.js';
 import type { SecurityGroupRecord, SecurityGroupRuleRecord } from './records.js';
 
 const SG_KIND = RESOURCE_TYPES['security-group'].kind;
@@ -65,18 +67,17 @@ export function checkDescription(d: string | undefined): string | undefined {
   return d;
 }
 
-/** An active peering connection between two VPCs, if the peering work has stored one. */
-interface PeeringLike { id?: string; requesterVpcId?: string; accepterVpcId?: string; status?: string | { Code?: string } }
-function activePeering(ctx: RequestContext, a: string, b: string, otherAccount?: string): string | undefined {
+/**
+ * The active same-Region peering connection between two VPCs (group references do not cross
+ * Regions). Peering records are written in both sides' scopes, so the caller's scope has it.
+ */
+export function activePeering(ctx: RequestContext, a: string, b: string): string | undefined {
   const kind = RESOURCE_TYPES['vpc-peering-connection'].kind;
-  const scopes = [ctx.scope, ...(otherAccount ? [{ account: otherAccount, region: ctx.region }] : [])];
-  for (const scope of scopes) {
-    for (const row of ctx.tx.list<PeeringLike>(scope, kind)) {
-      const p = row.value;
-      const status = typeof p.status === 'string' ? p.status : p.status?.Code;
-      const pair = (p.requesterVpcId === a && p.accepterVpcId === b) || (p.requesterVpcId === b && p.accepterVpcId === a);
-      if (pair && status === 'active') return row.id;
-    }
+  const now = ctx.clock.nowMs();
+  const hits = [...ctx.tx.findBy<PeeringRecord>(ctx.scope, kind, 'requester-vpc', { key: a }), ...ctx.tx.findBy<PeeringRecord>(ctx.scope, kind, 'accepter-vpc', { key: a })];
+  for (const { value: p } of hits) {
+    const other = p.requester.vpcId === a ? p.accepter : p.requester;
+    if (other.vpcId === b && p.requester.region === p.accepter.region && peeringState(p, now) === 'active') return p.id;
   }
   return undefined;
 }
@@ -105,7 +106,7 @@ function referencedGroup(ctx: RequestContext, owner: SecurityGroupRecord, pair: 
   const out: Partial<SecurityGroupRuleRecord> = { referencedGroupId: g.id, referencedUserId: userId };
   if (g.vpcId !== owner.vpcId || userId !== ctx.account) {
     if (g.vpcId === owner.vpcId) return out; // a shared VPC: another account's group in the same network
-    const pcx = activePeering(ctx, owner.vpcId, g.vpcId, userId !== ctx.account ? userId : undefined);
+    const pcx = activePeering(ctx, owner.vpcId, g.vpcId);
     if (!pcx || (pair.VpcPeeringConnectionId && pair.VpcPeeringConnectionId !== pcx)) throw differentNetworks();
     out.referencedVpcId = g.vpcId;
     out.vpcPeeringConnectionId = pcx;
