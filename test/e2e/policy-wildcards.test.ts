@@ -14,6 +14,7 @@ import {
   GetUserCommand, IAMClient, ListGroupsCommand, PutGroupPolicyCommand, PutRolePolicyCommand, PutUserPolicyCommand, SimulateCustomPolicyCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsClis, awsJson } from '../helpers/cli.js';
 import { rejects } from '../helpers/assert.js';
 import { startProcess, type Running } from '../helpers/process.js';
@@ -183,6 +184,21 @@ describe('a user whose policy has ten stars, making real requests', () => {
     await rejects(old.send(new GetUserCommand({ UserName: 'old' })), 'AccessDenied', 403);
     await rejects(old.send(new ListGroupsCommand({})), 'AccessDenied', 403);
   });
+});
+
+test('a trust policy and a session policy without Version are accepted and enforced', async () => {
+  await iam.send(new CreateRoleCommand({ RoleName: 'vless-role', AssumeRolePolicyDocument: JSON.stringify({ Statement: [
+    { Effect: 'Allow', Principal: { AWS: A }, Action: 'sts:AssumeRole' }] }) }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: 'vless-role', PolicyName: 'all-iam', PolicyDocument: JSON.stringify({ Statement: [
+    { Effect: 'Allow', Action: 'iam:*', Resource: '*' }] }) }));
+  const sts = new STSClient(clientConfig(server.url));
+  const session = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/vless-role`, RoleSessionName: 'vless',
+    Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iam:ListGroups', Resource: '*' }] }) }))).Credentials!;
+  const asSession = new IAMClient(clientConfig(server.url, 'us-east-1',
+    { accessKeyId: session.AccessKeyId!, secretAccessKey: session.SecretAccessKey!, sessionToken: session.SessionToken! }));
+  assert.ok(Array.isArray((await asSession.send(new ListGroupsCommand({}))).Groups));
+  // The session policy caps the role's iam:*.
+  await rejects(asSession.send(new GetUserCommand({ UserName: 'stars' })), 'AccessDenied', 403, /session policy/);
 });
 
 describe('policy size quotas at write time, as AWS words them', () => {

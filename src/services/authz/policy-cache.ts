@@ -48,7 +48,7 @@ export class PolicyCache {
     } else {
       this.misses++;
       try {
-        const policy = parsePolicy(document, { kind, id, allowMissingVersion: true });
+        const policy = parsePolicy(document, { kind, id });
         hit = { policy, needs: { principalTags: /aws:PrincipalTag\//i.test(document), resourceTags: /ResourceTag\//i.test(document) } };
       } catch (e) {
         hit = e as Error;

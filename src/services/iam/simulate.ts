@@ -37,7 +37,7 @@ const MAX_DEFAULT = 100;
 
 function parseInput(document: string, kind: PolicyKind, reportId: string, type: string): Source {
   try {
-    return { policy: parsePolicy(document, { kind, id: reportId, allowMissingVersion: true }), document, reportId, type };
+    return { policy: parsePolicy(document, { kind, id: reportId }), document, reportId, type };
   } catch (e) {
     if (e instanceof PolicyError) throw new AwsError('MalformedPolicyDocument', e.message, 400);
     throw e;
@@ -55,7 +55,7 @@ function describeStored(id: string): { reportId: string; type: string } {
 function stored(doc: { id: string; document: string }, kind: PolicyKind): Source | undefined {
   const { reportId, type } = describeStored(doc.id);
   try {
-    return { policy: parsePolicy(doc.document, { kind, id: doc.id, allowMissingVersion: true }), document: doc.document, reportId, type };
+    return { policy: parsePolicy(doc.document, { kind, id: doc.id }), document: doc.document, reportId, type };
   } catch {
     return undefined;
   }
