@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -13,7 +13,8 @@ export const FILE_MODE = 0o600;
 /** Creates dir (and missing parents) 0700; an existing dir is narrowed to 0700. */
 export function ensurePrivateDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-  narrow(dir, DIR_MODE);
+  // The data directory itself may be a symbolic link (to a volume): its target is what counts.
+  narrow(realpathSync(dir), DIR_MODE);
 }
 
 /** Creates an empty file 0600 if it is missing (SQLite reads an empty file as an empty database). */
@@ -29,10 +30,16 @@ function narrow(path: string, mode: number): void {
 }
 
 /**
- * Narrows every directory under root to 0700 and every regular file to 0600 (symbolic
- * links are neither followed nor changed). One lstat per entry; nothing is read.
+ * Narrows every directory under dir to 0700 and every regular file to 0600 (symbolic
+ * links below dir are neither followed nor changed). One lstat per entry; nothing is read.
  */
-export function tightenTree(root: string): void {
+export function tightenTree(dir: string): void {
+  let root: string;
+  try {
+    root = realpathSync(dir);
+  } catch {
+    return;
+  }
   const st = lstatSync(root, { throwIfNoEntry: false });
   if (!st || st.isSymbolicLink()) return;
   if (!st.isDirectory()) return narrow(root, FILE_MODE);
