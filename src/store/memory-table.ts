@@ -51,9 +51,15 @@ export class MemoryTable {
   set(id: string, json: string): void {
     if (this.defs.length) {
       const old = this.rows.get(id);
-      if (old !== undefined) this.unindex(id, old);
+      const before = old === undefined ? undefined : (JSON.parse(old) as unknown);
       const value = JSON.parse(json) as unknown;
-      for (const d of this.defs) for (const k of indexKeys(d, value)) this.indexes.get(d.name)!.set([k, id], true);
+      // Only the difference: a record with many keys (an ACL's associations) changes little per update.
+      for (const d of this.defs) {
+        const tree = this.indexes.get(d.name)!;
+        const had = new Set(before === undefined ? [] : indexKeys(d, before));
+        for (const k of indexKeys(d, value)) if (!had.delete(k)) tree.set([k, id], true);
+        for (const k of had) tree.delete([k, id]);
+      }
     }
     this.rows.set(id, json);
   }

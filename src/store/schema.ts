@@ -60,6 +60,8 @@ export const INDEXES: readonly IndexDef[] = [
   { kind: 'ec2:vpc', name: 'ipv6-assoc', path: 'ipv6.associationId' },
   { kind: 'ec2:subnet', name: 'vpc', path: 'vpcId' },
   { kind: 'ec2:subnet', name: 'ipv6-assoc', path: 'ipv6.associationId' },
+  { kind: 'ec2:subnet', name: 'cidr', path: 'cidrKey' },
+  { kind: 'ec2:subnet', name: 'ipv6-cidr', path: 'ipv6.cidr' },
   { kind: 'ec2:route-table', name: 'vpc', path: 'vpcId' },
   { kind: 'ec2:route-table', name: 'subnet', path: 'associations.subnetId' },
   { kind: 'ec2:route-table', name: 'gateway', path: 'associations.gatewayId' },

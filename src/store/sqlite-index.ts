@@ -13,18 +13,31 @@ type Statement = Database.Statement<unknown[], unknown>;
 export class SqliteIndexes {
   private readonly clearRow: Statement;
   private readonly insert: Statement;
+  private readonly rowKeys: Statement;
+  private readonly deleteOne: Statement;
   private readonly dynamic = new Map<string, Statement>();
 
   constructor(private readonly db: Database.Database) {
     this.clearRow = db.prepare('DELETE FROM idx WHERE account = ? AND region = ? AND kind = ? AND id = ?');
     this.insert = db.prepare('INSERT OR IGNORE INTO idx (account, region, kind, name, key, id) VALUES (?, ?, ?, ?, ?, ?)');
+    this.rowKeys = db.prepare('SELECT name, key FROM idx WHERE account = ? AND region = ? AND kind = ? AND id = ?');
+    this.deleteOne = db.prepare('DELETE FROM idx WHERE account = ? AND region = ? AND kind = ? AND name = ? AND key = ? AND id = ?');
   }
 
+  /** Writes only the difference to the row's current entries: a record with many keys changes little per update. */
   put(scope: Scope, kind: string, id: string, value: unknown): void {
     const defs = indexesOf(kind);
     if (!defs) return;
-    this.clearRow.run(scope.account, scope.region, kind, id);
-    for (const d of defs) for (const k of indexKeys(d, value)) this.insert.run(scope.account, scope.region, kind, d.name, k, id);
+    const have = new Set((this.rowKeys.raw().all(scope.account, scope.region, kind, id) as Array<[string, string]>).map(([n, k]) => `${n}\u0000${k}`));
+    for (const d of defs) {
+      for (const k of indexKeys(d, value)) {
+        if (!have.delete(`${d.name}\u0000${k}`)) this.insert.run(scope.account, scope.region, kind, d.name, k, id);
+      }
+    }
+    for (const gone of have) {
+      const cut = gone.indexOf('\u0000');
+      this.deleteOne.run(scope.account, scope.region, kind, gone.slice(0, cut), gone.slice(cut + 1), id);
+    }
   }
 
   delete(scope: Scope, kind: string, id: string): void {

@@ -40,6 +40,12 @@ export interface SubnetRecord {
   vpcId: string;
   ownerId: string;
   cidrBlock: string;
+  /**
+   * `vpcId|network as 8 hex digits|prefix`: indexed ('cidr') so that overlap checks are a
+   * few exact lookups and one range read, not a read of every subnet of the VPC.
+   */
+  cidrKey: string;
+  /** IPv6 /64s; indexed: 'ipv6-assoc' (associationId) and 'ipv6-cidr' (cidr). */
   ipv6: CidrAssociation[];
   zoneName: string;
   zoneId: string;

@@ -6,7 +6,7 @@ import type {
 import { randomInt } from 'node:crypto';
 import { AwsError } from '../../../core/errors.js';
 import { zones, type ZoneInfo } from '../../../core/regions.js';
-import { containsCidr, formatCidr, mustCidr, overlaps, usableCount, type Cidr } from '../../../network/cidr.js';
+import { cidrLast, containsCidr, formatCidr, maskOf, mustCidr, usableCount, type Cidr } from '../../../network/cidr.js';
 import { INDEXES } from '../../../store/schema.js';
 import type { Handler, RequestContext } from '../../types.js';
 import { bool, describe, mustGet } from '../describe.js';
@@ -53,15 +53,32 @@ export function zoneParam(ctx: RequestContext, name: string | undefined, id: str
   return z;
 }
 
+const hex8 = (v: bigint): string => v.toString(16).padStart(8, '0');
+
+/** The 'cidr' index key of an IPv4 subnet block in a VPC. */
+export const subnetCidrKey = (vpcId: string, c: Cidr): string => `${vpcId}|${hex8(c.network)}|${String(c.prefix).padStart(2, '0')}`;
+
+/**
+ * Whether a subnet of the VPC overlaps `c`. Subnet blocks are aligned and /16 or smaller, so a
+ * block containing `c` starts at c's network masked to one of at most 13 prefixes (exact
+ * lookups), and blocks inside `c` start within it (one range read).
+ */
+export function subnetOverlapping(ctx: RequestContext, vpcId: string, c: Cidr): boolean {
+  const { tx, scope } = ctx;
+  for (let p = 16; p <= c.prefix; p++) {
+    const network = c.network & maskOf(p, 4);
+    if (tx.countBy(scope, K.subnet, 'cidr', { key: subnetCidrKey(vpcId, { family: 4, network, prefix: p }) }) > 0) return true;
+  }
+  return tx.findBy(scope, K.subnet, 'cidr', { gte: `${vpcId}|${hex8(c.network)}|`, lte: `${vpcId}|${hex8(cidrLast(c))}|99`, limit: 1 }).length > 0;
+}
+
 /** The checks every new IPv4 subnet block passes: size, inside the VPC, no overlap. */
 export function checkSubnetCidr(ctx: RequestContext, vpc: VpcRecord, c: Cidr, text: string): void {
   if (c.prefix < 16 || c.prefix > 28) throw new AwsError('InvalidSubnet.Range', `The CIDR '${text}' is invalid.`);
   if (!vpc.cidrs.some((b) => b.state === 'associated' && containsCidr(mustCidr(b.cidr), c))) {
     throw new AwsError('InvalidSubnet.Range', `The CIDR '${text}' is invalid.`);
   }
-  for (const h of ctx.tx.findBy<SubnetRecord>(ctx.scope, K.subnet, 'vpc', { key: vpc.id })) {
-    if (overlaps(mustCidr(h.value.cidrBlock), c)) throw new AwsError('InvalidSubnet.Conflict', `The CIDR '${text}' conflicts with another subnet`);
-  }
+  if (subnetOverlapping(ctx, vpc.id, c)) throw new AwsError('InvalidSubnet.Conflict', `The CIDR '${text}' conflicts with another subnet`);
 }
 
 function checkSubnetIpv6(ctx: RequestContext, vpc: VpcRecord, value: string): string {
@@ -70,8 +87,9 @@ function checkSubnetIpv6(ctx: RequestContext, vpc: VpcRecord, value: string): st
   if (c.prefix !== 64 || !vpc.ipv6.some((b) => containsCidr(mustCidr(b.cidr), c))) {
     throw new AwsError('InvalidSubnet.Range', `The IPv6 CIDR '${text}' is invalid: it must be a /64 within an IPv6 block of ${vpc.id}.`);
   }
-  for (const h of ctx.tx.findBy<SubnetRecord>(ctx.scope, K.subnet, 'vpc', { key: vpc.id })) {
-    if (h.value.ipv6.some((b) => overlaps(mustCidr(b.cidr), c))) throw new AwsError('InvalidSubnet.Conflict', `The CIDR '${text}' conflicts with another subnet`);
+  // Every subnet IPv6 block is a /64 of a VPC /56 (unique to the VPC): overlap is equality.
+  if (ctx.tx.countBy(ctx.scope, K.subnet, 'ipv6-cidr', { key: text }) > 0) {
+    throw new AwsError('InvalidSubnet.Conflict', `The CIDR '${text}' conflicts with another subnet`);
   }
   return text;
 }
@@ -88,7 +106,7 @@ export interface NewSubnet {
 /** Stores a subnet (already validated) and puts it in its VPC's default network ACL. */
 export function createSubnetRecord(ctx: RequestContext, o: NewSubnet): SubnetRecord {
   const s: SubnetRecord = {
-    id: newId('subnet'), vpcId: o.vpc.id, ownerId: ctx.account, cidrBlock: o.cidr,
+    id: newId('subnet'), vpcId: o.vpc.id, ownerId: ctx.account, cidrBlock: o.cidr, cidrKey: subnetCidrKey(o.vpc.id, mustCidr(o.cidr)),
     ipv6: o.ipv6 ? [{ associationId: newIdWithPrefix('subnet-cidr-assoc'), cidr: o.ipv6, state: 'associated' }] : [],
     zoneName: o.zone.zoneName, zoneId: o.zone.zoneId, defaultForAz: !!o.defaultForAz, mapPublicIpOnLaunch: !!o.defaultForAz,
     assignIpv6AddressOnCreation: false, enableDns64: false, ipv6Native: false, hostnameType: 'ip-name',
