@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateSecurityGroupCommand,
-  CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, DeleteNetworkInterfaceCommand, DeleteSecurityGroupCommand,
+  CreateManagedPrefixListCommand, CreateSubnetCommand, CreateTagsCommand, CreateVpcCommand, DeleteNetworkInterfaceCommand, DeleteSecurityGroupCommand,
   DeleteVpcCommand, DescribeSecurityGroupReferencesCommand, DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand,
   DescribeStaleSecurityGroupsCommand, EC2Client, ModifySecurityGroupRulesCommand,
   RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand, UpdateSecurityGroupRuleDescriptionsIngressCommand,
@@ -138,6 +138,12 @@ describe('EC2 security groups with SDK v3', () => {
     assert.equal(count, 5, 'four ingress rules and the default egress, nothing from the refused calls');
     await rejects(ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [tcp(22, { IpRanges: [{ CidrIp: '10.0.0.0/16' }] })] })), 'InvalidPermission.NotFound', 400);
     await rejects(ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: id, SecurityGroupRuleIds: ['sgr-0123456789abcdef0'] })), 'InvalidSecurityGroupRuleId.NotFound', 400, /sgr-0123456789abcdef0/);
+    await rejects(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [tcp(22, { PrefixListIds: [{ PrefixListId: 'pl-0123456789abcdef0' }] })] })),
+      'InvalidPrefixListID.NotFound', 400, /pl-0123456789abcdef0/);
+    // A prefix list counts its MaxEntries against the 60 rules of a direction.
+    const pl = (await ec2.send(new CreateManagedPrefixListCommand({ PrefixListName: 'office', AddressFamily: 'IPv4', MaxEntries: 59 }))).PrefixList!.PrefixListId!;
+    await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: id, IpPermissions: [tcp(443, { PrefixListIds: [{ PrefixListId: pl }] })] }));
+    await rejects(ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: id, IpPermissions: [tcp(444, { IpRanges: [{ CidrIp: '10.0.0.0/8' }] })] })), 'RulesPerSecurityGroupLimitExceeded', 400);
     // A group in another VPC cannot be referenced without peering.
     const other = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.2.0.0/16' }))).Vpc!.VpcId!;
     const far = await create('far', other);

@@ -20,7 +20,7 @@ import { mustGet } from '../describe.js';
 import { tagsOf } from '../tags.js';
 import type { SecurityGroupRecord, SecurityGroupRuleRecord, VpcRecord } from './records.js';
 import { groupParam } from './security-groups.js';
-import { activePeering, addRules, checkDescription, ruleKey, rulesFromPermissions, ruleShape } from './sg-rules.js';
+import { activePeering, addRules, checkDescription, ruleKey, rulesFromPermissions, ruleShape, ruleWeight } from './sg-rules.js';
 
 const SG_KIND = RESOURCE_TYPES['security-group'].kind;
 
@@ -116,7 +116,7 @@ export const modifySecurityGroupRules: Handler<ModifySecurityGroupRulesRequest, 
   }
   const kept = g.rules.filter((r) => !replaced.has(r.id));
   g.rules = kept;
-  addRules(g, [...replaced.values()]);
+  addRules(g, [...replaced.values()], ruleWeight(ctx));
   ctx.tx.put(ctx.scope, SG_KIND, g.id, g);
   return { Return: true };
 };

@@ -16,7 +16,7 @@ import { arnOf, newId, notFound, RESOURCE_TYPES } from '../ids.js';
 import { dropTags, setTags, tagList, tagSpecTags, type Tag } from '../tags.js';
 import { defaultVpc } from './default-vpc.js';
 import type { SecurityGroupRecord, SecurityGroupRuleRecord, VpcRecord } from './records.js';
-import { addRules, ipPermissions, ruleKey, rulesFromPermissions, ruleShape } from './sg-rules.js';
+import { addRules, ipPermissions, ruleKey, rulesFromPermissions, ruleShape, ruleWeight } from './sg-rules.js';
 
 const K = { sg: RESOURCE_TYPES['security-group'].kind, eni: RESOURCE_TYPES['network-interface'].kind };
 /** AWS's default quota of security groups per VPC. */
@@ -168,7 +168,7 @@ function authorize(input: AuthorizeInput, ctx: RequestContext, egress: boolean):
   const g = groupParam(ctx, input.GroupId, egress ? undefined : input.GroupName);
   const rules = rulesFromPermissions(ctx, g, permissionsOf(input), egress);
   const tags = tagSpecTags(input.TagSpecifications, 'security-group-rule');
-  addRules(g, rules);
+  addRules(g, rules, ruleWeight(ctx));
   ctx.tx.put(ctx.scope, K.sg, g.id, g);
   for (const r of rules) setTags(ctx.tx, ctx.scope, 'security-group-rule', r.id, tags);
   return { Return: true, SecurityGroupRules: rules.map((r) => ruleShape(ctx, g, r, tags)) };

@@ -11,6 +11,7 @@ import { formatCidr, parseCidr } from '../../../network/cidr.js';
 import type { RequestContext } from '../../types.js';
 import { arnOf, checkId, isIdOf, newId, RESOURCE_TYPES } from '../ids.js';
 import { peeringState } from './peering.js';
+import { prefixListOf } from './prefix-lists.js';
 import type { PeeringRecord } from './records-endpoints.js';
 import type { SecurityGroupRecord, SecurityGroupRuleRecord } from './records.js';
 
@@ -131,6 +132,7 @@ export function rulesFromPermissions(ctx: RequestContext, group: SecurityGroupRe
       if (!r.PrefixListId || !isIdOf('prefix-list', r.PrefixListId)) {
         throw new AwsError('InvalidPrefixListId.Malformed', `The prefix list ID '${r.PrefixListId ?? ''}' is malformed`);
       }
+      if (!lenient) prefixListOf(ctx, r.PrefixListId);
       out.push({ ...base(r.Description), prefixListId: r.PrefixListId });
     }
     for (const pair of p.UserIdGroupPairs ?? []) out.push({ ...base(pair.Description), ...referencedGroup(ctx, group, pair, lenient) });
@@ -154,8 +156,19 @@ export function describeRule(r: SecurityGroupRuleRecord): string {
   return `peer: ${peer}, ${proto}${ports}, ALLOW`;
 }
 
+/**
+ * How many rules one rule counts for in the quota: a prefix list counts its MaxEntries, as on
+ * AWS (a list that has since gone counts 1).
+ */
+export function ruleWeight(ctx: RequestContext): (r: SecurityGroupRuleRecord) => number {
+  return (r) => {
+    if (!r.prefixListId) return 1;
+    try { return prefixListOf(ctx, r.prefixListId).maxEntries; } catch { return 1; }
+  };
+}
+
 /** Adds rules to a group: duplicates and the per-direction quota are refused, nothing half-added. */
-export function addRules(group: SecurityGroupRecord, rules: SecurityGroupRuleRecord[]): void {
+export function addRules(group: SecurityGroupRecord, rules: SecurityGroupRuleRecord[], weight: (r: SecurityGroupRuleRecord) => number = () => 1): void {
   const have = new Set(group.rules.map(ruleKey));
   for (const r of rules) {
     const k = ruleKey(r);
@@ -165,8 +178,9 @@ export function addRules(group: SecurityGroupRecord, rules: SecurityGroupRuleRec
   const next = [...group.rules, ...rules];
   for (const egress of [false, true]) {
     const dir = next.filter((r) => r.egress === egress);
-    const v4 = dir.filter((r) => !r.cidrIpv6).length;
-    const v6 = dir.filter((r) => !r.cidrIpv4).length;
+    const sum = (xs: SecurityGroupRuleRecord[]): number => xs.reduce((n, r) => n + weight(r), 0);
+    const v4 = sum(dir.filter((r) => !r.cidrIpv6));
+    const v6 = sum(dir.filter((r) => !r.cidrIpv4));
     if (v4 > MAX_RULES_PER_DIRECTION || v6 > MAX_RULES_PER_DIRECTION) {
       throw new AwsError('RulesPerSecurityGroupLimitExceeded', `The maximum number of rules per security group has been reached (${MAX_RULES_PER_DIRECTION} ${egress ? 'outbound' : 'inbound'} rules for IPv4 and for IPv6) in ${group.id}.`);
     }
