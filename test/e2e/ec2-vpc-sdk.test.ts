@@ -160,6 +160,11 @@ describe('EC2 VPC core with SDK v3', () => {
     assert.equal(b.AvailableIpAddressCount, 11);
     assert.equal(b.AvailabilityZone, zones[1]!.ZoneName);
     await rejects(ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: '10.10.0.128/25' })), 'InvalidSubnet.Conflict', 400, "The CIDR '10.10.0.128/25' conflicts with another subnet");
+    // A block around existing ones conflicts too; the block right after one does not.
+    await rejects(ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: '10.10.0.0/20' })), 'InvalidSubnet.Conflict', 400);
+    await rejects(ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: '10.10.1.0/24' })), 'InvalidSubnet.Conflict', 400);
+    const next = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: '10.10.1.16/28' }))).Subnet!;
+    await ec2.send(new DeleteSubnetCommand({ SubnetId: next.SubnetId }));
     await rejects(ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: '10.11.0.0/24' })), 'InvalidSubnet.Range', 400, "The CIDR '10.11.0.0/24' is invalid.");
     await rejects(ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: '10.10.2.0/29' })), 'InvalidSubnet.Range', 400);
     await rejects(ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: '10.10.3.0/24', AvailabilityZone: 'us-east-1z' })), 'InvalidParameterValue', 400, /us-east-1z/);
