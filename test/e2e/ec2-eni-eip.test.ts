@@ -45,7 +45,10 @@ describe('EC2 network interfaces and Elastic IPs with SDK v3', () => {
     await rejects(ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: s, PrivateIpAddress: '10.9.0.1' })), 'InvalidParameterValue', 400, /reserved/);
     await rejects(ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: s, PrivateIpAddress: '10.9.1.1' })), 'InvalidParameterValue', 400, /does not fall within/);
     await rejects(ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: s, SecondaryPrivateIpAddressCount: 7 })), 'InsufficientFreeAddressesInSubnet', 400, new RegExp(s));
+    // Refused after its IPv4 address was picked (this subnet has no IPv6 block): the whole call is undone.
+    await rejects(ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: s, Ipv6AddressCount: 1 })), 'InvalidParameterValue', 400, /no IPv6 CIDR block/);
     assert.equal(await available(s), 7, 'refused calls take no address');
+    assert.equal((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'subnet-id', Values: [s] }] }))).NetworkInterfaces!.length, 2);
     // Secondary addresses: by count and by list; unassigning gives them back.
     const got = await ec2.send(new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: first.NetworkInterfaceId, SecondaryPrivateIpAddressCount: 2 }));
     assert.deepEqual(got.AssignedPrivateIpAddresses!.map((a) => a.PrivateIpAddress), ['10.9.0.7', '10.9.0.8']);
