@@ -61,6 +61,41 @@ test('a question reads the VPCs its endpoints lie in, through the vpc indexes, n
   });
 });
 
+test('endpoints, peering connections and the prefix lists routes name come into the snapshot; an active peer VPC in the same Region is read', async () => {
+  const store = createMemoryStore();
+  await store.transaction((tx) => {
+    const ctx = ctxOf(tx);
+    const a = (createVpc({ CidrBlock: '10.1.0.0/16' }, ctx) as { Vpc: { VpcId: string } }).Vpc.VpcId;
+    const b = (createVpc({ CidrBlock: '10.9.0.0/16' }, ctx) as { Vpc: { VpcId: string } }).Vpc.VpcId;
+    const lone = (createVpc({ CidrBlock: '10.5.0.0/16' }, ctx) as { Vpc: { VpcId: string } }).Vpc.VpcId;
+    const sub = (createSubnet({ VpcId: a, CidrBlock: '10.1.0.0/24', AvailabilityZone: 'us-east-1a' }, ctx) as { Subnet: { SubnetId: string } }).Subnet.SubnetId;
+    const eni = (createNetworkInterface({ SubnetId: sub }, ctx) as { NetworkInterface: { NetworkInterfaceId: string } }).NetworkInterface.NetworkInterfaceId;
+    const vpce = 'vpce-0123456789abcdef0';
+    tx.put(scope, 'ec2:vpc-endpoint', vpce, {
+      id: vpce, ownerId: scope.account, vpcId: a, type: 'Gateway', serviceName: 'com.amazonaws.us-east-1.s3', state: 'available', policyDocument: '{}',
+      routeTableIds: [], prefixListId: 'pl-63a5400a', subnetIds: [], groups: [], networkInterfaceIds: [], privateDnsEnabled: false, ipAddressType: 'ipv4', createdAt: '',
+    });
+    const mainRtb = (tx.get<{ mainRouteTableId: string }>(scope, 'ec2:vpc', a))!.mainRouteTableId;
+    const rt = tx.get<{ routes: unknown[] }>(scope, 'ec2:route-table', mainRtb)!;
+    rt.routes.push({ destinationPrefixListId: 'pl-63a5400a', target: vpce, origin: 'CreateRouteTable' });
+    tx.put(scope, 'ec2:route-table', mainRtb, rt);
+    const side = (vpcId: string, cidr: string) => ({ ownerId: scope.account, vpcId, region: scope.region, cidrs: [cidr], ipv6Cidrs: [], allowDnsResolutionFromRemoteVpc: false });
+    tx.put(scope, 'ec2:vpc-peering-connection', 'pcx-0123456789abcdef0', {
+      id: 'pcx-0123456789abcdef0', requester: side(a, '10.1.0.0/16'), accepter: side(b, '10.9.0.0/16'), state: 'active', message: 'Active', changedMs: 0, expirationMs: 0,
+    });
+    const snap = snapshotFor(ctx, eni, '52.216.1.1');
+    assert.deepEqual(snap.vpcs.map((v) => v.id).sort(), [a, b].sort(), `the peer is read, ${lone} is not`);
+    assert.deepEqual(snap.vpcEndpoints!.map((e) => e.id), [vpce]);
+    assert.deepEqual(snap.peeringConnections!.map((p) => [p.id, p.status]), [['pcx-0123456789abcdef0', 'active']]);
+    assert.deepEqual(snap.prefixLists!.map((p) => p.id), ['pl-63a5400a']);
+    assert.ok(snap.prefixLists![0]!.cidrs.includes('52.216.0.0/15'));
+    const r = analyze(prepare(snap), { source: eni, destination: '52.216.1.1', protocol: 'tcp', destinationPort: 443 });
+    assert.equal(r.NetworkPathFound, true, JSON.stringify(r.Explanations));
+    assert.ok(r.ForwardPathComponents.some((h) => h.Component.Id === vpce), 'S3 through the gateway endpoint');
+    assert.equal(vpcOfEndpoint(ctx, 'pcx-0123456789abcdef0'), a);
+  });
+});
+
 test('NAT gateway states follow the clock from the stored timestamps; the delay is read when a transition starts', () => {
   const g: NatGatewayRecord = { id: 'nat-1', vpcId: 'vpc-1', subnetId: 'subnet-1', connectivity: 'private', state: 'pending', createdMs: 1000, availableMs: 31_000, addresses: [] };
   assert.equal(natState(g, 30_999), 'pending');

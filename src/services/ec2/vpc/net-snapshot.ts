@@ -4,15 +4,23 @@
  * 'vpc' indexes (subnets, route tables, gateways, NAT gateways, interfaces, groups, ACLs), so
  * a question costs what its VPCs hold, not what the Region holds. The VPCs come from the
  * question's endpoints: an interface, instance, gateway, or an address (private, or an
- * Elastic IP) that one of the Region's interfaces holds.
+ * Elastic IP) that one of the Region's interfaces holds; a VPC peered with one of them in the
+ * same account and Region is read too. Endpoints, peering connections and the prefix lists that
+ * routes, groups and gateway endpoints name come along.
  */
-import type { NetAcl, NetEni, NetNatGateway, NetRouteTable, NetSecurityGroup, NetSgRule, NetSubnet, NetVpc, NetworkSnapshot } from '../../../network/index.js';
+import type {
+  NetAcl, NetEni, NetNatGateway, NetPeering, NetPrefixList, NetRouteTable, NetSecurityGroup, NetSgRule, NetSubnet, NetVpc, NetVpcEndpoint,
+  NetworkSnapshot,
+} from '../../../network/index.js';
 import { ipKey } from '../../../network/prepare.js';
 import type { RequestContext } from '../../types.js';
 import { arnOf, RESOURCE_TYPES, typeOfId } from '../ids.js';
 import { tagsOf } from '../tags.js';
 import type { EgressOnlyGatewayRecord } from './egress-only-gateways.js';
 import { natState, type NatGatewayRecord } from './nat-gateways.js';
+import { peeringState } from './peering.js';
+import { prefixListCidrs } from './prefix-lists.js';
+import type { PeeringRecord, VpcEndpointRecord } from './records-endpoints.js';
 import type { AddressRecord, NetworkInterfaceRecord } from './records-eni.js';
 import type {
   InternetGatewayRecord, NetworkAclRecord, RouteTableRecord, SecurityGroupRecord, SecurityGroupRuleRecord, SubnetRecord, VpcRecord,
@@ -24,6 +32,7 @@ const K = {
   igw: RESOURCE_TYPES['internet-gateway'].kind, eigw: RESOURCE_TYPES['egress-only-internet-gateway'].kind,
   nat: RESOURCE_TYPES.natgateway.kind, eni: RESOURCE_TYPES['network-interface'].kind, sg: RESOURCE_TYPES['security-group'].kind,
   acl: RESOURCE_TYPES['network-acl'].kind, eip: RESOURCE_TYPES['elastic-ip'].kind,
+  vpce: RESOURCE_TYPES['vpc-endpoint'].kind, pcx: RESOURCE_TYPES['vpc-peering-connection'].kind,
 };
 
 /** The ACL entries the engine adds itself: the `*` rules (32767 IPv4, 32768 IPv6). */
@@ -42,9 +51,12 @@ export function vpcOfEndpoint(ctx: SnapshotContext, ref: string): string | undef
     case 'internet-gateway': return tx.get<InternetGatewayRecord>(scope, K.igw, ref)?.attachments[0]?.vpcId;
     case 'egress-only-internet-gateway': return tx.get<EgressOnlyGatewayRecord>(scope, K.eigw, ref)?.attachments[0]?.vpcId;
     case 'natgateway': return tx.get<NatGatewayRecord>(scope, K.nat, ref)?.vpcId;
-    case 'vpc-endpoint': case 'vpc-peering-connection': {
-      const r = tx.get<{ vpcId?: string }>(scope, RESOURCE_TYPES[type].kind, ref);
-      return r?.vpcId;
+    case 'vpc-endpoint': return tx.get<VpcEndpointRecord>(scope, K.vpce, ref)?.vpcId;
+    case 'vpc-peering-connection': {
+      // The side of the connection in this account and Region.
+      const p = tx.get<PeeringRecord>(scope, K.pcx, ref);
+      const mine = (s: PeeringRecord['requester']) => s.ownerId === ctx.account && s.region === ctx.region;
+      return p ? (mine(p.requester) ? p.requester.vpcId : mine(p.accepter) ? p.accepter.vpcId : undefined) : undefined;
     }
     default: break;
   }
@@ -78,7 +90,13 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
     account, region, vpcs: [] as NetVpc[], subnets: [] as NetSubnet[], routeTables: [] as NetRouteTable[],
     internetGateways: [] as NetworkSnapshot['internetGateways'][number][], egressOnlyInternetGateways: [] as { id: string; attachedVpcId?: string }[],
     natGateways: [] as NetNatGateway[], networkInterfaces: [] as NetEni[], securityGroups: [] as NetSecurityGroup[], networkAcls: [] as NetAcl[],
+    vpcEndpoints: [] as NetVpcEndpoint[], peeringConnections: [] as NetPeering[], prefixLists: [] as NetPrefixList[],
   };
+  const prefixListIds = new Set<string>();
+  const peeringsSeen = new Set<string>();
+  // A peered VPC in this account and Region is read too (one hop), so routes and group references across the connection resolve.
+  const todo = [...new Set(vpcIds)];
+  const done = new Set<string>();
   const groupsSeen = new Set<string>();
   const addGroup = (g: SecurityGroupRecord): void => {
     if (groupsSeen.has(g.id)) return;
@@ -88,7 +106,11 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
       ingress: g.rules.filter((r) => !r.egress).map(sgRule), egress: g.rules.filter((r) => r.egress).map(sgRule),
     });
   };
-  for (const vpcId of new Set(vpcIds)) {
+  const peerHop = new Set(todo);
+  while (todo.length) {
+    const vpcId = todo.shift()!;
+    if (done.has(vpcId)) continue;
+    done.add(vpcId);
     const v = tx.get<VpcRecord>(scope, K.vpc, vpcId);
     if (!v) continue;
     snap.vpcs.push({
@@ -154,6 +176,32 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
       });
     }
     for (const { value: g } of tx.findBy<SecurityGroupRecord>(scope, K.sg, 'vpc', { key: v.id })) addGroup(g);
+    for (const { value: e } of tx.findBy<VpcEndpointRecord>(scope, K.vpce, 'vpc', { key: v.id })) {
+      if (e.prefixListId) prefixListIds.add(e.prefixListId);
+      snap.vpcEndpoints.push({
+        id: e.id, ...nameOf(ctx, e.id), vpcId: e.vpcId, type: e.type, serviceName: e.serviceName, state: e.state,
+        ...(e.prefixListId ? { prefixListId: e.prefixListId } : {}), networkInterfaceIds: e.networkInterfaceIds,
+      });
+    }
+    for (const index of ['requester-vpc', 'accepter-vpc']) {
+      for (const { value: p } of tx.findBy<PeeringRecord>(scope, K.pcx, index, { key: v.id })) {
+        if (peeringsSeen.has(p.id)) continue;
+        peeringsSeen.add(p.id);
+        const state = peeringState(p, now);
+        snap.peeringConnections.push({
+          id: p.id, ...nameOf(ctx, p.id), requesterVpcId: p.requester.vpcId, accepterVpcId: p.accepter.vpcId, status: state,
+          ...(p.requester.region !== p.accepter.region ? { crossRegion: true } : {}),
+        });
+        const peer = p.requester.vpcId === v.id ? p.accepter : p.requester;
+        if (state === 'active' && peerHop.has(v.id) && peer.ownerId === account && peer.region === region && !done.has(peer.vpcId)) todo.push(peer.vpcId);
+      }
+    }
+  }
+  for (const t of snap.routeTables) for (const r of t.routes) if (r.destinationPrefixListId) prefixListIds.add(r.destinationPrefixListId);
+  for (const g of snap.securityGroups) for (const r of [...g.ingress, ...g.egress]) if (r.prefixListId) prefixListIds.add(r.prefixListId);
+  for (const id of prefixListIds) {
+    const cidrs = prefixListCidrs(ctx, id);
+    if (cidrs) snap.prefixLists.push({ id, cidrs });
   }
   return snap;
 }
