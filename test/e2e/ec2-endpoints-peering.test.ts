@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  AcceptVpcPeeringConnectionCommand, CreateManagedPrefixListCommand, CreateRouteCommand, CreateRouteTableCommand,
+  AcceptVpcPeeringConnectionCommand, AttachInternetGatewayCommand, CreateInternetGatewayCommand, CreateManagedPrefixListCommand, DeleteRouteCommand,
+  GetManagedPrefixListAssociationsCommand, CreateRouteCommand, CreateRouteTableCommand,
   CreateVpcPeeringConnectionCommand, DeleteVpcPeeringConnectionCommand, DescribeVpcPeeringConnectionsCommand,
   ModifyVpcPeeringConnectionOptionsCommand, RejectVpcPeeringConnectionCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand,
   CreateVpcEndpointCommand, DeleteManagedPrefixListCommand, DeleteSubnetCommand, DeleteVpcCommand, DeleteVpcEndpointsCommand,
@@ -100,6 +101,22 @@ describe('EC2 managed prefix lists, VPC endpoints and peering', () => {
     await fails(ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: id })), 'InvalidPrefixListID.NotFound');
     await fails(ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: 'pl-bad' })), 'InvalidPrefixListId.Malformed');
   });
+  test('a route to a customer prefix list: unknown lists refused, associations listed, the list cannot go while in use', async () => {
+    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.22.0.0/16' }))).Vpc!.VpcId!;
+    const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
+    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+    const rtb = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;
+    await fails(ec2.send(new CreateRouteCommand({ RouteTableId: rtb, DestinationPrefixListId: 'pl-0123456789abcdef0', GatewayId: igw })), 'InvalidPrefixListID.NotFound');
+    const pl = (await ec2.send(new CreateManagedPrefixListCommand({ PrefixListName: 'partners', AddressFamily: 'IPv4', MaxEntries: 2, Entries: [{ Cidr: '192.0.2.0/24' }] }))).PrefixList!.PrefixListId!;
+    await ec2.send(new CreateRouteCommand({ RouteTableId: rtb, DestinationPrefixListId: pl, GatewayId: igw }));
+    const assoc = (await ec2.send(new GetManagedPrefixListAssociationsCommand({ PrefixListId: pl }))).PrefixListAssociations!;
+    assert.deepEqual(assoc, [{ ResourceId: rtb, ResourceOwner: '000000000000' }]);
+    await fails(ec2.send(new DeleteManagedPrefixListCommand({ PrefixListId: pl })), 'PrefixListInUse');
+    await ec2.send(new DeleteRouteCommand({ RouteTableId: rtb, DestinationPrefixListId: pl }));
+    assert.deepEqual((await ec2.send(new GetManagedPrefixListAssociationsCommand({ PrefixListId: pl }))).PrefixListAssociations, []);
+    await ec2.send(new DeleteManagedPrefixListCommand({ PrefixListId: pl }));
+  });
+
   test('S3 gateway endpoint: prefix-list routes in its route tables, modify adds/removes them, delete takes them away', async () => {
     const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
     const rtA = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;

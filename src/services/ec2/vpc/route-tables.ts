@@ -13,6 +13,7 @@ import { dropTags, setTags, tagList, tagSpecTags, type Tag } from '../tags.js';
 import { cidrParam, dependencyViolation } from './common.js';
 import type { RouteRecord, RouteTableRecord, SubnetRecord, VpcRecord } from './records.js';
 import { routeShape, routeState, routeTarget } from './route-targets.js';
+import { prefixListOf } from './prefix-lists.js';
 
 const K = { rtb: RESOURCE_TYPES['route-table'].kind, vpc: RESOURCE_TYPES.vpc.kind };
 export const MAX_ROUTES = 500;
@@ -180,6 +181,7 @@ const noRoute = (t: RouteTableRecord, d: Partial<RouteRecord>): AwsError =>
 export const createRoute: Handler<CreateRouteRequest, CreateRouteResult> = (input, ctx) => {
   const t = mustGet<RouteTableRecord>(ctx, 'route-table', input.RouteTableId);
   const dest = destinationOf(input);
+  if (dest.destinationPrefixListId) prefixListOf(ctx, dest.destinationPrefixListId);
   const target = routeTarget(ctx, input as unknown as Record<string, unknown>, t.vpcId, dest, t.id);
   if (target === 'local') throw new AwsError('InvalidParameterValue', "The route target 'local' is created with the route table; it cannot be added");
   if (t.routes.some((r) => sameDest(r, dest))) {
