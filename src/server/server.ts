@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,7 +13,6 @@ import type { IamMode, ServerDeps } from './context.js';
 import { handleRequest } from './pipeline.js';
 import { VERSION } from '../core/version.js';
 import type { StateManager } from '../state/manager.js';
-import { JOURNAL_FILE } from '../state/types.js';
 import { createGuard, type GuardOptions } from './guard.js';
 import { applyServerLimits, BodyBudget, resolveLimits, serverOptions, type LimitOptions } from './limits.js';
 
@@ -62,9 +61,10 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     store.setMeta('clock_offset_ms', '0');
   }));
   const limits = resolveLimits(opts);
-  // The state manager (reset, snapshots, archives) is not needed to answer AWS requests, so it
-  // loads after listen, except when a crash left a state operation to finish: that is done
-  // before anything is served. Admin requests that come first wait for it.
+  // The state manager (reset, snapshots, archives) is not needed to answer AWS requests. With a
+  // data directory it starts before listen: it finishes a state operation a crash interrupted
+  // (and sweeps what one left) before anything is served. An ephemeral server has nothing to
+  // recover, so there it loads after listen; admin requests that come first wait for it.
   const makeState = async (): Promise<StateManager> => {
     const { StateManager: Manager } = await import('../state/manager.js');
     return new Manager({
@@ -76,7 +76,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     });
   };
   let state: Promise<StateManager> | undefined;
-  if (dataDir && existsSync(join(dataDir, JOURNAL_FILE))) {
+  if (dataDir) {
     try {
       state = Promise.resolve(await makeState());
     } catch (err) {
