@@ -290,7 +290,16 @@ describe('EC2 VPC core with SDK v3', () => {
     await rejects(c.send(new DescribeVpcsCommand({ MaxResults: 5, VpcIds: [made[0]!] })), 'InvalidParameterCombination', 400);
     await rejects(c.send(new DescribeVpcsCommand({ VpcIds: [made[0]!, 'vpc-0123456789abcdef0', 'vpc-0123456789abcdef1'] })), 'InvalidVpcID.NotFound', 400,
       "The vpc IDs 'vpc-0123456789abcdef0, vpc-0123456789abcdef1' do not exist");
-    const tagsPage = await c.send(new DescribeTagsCommand({ MaxResults: 5 }));
-    assert.equal(tagsPage.NextToken, undefined);
+    await c.send(new CreateTagsCommand({ Resources: made, Tags: [{ Key: 'page', Value: 'yes' }, { Key: 'n', Value: '1' }] }));
+    const tagSeen: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await c.send(new DescribeTagsCommand({ MaxResults: 5, NextToken: token, Filters: [{ Name: 'resource-type', Values: ['vpc'] }] }));
+      assert.ok(page.Tags!.length <= 5);
+      tagSeen.push(...page.Tags!.map((t) => `${t.ResourceId}/${t.Key}`));
+      token = page.NextToken;
+    } while (token);
+    assert.equal(tagSeen.length, 24);
+    assert.equal(new Set(tagSeen).size, 24);
   });
 });
