@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  CreateNetworkAclEntryCommand, CreateNetworkInsightsPathCommand, DeleteNetworkAclEntryCommand, DeleteNetworkInsightsAnalysisCommand,
+  AcceptVpcPeeringConnectionCommand, AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateRouteCommand,
+  CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, CreateVpcPeeringConnectionCommand, DeleteRouteCommand,
+  DescribeRouteTablesCommand, CreateNetworkAclEntryCommand, CreateNetworkInsightsPathCommand, DeleteNetworkAclEntryCommand, DeleteNetworkInsightsAnalysisCommand,
   DeleteNetworkInsightsPathCommand, DescribeNetworkInsightsAnalysesCommand, DescribeNetworkInsightsPathsCommand, EC2Client,
   StartNetworkInsightsAnalysisCommand, type CreateNetworkInsightsPathCommandInput, type NetworkInsightsAnalysis,
 } from '@aws-sdk/client-ec2';
@@ -159,5 +161,47 @@ describe('Network Insights on the three-tier network with SDK v3', () => {
     await fails(ec2.send(new CreateNetworkInsightsPathCommand({ Source: n.appEni, Protocol: 'tcp' })), 'MissingParameter');
     await fails(ec2.send(new CreateNetworkInsightsPathCommand({ Source: n.appEni, Destination: n.dbEni, Protocol: 'tcp', DestinationPort: 70000 })), 'InvalidParameterValue');
     await fails(ec2.send(new DeleteNetworkInsightsAnalysisCommand({ NetworkInsightsAnalysisId: 'nia-0123456789abcdef0' })), 'InvalidNetworkInsightsAnalysisId.NotFound');
+  });
+});
+
+describe('Network Insights across a VPC peering connection with SDK v3', () => {
+  let cl: Cloudlet;
+  let ec2: EC2Client;
+  before(async () => {
+    cl = await startTestServer();
+    ec2 = new EC2Client(clientConfig(cl.url));
+  });
+  after(async () => { await cl.close(); });
+
+  test('a group reference across an active peering: found; without the return route: NO_ROUTE_TO_DESTINATION', async () => {
+    const vpc = async (cidr: string) => {
+      const v = (await ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!;
+      const s = (await ec2.send(new CreateSubnetCommand({ VpcId: v.VpcId, CidrBlock: cidr.replace('/16', '/24'), AvailabilityZone: 'us-east-1a' }))).Subnet!;
+      const g = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: v.VpcId, GroupName: 'svc', Description: 'svc' }))).GroupId!;
+      const rtb = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [v.VpcId!] }, { Name: 'association.main', Values: ['true'] }] }))).RouteTables![0]!.RouteTableId!;
+      return { vpcId: v.VpcId!, subnetId: s.SubnetId!, group: g, rtb };
+    };
+    const a = await vpc('10.30.0.0/16');
+    const b = await vpc('10.40.0.0/16');
+    const pcx = (await ec2.send(new CreateVpcPeeringConnectionCommand({ VpcId: a.vpcId, PeerVpcId: b.vpcId }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    await ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
+    await ec2.send(new CreateRouteCommand({ RouteTableId: a.rtb, DestinationCidrBlock: '10.40.0.0/16', VpcPeeringConnectionId: pcx }));
+    await ec2.send(new CreateRouteCommand({ RouteTableId: b.rtb, DestinationCidrBlock: '10.30.0.0/16', VpcPeeringConnectionId: pcx }));
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: b.group, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: a.group }] }] }));
+    const src = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: a.subnetId, Groups: [a.group] }))).NetworkInterface!.NetworkInterfaceId!;
+    const dst = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: b.subnetId, Groups: [b.group] }))).NetworkInterface!.NetworkInterfaceId!;
+    const run = async () => {
+      const p = (await ec2.send(new CreateNetworkInsightsPathCommand({ Source: src, Destination: dst, Protocol: 'tcp', DestinationPort: 5432 }))).NetworkInsightsPath!;
+      return (await ec2.send(new StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: p.NetworkInsightsPathId }))).NetworkInsightsAnalysis!;
+    };
+    const found = await run();
+    assert.equal(found.NetworkPathFound, true, JSON.stringify(found.Explanations));
+    assert.ok(found.ForwardPathComponents!.some((h) => h.Component!.Id === pcx), 'through the peering connection');
+    assert.ok(found.ForwardPathComponents!.some((h) => h.SecurityGroupRule?.SecurityGroupId === a.group), 'admitted by the reference to the peer group');
+    await ec2.send(new DeleteRouteCommand({ RouteTableId: b.rtb, DestinationCidrBlock: '10.30.0.0/16' }));
+    const broken = await run();
+    assert.equal(broken.NetworkPathFound, false);
+    assert.equal(broken.Explanations![0]!.ExplanationCode, 'NO_ROUTE_TO_DESTINATION');
+    assert.equal(broken.Explanations![0]!.RouteTable?.Id, b.rtb);
   });
 });
