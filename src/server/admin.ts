@@ -87,7 +87,7 @@ function drain(req: IncomingMessage): Promise<void> {
 
 async function stateOf(deps: ServerDeps): Promise<StateManager> {
   if (!deps.state) throw new Error('this server has no state manager');
-  return deps.state;
+  return deps.state();
 }
 
 function flag(v: string | undefined, name: string): boolean | undefined {

@@ -28,6 +28,6 @@ export interface ServerDeps {
   guard: Guard;
   /** Resource CORS rules for cross-site requests (S3 bucket CORS sets it); none refuses them all. */
   corsPolicy?: CorsPolicy;
-  /** Reset, snapshots, export/import (src/state/); set by startCloudlet once it listens (loaded lazily). */
-  state?: Promise<StateManager>;
+  /** Reset, snapshots, export/import (src/state/); set by startCloudlet (made on first use when ephemeral). */
+  state?: () => Promise<StateManager>;
 }

@@ -64,7 +64,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
   // The state manager (reset, snapshots, archives) is not needed to answer AWS requests. With a
   // data directory it starts before listen: it finishes a state operation a crash interrupted
   // (and sweeps what one left) before anything is served. An ephemeral server has nothing to
-  // recover, so there it loads after listen; admin requests that come first wait for it.
+  // recover, so there it loads on the first admin state call.
   const makeState = async (): Promise<StateManager> => {
     const { StateManager: Manager } = await import('../state/manager.js');
     return new Manager({
@@ -120,8 +120,11 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     dirLock?.release();
     throw err;
   }
-  deps.state = state ??= makeState();
-  state.catch((err: unknown) => log.error('the state manager failed to start', { stack: (err as Error)?.stack ?? String(err) }));
+  // Ephemeral: made on the first admin state call, so it never competes with the first requests.
+  deps.state = () => {
+    state ??= makeState();
+    return state;
+  };
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 4566);
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -139,7 +142,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
         server.closeIdleConnections();
         // In-flight requests get a moment; then the sockets go, so shutdown stays under a second.
         setTimeout(() => server.closeAllConnections(), 300).unref();
-      }).then(() => state!.then((m) => m.close(), () => undefined)).then(() => {
+      }).then(() => state?.then((m) => m.close(), () => undefined)).then(() => {
         store.close();
         blobs.close();
         if (dataDir) disk!.removeServerLock(dataDir);

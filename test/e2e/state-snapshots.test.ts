@@ -217,7 +217,7 @@ for (const mode of ['data dir', 'ephemeral'] as const) {
 
 test('an ephemeral server keeps its snapshots in a temporary directory removed on close', async () => {
   const cl = await startTestServer();
-  const root = (await cl.deps.state!).root;
+  const root = (await cl.deps.state!()).root;
   assert.ok(root.startsWith(tmpdir()));
   assert.equal((await post(`${cl.url}/_cloudlet/state/save/tmp`)).status, 200);
   assert.ok(existsSync(join(root, 'snapshots', 'tmp', 'manifest.json')));
