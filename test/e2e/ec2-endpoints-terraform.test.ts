@@ -1,0 +1,76 @@
+// Terraform's hashicorp/aws provider on an S3 gateway endpoint (its prefix-list route, the
+// data source of its list), an interface endpoint with private DNS, a customer managed prefix
+// list and an auto-accepted peering connection with a route to it: apply, a second plan shows
+// no changes (every attribute it reads back matches), destroy leaves nothing behind.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  DescribeManagedPrefixListsCommand, DescribeNetworkInterfacesCommand, DescribeVpcEndpointsCommand, DescribeVpcPeeringConnectionsCommand,
+  DescribeVpcsCommand, EC2Client,
+} from '@aws-sdk/client-ec2';
+import type { Cloudlet } from '../../src/server/server.js';
+import { clientConfig, startTestServer } from '../helpers/server.js';
+import { needTool, toolPath } from '../helpers/tools.js';
+
+const MIRROR = '/opt/tf-plugins';
+
+function terraform(dir: string, args: string[]): Promise<{ status: number; out: string }> {
+  return new Promise((done) => {
+    const child = spawn(toolPath('terraform') ?? 'terraform', [...args, '-no-color', '-input=false'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
+      timeout: 300_000,
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('close', (code) => done({ status: code ?? -1, out }));
+  });
+}
+
+describe('Terraform: aws_vpc_endpoint, aws_ec2_managed_prefix_list, aws_vpc_peering_connection', { skip: needTool('terraform') }, () => {
+  let cl: Cloudlet;
+  let dir: string;
+  before(async () => {
+    cl = await startTestServer();
+    dir = mkdtempSync(join(tmpdir(), 'cloudlet-tf-vpce-'));
+    copyFileSync(new URL('../fixtures/terraform-endpoints/main.tf', import.meta.url), join(dir, 'main.tf'));
+    writeFileSync(join(dir, 'cli.tfrc'), `provider_installation {\n  filesystem_mirror {\n    path = "${MIRROR}"\n  }\n}\n`);
+  });
+  after(async () => {
+    await cl.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('apply, plan -detailed-exitcode = 0, destroy', { timeout: 600_000 }, async () => {
+    const vars = ['-var', `endpoint=${cl.url}`];
+    const init = await terraform(dir, ['init']);
+    assert.equal(init.status, 0, init.out);
+    const apply = await terraform(dir, ['apply', '-auto-approve', ...vars]);
+    assert.equal(apply.status, 0, apply.out);
+    assert.match(apply.out, /Apply complete! Resources: 10 added/);
+    assert.match(apply.out, /peering_status = "active"/);
+    assert.match(apply.out, /"52\.216\.0\.0\/15"/);
+
+    const ec2 = new EC2Client(clientConfig(cl.url));
+    const eps = (await ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints!;
+    assert.deepEqual(eps.map((e) => e.VpcEndpointType).sort(), ['Gateway', 'Interface']);
+
+    const plan = await terraform(dir, ['plan', '-detailed-exitcode', ...vars]);
+    assert.equal(plan.status, 0, `a second plan must show no changes:\n${plan.out}`);
+
+    const destroy = await terraform(dir, ['destroy', '-auto-approve', ...vars]);
+    assert.equal(destroy.status, 0, destroy.out);
+    assert.equal((await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['tf-endpoints'] }] }))).Vpcs!.length, 0);
+    assert.equal((await ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints!.length, 0);
+    assert.equal((await ec2.send(new DescribeManagedPrefixListsCommand({ Filters: [{ Name: 'owner-id', Values: ['000000000000'] }] }))).PrefixLists!.length, 0);
+    const pcx = (await ec2.send(new DescribeVpcPeeringConnectionsCommand({}))).VpcPeeringConnections!;
+    assert.ok(pcx.every((p) => p.Status!.Code === 'deleted'), 'deleted connections stay visible for a while, as on AWS');
+    const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'interface-type', Values: ['vpc_endpoint'] }] }))).NetworkInterfaces!;
+    assert.equal(enis.length, 0);
+  });
+});
