@@ -91,7 +91,8 @@ export class BodyBudget {
   private usedBytes = 0;
   private releasedSinceCollect = 0;
   private collectTimer: NodeJS.Timeout | undefined;
-  constructor(readonly totalBytes: number, private readonly collect: (() => void) | undefined = collector()) {}
+  /** `collect` defaults to V8's gc(), found on the first collection (a new V8 context costs start-up ~14 ms). */
+  constructor(readonly totalBytes: number, private collect: (() => void) | undefined | 'lazy' = 'lazy') {}
 
   get used(): number {
     return this.usedBytes;
@@ -134,11 +135,12 @@ export class BodyBudget {
    * would stay high. One full collection shortly after such a burst gives the memory back.
    */
   private scheduleCollect(): void {
+    if (this.collect === 'lazy') this.collect = collector();
     if (this.collectTimer || !this.collect) return;
     this.collectTimer = setTimeout(() => {
       this.collectTimer = undefined;
       this.releasedSinceCollect = 0;
-      this.collect?.();
+      if (typeof this.collect === 'function') this.collect();
     }, 1000);
     this.collectTimer.unref();
   }
