@@ -264,6 +264,27 @@ describe('EC2 managed prefix lists, VPC endpoints and peering', () => {
     await fails(a.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: ['pcx-0123456789abcdef0'] })), 'InvalidVpcPeeringConnectionID.NotFound');
   });
 
+  test('DeleteVpc ends its connections; the accepter of a pending request from another account must reject it first', async () => {
+    const a = new EC2Client(clientConfig(cl.url, 'us-east-1', ACCOUNT_A));
+    const b = new EC2Client(clientConfig(cl.url, 'us-east-1', ACCOUNT_B));
+    const vpcA = (await a.send(new CreateVpcCommand({ CidrBlock: '10.33.0.0/16' }))).Vpc!.VpcId!;
+    const vpcB = (await b.send(new CreateVpcCommand({ CidrBlock: '10.34.0.0/16' }))).Vpc!.VpcId!;
+    const id = (await a.send(new CreateVpcPeeringConnectionCommand({ VpcId: vpcA, PeerVpcId: vpcB, PeerOwnerId: '222222222222' }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    await fails(b.send(new DeleteVpcCommand({ VpcId: vpcB })), 'DependencyViolation');
+    await a.send(new DeleteVpcCommand({ VpcId: vpcA }));
+    const seen = (await b.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [id] }))).VpcPeeringConnections![0]!;
+    assert.deepEqual(seen.Status, { Code: 'deleted', Message: 'Deleted by 111111111111' });
+    await b.send(new DeleteVpcCommand({ VpcId: vpcB }));
+    // Same account, active: the connection goes with either VPC.
+    const v1 = (await a.send(new CreateVpcCommand({ CidrBlock: '10.35.0.0/16' }))).Vpc!.VpcId!;
+    const v2 = (await a.send(new CreateVpcCommand({ CidrBlock: '10.36.0.0/16' }))).Vpc!.VpcId!;
+    const p2 = (await a.send(new CreateVpcPeeringConnectionCommand({ VpcId: v1, PeerVpcId: v2 }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    await a.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: p2 }));
+    await a.send(new DeleteVpcCommand({ VpcId: v2 }));
+    const after2 = (await a.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [p2] }))).VpcPeeringConnections![0]!;
+    assert.equal(after2.Status!.Code, 'deleted');
+  });
+
   test('peering across regions, rejected by the accepter; overlapping CIDRs and an unknown peer VPC fail', async () => {
     const east = new EC2Client(clientConfig(cl.url, 'us-east-1', ACCOUNT_A));
     const west = new EC2Client(clientConfig(cl.url, 'us-west-2', ACCOUNT_A));

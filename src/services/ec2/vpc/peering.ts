@@ -252,3 +252,32 @@ export function checkPeeringRoute(ctx: Pick<RequestContext, 'scope' | 'clock'>, 
   const mine = [rec.requester, rec.accepter].some((s) => s.vpcId === vpcId && sameScope(scopeOf(s), ctx.scope));
   if (!mine) throw new AwsError('InvalidParameterValue', `route table ${rtbId} and network gateway ${rec.id} belong to different networks`);
 }
+
+/**
+ * DeleteVpc (vpcs.ts): as AWS does, the VPC's active connections and its own pending requests
+ * are deleted with it; a pending request from another account waiting on this VPC must be
+ * rejected first (DependencyViolation).
+ */
+export function peeringsOnVpcDelete(ctx: RequestContext, vpcId: string): void {
+  const now = ctx.clock.nowMs();
+  const hits = [
+    ...ctx.tx.findBy<PeeringRecord>(ctx.scope, KIND, 'requester-vpc', { key: vpcId }),
+    ...ctx.tx.findBy<PeeringRecord>(ctx.scope, KIND, 'accepter-vpc', { key: vpcId }),
+  ];
+  const ending: PeeringRecord[] = [];
+  for (const { value: p } of hits) {
+    const mine = p.requester.vpcId === vpcId && isSide(ctx, p.requester) ? p.requester : p.accepter.vpcId === vpcId && isSide(ctx, p.accepter) ? p.accepter : undefined;
+    if (!mine) continue;
+    const state = peeringState(p, now);
+    if (state === 'pending-acceptance' && mine === p.accepter && p.requester.ownerId !== ctx.account) {
+      throw new AwsError('DependencyViolation', `The vpc '${vpcId}' has dependencies and cannot be deleted: reject the pending peering request ${p.id} first.`);
+    }
+    if (state === 'active' || state === 'pending-acceptance') ending.push(p);
+  }
+  for (const p of ending) {
+    p.state = 'deleted';
+    p.message = `Deleted by ${ctx.account}`;
+    p.changedMs = now;
+    save(ctx, p);
+  }
+}

@@ -12,6 +12,7 @@ import { bool, describe, mustGet } from '../describe.js';
 import { newId, newIdWithPrefix, RESOURCE_TYPES } from '../ids.js';
 import { dropTags, setTags, tagList, tagSpecTags, type Tag } from '../tags.js';
 import { cidrParam, dependencyViolation, nowIso } from './common.js';
+import { peeringsOnVpcDelete } from './peering.js';
 import { addIpv6Defaults, defaultNetworkAcl, defaultSecurityGroup } from './defaults.js';
 import { ACCOUNT_STATE_KIND, type Ec2AccountState, type NetworkAclRecord, type RouteTableRecord, type SecurityGroupRecord, type SubnetRecord, type VpcRecord } from './records.js';
 
@@ -127,6 +128,7 @@ export const deleteVpc: Handler<DeleteVpcRequest, object> = (input, ctx) => {
     const hits = tx.findBy(scope, kind, 'vpc', { key: vpc.id, limit: 4 });
     if (hits.some((h) => !own.has(h.id))) throw dependencyViolation('vpc', vpc.id);
   }
+  peeringsOnVpcDelete(ctx, vpc.id);
   for (const [kind, id] of [[K.rtb, vpc.mainRouteTableId], [K.sg, vpc.defaultSecurityGroupId], [K.acl, vpc.defaultNetworkAclId]] as const) {
     tx.delete(scope, kind, id);
     dropTags(tx, scope, id);
