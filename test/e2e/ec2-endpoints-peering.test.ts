@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  AcceptVpcPeeringConnectionCommand, AttachInternetGatewayCommand, CreateInternetGatewayCommand, CreateManagedPrefixListCommand, DeleteRouteCommand,
+  AcceptVpcPeeringConnectionCommand, AssociateRouteTableCommand, AttachInternetGatewayCommand, AuthorizeSecurityGroupIngressCommand,
+  CreateNetworkInsightsPathCommand, CreateNetworkInterfaceCommand, StartNetworkInsightsAnalysisCommand, CreateInternetGatewayCommand, CreateManagedPrefixListCommand, DeleteRouteCommand,
   GetManagedPrefixListAssociationsCommand, CreateRouteCommand, CreateRouteTableCommand,
   CreateVpcPeeringConnectionCommand, DeleteVpcPeeringConnectionCommand, DescribeVpcPeeringConnectionsCommand,
   ModifyVpcPeeringConnectionOptionsCommand, RejectVpcPeeringConnectionCommand, CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand,
@@ -283,6 +284,34 @@ describe('EC2 managed prefix lists, VPC endpoints and peering', () => {
     await a.send(new DeleteVpcCommand({ VpcId: v2 }));
     const after2 = (await a.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [p2] }))).VpcPeeringConnections![0]!;
     assert.equal(after2.Status!.Code, 'deleted');
+  });
+
+  test('Reachability Analyzer crosses an active peering connection, and not once it is deleted', async () => {
+    const net = async (cidr: string, sub: string) => {
+      const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!.VpcId!;
+      const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: sub }))).Subnet!.SubnetId!;
+      const rtb = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;
+      await ec2.send(new AssociateRouteTableCommand({ RouteTableId: rtb, SubnetId: subnetId }));
+      const sg = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: 'app', Description: 'app' }))).GroupId!;
+      const eni = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Groups: [sg] }))).NetworkInterface!.NetworkInterfaceId!;
+      return { vpcId, rtb, sg, eni };
+    };
+    const a = await net('10.71.0.0/16', '10.71.1.0/24');
+    const b = await net('10.72.0.0/16', '10.72.1.0/24');
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: b.sg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.71.0.0/16' }] }] }));
+    const pcx = (await ec2.send(new CreateVpcPeeringConnectionCommand({ VpcId: a.vpcId, PeerVpcId: b.vpcId }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    await ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
+    await ec2.send(new CreateRouteCommand({ RouteTableId: a.rtb, DestinationCidrBlock: '10.72.0.0/16', VpcPeeringConnectionId: pcx }));
+    await ec2.send(new CreateRouteCommand({ RouteTableId: b.rtb, DestinationCidrBlock: '10.71.0.0/16', VpcPeeringConnectionId: pcx }));
+    const path = (await ec2.send(new CreateNetworkInsightsPathCommand({ Source: a.eni, Destination: b.eni, Protocol: 'tcp', DestinationPort: 443 }))).NetworkInsightsPath!.NetworkInsightsPathId!;
+    const run = async () => (await ec2.send(new StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: path }))).NetworkInsightsAnalysis!;
+    const found = await run();
+    assert.equal(found.NetworkPathFound, true, JSON.stringify(found.Explanations));
+    assert.ok(found.ForwardPathComponents!.some((c) => c.Component?.Id === pcx), 'the path goes through the peering connection');
+    await ec2.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
+    const cut = await run();
+    assert.equal(cut.NetworkPathFound, false);
+    assert.ok(cut.Explanations!.length > 0);
   });
 
   test('peering across regions, rejected by the accepter; overlapping CIDRs and an unknown peer VPC fail', async () => {
