@@ -314,6 +314,23 @@ describe('EC2 managed prefix lists, VPC endpoints and peering', () => {
     assert.ok(cut.Explanations!.length > 0);
   });
 
+  test('Reachability Analyzer reaches S3 through the gateway endpoint only while the route table has its route', async () => {
+    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.73.0.0/16' }))).Vpc!.VpcId!;
+    const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.73.1.0/24' }))).Subnet!.SubnetId!;
+    const rtb = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpcId }))).RouteTable!.RouteTableId!;
+    await ec2.send(new AssociateRouteTableCommand({ RouteTableId: rtb, SubnetId: subnetId }));
+    const eni = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId }))).NetworkInterface!.NetworkInterfaceId!;
+    const vpce = (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.s3', RouteTableIds: [rtb] }))).VpcEndpoint!.VpcEndpointId!;
+    const path = (await ec2.send(new CreateNetworkInsightsPathCommand({ Source: eni, Destination: vpce, Protocol: 'tcp', DestinationPort: 443 }))).NetworkInsightsPath!.NetworkInsightsPathId!;
+    const run = async () => (await ec2.send(new StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: path }))).NetworkInsightsAnalysis!;
+    const found = await run();
+    assert.equal(found.NetworkPathFound, true, JSON.stringify(found.Explanations));
+    await ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: vpce, RemoveRouteTableIds: [rtb] }));
+    const cut = await run();
+    assert.equal(cut.NetworkPathFound, false);
+    assert.ok(cut.Explanations!.length > 0);
+  });
+
   test('peering across regions, rejected by the accepter; overlapping CIDRs and an unknown peer VPC fail', async () => {
     const east = new EC2Client(clientConfig(cl.url, 'us-east-1', ACCOUNT_A));
     const west = new EC2Client(clientConfig(cl.url, 'us-west-2', ACCOUNT_A));
