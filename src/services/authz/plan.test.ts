@@ -5,11 +5,13 @@ import { loadModel } from '../../protocol/models.js';
 import { CATALOG } from '../catalog.js';
 import { Authorizer } from './index.js';
 import type { AuthzRequest, Check } from './types.js';
-import type { Tx } from '../../store/types.js';
+import { createMemoryStore } from '../../store/memory.js';
 
 const A = '000000000000';
 const alice = { kind: 'user' as const, account: A, arn: `arn:aws:iam::${A}:user/alice`, userId: 'AIDAALICE', name: 'alice' };
-const noRows: Tx = { get: () => undefined, list: () => [], put() {}, delete: () => false, count: () => 0, findBy: () => [], countBy: () => 0, scopes: () => [] };
+// A real store with no rows: the decisions here read nothing, and a stub of Tx would break with each new store method.
+const empty = createMemoryStore();
+type Request = Omit<AuthzRequest, 'tx'>;
 
 describe('the generated operation -> authorization table', () => {
   let authz: Authorizer;
@@ -18,10 +20,12 @@ describe('the generated operation -> authorization table', () => {
     return { entry, model: loadModel(entry.modelId) };
   };
   const checks = async (service: string, operation: string, input: unknown, over: Partial<AuthzRequest> = {}): Promise<Array<[string, string, string?]>> => {
-    const req: AuthzRequest = { service, operation, input, tx: noRows, account: A, region: 'us-east-1', principal: alice, sourceIp: '127.0.0.1', nowMs: 0, ...over };
-    const r = await authz.checks(svc(service), req);
+    const req: Request = { service, operation, input, account: A, region: 'us-east-1', principal: alice, sourceIp: '127.0.0.1', nowMs: 0, ...over };
+    const r = await decide(req);
     return r.checks.map((c: Check) => (c.resourceAccount ? [c.action, c.resource, c.resourceAccount] : [c.action, c.resource]));
   };
+
+  const decide = (req: Request) => empty.transaction((tx) => authz.checks(svc(req.service), { ...req, tx }));
 
   before(() => {
     authz = new Authorizer({ mode: 'enforce', log: createLogger('silent') });
@@ -106,11 +110,11 @@ describe('the generated operation -> authorization table', () => {
   test('STS: caller identity needs nothing; AssumeRole names the role, its account and the trust conditions', async () => {
     assert.deepEqual(await checks('sts', 'GetCallerIdentity', {}), []);
     assert.deepEqual(await checks('sts', 'GetSessionToken', {}), []);
-    const req: AuthzRequest = {
-      service: 'sts', operation: 'AssumeRole', tx: noRows, account: A, region: 'us-east-1', principal: alice, sourceIp: '127.0.0.1', nowMs: 0,
+    const req: Request = {
+      service: 'sts', operation: 'AssumeRole', account: A, region: 'us-east-1', principal: alice, sourceIp: '127.0.0.1', nowMs: 0,
       input: { RoleArn: 'arn:aws:iam::111111111111:role/r', RoleSessionName: 'ss', ExternalId: 'ext-1', Tags: [{ Key: 'k', Value: 'v' }] },
     };
-    const { checks: c } = await authz.checks(svc('sts'), req);
+    const { checks: c } = await decide(req);
     assert.deepEqual(c.map((x) => x.action), ['sts:AssumeRole', 'sts:TagSession']);
     assert.equal(c[0]!.resourceAccount, '111111111111');
     assert.equal(c[0]!.context!['sts:ExternalId'], 'ext-1');
@@ -119,15 +123,15 @@ describe('the generated operation -> authorization table', () => {
   });
 
   test('service condition keys come from input members of the same name', async () => {
-    const req: AuthzRequest = {
-      service: 's3', operation: 'ListObjectsV2', tx: noRows, account: A, region: 'us-east-1', principal: alice, sourceIp: '127.0.0.1', nowMs: 0,
+    const req: Request = {
+      service: 's3', operation: 'ListObjectsV2', account: A, region: 'us-east-1', principal: alice, sourceIp: '127.0.0.1', nowMs: 0,
       input: { Bucket: 'b', Prefix: 'logs/', MaxKeys: 5, Delimiter: '/' },
     };
-    const { checks: c } = await authz.checks(svc('s3'), req);
+    const { checks: c } = await decide(req);
     assert.deepEqual(c[0]!.context, { 's3:delimiter': '/', 's3:max-keys': '5', 's3:prefix': 'logs/' });
-    const iam = await authz.checks(svc('iam'), { ...req, service: 'iam', operation: 'AttachUserPolicy', input: { UserName: 'u', PolicyArn: 'arn:aws:iam::aws:policy/X' } });
+    const iam = await decide({ ...req, service: 'iam', operation: 'AttachUserPolicy', input: { UserName: 'u', PolicyArn: 'arn:aws:iam::aws:policy/X' } });
     assert.deepEqual(iam.checks[0]!.context, { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/X' });
-    const ec2 = await authz.checks(svc('ec2'), { ...req, service: 'ec2', operation: 'DescribeVpcs', input: {} });
+    const ec2 = await decide({ ...req, service: 'ec2', operation: 'DescribeVpcs', input: {} });
     assert.deepEqual(ec2.checks[0]!.context, { 'ec2:Region': 'us-east-1' });
   });
 });
