@@ -255,8 +255,12 @@ export function runStoreConformance(name: string, make: () => Store | Promise<St
     });
 
     withStore('secondary indexes: exact, prefix and range lookups, updates, deletes, rollback', async (store) => {
-      const hits = (tx: Tx, s: Scope, kind: string, index: string, q: Parameters<Tx['findBy']>[3]): string[] =>
-        tx.findBy(s, kind, index, q).map((h) => `${h.key}|${h.id}`);
+      // keysBy must list exactly what findBy finds, in the same order, for every query below.
+      const hits = (tx: Tx, s: Scope, kind: string, index: string, q: Parameters<Tx['findBy']>[3]): string[] => {
+        const found = tx.findBy(s, kind, index, q).map((h) => `${h.key}|${h.id}`);
+        assert.deepEqual(tx.keysBy(s, kind, index, q).map((h) => `${h.key}|${h.id}`), found);
+        return found;
+      };
       await store.transaction((tx) => {
         for (let i = 0; i < 30; i++) tx.put(A, 'ec2:subnet', `subnet-${String(i).padStart(2, '0')}`, { vpcId: `vpc-${i % 3}` });
         tx.put(B, 'ec2:subnet', 'subnet-b', { vpcId: 'vpc-0' });

@@ -4,7 +4,7 @@ import { MemoryTable as Table } from './memory-table.js';
 import { compareIds, prefixEnd } from './order.js';
 import { boundsOf, inBounds, queryBounds } from './range.js';
 import { indexDef, indexKeys, INDEX_META } from './schema.js';
-import type { IndexHit, IndexQuery, ListOptions, RangeOptions, MetaChange, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
+import type { IndexHit, IndexKey, IndexQuery, ListOptions, RangeOptions, MetaChange, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
 
 export { compareIds, prefixEnd };
 
@@ -319,6 +319,13 @@ class MemoryTx implements Tx {
   countBy(scope: Scope, kind: string, index: string, query: IndexQuery): number {
     this.check();
     return this.pairs(scope, kind, index, query).length;
+  }
+
+  keysBy(scope: Scope, kind: string, index: string, query: IndexQuery): IndexKey[] {
+    this.check();
+    checkLimit(query.limit);
+    const pairs = this.pairs(scope, kind, index, query);
+    return pairs.slice(0, query.limit ?? pairs.length).map(([key, id]) => ({ key, id }));
   }
 
   /** Committed (key, id) pairs not overwritten by this transaction, plus its own writes' pairs. */

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { boundsSql, queryBounds } from './range.js';
 import { indexDef, indexesOf, indexKeys } from './schema.js';
-import type { IndexHit, IndexQuery, Scope } from './types.js';
+import type { IndexHit, IndexKey, IndexQuery, Scope } from './types.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -61,6 +61,17 @@ export class SqliteIndexes {
       'ORDER BY i.key, i.id LIMIT ?');
     const rows = st.raw().all(scope.account, scope.region, kind, index, ...args, q.limit ?? -1) as Array<[string, string, string]>;
     return rows.map(([key, id, json]) => ({ key, id, value: JSON.parse(json) as T }));
+  }
+
+  keys(scope: Scope, kind: string, index: string, q: IndexQuery): IndexKey[] {
+    indexDef(kind, index);
+    const b = queryBounds(q);
+    if (b.empty || q.limit === 0) return [];
+    const { sql, args } = boundsSql('key', b);
+    const st = this.stmt(`keys${sql}`, () =>
+      `SELECT key, id FROM idx WHERE account = ? AND region = ? AND kind = ? AND name = ?${sql} ORDER BY key, id LIMIT ?`);
+    const rows = st.raw().all(scope.account, scope.region, kind, index, ...args, q.limit ?? -1) as Array<[string, string]>;
+    return rows.map(([key, id]) => ({ key, id }));
   }
 
   count(scope: Scope, kind: string, index: string, q: IndexQuery): number {

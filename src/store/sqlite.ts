@@ -2,7 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { VERSION } from '../core/version.js';
-import type { IndexHit, IndexQuery, ListOptions, MetaChange, RangeOptions, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
+import type { IndexHit, IndexKey, IndexQuery, ListOptions, MetaChange, RangeOptions, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
 import {
   Mutex, applyMetaChange, checkLimit, prefixEnd, runExclusive, runSerialised, toJson,
 } from './memory.js';
@@ -370,6 +370,12 @@ class SqliteTx implements Tx {
   countBy(scope: Scope, kind: string, index: string, query: IndexQuery): number {
     this.check();
     return this.store.idx.count(scope, kind, index, query);
+  }
+
+  keysBy(scope: Scope, kind: string, index: string, query: IndexQuery): IndexKey[] {
+    this.check();
+    checkLimit(query.limit);
+    return this.store.idx.keys(scope, kind, index, query);
   }
 
   scopes(account?: string): Array<Scope & { kind: string }> {

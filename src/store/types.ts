@@ -39,6 +39,12 @@ export interface IndexHit<T = unknown> extends Row<T> {
   key: string;
 }
 
+/** One index entry: the key and the row it points at. */
+export interface IndexKey {
+  key: string;
+  id: string;
+}
+
 export interface Row<T = unknown> {
   id: string;
   value: T;
@@ -68,6 +74,8 @@ export interface Tx {
   findBy<T = unknown>(scope: Scope, kind: string, index: string, query: IndexQuery): IndexHit<T>[];
   /** How many (key, row) pairs findBy would return without a limit, without reading values. */
   countBy(scope: Scope, kind: string, index: string, query: IndexQuery): number;
+  /** The (key, id) pairs findBy would return, in the same order, without reading or parsing values. */
+  keysBy(scope: Scope, kind: string, index: string, query: IndexQuery): IndexKey[];
   /** Every (scope, kind) with rows for an account, for admin/reset/export. */
   scopes(account?: string): Array<Scope & { kind: string }>;
 }

@@ -11,7 +11,7 @@ import { compareIds } from '../../store/order.js';
 import type { Scope } from '../../store/types.js';
 import type { RequestContext } from '../types.js';
 import { applyFilters, type Filter } from './filters.js';
-import { checkId, notFound, RESOURCE_TYPES, type ResourceType } from './ids.js';
+import { checkId, notFound, RESOURCE_TYPES, typeOfId, type ResourceType } from './ids.js';
 import { TAGS_KIND, tagsOf, type Tag, type TagsRecord } from './tags.js';
 
 export type FilterValue = string | string[] | undefined;
@@ -73,29 +73,40 @@ export function pagePosition(binding: PageBinding, token: string | undefined): s
   return pos;
 }
 
-/** Candidate IDs from an index when some filter pins an indexed value exactly; undefined: scan. */
+/**
+ * Candidate IDs from the indexes when some filter pins an indexed value exactly; undefined: scan.
+ * Every such filter narrows the set (their intersection), read as index keys only: no row is
+ * read or parsed until it is a candidate of all of them.
+ */
 function indexedCandidates<R>(ctx: RequestContext, scope: Scope, src: DescribeSource<R>, filters: readonly Filter[]): Set<string> | undefined {
   const info = RESOURCE_TYPES[src.type];
+  const sets: Set<string>[] = [];
   for (const f of filters) {
     const values = f.Values ?? [];
     if (values.some(hasWildcard)) continue;
-    const index = src.indexes?.[f.Name ?? ''];
-    if (index) {
-      const out = new Set<string>();
-      for (const v of values) for (const h of ctx.tx.findBy(scope, info.kind, index, { key: v })) out.add(h.id);
-      return out;
-    }
     const name = f.Name ?? '';
-    if (name.startsWith('tag:') || name === 'tag-key') {
-      const out = new Set<string>();
+    const index = src.indexes?.[name];
+    const out = new Set<string>();
+    if (index) {
+      for (const v of values) for (const h of ctx.tx.keysBy(scope, info.kind, index, { key: v })) out.add(h.id);
+    } else if (name.startsWith('tag:') || name === 'tag-key') {
       for (const v of values) {
         const q = name === 'tag-key' ? { prefix: `${v}\u0000` } : { key: `${name.slice(4)}\u0000${v}` };
-        for (const h of ctx.tx.findBy<TagsRecord>(scope, TAGS_KIND, 'tag', q)) if (h.value.type === info.tagType) out.add(h.id);
+        // The tag rows of every type share the index; the ID's prefix names the type (an ID
+        // of no known form stays a candidate: reading it from this kind decides).
+        for (const h of ctx.tx.keysBy(scope, TAGS_KIND, 'tag', q)) {
+          const type = typeOfId(h.id);
+          if (!type || RESOURCE_TYPES[type].tagType === info.tagType) out.add(h.id);
+        }
       }
-      return out;
-    }
+    } else continue;
+    if (!out.size) return out;
+    sets.push(out);
   }
-  return undefined;
+  if (!sets.length) return undefined;
+  sets.sort((a, b) => a.size - b.size);
+  const [first, ...rest] = sets;
+  return rest.length ? new Set([...first!].filter((id) => rest.every((s) => s.has(id)))) : first;
 }
 
 /** Runs one Describe* call: the matching records in ID order, one page of them. */
