@@ -136,6 +136,10 @@ describe('EC2 managed prefix lists, VPC endpoints and peering', () => {
     assert.deepEqual(plRoute, { DestinationPrefixListId: 'pl-63a5400a', GatewayId: ep.VpcEndpointId, Origin: 'CreateRoute', State: 'active' });
     const byPl = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'route.destination-prefix-list-id', Values: ['pl-63a5400a'] }] }))).RouteTables!;
     assert.deepEqual(byPl.map((t) => t.RouteTableId), [rtA]);
+    // The endpoint's routes are its own: not deleted, replaced or added through the route API.
+    await fails(ec2.send(new DeleteRouteCommand({ RouteTableId: rtA, DestinationPrefixListId: 'pl-63a5400a' })), 'InvalidParameterValue');
+    await fails(ec2.send(new CreateRouteCommand({ RouteTableId: rtB, DestinationPrefixListId: 'pl-63a5400a', GatewayId: ep.VpcEndpointId })), 'InvalidParameterValue');
+    assert.equal((await routesOf(rtB)).some((r) => r.DestinationPrefixListId), false);
     await ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: ep.VpcEndpointId, AddRouteTableIds: [rtB], RemoveRouteTableIds: [rtA] }));
     assert.equal((await routesOf(rtA)).some((r) => r.DestinationPrefixListId), false);
     assert.equal((await routesOf(rtB)).find((r) => r.DestinationPrefixListId)!.GatewayId, ep.VpcEndpointId);

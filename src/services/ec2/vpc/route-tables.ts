@@ -175,6 +175,11 @@ const destText = (d: Partial<RouteRecord>): string => d.destinationCidrBlock ?? 
 const destParam = (d: Partial<RouteRecord>): string =>
   d.destinationCidrBlock ? 'destination-cidr-block' : d.destinationIpv6CidrBlock ? 'destination-ipv6-cidr-block' : 'destination-prefix-list-id';
 
+/** A gateway endpoint's prefix-list route: only ModifyVpcEndpoint/DeleteVpcEndpoints change it. */
+const isEndpointRoute = (r: RouteRecord): boolean => r.target.startsWith('vpce-') && r.destinationPrefixListId !== undefined;
+const endpointRouteError = (r: RouteRecord, t: RouteTableRecord): AwsError =>
+  new AwsError('InvalidParameterValue', `The route ${r.destinationPrefixListId} in ${t.id} belongs to VPC endpoint ${r.target}; change it with ModifyVpcEndpoint`);
+
 const noRoute = (t: RouteTableRecord, d: Partial<RouteRecord>): AwsError =>
   new AwsError('InvalidRoute.NotFound', `no route with ${destParam(d)} ${destText(d)} in route table ${t.id}`);
 
@@ -200,6 +205,7 @@ export const replaceRoute: Handler<ReplaceRouteRequest, object> = (input, ctx) =
   if (i < 0) throw noRoute(t, dest);
   const target = routeTarget(ctx, input as unknown as Record<string, unknown>, t.vpcId, dest, t.id);
   const old = t.routes[i]!;
+  if (isEndpointRoute(old)) throw endpointRouteError(old, t);
   if (old.target === 'local' && target !== 'local' && !target.startsWith('eni-')) {
     throw new AwsError('InvalidParameterValue', `The local route ${destText(dest)} of ${t.id} can only be replaced with a network interface target or restored to local`);
   }
@@ -216,6 +222,7 @@ export const deleteRoute: Handler<DeleteRouteRequest, object> = (input, ctx) => 
   if (r.origin === 'CreateRouteTable') {
     throw new AwsError('InvalidParameterValue', `cannot remove local route ${destText(dest)} in route table ${t.id}`);
   }
+  if (isEndpointRoute(r)) throw endpointRouteError(r, t);
   t.routes = t.routes.filter((x) => x !== r);
   ctx.tx.put(ctx.scope, K.rtb, t.id, t);
   return {};

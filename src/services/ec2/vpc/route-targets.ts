@@ -37,6 +37,12 @@ const TARGET_CHECKS: Partial<Record<ResourceType, (rec: Rec, vpcId: string, rout
       throw new AwsError('InvalidParameterValue', `route table ${rtbId} and network gateway ${igw.id} belong to different networks`);
     }
   },
+  // A gateway endpoint's routes are its own: they come and go with ModifyVpcEndpoint, as on AWS.
+  'vpc-endpoint': (rec) => {
+    if (rec.type === 'Gateway') {
+      throw new AwsError('InvalidParameterValue', `Routes to gateway endpoint ${String(rec.id)} are managed by the endpoint; add its route tables with ModifyVpcEndpoint`);
+    }
+  },
   'egress-only-internet-gateway': (_rec, _vpcId, route) => {
     if (!route.destinationIpv6CidrBlock) throw new AwsError('InvalidParameterValue', 'Egress-only internet gateways route IPv6 destinations only');
   },
