@@ -137,6 +137,9 @@ export const createVpcEndpoint: Handler<CreateVpcEndpointRequest, CreateVpcEndpo
   if (type !== 'Gateway' && type !== 'Interface') {
     throw new AwsError('InvalidParameterValue', `Value (${type}) for parameter VpcEndpointType is invalid. cloudlet supports Gateway and Interface endpoints`);
   }
+  if (input.IpAddressType !== undefined && input.IpAddressType !== 'ipv4') {
+    throw new AwsError('InvalidParameterValue', `IpAddressType ${input.IpAddressType} is not available in cloudlet: endpoint services here support ipv4 only`);
+  }
   const vpc = mustGet<VpcRecord>(ctx, 'vpc', input.VpcId);
   const svc = endpointService(ctx.region, input.ServiceName, type as EndpointType);
   const tags = tagSpecTags(input.TagSpecifications, 'vpc-endpoint');
