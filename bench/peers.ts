@@ -22,7 +22,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const MAIN = fileURLToPath(new URL('../dist/src/main.js', import.meta.url));
+// The bundle `npm start` runs (scripts/bundle.mjs), built by `npm run build`.
+const MAIN = fileURLToPath(new URL('../dist/bundle/main.js', import.meta.url));
 
 const BARE = `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => {
   s.writeHead(200, { 'content-type': 'text/xml' });

@@ -1,7 +1,7 @@
 /**
  * Start-up as a ratio to a bare node:http server: spawn to first answered request, several
  * rounds alternating cloudlet and bare (so machine load hits both alike), medians compared.
- * cloudlet runs as `npm start` runs it (dist/src/main.js start --ephemeral), answering a
+ * cloudlet runs as `npm start` runs it (dist/bundle/main.js start --ephemeral), answering a
  * signed GetCallerIdentity; bare answers a fixed body. Target: at most 1.5x bare.
  */
 import { startPeer, stopPeer } from './peers.js';
