@@ -32,6 +32,8 @@ export interface DescribeSource<R> {
   fields: Record<string, (r: R) => FilterValue>;
   /** Filter name -> store index (schema.ts INDEXES) giving candidates for exact values. */
   indexes?: Record<string, string>;
+  /** Filter name -> the IDs an exact value can match, for values indexed on another kind. */
+  candidates?: Record<string, (value: string) => readonly string[]>;
   /** Where the rows live (default: the request's scope). */
   scope?: Scope;
   /** MaxResults bounds (AWS: 5..1000 for most Describe* calls). */
@@ -86,9 +88,12 @@ function indexedCandidates<R>(ctx: RequestContext, scope: Scope, src: DescribeSo
     if (values.some(hasWildcard)) continue;
     const name = f.Name ?? '';
     const index = src.indexes?.[name];
+    const lookup = src.candidates?.[name];
     const out = new Set<string>();
     if (index) {
       for (const v of values) for (const h of ctx.tx.keysBy(scope, info.kind, index, { key: v })) out.add(h.id);
+    } else if (lookup) {
+      for (const v of values) for (const id of lookup(v)) out.add(id);
     } else if (name.startsWith('tag:') || name === 'tag-key') {
       for (const v of values) {
         const q = name === 'tag-key' ? { prefix: `${v}\u0000` } : { key: `${name.slice(4)}\u0000${v}` };

@@ -32,7 +32,7 @@ export function defaultAclEntries(ipv6: boolean): NetworkAclEntryRecord[] {
 }
 
 export function defaultNetworkAcl(ctx: RequestContext, vpcId: string, ipv6: boolean): NetworkAclRecord {
-  return { id: newId('network-acl'), vpcId, ownerId: ctx.account, isDefault: true, entries: defaultAclEntries(ipv6), associations: [] };
+  return { id: newId('network-acl'), vpcId, ownerId: ctx.account, isDefault: true, entries: defaultAclEntries(ipv6) };
 }
 
 /** A VPC that gains its first IPv6 block: the default ACL and group get their IPv6 entries. */

@@ -72,7 +72,7 @@ test('every filter of DescribeVpcs, DescribeSubnets, DescribeRouteTables, Descri
     const sg = tx.get<SecurityGroupRecord>(ctx.scope, 'ec2:security-group', v.defaultSecurityGroupId)!;
     n += checkAll(ctx, describeSecurityGroups, 'SecurityGroups', (o) => o.GroupId, sg.id, sg, SECURITY_GROUP_FILTERS(ctx));
     const acl = tx.get<NetworkAclRecord>(ctx.scope, 'ec2:network-acl', v.defaultNetworkAclId)!;
-    n += checkAll(ctx, describeNetworkAcls, 'NetworkAcls', (o) => o.NetworkAclId, acl.id, acl, NETWORK_ACL_FILTERS);
+    n += checkAll(ctx, describeNetworkAcls, 'NetworkAcls', (o) => o.NetworkAclId, acl.id, acl, NETWORK_ACL_FILTERS(ctx));
     assert.ok(n >= 70, `checked ${n} filters`);
   });
   store.close();

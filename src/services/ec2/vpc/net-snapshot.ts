@@ -130,9 +130,7 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
         })),
       });
     }
-    const aclOfSubnet = new Map<string, string>();
     for (const { value: a } of tx.findBy<NetworkAclRecord>(scope, K.acl, 'vpc', { key: v.id })) {
-      for (const s of a.associations) aclOfSubnet.set(s.subnetId, a.id);
       snap.networkAcls.push({
         id: a.id, vpcId: a.vpcId, ...nameOf(ctx, a.id),
         entries: a.entries.filter((e) => e.ruleNumber <= LAST_NUMBERED_RULE && (e.cidrBlock ?? e.ipv6CidrBlock)).map((e) => ({
@@ -146,7 +144,7 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
       snap.subnets.push({
         id: s.id, vpcId: s.vpcId, zone: s.zoneName, ...nameOf(ctx, s.id), cidrs: [s.cidrBlock],
         ipv6Cidrs: s.ipv6.filter((c) => c.state === 'associated').map((c) => c.cidr),
-        ...(rtb ? { routeTableId: rtb } : {}), networkAclId: aclOfSubnet.get(s.id) ?? v.defaultNetworkAclId,
+        ...(rtb ? { routeTableId: rtb } : {}), networkAclId: s.networkAcl?.aclId ?? v.defaultNetworkAclId,
       });
     }
     for (const { value: g } of tx.findBy<InternetGatewayRecord>(scope, K.igw, 'vpc', { key: v.id })) {

@@ -15,9 +15,9 @@ import { newId, RESOURCE_TYPES } from '../ids.js';
 import { dropTags, setTags, tagSpecTags } from '../tags.js';
 import { cidrParam, dependencyViolation, text } from './common.js';
 import { networkAclShape } from './network-acls-describe.js';
-import type { NetworkAclEntryRecord, NetworkAclRecord, VpcRecord } from './records.js';
+import type { NetworkAclEntryRecord, NetworkAclRecord, SubnetRecord, VpcRecord } from './records.js';
 
-const K = { acl: RESOURCE_TYPES['network-acl'].kind };
+const K = { acl: RESOURCE_TYPES['network-acl'].kind, subnet: RESOURCE_TYPES.subnet.kind };
 /** AWS's default quotas: ACLs per VPC, and rules per direction of one ACL. */
 export const MAX_ACLS_PER_VPC = 200;
 export const MAX_ENTRIES_PER_DIRECTION = 20;
@@ -38,16 +38,16 @@ export const createNetworkAcl: Handler<CreateNetworkAclRequest, CreateNetworkAcl
     throw new AwsError('NetworkAclLimitExceeded', `The maximum number of network ACLs for VPC '${vpc.id}' has been reached (${MAX_ACLS_PER_VPC}).`);
   }
   const tags = tagSpecTags(input.TagSpecifications, 'network-acl');
-  const acl: NetworkAclRecord = { id: newId('network-acl'), vpcId: vpc.id, ownerId: ctx.account, isDefault: false, entries: denyAll(vpc.ipv6.length > 0), associations: [] };
+  const acl: NetworkAclRecord = { id: newId('network-acl'), vpcId: vpc.id, ownerId: ctx.account, isDefault: false, entries: denyAll(vpc.ipv6.length > 0) };
   ctx.tx.put(ctx.scope, K.acl, acl.id, acl);
   setTags(ctx.tx, ctx.scope, 'network-acl', acl.id, tags);
-  return { NetworkAcl: networkAclShape(acl, tags) };
+  return { NetworkAcl: networkAclShape(acl, [], tags) };
 };
 
 export const deleteNetworkAcl: Handler<DeleteNetworkAclRequest, object> = (input, ctx) => {
   const acl = mustGet<NetworkAclRecord>(ctx, 'network-acl', input.NetworkAclId);
   if (acl.isDefault) throw new AwsError('InvalidParameterValue', `cannot delete default network ACL ${acl.id}`);
-  if (acl.associations.length) throw dependencyViolation('networkAcl', acl.id);
+  if (ctx.tx.countBy(ctx.scope, K.subnet, 'acl', { key: acl.id }) > 0) throw dependencyViolation('networkAcl', acl.id);
   ctx.tx.delete(ctx.scope, K.acl, acl.id);
   dropTags(ctx.tx, ctx.scope, acl.id);
   return {};
@@ -149,26 +149,22 @@ export const deleteNetworkAclEntry: Handler<DeleteNetworkAclEntryRequest, object
   return {};
 };
 
-/** The ACL holding an association ID, or InvalidAssociationID.NotFound. */
-function aclOfAssociation(ctx: RequestContext, id: string | undefined): NetworkAclRecord {
+/** The subnet holding an ACL association ID, or InvalidAssociationID.NotFound. */
+function subnetOfAssociation(ctx: RequestContext, id: string | undefined): SubnetRecord & { networkAcl: { aclId: string } } {
   if (id === undefined || id === '') throw new AwsError('MissingParameter', 'The request must contain the parameter associationId');
-  const hit = ctx.tx.findBy<NetworkAclRecord>(ctx.scope, K.acl, 'assoc', { key: id, limit: 1 })[0];
-  if (!hit) throw new AwsError('InvalidAssociationID.NotFound', `The association ID '${id}' does not exist`);
-  return hit.value;
+  const hit = ctx.tx.findBy<SubnetRecord>(ctx.scope, K.subnet, 'acl-assoc', { key: id, limit: 1 })[0];
+  if (!hit?.value.networkAcl) throw new AwsError('InvalidAssociationID.NotFound', `The association ID '${id}' does not exist`);
+  return hit.value as SubnetRecord & { networkAcl: { aclId: string } };
 }
 
 export const replaceNetworkAclAssociation: Handler<ReplaceNetworkAclAssociationRequest, ReplaceNetworkAclAssociationResult> = (input, ctx) => {
-  const from = aclOfAssociation(ctx, input.AssociationId);
+  const subnet = subnetOfAssociation(ctx, input.AssociationId);
   const to = mustGet<NetworkAclRecord>(ctx, 'network-acl', input.NetworkAclId);
-  const assoc = from.associations.find((a) => a.id === input.AssociationId)!;
-  if (to.vpcId !== from.vpcId) {
-    throw new AwsError('InvalidParameterValue', `Network ACL ${to.id} and subnet ${assoc.subnetId} belong to different networks (${to.vpcId}, ${from.vpcId})`);
+  const fromVpc = ctx.tx.get<NetworkAclRecord>(ctx.scope, K.acl, subnet.networkAcl.aclId)?.vpcId ?? subnet.vpcId;
+  if (to.vpcId !== fromVpc) {
+    throw new AwsError('InvalidParameterValue', `Network ACL ${to.id} and subnet ${subnet.id} belong to different networks (${to.vpcId}, ${fromVpc})`);
   }
-  const next = { id: newId('network-acl-association'), subnetId: assoc.subnetId };
-  from.associations = from.associations.filter((a) => a.id !== assoc.id);
-  if (from.id === to.id) to.associations = from.associations;
-  to.associations.push(next);
-  if (from.id !== to.id) ctx.tx.put(ctx.scope, K.acl, from.id, from);
-  ctx.tx.put(ctx.scope, K.acl, to.id, to);
-  return { NewAssociationId: next.id };
+  subnet.networkAcl = { aclId: to.id, associationId: newId('network-acl-association') };
+  ctx.tx.put(ctx.scope, K.subnet, subnet.id, subnet);
+  return { NewAssociationId: subnet.networkAcl.associationId };
 };

@@ -58,6 +58,12 @@ export interface SubnetRecord {
   enableResourceNameDnsARecord: boolean;
   enableResourceNameDnsAAAARecord: boolean;
   /**
+   * The one network ACL the subnet is in (AWS: exactly one), kept here rather than in the
+   * ACL so that creating a subnet writes one row, not an ACL record listing every subnet.
+   * Indexed: 'acl' (aclId) and 'acl-assoc' (associationId, aclassoc-...).
+   */
+  networkAcl?: { aclId: string; associationId: string };
+  /**
    * Private IPv4 addresses in use (by network interfaces, NAT gateways, endpoints): whoever
    * takes or frees an address changes this, and AvailableIpAddressCount follows.
    */
@@ -156,8 +162,6 @@ export interface NetworkAclRecord {
   ownerId: string;
   isDefault: boolean;
   entries: NetworkAclEntryRecord[];
-  /** aclassoc-...; every subnet of the VPC is in exactly one ACL. Indexed: 'subnet'. */
-  associations: Array<{ id: string; subnetId: string }>;
 }
 
 /** Per account and region: whether the default VPC was made (it is made once, lazily). */

@@ -13,7 +13,7 @@ import { bool, describe, mustGet } from '../describe.js';
 import { arnOf, newId, newIdWithPrefix, RESOURCE_TYPES } from '../ids.js';
 import { dropTags, setTags, tagList, tagSpecTags, type Tag } from '../tags.js';
 import { cidrParam, dependencyViolation, nowIso } from './common.js';
-import type { NetworkAclRecord, RouteTableRecord, SubnetRecord, VpcRecord } from './records.js';
+import type { RouteTableRecord, SubnetRecord, VpcRecord } from './records.js';
 
 const K = { subnet: RESOURCE_TYPES.subnet.kind, acl: RESOURCE_TYPES['network-acl'].kind, rtb: RESOURCE_TYPES['route-table'].kind };
 
@@ -103,7 +103,7 @@ export interface NewSubnet {
   tags?: Tag[];
 }
 
-/** Stores a subnet (already validated) and puts it in its VPC's default network ACL. */
+/** Stores a subnet (already validated) in its VPC's default network ACL (the subnet records its ACL). */
 export function createSubnetRecord(ctx: RequestContext, o: NewSubnet): SubnetRecord {
   const s: SubnetRecord = {
     id: newId('subnet'), vpcId: o.vpc.id, ownerId: ctx.account, cidrBlock: o.cidr, cidrKey: subnetCidrKey(o.vpc.id, mustCidr(o.cidr)),
@@ -112,12 +112,10 @@ export function createSubnetRecord(ctx: RequestContext, o: NewSubnet): SubnetRec
     assignIpv6AddressOnCreation: false, enableDns64: false, ipv6Native: false, hostnameType: 'ip-name',
     enableResourceNameDnsARecord: false, enableResourceNameDnsAAAARecord: false, usedIpv4: 0, createdAt: nowIso(ctx),
   };
-  ctx.tx.put(ctx.scope, K.subnet, s.id, s);
-  const acl = ctx.tx.get<NetworkAclRecord>(ctx.scope, K.acl, o.vpc.defaultNetworkAclId);
-  if (acl) {
-    acl.associations.push({ id: newId('network-acl-association'), subnetId: s.id });
-    ctx.tx.put(ctx.scope, K.acl, acl.id, acl);
+  if (ctx.tx.count(ctx.scope, K.acl, { gte: o.vpc.defaultNetworkAclId, lte: o.vpc.defaultNetworkAclId }) > 0) {
+    s.networkAcl = { aclId: o.vpc.defaultNetworkAclId, associationId: newId('network-acl-association') };
   }
+  ctx.tx.put(ctx.scope, K.subnet, s.id, s);
   if (o.tags?.length) setTags(ctx.tx, ctx.scope, 'subnet', s.id, o.tags);
   return s;
 }
@@ -187,10 +185,6 @@ export const deleteSubnet: Handler<DeleteSubnetRequest, object> = (input, ctx) =
     if (tx.countBy(scope, kind, 'subnet', { key: s.id }) > 0) throw dependencyViolation('subnet', s.id);
   }
   if (s.usedIpv4 > 0) throw dependencyViolation('subnet', s.id);
-  for (const h of tx.findBy<NetworkAclRecord>(scope, K.acl, 'subnet', { key: s.id })) {
-    h.value.associations = h.value.associations.filter((a) => a.subnetId !== s.id);
-    tx.put(scope, K.acl, h.id, h.value);
-  }
   for (const h of tx.findBy<RouteTableRecord>(scope, K.rtb, 'subnet', { key: s.id })) {
     h.value.associations = h.value.associations.filter((a) => a.subnetId !== s.id);
     tx.put(scope, K.rtb, h.id, h.value);
