@@ -10,6 +10,7 @@ import { measureStartup, printStartup } from './startup.js';
 import { NodeSha256 } from '../test/helpers/sign.js';
 import { hostileBodies, printHostile } from './hostile-bodies.js';
 import { policyWorst, printPolicyWorst } from './policy-worst.js';
+import { vpcBench } from './vpc.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -113,6 +114,7 @@ async function main() {
   printStartup(await measureStartup(probeFor));
   printHostile(await hostileBodies());
   printPolicyWorst(policyWorst());
+  await vpcBench();
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
