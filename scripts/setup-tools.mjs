@@ -34,9 +34,11 @@ export const TOOLS = [
   { id: 'umoci', what: 'umoci', apt: 'umoci', hint: 'apt-get install -y umoci', probe: 'command -v umoci' },
   { id: 'wrk', what: 'wrk (npm run bench)', apt: 'wrk', hint: 'apt-get install -y wrk', probe: 'command -v wrk' },
   {
-    // HashiCorp's release binary (Debian ships no terraform): detected, never installed here.
-    id: 'terraform', what: 'terraform', apt: null, hint: 'install the release binary from https://developer.hashicorp.com/terraform/install as /usr/local/bin/terraform',
-    probe: 'command -v terraform',
+    // HashiCorp's release binary (Debian ships no terraform) and the AWS provider in the local
+    // mirror the tests point terraform at (they fetch nothing): detected, never installed here.
+    id: 'terraform', what: 'terraform with the hashicorp/aws provider in /opt/tf-plugins', apt: null,
+    hint: 'install the release binary from https://developer.hashicorp.com/terraform/install as /usr/local/bin/terraform, and `terraform providers mirror /opt/tf-plugins` for hashicorp/aws',
+    probe: 'command -v terraform && test -d /opt/tf-plugins/registry.terraform.io/hashicorp/aws',
   },
 ];
 

@@ -17,7 +17,7 @@ test('a missing tool is a skip reason naming it and how to install it', () => {
   assert.equal(needTool('aws2', noAws2()),
     'needs AWS CLI v2 at /usr/bin/aws (apt-get install -y awscli); run scripts/setup-tools.sh as root');
   assert.match(needTool(['aws2', 'terraform'], noAws2({ CLOUDLET_TOOLS_ABSENT: 'aws2,terraform' })) ?? '',
-    /^needs AWS CLI v2 at \/usr\/bin\/aws \(apt-get install -y awscli\) and terraform \(install the release binary from https:\/\/developer\.hashicorp\.com\/terraform\/install/);
+    /^needs AWS CLI v2 at \/usr\/bin\/aws \(apt-get install -y awscli\) and terraform with the hashicorp\/aws provider in \/opt\/tf-plugins \(install the release binary from https:\/\/developer\.hashicorp\.com\/terraform\/install/);
 });
 
 test('under CI=true or CLOUDLET_REQUIRE_TOOLS=1 a missing tool is an error, not a skip', () => {
