@@ -247,7 +247,9 @@ test('export and import stream: 128 MiB of blobs move without the server holding
     await q.exited;
   }
   console.log(`[state] 128 MiB export: server peak RSS +${exportGrowth.toFixed(1)} MiB; import: +${importGrowth.toFixed(1)} MiB; archive ${(statSync(file).size / 1048576).toFixed(1)} MiB`);
+  // Each blob is 64 MiB: holding one whole would show as 64 MiB or more. Below that is the code
+  // and SQLite caches the import loads (its schema and row checks open the staged database twice).
   assert.ok(exportGrowth < 48, `export grew the server's peak RSS by ${exportGrowth} MiB`);
-  assert.ok(importGrowth < 48, `import grew the server's peak RSS by ${importGrowth} MiB`);
+  assert.ok(importGrowth < 60, `import grew the server's peak RSS by ${importGrowth} MiB`);
   assert.equal((await fingerprintDataDir(dest)).digest, want.digest);
 });
