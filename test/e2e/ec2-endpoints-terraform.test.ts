@@ -3,10 +3,7 @@
 // list and an auto-accepted peering connection with a route to it: apply, a second plan shows
 // no changes (every attribute it reads back matches), destroy leaves nothing behind.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   DescribeManagedPrefixListsCommand, DescribeNetworkInterfacesCommand, DescribeVpcEndpointsCommand, DescribeVpcPeeringConnectionsCommand,
@@ -14,32 +11,15 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
-import { needTool, toolPath } from '../helpers/tools.js';
-
-const MIRROR = '/opt/tf-plugins';
-
-function terraform(dir: string, args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((done) => {
-    const child = spawn(toolPath('terraform') ?? 'terraform', [...args, '-no-color', '-input=false'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
-      timeout: 300_000,
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('close', (code) => done({ status: code ?? -1, out }));
-  });
-}
+import { terraform, terraformDir } from '../helpers/terraform.js';
+import { needTool } from '../helpers/tools.js';
 
 describe('Terraform: aws_vpc_endpoint, aws_ec2_managed_prefix_list, aws_vpc_peering_connection', { skip: needTool('terraform') }, () => {
   let cl: Cloudlet;
   let dir: string;
   before(async () => {
     cl = await startTestServer();
-    dir = mkdtempSync(join(tmpdir(), 'cloudlet-tf-vpce-'));
-    copyFileSync(new URL('../fixtures/terraform-endpoints/main.tf', import.meta.url), join(dir, 'main.tf'));
-    writeFileSync(join(dir, 'cli.tfrc'), `provider_installation {\n  filesystem_mirror {\n    path = "${MIRROR}"\n  }\n}\n`);
+    dir = terraformDir('terraform-endpoints', 'cloudlet-tf-vpce-');
   });
   after(async () => {
     await cl.close();

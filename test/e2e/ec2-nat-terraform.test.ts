@@ -2,10 +2,7 @@
 // gateway and Reachability Analyzer (aws_ec2_network_insights_path/_analysis): apply, a second
 // plan shows no changes (every attribute it reads back matches), destroy leaves nothing behind.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   DescribeAddressesCommand, DescribeEgressOnlyInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeNetworkInsightsPathsCommand,
@@ -13,32 +10,15 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
-import { needTool, toolPath } from '../helpers/tools.js';
-
-const MIRROR = '/opt/tf-plugins';
-
-function terraform(dir: string, args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((done) => {
-    const child = spawn(toolPath('terraform') ?? 'terraform', [...args, '-no-color', '-input=false'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
-      timeout: 300_000,
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('close', (code) => done({ status: code ?? -1, out }));
-  });
-}
+import { terraform, terraformDir } from '../helpers/terraform.js';
+import { needTool } from '../helpers/tools.js';
 
 describe('Terraform: aws_nat_gateway, aws_eip, aws_egress_only_internet_gateway, aws_ec2_network_insights_*', { skip: needTool('terraform') }, () => {
   let cl: Cloudlet;
   let dir: string;
   before(async () => {
     cl = await startTestServer();
-    dir = mkdtempSync(join(tmpdir(), 'cloudlet-tf-nat-'));
-    copyFileSync(new URL('../fixtures/terraform-nat/main.tf', import.meta.url), join(dir, 'main.tf'));
-    writeFileSync(join(dir, 'cli.tfrc'), `provider_installation {\n  filesystem_mirror {\n    path = "${MIRROR}"\n  }\n}\n`);
+    dir = terraformDir('terraform-nat', 'cloudlet-tf-nat-');
   });
   after(async () => {
     await cl.close();

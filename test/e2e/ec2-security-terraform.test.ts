@@ -2,42 +2,22 @@
 // aws_vpc_security_group_*_rule resources), a network ACL with subnet associations, a network
 // interface and an Elastic IP: apply, a second plan shows no changes, destroy leaves nothing.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   DescribeAddressesCommand, DescribeNetworkAclsCommand, DescribeNetworkInterfacesCommand, DescribeSecurityGroupsCommand, EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
-import { needTool, toolPath } from '../helpers/tools.js';
-
-const MIRROR = '/opt/tf-plugins';
-
-function terraform(dir: string, args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((done) => {
-    const child = spawn(toolPath('terraform') ?? 'terraform', [...args, '-no-color', '-input=false'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
-      timeout: 300_000,
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('close', (code) => done({ status: code ?? -1, out }));
-  });
-}
+import { terraform, terraformDir } from '../helpers/terraform.js';
+import { needTool } from '../helpers/tools.js';
 
 describe('Terraform: security groups and rules, network ACL, network interface, Elastic IP', { skip: needTool('terraform') }, () => {
   let cl: Cloudlet;
   let dir: string;
   before(async () => {
     cl = await startTestServer();
-    dir = mkdtempSync(join(tmpdir(), 'cloudlet-tf-sec-'));
-    copyFileSync(new URL('../fixtures/terraform-security/main.tf', import.meta.url), join(dir, 'main.tf'));
-    writeFileSync(join(dir, 'cli.tfrc'), `provider_installation {\n  filesystem_mirror {\n    path = "${MIRROR}"\n  }\n}\n`);
+    dir = terraformDir('terraform-security', 'cloudlet-tf-sec-');
   });
   after(async () => {
     await cl.close();
