@@ -38,8 +38,10 @@ const ANONYMOUS: Principal = { kind: 'anonymous', account: '', arn: '*', userId:
 export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   const wire = toWire(req);
+  // A foreign Host (DNS rebinding) gets a refusal and nothing else: in JSON on the admin API, in
+  // the shape of the protocol the request speaks elsewhere (below), so an SDK shows the message.
   const badHost = hostRefusal(deps.guard, req.headers.host);
-  if (badHost) return refuseAsJson(res, 403, 'HostNotServed', badHost);
+  if (badHost && isAdminPath(wire.path)) return refuseAsJson(res, 403, 'HostNotServed', badHost);
   const site = siteOf(deps.guard, wire.headers);
   if (isAdminPath(wire.path)) {
     // No resource CORS rules reach the admin API: pages on this machine only (any page with --allow-cross-site).
@@ -58,6 +60,7 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
   try {
     let r = route(wire, deps.registry.catalog);
     early = r;
+    if (badHost) throw new AwsError('HostNotServed', badHost, 403);
     const grant = await crossSiteGate(deps, wire, site, r);
     if (site.origin) setHeaders(res, corsHeaders(site.origin, grant));
     if (isPreflight(wire.method, wire.headers)) return answerPreflight(res, site.origin!, wire, grant);
