@@ -101,6 +101,24 @@ export const INDEXES: readonly IndexDef[] = [
   // Not 'vpc': a peering connection does not hold up DeleteVpc (routes to it become blackholes).
   { kind: 'ec2:vpc-peering-connection', name: 'requester-vpc', path: 'requester.vpcId' },
   { kind: 'ec2:vpc-peering-connection', name: 'accepter-vpc', path: 'accepter.vpcId' },
+  // Compute (src/services/ec2/compute/records.ts). 'due' keys are zero-padded ms (dueKey) of a record's next clock event.
+  { kind: 'ec2:instance', name: 'subnet', path: 'subnetId' },
+  { kind: 'ec2:instance', name: 'vpc', path: 'vpcId' },
+  { kind: 'ec2:instance', name: 'type', path: 'instanceType' },
+  { kind: 'ec2:instance', name: 'image', path: 'imageId' },
+  { kind: 'ec2:instance', name: 'profile', path: 'iamInstanceProfile.arn' },
+  { kind: 'ec2:instance', name: 'placement-group', path: 'placement.groupName' },
+  { kind: 'ec2:instance', name: 'reservation', path: 'reservationId' },
+  { kind: 'ec2:instance', name: 'phase', path: 'phase' },
+  { kind: 'ec2:instance', name: 'due', path: 'due' },
+  { kind: 'ec2:volume', name: 'instance', path: 'attachments.instanceId' },
+  { kind: 'ec2:volume', name: 'snapshot', path: 'snapshotId' },
+  { kind: 'ec2:volume', name: 'due', path: 'due' },
+  { kind: 'ec2:snapshot', name: 'volume', path: 'volumeId' },
+  { kind: 'ec2:image', name: 'snapshot', path: 'snapshotIds' },
+  { kind: 'ec2:image', name: 'name', path: 'name' },
+  { kind: 'ec2:launch-template', name: 'name', path: 'name' },
+  { kind: 'ec2:spot-instances-request', name: 'instance', path: 'instanceId' },
 ];
 
 const BY_KIND = new Map<string, IndexDef[]>();

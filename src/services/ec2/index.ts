@@ -5,6 +5,7 @@ import { vpcHandlers } from './vpc/handlers.js';
 import { securityHandlers } from './vpc/handlers-security.js';
 import { gatewayHandlers } from './vpc/handlers-gateways.js';
 import { endpointHandlers } from './vpc/handlers-endpoints.js';
+import { computeHandlers } from './compute/handlers.js';
 
 /**
  * EC2's DryRun: every operation that takes it answers DryRunOperation when the caller would
@@ -24,6 +25,7 @@ const handlers: Record<string, Handler> = {
   ...securityHandlers,
   ...gatewayHandlers,
   ...endpointHandlers,
+  ...computeHandlers,
 };
 
 export default defineService({

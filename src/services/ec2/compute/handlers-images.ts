@@ -1,0 +1,4 @@
+import type { Handler } from '../../types.js';
+
+/** EC2 operations of this area, merged into the EC2 service by compute/handlers.ts. */
+export const imagesHandlers: Record<string, Handler> = {};
