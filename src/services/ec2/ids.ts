@@ -55,6 +55,8 @@ export const RESOURCE_TYPES = {
   image: { ...T('ami', 'image', 'image', 'InvalidAMIID.NotFound', 'image id', 'InvalidAMIID.Malformed'), arnWithoutAccount: true },
   'key-pair': T('key', 'key-pair', 'key-pair', 'InvalidKeyPair.NotFound', 'key pair'),
   'launch-template': T('lt', 'launch-template', 'launch-template', 'InvalidLaunchTemplateId.NotFound', 'launch template ID', 'InvalidLaunchTemplateId.Malformed'),
+  'placement-group': T('pg', 'placement-group', 'placement-group', 'InvalidPlacementGroup.Unknown', 'placement group'),
+  'spot-instances-request': T('sir', 'spot-instances-request', 'spot-instances-request', 'InvalidSpotInstanceRequestID.NotFound', 'spot instance request ID', 'InvalidSpotInstanceRequestID.Malformed'),
 } as const satisfies Record<string, ResourceTypeInfo>;
 
 export type ResourceType = keyof typeof RESOURCE_TYPES;
