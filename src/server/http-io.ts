@@ -115,12 +115,37 @@ function tooLarge(max: number): AwsError {
   return new AwsError('RequestEntityTooLarge', `Request body exceeds the maximum allowed size of ${max} bytes`, 413);
 }
 
+/** How long a connection answered before its body was read keeps draining what the client still sends. */
+const LINGER_MS = 2000;
+
+/**
+ * Closing a socket while the client is still sending makes the kernel answer its next bytes
+ * with a reset, and a reset makes the client drop the answer it has not read yet (a 503 or 413
+ * becomes "connection reset"). So, as web servers do ("lingering close"), send FIN after the
+ * answer, keep reading and discarding for a while, and close once the client is done or the
+ * linger time is up.
+ */
+function lingerAfterAnswer(res: ServerResponse): void {
+  const socket = res.socket as (NonNullable<ServerResponse['socket']> & { destroySoon?: () => void }) | null;
+  if (!socket || typeof socket.destroySoon !== 'function') return;
+  socket.destroySoon = function lingeringClose(this: typeof socket) {
+    this.end();
+    const timer = setTimeout(() => this.destroy(), LINGER_MS);
+    timer.unref();
+    this.once('close', () => clearTimeout(timer));
+    this.once('end', () => this.destroy());
+  };
+}
+
 export async function writeResponse(res: ServerResponse, r: WireResponse): Promise<void> {
   if (res.headersSent || res.destroyed) return;
   const headers = { ...r.headers };
   // A request answered before its body was read (refused, over a limit) ends its connection,
   // so the client cannot keep sending into it.
-  if (res.req && !res.req.complete) headers['connection'] = 'close';
+  if (res.req && !res.req.complete) {
+    headers['connection'] = 'close';
+    lingerAfterAnswer(res);
+  }
   if (Buffer.isBuffer(r.body)) {
     headers['content-length'] ??= String(r.body.length);
     res.writeHead(r.status, headers);
