@@ -119,6 +119,8 @@ export const INDEXES: readonly IndexDef[] = [
   { kind: 'ec2:image', name: 'name', path: 'name' },
   { kind: 'ec2:launch-template', name: 'name', path: 'name' },
   { kind: 'ec2:spot-instances-request', name: 'instance', path: 'instanceId' },
+  // Key pair rows are keyed by name; their key-... ID (which keys their tags) is found here.
+  { kind: 'ec2:key-pair', name: 'id', path: 'id' },
 ];
 
 const BY_KIND = new Map<string, IndexDef[]>();

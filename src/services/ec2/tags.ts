@@ -98,10 +98,13 @@ export function tagSpecTags(specs: TagSpecification[] | undefined, type: Resourc
 function resourceOf(ctx: RequestContext, id: string): ResourceType {
   const type = typeOfId(id);
   if (!type) throw new AwsError('InvalidID', `The ID '${id}' is not valid`);
-  // Security group rules live inside their group's record (found through its 'rule' index).
+  // Security group rules live inside their group's record (found through its 'rule' index);
+  // key pair rows are keyed by name, their IDs found through the 'id' index.
   const exists = type === 'security-group-rule'
     ? ctx.tx.countBy(ctx.scope, RESOURCE_TYPES['security-group'].kind, 'rule', { key: id }) > 0
-    : ctx.tx.get(ctx.scope, RESOURCE_TYPES[type].kind, id) !== undefined;
+    : type === 'key-pair'
+      ? ctx.tx.countBy(ctx.scope, RESOURCE_TYPES['key-pair'].kind, 'id', { key: id }) > 0
+      : ctx.tx.get(ctx.scope, RESOURCE_TYPES[type].kind, id) !== undefined;
   if (!exists) throw notFound(type, [id]);
   return type;
 }
