@@ -33,6 +33,10 @@ export const TOOLS = [
   { id: 'skopeo', what: 'skopeo', apt: 'skopeo', hint: 'apt-get install -y skopeo', probe: 'command -v skopeo' },
   { id: 'umoci', what: 'umoci', apt: 'umoci', hint: 'apt-get install -y umoci', probe: 'command -v umoci' },
   { id: 'wrk', what: 'wrk (npm run bench)', apt: 'wrk', hint: 'apt-get install -y wrk', probe: 'command -v wrk' },
+  // Key material checks of the EC2 key pair tests (keys CreateKeyPair returns, fingerprints).
+  { id: 'ssh-keygen', what: 'ssh-keygen', apt: 'openssh-client', hint: 'apt-get install -y openssh-client', probe: 'command -v ssh-keygen' },
+  { id: 'openssl', what: 'openssl', apt: 'openssl', hint: 'apt-get install -y openssl', probe: 'command -v openssl' },
+  { id: 'puttygen', what: 'puttygen', apt: 'putty-tools', hint: 'apt-get install -y putty-tools', probe: 'command -v puttygen' },
   {
     // HashiCorp's release binary (Debian ships no terraform) and the AWS provider in the local
     // mirror the tests point terraform at (they fetch nothing): detected, never installed here.

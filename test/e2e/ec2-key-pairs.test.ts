@@ -15,6 +15,7 @@ import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { needTool } from '../helpers/tools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cloudlet-keys-'));
 let n = 0;
@@ -33,7 +34,7 @@ const sshSha256 = (file: string): string => /SHA256:(\S+)/.exec(run('ssh-keygen'
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('EC2 key pairs with SDK v3', () => {
+describe('EC2 key pairs with SDK v3', { skip: needTool(['ssh-keygen', 'openssl']) }, () => {
   let cl: Cloudlet;
   let ec2: EC2Client;
   before(async () => {
@@ -81,7 +82,7 @@ describe('EC2 key pairs with SDK v3', () => {
     assert.equal(info.PublicKey, derived);
   });
 
-  test('PPK: PuTTY key files for RSA and ED25519 with the public blob of the key', async () => {
+  test('PPK: PuTTY key files for RSA and ED25519 that puttygen loads (MAC checked), of the key Describe shows', { skip: needTool('puttygen') }, async () => {
     for (const KeyType of ['rsa', 'ed25519'] as const) {
       const made = await ec2.send(new CreateKeyPairCommand({ KeyName: `ppk-${KeyType}`, KeyType, KeyFormat: 'ppk' }));
       const lines = made.KeyMaterial!.split('\n');
@@ -92,6 +93,10 @@ describe('EC2 key pairs with SDK v3', () => {
       const blob = lines.slice(4, 4 + pubCount).join('');
       assert.equal((await described(`ppk-${KeyType}`)).PublicKey, `ssh-${KeyType} ${blob} ppk-${KeyType}`);
       assert.match(made.KeyMaterial!, /\nPrivate-MAC: [0-9a-f]{40}\n$/);
+      // puttygen verifies the MAC when it reads the private half, then writes it as OpenSSH.
+      const out = join(dir, `ppk-${KeyType}.openssh`);
+      run('puttygen', [keyFile(made.KeyMaterial!), '-O', 'private-openssh-new', '-o', out]);
+      assert.equal(run('ssh-keygen', ['-y', '-f', out]).trim(), (await described(`ppk-${KeyType}`)).PublicKey);
     }
   });
 
@@ -193,7 +198,7 @@ describe('EC2 key pairs with SDK v3', () => {
 });
 
 for (const cli of awsClis()) {
-  describe(`EC2 key pairs with ${cli.name}`, { skip: cli.skip }, () => {
+  describe(`EC2 key pairs with ${cli.name}`, { skip: cli.skip ?? needTool(['ssh-keygen', 'openssl']) }, () => {
     let cl: Cloudlet;
     before(async () => { cl = await startTestServer(); });
     after(async () => { await cl.close(); });
