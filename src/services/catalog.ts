@@ -64,6 +64,12 @@ export const CATALOG: readonly CatalogEntry[] = [
     apiVersion: '2015-12-01', hostPrefixes: ['elasticloadbalancing'], load: () => import('./elbv2/index.js').then(def),
   },
   {
+    // EC2 Instance Connect: pushes a short-lived SSH key to an instance (EC2's instance rows).
+    name: 'ec2-instance-connect', modelId: 'ec2-instance-connect-2018-04-02', protocol: 'json', signingNames: ['ec2-instance-connect'],
+    apiVersion: '2018-04-02', targetPrefix: 'AWSEC2InstanceConnectService', jsonVersion: '1.1',
+    hostPrefixes: ['ec2-instance-connect'], load: () => import('./ec2-instance-connect/index.js').then(def),
+  },
+  {
     name: 'sns', modelId: 'sns-2010-03-31', protocol: 'query', signingNames: ['sns'], apiVersion: '2010-03-31',
     hostPrefixes: ['sns'], load: () => import('./sns/index.js').then(def),
   },
