@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateKeyPairCommand, CreateTagsCommand, DeleteKeyPairCommand, DescribeKeyPairsCommand, DescribeTagsCommand, EC2Client,
-  ImportKeyPairCommand,
+  GetPasswordDataCommand, ImportKeyPairCommand,
 } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
+import { COMPUTE_KIND, type InstanceRecord } from '../../src/services/ec2/compute/records.js';
 import { rejects } from '../helpers/assert.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
@@ -188,6 +189,33 @@ describe('EC2 key pairs with SDK v3', { skip: needTool(['ssh-keygen', 'openssl']
     const again = await ec2.send(new CreateKeyPairCommand({ KeyName: 'rsa-one' }));
     assert.notEqual(again.KeyPairId, rsa.KeyPairId);
     assert.notEqual(again.KeyFingerprint, rsa.KeyFingerprint);
+  });
+
+  test('GetPasswordData: a Windows instance\'s password, encrypted for its key pair; empty for Linux and keyless instances', async () => {
+    // Instance rows as RunInstances writes them (only what GetPasswordData reads), so the test
+    // does not depend on the instances area.
+    const plant = (id: string, extra: Partial<InstanceRecord>) => cl.deps.store.transaction((tx) => {
+      tx.put({ account: '000000000000', region: 'us-east-1' }, COMPUTE_KIND.instance, id,
+        { id, phase: 'start', sinceMs: 1_700_000_000_000, doneMs: 1_700_000_000_000, launchMs: 1_700_000_000_000, ...extra });
+    });
+    const made = await ec2.send(new CreateKeyPairCommand({ KeyName: 'win' }));
+    const pem = keyFile(`${made.KeyMaterial!}\n`);
+    await plant('i-0aaaaaaaaaaaaaaa1', { platform: 'windows', keyName: 'win' });
+    await plant('i-0aaaaaaaaaaaaaaa2', { keyName: 'win' });
+    await plant('i-0aaaaaaaaaaaaaaa3', { platform: 'windows' });
+    const got = await ec2.send(new GetPasswordDataCommand({ InstanceId: 'i-0aaaaaaaaaaaaaaa1' }));
+    assert.equal(got.InstanceId, 'i-0aaaaaaaaaaaaaaa1');
+    assert.equal(got.Timestamp!.getTime(), 1_700_000_000_000);
+    const decrypt = (b64: string): string => run('openssl', ['pkeyutl', '-decrypt', '-inkey', pem, '-pkeyopt', 'rsa_padding_mode:pkcs1'], Buffer.from(b64, 'base64'));
+    const password = decrypt(got.PasswordData!);
+    assert.match(password, /^\S{32}$/);
+    const again = await ec2.send(new GetPasswordDataCommand({ InstanceId: 'i-0aaaaaaaaaaaaaaa1' }));
+    assert.equal(decrypt(again.PasswordData!), password, 'the same password every time');
+    for (const id of ['i-0aaaaaaaaaaaaaaa2', 'i-0aaaaaaaaaaaaaaa3']) {
+      assert.equal((await ec2.send(new GetPasswordDataCommand({ InstanceId: id }))).PasswordData, '');
+    }
+    await rejects(ec2.send(new GetPasswordDataCommand({ InstanceId: 'i-0ffffffffffffffff' })), 'InvalidInstanceID.NotFound', 400, /i-0ffffffffffffffff/);
+    await rejects(ec2.send(new GetPasswordDataCommand({ InstanceId: 'vol-1' })), 'InvalidInstanceID.Malformed', 400);
   });
 
   test('key pairs belong to one region', async () => {

@@ -123,7 +123,7 @@ export const importKeyPair: Handler<ImportKeyPairRequest, ImportKeyPairResult> =
 
 function info(r: KeyPairRecord, tags: Tag[], withPublicKey: boolean): KeyPairInfo {
   return {
-    KeyPairId: r.id, KeyName: r.name, KeyFingerprint: r.fingerprint, KeyType: r.type, Tags: tags,
+    KeyPairId: r.id, KeyName: r.name, KeyFingerprint: r.fingerprint, KeyType: r.type, Tags: tagList(tags),
     CreateTime: new Date(r.createMs), ...(withPublicKey ? { PublicKey: r.publicKey } : {}),
   };
 }
