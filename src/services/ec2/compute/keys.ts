@@ -49,7 +49,6 @@ export function keyPairById(ctx: RequestContext, id: string): KeyPairRecord | un
 /** AWS's key name rules: 1..255 ASCII characters, no leading or trailing space. */
 function checkKeyName(name: unknown): string {
   if (typeof name !== 'string' || name === '') throw new AwsError('MissingParameter', 'The request must contain the parameter KeyName');
-  // eslint-disable-next-line no-control-regex
   if (!/^[\x00-\x7f]*$/.test(name)) {
     throw new AwsError('InvalidParameterValue', `Value (${name}) for parameter KeyName is invalid. Character sets beyond ASCII are not supported.`);
   }
