@@ -20,6 +20,12 @@ export interface Principal {
   /** Whether credentials came from a role chain (role assumed with role credentials). */
   chained?: boolean;
   mfa?: boolean;
+  /**
+   * Role credentials handed out by an instance's metadata service (src/services/ec2/imds): they
+   * stop working when that instance stops or terminates or its profile association changes
+   * (credentials.ts asks src/services/ec2/imds/session-source.ts).
+   */
+  ec2Source?: { account: string; region: string; instanceId: string; associationId: string; issuedMs?: number };
 }
 
 /** What an access key ID resolves to. */

@@ -44,6 +44,8 @@ export async function handleAdmin(deps: ServerDeps, wire: WireRequest, req: Inco
       return send(res, 200, { ...(await (await stateOf(deps)).reset(opts)) });
     }
     if (name === 'net/why' && wire.method === 'POST') return await netWhyRoute(deps, req, res);
+    if (name === 'imds/open' && wire.method === 'POST') return await imdsOpen(deps, req, res);
+    if (name.startsWith('imds/')) return await (await imdsOf(deps)).handleDebug(wire.path, req, res);
     if (name === 'state' || name.startsWith('state/')) return await stateApi(deps, await stateOf(deps), name.slice(6), wire, req, res);
     return send(res, 404, { error: 'NotFound', message: `no admin endpoint ${wire.method} ${wire.path}` });
   } catch (err) {
@@ -245,6 +247,25 @@ async function netWhyRoute(deps: ServerDeps, req: IncomingMessage, res: ServerRe
   }
   const { netWhy } = await import('../services/ec2/vpc/network-insights.js');
   return send(res, 200, { ...(await netWhy(deps.store, deps.clock, await readJson(req))) });
+}
+
+/** The metadata service of this server (src/services/ec2/imds), loaded and made on first use. */
+async function imdsOf(deps: ServerDeps): Promise<NonNullable<ServerDeps['imds']>> {
+  const { ImdsService } = await import('../services/ec2/imds/service.js');
+  deps.imds ??= new ImdsService(deps);
+  return deps.imds;
+}
+
+/** POST /_cloudlet/imds/open {"account","region","instanceId"} -> {"endpoint","state"}: the instance's own IMDS listener. */
+async function imdsOpen(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readJson(req);
+  const str = (k: string, dflt?: string): string => {
+    const v = body[k] ?? dflt;
+    if (typeof v !== 'string' || !v) throw new BadRequest(`${k} must be a string: POST /_cloudlet/imds/open {"account","region","instanceId"}`);
+    return v;
+  };
+  const target = { account: str('account', '000000000000'), region: str('region', 'us-east-1'), instanceId: str('instanceId') };
+  return send(res, 200, { ...(await (await imdsOf(deps)).open(target)), ...target });
 }
 
 function clockView(deps: ServerDeps): Json {

@@ -3,6 +3,7 @@ import type { Logger } from '../core/log.js';
 import type { BlobStore, Store } from '../store/types.js';
 import type { ServiceRegistry } from '../services/registry.js';
 import type { StateManager } from '../state/manager.js';
+import type { ImdsService } from '../services/ec2/imds/service.js';
 import type { CorsPolicy, Guard } from './guard.js';
 import type { BodyBudget, Limits } from './limits.js';
 
@@ -30,4 +31,6 @@ export interface ServerDeps {
   corsPolicy?: CorsPolicy;
   /** Reset, snapshots, export/import (src/state/); set by startCloudlet (made on first use when ephemeral). */
   state?: () => Promise<StateManager>;
+  /** The instance metadata service (per-instance loopback listeners), made on first use by the admin API; closed with the server. */
+  imds?: ImdsService;
 }

@@ -226,7 +226,7 @@ function authenticate(deps: ServerDeps, wire: WireRequest, tx: Tx, family: Famil
   if (!signed && (family === 'rest-xml' || UNSIGNED_OPERATIONS.has(action))) return ANONYMOUS;
   try {
     const result = verify(wire, {
-      lookup: credentialLookup(tx),
+      lookup: credentialLookup(tx, deps.clock.nowMs()),
       nowMs: deps.clock.nowMs(),
       realNowMs: Date.now(),
       isValidRegion: isRegion,

@@ -142,7 +142,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
         server.closeIdleConnections();
         // In-flight requests get a moment; then the sockets go, so shutdown stays under a second.
         setTimeout(() => server.closeAllConnections(), 300).unref();
-      }).then(() => state?.then((m) => m.close(), () => undefined)).then(() => {
+      }).then(() => deps.imds?.close()).then(() => state?.then((m) => m.close(), () => undefined)).then(() => {
         store.close();
         blobs.close();
         if (dataDir) disk!.removeServerLock(dataDir);
