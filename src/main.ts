@@ -20,6 +20,8 @@ ${EDGE_USAGE}
                                                   the state (or a snapshot) as one portable archive
   cloudlet net why SRC DST --port N [--protocol tcp|udp] [--region R] [--account ID] [--json]
                                                   why a packet does or does not arrive (exit 0 reachable, 1 not)
+  cloudlet exec INSTANCE_ID [--account ID] [--region R] -- COMMAND...
+                                                  run COMMAND with the instance's IMDS and role credentials
   cloudlet check                                  load every service and check its handlers against its model
   cloudlet --version
 
@@ -157,6 +159,12 @@ async function main(): Promise<void> {
       process.stdout.write(r.stdout);
       process.stderr.write(r.stderr);
       process.exitCode = r.code;
+      return;
+    }
+    case 'exec': {
+      // Not endpoint(): its options stop at `--`; what follows belongs to the command.
+      const { execCommand } = await import('./exec-cli.js');
+      process.exitCode = await execCommand(rest);
       return;
     }
     case '--version': case '-v': process.stdout.write(`${VERSION}\n`); return;

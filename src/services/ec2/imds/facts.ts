@@ -11,6 +11,8 @@ import type { AddressRecord, NetworkInterfaceRecord } from '../vpc/records-eni.j
 import type { SecurityGroupRecord, SubnetRecord, VpcRecord } from '../vpc/records.js';
 import { instanceState } from '../compute/lifecycle.js';
 import { COMPUTE_KIND, type InstanceRecord, type InstanceStateName, type KeyPairRecord } from '../compute/records.js';
+import type { Clock } from '../../../core/clock.js';
+import { instanceConnectKeys } from '../../ec2-instance-connect/keys.js';
 import type { InstanceFacts, InterfaceFacts } from './tree.js';
 
 const KIND = {
@@ -83,6 +85,8 @@ export function instanceFacts(tx: Tx, t: ImdsTarget, i: InstanceRecord, nowMs: n
   const spot = i.spot?.noticeMs !== undefined && nowMs >= i.spot.noticeMs
     ? { action: i.spot.interruptionBehavior, time: isoSeconds(i.spot.interruptMs ?? i.spot.noticeMs + 120_000) }
     : undefined;
+  const managed: Record<string, string[]> = {};
+  for (const k of instanceConnectKeys({ tx, scope, clock: { nowMs: () => nowMs } as Clock }, i.id)) (managed[k.osUser] ??= []).push(k.key);
   const lastStart = i.runs.length ? i.runs[i.runs.length - 1]![0] : i.launchMs;
   const rootDevice = i.rootDeviceName;
   return {
@@ -111,6 +115,7 @@ export function instanceFacts(tx: Tx, t: ImdsTarget, i: InstanceRecord, nowMs: n
     } : {}),
     ...(i.metadataOptions.instanceMetadataTags === 'enabled' ? { tags: tagsOf(tx, scope, i.id).map((x) => ({ Key: x.Key ?? '', Value: x.Value ?? '' })) } : {}),
     ...(spot ? { spotAction: spot } : {}),
+    ...(Object.keys(managed).length ? { managedSshKeys: managed } : {}),
     ...(i.userData ? { userData: Buffer.from(i.userData, 'base64') } : {}),
     identity: {
       accountId: t.account,
