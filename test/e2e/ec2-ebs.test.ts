@@ -201,6 +201,41 @@ describe('EBS volumes and snapshots with SDK v3', () => {
     await rejects(west.send(new CopySnapshotCommand({ SourceRegion: 'us-east-1', SourceSnapshotId: 'snap-0123456789abcdef0' })), 'InvalidSnapshot.NotFound', 400);
   });
 
+  test('with CLOUDLET_EBS_DELAY the states move with the cloudlet clock; a second modification after six hours', async () => {
+    const advance = (by: string) => fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: by }) });
+    const state = async (id: string) => (await ec2.send(new DescribeVolumesCommand({ VolumeIds: [id] }))).Volumes![0]!.State;
+    process.env.CLOUDLET_EBS_DELAY = '60';
+    try {
+      const v = (await vol({ Size: 10 })).VolumeId!;
+      assert.equal(await state(v), 'creating');
+      await rejects(ec2.send(new CreateSnapshotCommand({ VolumeId: v })).then(() => ec2.send(new ModifyVolumeCommand({ VolumeId: v, Size: 20 }))), 'IncorrectState', 400);
+      await advance('61s');
+      assert.equal(await state(v), 'available');
+      const s = (await ec2.send(new DescribeSnapshotsCommand({ Filters: [{ Name: 'volume-id', Values: [v] }] }))).Snapshots![0]!;
+      assert.deepEqual([s.State, s.Progress], ['completed', '100%'], 'the snapshot taken while the volume was creating took its 60 s too');
+      const s2 = (await ec2.send(new CreateSnapshotCommand({ VolumeId: v }))).SnapshotId!;
+      await advance('30s');
+      const mid = (await ec2.send(new DescribeSnapshotsCommand({ SnapshotIds: [s2] }))).Snapshots![0]!;
+      assert.deepEqual([mid.State, mid.Progress], ['pending', '50%']);
+      await rejects(vol({ SnapshotId: s2 }), 'IncorrectState', 400, /pending/);
+      const m = (await ec2.send(new ModifyVolumeCommand({ VolumeId: v, Size: 20 }))).VolumeModification!;
+      assert.equal(m.ModificationState, 'modifying');
+      await advance('61s');
+      assert.equal((await ec2.send(new DescribeVolumesModificationsCommand({ VolumeIds: [v] }))).VolumesModifications![0]!.ModificationState, 'optimizing');
+      await advance('61s');
+      assert.equal((await ec2.send(new DescribeVolumesModificationsCommand({ VolumeIds: [v] }))).VolumesModifications![0]!.ModificationState, 'completed');
+      await rejects(ec2.send(new ModifyVolumeCommand({ VolumeId: v, Size: 30 })), 'VolumeModificationRateExceeded', 400);
+      await advance('6h');
+      assert.equal((await ec2.send(new ModifyVolumeCommand({ VolumeId: v, Size: 30 }))).VolumeModification!.TargetSize, 30);
+      await ec2.send(new DeleteVolumeCommand({ VolumeId: v }));
+      assert.equal(await state(v), 'deleting');
+      await advance('61s');
+      await rejects(ec2.send(new DescribeVolumesCommand({ VolumeIds: [v] })), 'InvalidVolume.NotFound', 400);
+    } finally {
+      delete process.env.CLOUDLET_EBS_DELAY;
+    }
+  });
+
   test('sharing: createVolumePermission with another account, public, reset; block public access', async () => {
     const v = await vol({ Size: 4 });
     const s = (await ec2.send(new CreateSnapshotCommand({ VolumeId: v.VolumeId }))).SnapshotId!;
