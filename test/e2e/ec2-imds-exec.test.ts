@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createVerify, X509Certificate } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { CreateNetworkInterfaceCommand, DescribeInstancesCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateNetworkInterfaceCommand, DescribeImagesCommand, DescribeInstancesCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Cloudlet } from '../../src/server/server.js';
 import { COMPUTE_KIND, type InstanceRecord } from '../../src/services/ec2/compute/records.js';
@@ -32,8 +32,9 @@ let canRun = true;
 async function launch(meta: Partial<InstanceRecord['metadataOptions']> = {}): Promise<string> {
   if (canRun) {
     try {
+      const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] })).catch(() => undefined);
       const r = await ec2.send(new RunInstancesCommand({
-        ImageId: 'ami-0c02fb55956c7d316', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId,
+        ImageId: images?.Images?.find((i) => i.Platform !== 'windows')?.ImageId ?? 'ami-0c02fb55956c7d316', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId,
         IamInstanceProfile: { Arn: profileArn }, UserData: Buffer.from('#!/bin/sh\necho hello\n').toString('base64'),
         MetadataOptions: { HttpTokens: meta.httpTokens ?? 'optional', HttpEndpoint: meta.httpEndpoint ?? 'enabled' },
       }));
