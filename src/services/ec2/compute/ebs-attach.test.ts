@@ -10,6 +10,7 @@ import type { RequestContext } from '../../types.js';
 import { attachVolume, detachVolume } from './ebs-attach.js';
 import { createLaunchVolume, getVolume, releaseVolumesAtTermination, snapshotVolume, volumeState } from './ebs-core.js';
 import { COMPUTE_KIND, type InstanceRecord } from './records.js';
+import { createSnapshots, deleteSnapshot } from './snapshots.js';
 import { createVolume, deleteVolume } from './volumes.js';
 
 const scope = { account: '111111111111', region: 'us-east-1' };
@@ -127,5 +128,25 @@ test('Multi-Attach: io1/io2 on Nitro instances only, up to 16', async () => {
     refuses(() => detachVolume({ VolumeId: v }, ctx), 'InvalidParameterCombination', /more than one instance/);
     detachVolume({ VolumeId: v, InstanceId: I2 }, ctx);
     assert.deepEqual(getVolume(ctx, v).attachments.map((a) => a.instanceId), [I1]);
+  });
+});
+
+test('CreateSnapshots: every attached volume, or all but the boot volume; DeleteSnapshot refused while an AMI uses it', async () => {
+  const store = createMemoryStore();
+  await store.transaction(async (tx) => {
+    const ctx = ctxOf(tx);
+    const root = createLaunchVolume(ctx, { zoneName: 'us-east-1a', zoneId: 'use1-az1', instanceId: I1, device: '/dev/xvda', deleteOnTermination: true, size: 8 });
+    const data = createLaunchVolume(ctx, { zoneName: 'us-east-1a', zoneId: 'use1-az1', instanceId: I1, device: '/dev/sdb', deleteOnTermination: false, size: 20 });
+    instance(tx, I1);
+    const all = (await createSnapshots({ InstanceSpecification: { InstanceId: I1 }, Description: 'all' }, ctx)).Snapshots!;
+    assert.deepEqual(all.map((s) => [s.VolumeId, s.VolumeSize]), [[data.id, 20], [root.id, 8]]);
+    const noBoot = (await createSnapshots({ InstanceSpecification: { InstanceId: I1, ExcludeBootVolume: true } }, ctx)).Snapshots!;
+    assert.deepEqual(noBoot.map((s) => s.VolumeId), [data.id]);
+    const used = all[1]!.SnapshotId!;
+    tx.put(scope, COMPUTE_KIND.image, 'ami-0000000000000000a', { id: 'ami-0000000000000000a', state: 'available', snapshotIds: [used] });
+    refuses(() => deleteSnapshot({ SnapshotId: used }, ctx), 'InvalidSnapshot.InUse', `The snapshot ${used} is currently in use by ami-0000000000000000a`);
+    tx.put(scope, COMPUTE_KIND.image, 'ami-0000000000000000a', { id: 'ami-0000000000000000a', state: 'deregistered', snapshotIds: [used] });
+    deleteSnapshot({ SnapshotId: used }, ctx);
+    refuses(() => deleteSnapshot({ SnapshotId: used }, ctx), 'InvalidSnapshot.NotFound');
   });
 });
