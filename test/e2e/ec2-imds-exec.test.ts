@@ -34,7 +34,7 @@ async function launch(meta: Partial<InstanceRecord['metadataOptions']> = {}): Pr
     try {
       const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] })).catch(() => undefined);
       const r = await ec2.send(new RunInstancesCommand({
-        ImageId: images?.Images?.find((i) => i.Platform !== 'windows')?.ImageId ?? 'ami-0c02fb55956c7d316', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId,
+        ImageId: images?.Images?.find((i) => i.Platform !== 'Windows')?.ImageId ?? 'ami-0c02fb55956c7d316', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId,
         IamInstanceProfile: { Arn: profileArn }, UserData: Buffer.from('#!/bin/sh\necho hello\n').toString('base64'),
         MetadataOptions: { HttpTokens: meta.httpTokens ?? 'optional', HttpEndpoint: meta.httpEndpoint ?? 'enabled' },
       }));
