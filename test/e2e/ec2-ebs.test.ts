@@ -9,7 +9,8 @@ import {
   EnableEbsEncryptionByDefaultCommand, EnableSnapshotBlockPublicAccessCommand, DisableSnapshotBlockPublicAccessCommand,
   GetEbsDefaultKmsKeyIdCommand, GetEbsEncryptionByDefaultCommand, GetSnapshotBlockPublicAccessStateCommand,
   ModifyEbsDefaultKmsKeyIdCommand, ModifySnapshotAttributeCommand, ModifyVolumeAttributeCommand, ModifyVolumeCommand,
-  ResetEbsDefaultKmsKeyIdCommand, ResetSnapshotAttributeCommand,
+  ResetEbsDefaultKmsKeyIdCommand, ResetSnapshotAttributeCommand, AttachVolumeCommand, DetachVolumeCommand, CreateVpcCommand,
+  CreateSubnetCommand, DescribeImagesCommand, DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
@@ -268,6 +269,66 @@ describe('EBS volumes and snapshots with SDK v3', () => {
     const ev = await vol({ Size: 4, Encrypted: true });
     const es = (await ec2.send(new CreateSnapshotCommand({ VolumeId: ev.VolumeId }))).SnapshotId!;
     await rejects(ec2.send(new ModifySnapshotAttributeCommand({ SnapshotId: es, CreateVolumePermission: { Add: [{ UserId: '222222222222' }] } })), 'OperationNotPermitted', 400);
+  });
+});
+
+describe('EBS volumes on instances (RunInstances)', () => {
+  let cl: Cloudlet;
+  let ec2: EC2Client;
+  before(async () => {
+    cl = await startTestServer();
+    ec2 = new EC2Client(clientConfig(cl.url, 'us-east-1', A));
+  });
+  after(async () => { await cl.close(); });
+
+  /** An instance in us-east-1a, or undefined while RunInstances is not served yet (the instances area lands separately). */
+  async function launch(): Promise<string | undefined> {
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' }))).Vpc!.VpcId!;
+    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.7.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
+    try {
+      const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] })).catch(() => undefined);
+      const r = await ec2.send(new RunInstancesCommand({
+        ImageId: images?.Images?.find((i) => i.Platform !== 'Windows')?.ImageId ?? 'ami-0c02fb55956c7d316', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnet,
+      }));
+      return r.Instances![0]!.InstanceId!;
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NotImplemented' || /not implemented/i.test(String((err as Error).message))) return undefined;
+      throw err;
+    }
+  }
+
+  test('attach across zones refused, VolumeInUse, attachment point in use, root stays, detach; terminate deletes DeleteOnTermination volumes', async (t) => {
+    const id = await launch();
+    if (!id) { t.skip('RunInstances is not served yet'); return; }
+    const inst = async () => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0]!.Instances![0]!;
+    const i = await inst();
+    const rootDevice = i.RootDeviceName!;
+    const rootVol = i.BlockDeviceMappings!.find((m) => m.DeviceName === rootDevice)!.Ebs!.VolumeId!;
+    const root = (await ec2.send(new DescribeVolumesCommand({ VolumeIds: [rootVol] }))).Volumes![0]!;
+    assert.equal(root.State, 'in-use');
+    assert.deepEqual(root.Attachments!.map((a) => [a.InstanceId, a.Device, a.State, a.DeleteOnTermination]), [[id, rootDevice, 'attached', true]]);
+    const far = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1b', Size: 10 }))).VolumeId!;
+    await rejects(ec2.send(new AttachVolumeCommand({ VolumeId: far, InstanceId: id, Device: '/dev/sdf' })), 'InvalidVolume.ZoneMismatch', 400,
+      `The volume '${far}' is not in the same availability zone as instance '${id}'`);
+    const data = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 10 }))).VolumeId!;
+    const other = (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: 'us-east-1a', Size: 10 }))).VolumeId!;
+    const a = await ec2.send(new AttachVolumeCommand({ VolumeId: data, InstanceId: id, Device: '/dev/sdf' }));
+    assert.deepEqual([a.State, a.Device, a.InstanceId], ['attaching', '/dev/sdf', id]);
+    const d = (await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [id] }] }))).Volumes!;
+    assert.deepEqual(d.map((v) => v.VolumeId).sort(), [rootVol, data].sort());
+    assert.ok((await inst()).BlockDeviceMappings!.some((m) => m.DeviceName === '/dev/sdf' && m.Ebs!.VolumeId === data));
+    await rejects(ec2.send(new AttachVolumeCommand({ VolumeId: data, InstanceId: id, Device: '/dev/sdg' })), 'VolumeInUse', 400, `${data} is already attached to an instance`);
+    await rejects(ec2.send(new AttachVolumeCommand({ VolumeId: other, InstanceId: id, Device: '/dev/sdf' })), 'InvalidParameterValue', 400, 'Attachment point /dev/sdf is already in use');
+    await rejects(ec2.send(new DeleteVolumeCommand({ VolumeId: data })), 'VolumeInUse', 400, `Volume ${data} is currently attached to ${id}`);
+    await rejects(ec2.send(new DetachVolumeCommand({ VolumeId: rootVol })), 'OperationNotPermitted', 400, `Unable to detach root volume '${rootVol}' from instance '${id}'`);
+    assert.equal((await ec2.send(new DetachVolumeCommand({ VolumeId: data }))).State, 'detaching');
+    assert.equal((await ec2.send(new DescribeVolumesCommand({ VolumeIds: [data] }))).Volumes![0]!.State, 'available');
+    assert.ok(!(await inst()).BlockDeviceMappings!.some((m) => m.DeviceName === '/dev/sdf'));
+    await ec2.send(new AttachVolumeCommand({ VolumeId: other, InstanceId: id, Device: '/dev/sdh' }));
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+    await rejects(ec2.send(new DescribeVolumesCommand({ VolumeIds: [rootVol] })), 'InvalidVolume.NotFound', 400);
+    const kept = (await ec2.send(new DescribeVolumesCommand({ VolumeIds: [other] }))).Volumes![0]!;
+    assert.deepEqual([kept.State, kept.Attachments], ['available', []]);
   });
 });
 
