@@ -1,0 +1,136 @@
+/**
+ * The instance type catalog: what each type is (data/ec2/instance-types.json.gz, the answers
+ * AWS gave DescribeInstanceTypes), where it is offered (instance-type-offerings.json.gz, by
+ * zone ID), what it costs On-Demand (prices.json, approximate) and on the Spot market (derived
+ * here from the On-Demand price and the clock), and the vCPU quotas RunInstances enforces.
+ * scripts/refresh-ec2-data.ts regenerates the data; data/ec2/SOURCE.md says where it comes from.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import type { InstanceTypeInfo } from '@aws-sdk/client-ec2';
+import { AwsError } from '../../../core/errors.js';
+import { zones } from '../../../core/regions.js';
+import type { RequestContext } from '../../types.js';
+import { instanceState, isLive } from './lifecycle.js';
+import { COMPUTE_KIND, type InstanceRecord } from './records.js';
+
+interface Offerings { zones: string[]; types: Record<string, number> }
+interface Prices { regionMultiplier: Record<string, number>; usEast1: Record<string, number> }
+
+/** data/ec2/ beside the package root, found by walking up (src/ under tsx, dist/ when built). */
+function dataFile(name: string): Buffer {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 7; i++) {
+    const p = join(dir, 'data', 'ec2', name);
+    if (existsSync(p)) return readFileSync(p);
+    dir = dirname(dir);
+  }
+  throw new Error(`data/ec2/${name} not found: the instance type catalog is missing`);
+}
+const gz = <T>(name: string): T => JSON.parse(gunzipSync(dataFile(name)).toString('utf8')) as T;
+
+// Immutable data read once, like the service models.
+let types: Map<string, InstanceTypeInfo> | undefined;
+let offerings: Record<string, Offerings> | undefined;
+let prices: Prices | undefined;
+
+export function allInstanceTypes(): ReadonlyMap<string, InstanceTypeInfo> {
+  return (types ??= new Map(gz<InstanceTypeInfo[]>('instance-types.json.gz').map((t) => [t.InstanceType!, t])));
+}
+const regionOfferings = (region: string): Offerings | undefined =>
+  (offerings ??= gz<{ regions: Record<string, Offerings> }>('instance-type-offerings.json.gz').regions)[region];
+const priceData = (): Prices => (prices ??= JSON.parse(dataFile('prices.json').toString('utf8')) as Prices);
+
+export const instanceTypeInfo = (type: string): InstanceTypeInfo | undefined => allInstanceTypes().get(type);
+
+/** The zone IDs of a region offering a type (empty when the region does not offer it). */
+export function zoneIdsOffering(region: string, type: string): string[] {
+  const o = regionOfferings(region);
+  const mask = o?.types[type];
+  if (!o || mask === undefined) return [];
+  return o.zones.filter((_, i) => (mask & (1 << i)) !== 0);
+}
+
+/** The types a region offers, each with its zone mask. */
+export function regionTypes(region: string): { zones: string[]; types: Record<string, number> } {
+  return regionOfferings(region) ?? { zones: [], types: {} };
+}
+
+/** Whether a type is offered in a zone, named as the calling account names it. */
+export function typeOfferedIn(ctx: RequestContext, zoneName: string, type: string): boolean {
+  const z = zones(ctx.region, ctx.account).find((x) => x.zoneName === zoneName);
+  return !!z && zoneIdsOffering(ctx.region, type).includes(z.zoneId);
+}
+
+/** Approximate Linux On-Demand USD per hour in a region (undefined for an unknown type). */
+export function onDemandPrice(type: string, region: string): number | undefined {
+  const p = priceData();
+  const base = p.usEast1[type];
+  if (base === undefined) return undefined;
+  return Math.round(base * (p.regionMultiplier[region] ?? 1.2) * 10000) / 10000;
+}
+
+const HOUR = 3_600_000;
+const unit = (s: string): number => createHash('sha256').update(s).digest().readUInt32BE(0) / 0x1_0000_0000;
+
+/**
+ * The Spot price of a type in a zone during the clock hour holding `ms`: 25-45 % of On-Demand
+ * (fixed per type and zone), moving through the day by up to 10 % with an hourly jitter of 2 %,
+ * so a maximum set at today's price is passed within a day or two, as on the real market.
+ * Six decimals, as AWS reports it, so a MaxPrice copied from the history is exactly the price.
+ */
+export function spotPrice(type: string, zoneName: string, ms: number): number {
+  const region = zoneName.replace(/[a-z]$/, '');
+  const od = onDemandPrice(type, region) ?? 0.1;
+  const hour = Math.floor(ms / HOUR);
+  const key = `${type}/${zoneName}`;
+  const level = 0.25 + 0.2 * unit(key);
+  const phase = 2 * Math.PI * unit(`phase/${key}`);
+  const f = level * (1 + 0.1 * Math.sin((2 * Math.PI * hour) / 24 + phase) + 0.02 * (unit(`${key}/${hour}`) - 0.5));
+  return Math.max(0.000001, Math.round(od * f * 1e6) / 1e6);
+}
+export const spotHourStart = (ms: number): number => Math.floor(ms / HOUR) * HOUR;
+
+// ---- vCPU quotas ----------------------------------------------------------------------
+
+/** Service Quotas' On-Demand buckets: the family letter decides, as in AWS's quota names. */
+const BUCKETS: Array<{ name: string; quotaCode: string; re: RegExp; limit: number }> = [
+  { name: 'Running On-Demand F instances', quotaCode: 'L-74FC7D96', re: /^f/, limit: 128 },
+  { name: 'Running On-Demand G and VT instances', quotaCode: 'L-DB2E81BA', re: /^(g|vt)/, limit: 64 },
+  { name: 'Running On-Demand Inf instances', quotaCode: 'L-1945791B', re: /^inf/, limit: 64 },
+  { name: 'Running On-Demand P instances', quotaCode: 'L-417A185B', re: /^p/, limit: 64 },
+  { name: 'Running On-Demand Trn instances', quotaCode: 'L-2C3B7624', re: /^trn/, limit: 64 },
+  { name: 'Running On-Demand DL instances', quotaCode: 'L-6E869C2A', re: /^dl/, limit: 96 },
+  { name: 'Running On-Demand HPC instances', quotaCode: 'L-F7808C92', re: /^hpc/, limit: 384 },
+  { name: 'Running On-Demand X instances', quotaCode: 'L-7295265B', re: /^x/, limit: 128 },
+  { name: 'Running On-Demand High Memory instances', quotaCode: 'L-43DA4232', re: /^u-/, limit: 448 },
+  { name: 'Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances', quotaCode: 'L-1216C47A', re: /./, limit: 1152 },
+];
+const bucketOf = (type: string): typeof BUCKETS[number] => BUCKETS.find((b) => b.re.test(type))!;
+export const vcpusOf = (type: string): number => instanceTypeInfo(type)?.VCpuInfo?.DefaultVCpus ?? 1;
+
+/** A bucket's limit: CLOUDLET_EC2_VCPU_QUOTA (vCPUs) raises or lowers the Standard bucket. */
+function limitOf(b: typeof BUCKETS[number]): number {
+  const env = Number(process.env.CLOUDLET_EC2_VCPU_QUOTA);
+  return b.quotaCode === 'L-1216C47A' && Number.isInteger(env) && env > 0 ? env : b.limit;
+}
+
+/**
+ * Refuses a launch (or start) of `count` instances of `type` when the running and pending
+ * instances of the same bucket would go over its vCPU quota (VcpuLimitExceeded, as AWS).
+ */
+export function checkVcpuQuota(ctx: RequestContext, type: string, count: number): void {
+  const b = bucketOf(type);
+  const now = ctx.clock.nowMs();
+  let used = 0;
+  for (const { value: i } of ctx.tx.list<InstanceRecord>(ctx.scope, COMPUTE_KIND.instance)) {
+    if (bucketOf(i.instanceType) === b && isLive(instanceState(i, now))) used += vcpusOf(i.instanceType);
+  }
+  const limit = limitOf(b);
+  if (used + count * vcpusOf(type) > limit) {
+    throw new AwsError('VcpuLimitExceeded', `You have requested more vCPU capacity than your current vCPU limit of ${limit} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.`);
+  }
+}
