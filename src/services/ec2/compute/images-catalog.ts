@@ -1,6 +1,6 @@
 /**
  * The public AMI catalog (Amazon Linux, Ubuntu, Debian, RHEL, Windows Server): data in
- * data/ec2/images.json (see data/ec2/IMAGES.md), not rows, so every account in every region
+ * data/ec2/images.json (see data/ec2/SOURCE.md), not rows, so every account in every region
  * sees it at no cost. The same names exist in every region; the IDs differ per region as on
  * AWS, derived from region and name so they are stable across restarts and installs:
  * `ami-` + 17 hex of sha256(region + name), root snapshot `snap-` + 17 hex of
