@@ -27,8 +27,31 @@ function withCreateTags(req: AuthzRequest, generic: () => Check[]): Check[] {
   return [...checks, ...targets.map((c) => ({ action: 'ec2:CreateTags', resource: c.resource, context: { 'ec2:CreateAction': req.operation } }))];
 }
 
+/**
+ * Launching with (or associating) an instance profile passes its role to EC2: AWS checks
+ * iam:PassRole on the role, besides the EC2 action.
+ */
+function passRoleChecks(req: AuthzRequest): Check[] {
+  const spec = (req.input?.IamInstanceProfile ?? req.input?.LaunchSpecification?.IamInstanceProfile) as { Arn?: string; Name?: string } | undefined;
+  const name = spec?.Arn ? /instance-profile\/(?:.*\/)?([^/]+)$/.exec(spec.Arn)?.[1] : spec?.Name;
+  if (!name || !req.account) return [];
+  const profile = req.tx.get<{ roles?: string[] }>({ account: req.account, region: '' }, 'iam:instance-profile', name);
+  return (profile?.roles ?? []).map((role) => ({
+    action: 'iam:PassRole',
+    resource: req.tx.get<{ arn?: string }>({ account: req.account, region: '' }, 'iam:role', role)?.arn ?? `arn:aws:iam::${req.account}:role/${role}`,
+    context: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+  }));
+}
+
+const PASSES_ROLE = ['RunInstances', 'RequestSpotInstances', 'AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation'];
+
 const authz: ServiceAuthz = {
-  checks: Object.fromEntries(CREATES_WITH_TAGS.map((op) => [op, withCreateTags])),
+  checks: {
+    ...Object.fromEntries(CREATES_WITH_TAGS.map((op) => [op, withCreateTags])),
+    ...Object.fromEntries(PASSES_ROLE.map((op) => [op, (req: AuthzRequest, generic: () => Check[]) => [
+      ...(CREATES_WITH_TAGS.includes(op) ? withCreateTags(req, generic) : generic()), ...passRoleChecks(req),
+    ]])),
+  },
   resourceTags: (req, arn) => resourceTagsOfArn(req.tx, arn),
   variables: {
     SecurityGroupId: ['GroupId', 'GroupIds', 'SecurityGroupId', 'SecurityGroupIds'],

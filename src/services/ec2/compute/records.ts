@@ -106,6 +106,12 @@ export interface InstanceRecord {
   /** Why the last stop/terminate happened (StateReason / StateTransitionReason). */
   stateReason?: { code: string; message: string };
   transitionReason?: string;
+  /** When the current instance profile association was made (launch time when absent). */
+  profileAssociatedMs?: number;
+  /** Whether the primary interface gets a non-Elastic public IP at each start (subnet setting or request). */
+  publicIpOnLaunch?: boolean;
+  /** CpuOptions: cores and threads per core (from the type, or the request). */
+  cpu?: { cores: number; threads: number };
   /** Running periods, for the cost issue: [startMs, endMs?] (open while running). */
   runs: Array<[number, number?]>;
   /** Indexed: 'due' — dueKey() of the next event settle() must apply, absent when none. */

@@ -165,10 +165,13 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
     for (const { value: e } of tx.findBy<NetworkInterfaceRecord>(scope, K.eni, 'vpc', { key: v.id })) {
       const primary = e.privateIps[0]?.address;
       const eip = tx.findBy<AddressRecord>(scope, K.eip, 'eni', { key: e.id }).find((h) => h.value.association?.privateIp === primary)?.value;
+      // An instance's own (non-Elastic) public address is on its primary interface.
+      const instancePublic = !eip && e.attachment?.instanceId && e.attachment.deviceIndex === 0
+        ? tx.get<{ publicIp?: string }>(scope, 'ec2:instance', e.attachment.instanceId)?.publicIp : undefined;
       snap.networkInterfaces.push({
         id: e.id, ...nameOf(ctx, e.id), subnetId: e.subnetId, privateIps: e.privateIps.map((p) => p.address), ipv6Ips: e.ipv6,
         // A NAT gateway's Elastic IP is the gateway's (it translates), not an address its interface answers on.
-        ...(eip && e.interfaceType !== 'nat_gateway' ? { publicIp: eip.publicIp } : {}), securityGroupIds: e.groups, sourceDestCheck: e.sourceDestCheck,
+        ...(eip && e.interfaceType !== 'nat_gateway' ? { publicIp: eip.publicIp } : instancePublic ? { publicIp: instancePublic } : {}), securityGroupIds: e.groups, sourceDestCheck: e.sourceDestCheck,
         ...(e.attachment?.instanceId ? { instanceId: e.attachment.instanceId } : {}),
         interfaceType: e.interfaceType, status: e.attachment ? 'in-use' : 'available',
       });
