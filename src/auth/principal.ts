@@ -25,7 +25,11 @@ export interface Principal {
    * stop working when that instance stops or terminates or its profile association changes
    * (credentials.ts asks src/services/ec2/imds/session-source.ts).
    */
-  ec2Source?: { account: string; region: string; instanceId: string; associationId: string; issuedMs?: number };
+  ec2Source?: {
+    account: string; region: string; instanceId: string; associationId: string; issuedMs?: number;
+    /** For aws:EC2InstanceSourceVPC and aws:EC2InstanceSourcePrivateIPv4 (src/services/authz/context.ts). */
+    vpcId?: string; privateIp?: string;
+  };
 }
 
 /** What an access key ID resolves to. */

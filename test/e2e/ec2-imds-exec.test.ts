@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createVerify, X509Certificate } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { CreateNetworkInterfaceCommand, DescribeImagesCommand, DescribeInstancesCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateNetworkInterfaceCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Cloudlet } from '../../src/server/server.js';
 import { COMPUTE_KIND, type InstanceRecord } from '../../src/services/ec2/compute/records.js';
@@ -19,7 +19,15 @@ const ACCT = '000000000000';
 const REGION = 'us-east-1';
 const SCOPE = { account: ACCT, region: REGION };
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-const ONLY_DESCRIBE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ec2:DescribeInstances', 'sts:GetCallerIdentity'], Resource: '*' }] });
+const onlyDescribe = (vpc: string): string => JSON.stringify({
+  Version: '2012-10-17', Statement: [
+    { Effect: 'Allow', Action: ['ec2:DescribeInstances', 'sts:GetCallerIdentity'], Resource: '*' },
+    // The keys EC2 adds to instance-profile sessions.
+    { Effect: 'Allow', Action: 'ec2:DescribeVpcs', Resource: '*', Condition: { ArnLike: { 'ec2:SourceInstanceARN': 'arn:aws:ec2:us-east-1:000000000000:instance/i-*' }, IpAddress: { 'aws:EC2InstanceSourcePrivateIPv4': '10.20.1.0/24' } } },
+    { Effect: 'Allow', Action: 'ec2:DescribeSubnets', Resource: '*', Condition: { StringEquals: { 'aws:EC2InstanceSourceVPC': vpc } } },
+    { Effect: 'Allow', Action: 'ec2:DescribeSecurityGroups', Resource: '*', Condition: { StringEquals: { 'aws:EC2InstanceSourceVPC': 'vpc-00000000000000000' } } },
+  ],
+});
 
 let cl: Cloudlet;
 let ec2: EC2Client;
@@ -116,7 +124,7 @@ before(async () => {
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.20.0.0/16' }))).Vpc!.VpcId!;
   subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.20.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
   await iam.send(new CreateRoleCommand({ RoleName: 'app-role', AssumeRolePolicyDocument: TRUST }));
-  await iam.send(new PutRolePolicyCommand({ RoleName: 'app-role', PolicyName: 'describe-only', PolicyDocument: ONLY_DESCRIBE }));
+  await iam.send(new PutRolePolicyCommand({ RoleName: 'app-role', PolicyName: 'describe-only', PolicyDocument: onlyDescribe(vpc) }));
   profileArn = (await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'app-profile' }))).InstanceProfile!.Arn!;
   await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'app-profile', RoleName: 'app-role' }));
 });
@@ -302,6 +310,9 @@ describe('cloudlet exec', () => {
     const asRole = new EC2Client(clientConfig(cl.url, REGION, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.Token! }));
     const iam = new IAMClient(clientConfig(cl.url, REGION, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.Token! }));
     await rejects(iam.send(new ListUsersCommand({})), 'AccessDenied', 403);
+    await asRole.send(new DescribeVpcsCommand({}));
+    await asRole.send(new DescribeSubnetsCommand({}));
+    await rejects(asRole.send(new DescribeSecurityGroupsCommand({})), 'UnauthorizedOperation', 403);
     await stop(id);
     await rejects(iam.send(new ListUsersCommand({})), 'ExpiredToken', 403);
     await rejects(asRole.send(new DescribeInstancesCommand({})), 'RequestExpired', 400);

@@ -96,6 +96,12 @@ export function requestKeys(req: AuthzRequest, needs: KeyNeeds): ContextKeys {
   if (typeof issuedAt === 'number') keys['aws:TokenIssueTime'] = new Date(issuedAt).toISOString();
   if (p.federatedProvider !== undefined) keys['aws:FederatedProvider'] = p.federatedProvider;
   if (p.sourceIdentity !== undefined) keys['aws:SourceIdentity'] = p.sourceIdentity;
+  // Role credentials delivered by an instance's metadata service (src/services/ec2/imds).
+  if (p.ec2Source) {
+    keys['ec2:SourceInstanceARN'] = `arn:aws:ec2:${p.ec2Source.region}:${p.ec2Source.account}:instance/${p.ec2Source.instanceId}`;
+    if (p.ec2Source.vpcId) keys['aws:EC2InstanceSourceVPC'] = p.ec2Source.vpcId;
+    if (p.ec2Source.privateIp) keys['aws:EC2InstanceSourcePrivateIPv4'] = p.ec2Source.privateIp;
+  }
   const tags = requestTags(req.input);
   if (tags) {
     for (const [k, v] of Object.entries(tags)) keys[`aws:RequestTag/${k}`] = v;

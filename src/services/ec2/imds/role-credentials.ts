@@ -52,7 +52,10 @@ export function roleCredentialsDocument(tx: Tx, t: ImdsTarget, i: InstanceRecord
       sessionPolicies: [], tags: {}, transitiveTagKeys: [], chained: false,
     }),
     tokenOrigin: 'AssumeRole',
-    ec2Source: { account: t.account, region: t.region, instanceId: i.id, associationId: assoc.associationId, issuedMs: nowMs },
+    ec2Source: {
+      account: t.account, region: t.region, instanceId: i.id, associationId: assoc.associationId, issuedMs: nowMs,
+      ...(i.vpcId ? { vpcId: i.vpcId } : {}), privateIp: i.privateIp,
+    },
   };
   const issued = issueCredentials(tx, nowMs, ROLE_SESSION_S, principal);
   const row: CachedCredentials = {
