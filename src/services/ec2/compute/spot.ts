@@ -133,8 +133,11 @@ export function requestSpotInstancesWith(run: (input: RunInstancesRequest, ctx: 
       InstanceMarketOptions: {
         MarketType: 'spot',
         SpotOptions: {
-          ...(input.SpotPrice ? { MaxPrice: input.SpotPrice } : {}), SpotInstanceType: type,
-          InstanceInterruptionBehavior: type === 'persistent' ? behavior : 'terminate',
+          // RunInstances refuses persistent + terminate; RequestSpotInstances allows it (the
+          // request, not the instance, is persistent), so the launch goes one-time and the
+          // request's type is set below.
+          ...(input.SpotPrice ? { MaxPrice: input.SpotPrice } : {}), SpotInstanceType: 'one-time',
+          InstanceInterruptionBehavior: 'terminate',
         },
       },
     };
@@ -144,6 +147,7 @@ export function requestSpotInstancesWith(run: (input: RunInstancesRequest, ctx: 
       const i = ctx.tx.get<InstanceRecord>(ctx.scope, INSTANCE_KIND, inst.InstanceId!)!;
       const r = ctx.tx.get<SpotRequestRecord>(ctx.scope, KIND, i.spot!.requestId)!;
       r.interruptionBehavior = behavior as 'terminate';
+      r.type = type;
       i.spot!.interruptionBehavior = behavior as 'terminate';
       putInstance(ctx, i);
       if (input.ValidUntil) r.validUntilMs = input.ValidUntil.getTime();
