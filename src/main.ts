@@ -10,6 +10,7 @@ const USAGE = `cloudlet ${VERSION} — an AWS-compatible cloud on one machine
 Usage:
   cloudlet start [--host 127.0.0.1] [--port 4566] [--data-dir DIR] [--ephemeral]
                  [--log-level debug|info|warn|error] [--iam enforce|audit|off]
+                 [--ec2-boot-seconds N] [--ec2-vcpu-quota N]
 ${EDGE_USAGE}
   cloudlet clock [advance DURATION | reset]      read or fast-forward the server's clock (e.g. 31d, 12h)
   cloudlet reset [--account ID] [--service NAME] [--keep-clock]
@@ -28,7 +29,8 @@ ${EDGE_USAGE}
 reset and state talk to the running server (--endpoint URL); with --data-dir DIR they work on
 a stopped server's directory instead.
 
-Environment: CLOUDLET_HOST, CLOUDLET_PORT, CLOUDLET_DATA_DIR (start);
+Environment: CLOUDLET_HOST, CLOUDLET_PORT, CLOUDLET_DATA_DIR, CLOUDLET_EC2_BOOT_SECONDS,
+             CLOUDLET_EC2_VCPU_QUOTA, CLOUDLET_EBS_DELAY (start);
              CLOUDLET_ENDPOINT (client commands; default http://127.0.0.1:4566, or --endpoint URL).
 `;
 
@@ -43,6 +45,7 @@ async function start(argv: string[]): Promise<void> {
     options: {
       host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' },
       ephemeral: { type: 'boolean' }, 'log-level': { type: 'string' }, iam: { type: 'string' },
+      'ec2-boot-seconds': { type: 'string' }, 'ec2-vcpu-quota': { type: 'string' },
       ...EDGE_FLAGS,
     },
     strict: true,
@@ -53,6 +56,14 @@ async function start(argv: string[]): Promise<void> {
   if (!isLogLevel(logLevel)) fail(`bad log level ${logLevel}`);
   const iam = values.iam ?? 'enforce';
   if (!['enforce', 'audit', 'off'].includes(iam)) fail(`--iam must be enforce, audit or off`);
+  // EC2's timings and quota are read from the environment where they apply (compute/), so the
+  // flags set it for this process.
+  for (const [flag, env] of [['ec2-boot-seconds', 'CLOUDLET_EC2_BOOT_SECONDS'], ['ec2-vcpu-quota', 'CLOUDLET_EC2_VCPU_QUOTA']] as const) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    if (!/^\d+$/.test(v)) fail(`--${flag} must be a whole number`);
+    process.env[env] = v;
+  }
   let edge: ReturnType<typeof edgeOptions> = {};
   try { edge = edgeOptions(values, process.env); } catch (err) { fail((err as Error).message); }
   const { startCloudlet } = await import('./server/server.js');
