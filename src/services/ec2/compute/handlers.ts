@@ -4,6 +4,7 @@ import { imagesHandlers } from './handlers-images.js';
 import { keysHandlers } from './handlers-keys.js';
 import { instancesHandlers } from './handlers-instances.js';
 import { ebsHandlers } from './handlers-ebs.js';
+import { reservedHandlers } from './handlers-reserved.js';
 
 /** Every compute and EBS operation: one map per area, each owned by its own file. */
 export const computeHandlers: Record<string, Handler> = {
@@ -12,4 +13,5 @@ export const computeHandlers: Record<string, Handler> = {
   ...keysHandlers,
   ...instancesHandlers,
   ...ebsHandlers,
+  ...reservedHandlers,
 };

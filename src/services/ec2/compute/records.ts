@@ -280,6 +280,8 @@ export interface ReservedInstancesRecord {
   offeringId: string;
   instanceType: string;
   zoneName?: string;
+  /** The zone ID of a zonal reservation (zone names differ per account). */
+  zoneId?: string;
   scope: 'Region' | 'Availability Zone';
   count: number;
   durationS: number;
@@ -292,4 +294,6 @@ export interface ReservedInstancesRecord {
   tenancy: string;
   startMs: number;
   endMs: number;
+  /** When the purchase was made (startMs is later for a queued purchase): the monthly limit counts by it. */
+  purchasedMs?: number;
 }
