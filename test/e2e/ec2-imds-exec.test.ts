@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import { createVerify, X509Certificate } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { CreateNetworkInterfaceCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeInstancesCommand, DescribeSpotPriceHistoryCommand, ModifyInstanceMetadataOptionsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Cloudlet } from '../../src/server/server.js';
 import { COMPUTE_KIND, type InstanceRecord } from '../../src/services/ec2/compute/records.js';
-import type { NetworkInterfaceRecord } from '../../src/services/ec2/vpc/records-eni.js';
 import { rejects } from '../helpers/assert.js';
 import { awsClis } from '../helpers/cli.js';
 import { runCli } from '../helpers/process.js';
@@ -34,68 +33,22 @@ let ec2: EC2Client;
 let subnetId = '';
 let profileArn = '';
 
-/** Whether RunInstances is served yet (the instances area lands separately); else the row is written directly. */
-let canRun = true;
-
 async function launch(meta: Partial<InstanceRecord['metadataOptions']> = {}): Promise<string> {
-  if (canRun) {
-    try {
-      const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] })).catch(() => undefined);
-      const r = await ec2.send(new RunInstancesCommand({
-        ImageId: images?.Images?.find((i) => i.Platform !== 'Windows')?.ImageId ?? 'ami-0c02fb55956c7d316', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId,
-        IamInstanceProfile: { Arn: profileArn }, UserData: Buffer.from('#!/bin/sh\necho hello\n').toString('base64'),
-        MetadataOptions: { HttpTokens: meta.httpTokens ?? 'optional', HttpEndpoint: meta.httpEndpoint ?? 'enabled' },
-      }));
-      return r.Instances![0]!.InstanceId!;
-    } catch (err) {
-      if ((err as { name?: string }).name !== 'NotImplemented' && !/not implemented/i.test(String((err as Error).message))) throw err;
-      canRun = false;
-    }
-  }
-  return plant(meta);
-}
-
-/** An instance row as RunInstances writes it, on a real ENI (for when RunInstances is not served). */
-async function plant(meta: Partial<InstanceRecord['metadataOptions']>): Promise<string> {
-  const eni = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId }))).NetworkInterface!;
-  const id = `i-${Math.random().toString(16).slice(2, 10)}${Math.random().toString(16).slice(2, 11)}`.slice(0, 19);
-  const now = cl.deps.clock.nowMs();
-  const profile = (await cl.deps.store.transaction((tx) => tx.get<{ id: string; arn: string }>({ account: ACCT, region: '' }, 'iam:instance-profile', 'app-profile')))!;
-  const rec: InstanceRecord = {
-    id, imageId: 'ami-0c02fb55956c7d316', instanceType: 't3.micro', architecture: 'x86_64', subnetId, vpcId: eni.VpcId!, lastSubnetId: subnetId, lastVpcId: eni.VpcId!,
-    zoneName: eni.AvailabilityZone!, zoneId: 'use1-az1', networkInterfaceIds: [eni.NetworkInterfaceId!], privateIp: eni.PrivateIpAddress!,
-    groups: eni.Groups!.map((g) => g.GroupId!), userData: Buffer.from('#!/bin/sh\necho hello\n').toString('base64'),
-    iamInstanceProfile: { arn: profile.arn, id: profile.id, associationId: 'iip-assoc-0123456789abcdef0', state: 'associated' },
-    placement: { tenancy: 'default' }, blockDevices: [], rootDeviceName: '/dev/xvda', rootDeviceType: 'ebs',
-    metadataOptions: { httpTokens: 'optional', httpPutResponseHopLimit: 2, httpEndpoint: 'enabled', httpProtocolIpv6: 'disabled', instanceMetadataTags: 'disabled', ...meta },
-    disableApiTermination: false, disableApiStop: false, shutdownBehavior: 'stop', ebsOptimized: false, sourceDestCheck: true, monitoring: 'disabled',
-    hibernation: false, reservationId: 'r-0123456789abcdef0', ownerId: ACCT, amiLaunchIndex: 0, launchMs: now, phase: 'start', sinceMs: now, doneMs: now, runs: [[now]],
-  };
-  await cl.deps.store.transaction((tx) => {
-    tx.put(SCOPE, COMPUTE_KIND.instance, id, rec);
-    const e = tx.get<NetworkInterfaceRecord>(SCOPE, 'ec2:network-interface', eni.NetworkInterfaceId!)!;
-    tx.put(SCOPE, 'ec2:network-interface', e.id, { ...e, attachment: { id: 'eni-attach-0123456789abcdef0', instanceId: id, instanceOwnerId: ACCT, deviceIndex: 0, networkCardIndex: 0, attachTime: new Date(now).toISOString(), deleteOnTermination: true } });
-  });
-  return id;
+  const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }, { Name: 'name', Values: ['al2023-ami-2023*'] }] }));
+  const r = await ec2.send(new RunInstancesCommand({
+    ImageId: images.Images![0]!.ImageId!, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId,
+    IamInstanceProfile: { Arn: profileArn }, UserData: Buffer.from('#!/bin/sh\necho hello\n').toString('base64'),
+    MetadataOptions: { HttpTokens: meta.httpTokens ?? 'optional', HttpEndpoint: meta.httpEndpoint ?? 'enabled' },
+  }));
+  return r.Instances![0]!.InstanceId!;
 }
 
 async function stop(id: string): Promise<void> {
-  try {
-    await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
-  } catch {
-    const now = cl.deps.clock.nowMs();
-    await cl.deps.store.transaction((tx) => {
-      const i = tx.get<InstanceRecord>(SCOPE, COMPUTE_KIND.instance, id)!;
-      tx.put(SCOPE, COMPUTE_KIND.instance, id, { ...i, phase: 'stop', sinceMs: now, doneMs: now, runs: [[i.runs[0]![0], now]] });
-    });
-  }
+  await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
 }
 
-async function setMeta(id: string, meta: Partial<InstanceRecord['metadataOptions']>): Promise<void> {
-  await cl.deps.store.transaction((tx) => {
-    const i = tx.get<InstanceRecord>(SCOPE, COMPUTE_KIND.instance, id)!;
-    tx.put(SCOPE, COMPUTE_KIND.instance, id, { ...i, metadataOptions: { ...i.metadataOptions, ...meta } });
-  });
+async function setMeta(id: string, meta: { httpEndpoint?: 'enabled' | 'disabled' }): Promise<void> {
+  await ec2.send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: id, HttpEndpoint: meta.httpEndpoint }));
 }
 
 async function open(instanceId: string): Promise<string> {
@@ -231,6 +184,37 @@ describe('IMDSv2 protocol on the instance listener', () => {
     const d = await fetch(`${rep}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '60' } });
     assert.equal(d.status, 403);
     assert.match(await d.text(), /403 - Forbidden/);
+  });
+
+  test('Spot: the interruption notice shows at spot/instance-action two minutes before the instance goes', async () => {
+    const hist = await ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: ['t3.micro'], AvailabilityZone: 'us-east-1a', ProductDescriptions: ['Linux/UNIX'] }));
+    const images = await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023*'] }, { Name: 'architecture', Values: ['x86_64'] }] }));
+    const spot = (await ec2.send(new RunInstancesCommand({
+      ImageId: images.Images![0]!.ImageId!, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId,
+      InstanceMarketOptions: { MarketType: 'spot', SpotOptions: { MaxPrice: hist.SpotPriceHistory![0]!.SpotPrice! } },
+    }))).Instances![0]!.InstanceId!;
+    const sep = await open(spot);
+    const clock = async (): Promise<number> => Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
+    // Prices change on the hour: land ten seconds after each hour, inside the two-minute notice.
+    const now = await clock();
+    await advance(`${Math.ceil((3_600_000 - (now % 3_600_000)) / 1000) + 10}s`);
+    let action: { action: string; time: string } | undefined;
+    for (let h = 0; h < 72 && !action; h++) {
+      const r = await get(sep, '/latest/meta-data/spot/instance-action', await token(sep));
+      if (r.status === 200) action = JSON.parse(r.text) as { action: string; time: string };
+      else await advance('1h');
+    }
+    assert.ok(action, 'the price passed the maximum within three days');
+    assert.equal(action.action, 'terminate');
+    const at = await clock();
+    assert.ok(Date.parse(action.time) > at && Date.parse(action.time) - at <= 120_000, `${action.time} is within two minutes of ${new Date(at).toISOString()}`);
+    assert.equal((await get(sep, '/latest/meta-data/spot/termination-time', await token(sep))).text, action.time);
+    const state = async () => (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [spot] }))).Reservations![0]!.Instances![0]!;
+    assert.equal((await state()).State!.Name, 'running', 'still running during the notice');
+    await advance('2m');
+    const gone = await state();
+    assert.equal(gone.State!.Name, 'terminated');
+    assert.equal(gone.StateReason!.Code, 'Server.SpotInstanceTermination');
   });
 });
 

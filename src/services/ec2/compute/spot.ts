@@ -50,6 +50,24 @@ export function scheduleSpotCheck(i: InstanceRecord, fromMs: number): void {
   i.due = dueKey(Math.floor(fromMs / HOUR) * HOUR + HOUR);
 }
 
+/**
+ * The interruption notice a Spot instance has at `nowMs`, whether or not a call has settled
+ * it yet (the metadata service reads it without writing): the first hour since its last check
+ * whose price is over the maximum, and the interruption two minutes later.
+ */
+export function spotNotice(i: InstanceRecord, nowMs: number): { noticeMs: number; interruptMs: number } | undefined {
+  if (!i.spot) return undefined;
+  if (i.spot.noticeMs !== undefined) {
+    return nowMs >= i.spot.noticeMs ? { noticeMs: i.spot.noticeMs, interruptMs: i.spot.interruptMs ?? i.spot.noticeMs + NOTICE_MS } : undefined;
+  }
+  if (i.due === undefined) return undefined;
+  let h = Number(i.due);
+  for (let k = 0; h <= nowMs && k < MAX_HOURS; k++, h += HOUR) {
+    if (spotPrice(i.instanceType, i.zoneName, h) > i.spot.maxPrice) return { noticeMs: h, interruptMs: h + NOTICE_MS };
+  }
+  return undefined;
+}
+
 function closeRequest(ctx: RequestContext, i: InstanceRecord, code: string, message: string, atMs: number): void {
   const r = i.spot && ctx.tx.get<SpotRequestRecord>(ctx.scope, KIND, i.spot.requestId);
   if (!r) return;

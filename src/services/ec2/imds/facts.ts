@@ -3,6 +3,7 @@
  * caller's (short) transaction: the instance row, its interfaces with their subnets, VPCs,
  * groups and Elastic IPs, its tags, key pair and instance profile. No writes.
  */
+import { spotNotice } from '../compute/spot.js';
 import type { Scope, Tx } from '../../../store/types.js';
 import { IAM_KIND, iamScope, type InstanceProfileRecord } from '../../iam/records.js';
 import { RESOURCE_TYPES } from '../ids.js';
@@ -82,9 +83,8 @@ export function instanceFacts(tx: Tx, t: ImdsTarget, i: InstanceRecord, nowMs: n
   const primary = interfaces.find((n) => n.deviceNumber === 0) ?? interfaces[0];
   const key = i.keyName ? tx.get<KeyPairRecord>(scope, COMPUTE_KIND.keyPair, i.keyName) : undefined;
   const prof = i.iamInstanceProfile && i.iamInstanceProfile.state === 'associated' ? profileOf(tx, t.account, i.iamInstanceProfile.arn) : undefined;
-  const spot = i.spot?.noticeMs !== undefined && nowMs >= i.spot.noticeMs
-    ? { action: i.spot.interruptionBehavior, time: isoSeconds(i.spot.interruptMs ?? i.spot.noticeMs + 120_000) }
-    : undefined;
+  const notice = i.spot ? spotNotice(i, nowMs) : undefined;
+  const spot = notice ? { action: i.spot!.interruptionBehavior, time: isoSeconds(notice.interruptMs) } : undefined;
   const managed: Record<string, string[]> = {};
   for (const k of instanceConnectKeys({ tx, scope, clock: { nowMs: () => nowMs } as Clock }, i.id)) (managed[k.osUser] ??= []).push(k.key);
   const lastStart = i.runs.length ? i.runs[i.runs.length - 1]![0] : i.launchMs;
