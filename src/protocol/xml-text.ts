@@ -27,39 +27,38 @@ function attributes(node: Record<string, unknown>): string {
   return out;
 }
 
-function element(name: string, node: Node | undefined, out: string[]): void {
-  if (node === undefined) return;
-  if (typeof node !== 'object') {
-    out.push(`<${name}>${escapeXml(String(node))}</${name}>`);
-    return;
-  }
-  out.push(`<${name}${attributes(node)}>`);
+// Text is appended to one string: V8 keeps the pieces as a rope and flattens once, which was
+// several times faster than an array of parts joined at the end on multi-megabyte answers.
+function element(name: string, node: Node | undefined): string {
+  if (node === undefined) return '';
+  if (typeof node !== 'object') return `<${name}>${escapeXml(String(node))}</${name}>`;
+  let out = `<${name}${attributes(node)}>`;
   for (const k in node) {
-    if (k.startsWith('@_')) continue;
+    if (k.charCodeAt(0) === 64 && k.charCodeAt(1) === 95) continue; // '@_'
     const child = node[k];
     if (k === '#text') {
-      if (child !== undefined) out.push(escapeXml(String(child)));
+      if (child !== undefined) out += escapeXml(String(child));
     } else if (Array.isArray(child)) {
-      for (const item of child) element(k, item, out);
+      for (const item of child) out += element(k, item);
     } else {
-      element(k, child, out);
+      out += element(k, child);
     }
   }
-  out.push(`</${name}>`);
+  return `${out}</${name}>`;
 }
 
 /** The whole document; a '?xml' key becomes the declaration. */
 export function writeXmlText(doc: Record<string, Node | Node[] | undefined>): string {
-  const out: string[] = [];
+  let out = '';
   for (const k in doc) {
     const v = doc[k];
     if (k === '?xml' && v && typeof v === 'object' && !Array.isArray(v)) {
-      out.push(`<?xml${attributes(v)}?>`);
+      out += `<?xml${attributes(v)}?>`;
     } else if (Array.isArray(v)) {
-      for (const item of v) element(k, item, out);
+      for (const item of v) out += element(k, item);
     } else {
-      element(k, v, out);
+      out += element(k, v);
     }
   }
-  return out.join('');
+  return out;
 }

@@ -92,6 +92,7 @@ function namespaceAttrs(ns: Shape['xmlNamespace']): Record<string, string> {
 
 /** Adds a member's own xmlNamespace declaration to the element it becomes. */
 function withNamespace(node: XmlNode, ns: Shape['xmlNamespace']): XmlNode {
+  if (!ns) return node;
   const attrs = namespaceAttrs(ns);
   if (Object.keys(attrs).length === 0) return node;
   return typeof node === 'string' ? { '#text': node, ...attrs } : { ...attrs, ...node };
@@ -121,25 +122,45 @@ function mapEntries(model: ServiceModel, shape: Shape, value: unknown, style: Xm
   return out;
 }
 
+interface MemberPlan {
+  name: string;
+  member: Shape;
+  key: string;
+  mode: 'attr' | 'flatList' | 'flatMap' | 'plain';
+}
+
+// A structure's members resolved once per shape and style: models are immutable data, and
+// resolving every member of every item was most of the cost of a large Describe answer.
+const plans = { ec2: new WeakMap<Shape, MemberPlan[]>(), plain: new WeakMap<Shape, MemberPlan[]>() };
+
+function planOf(model: ServiceModel, shape: Shape, style: XmlStyle): MemberPlan[] {
+  const cache = style.ec2 ? plans.ec2 : plans.plain;
+  let plan = cache.get(shape);
+  if (plan) return plan;
+  plan = Object.entries(shape.members ?? {}).map(([name, ref]): MemberPlan => {
+    const member = model.resolve(ref);
+    if (member.xmlAttribute) return { name, member, key: `${ATTR}${member.locationName ?? name}`, mode: 'attr' };
+    const key = xmlMemberName(model, name, ref, style);
+    const mode = member.flattened && !style.ec2 && member.type === 'list' ? 'flatList'
+      : member.flattened && member.type === 'map' ? 'flatMap' : 'plain';
+    return { name, member, key, mode };
+  });
+  cache.set(shape, plan);
+  return plan;
+}
+
 function structureElement(model: ServiceModel, shape: Shape, value: unknown, style: XmlStyle): XmlElement {
   if (typeof value !== 'object' || value === null) throw new TypeError(`expected an object for a structure, got ${typeof value}`);
   const obj = value as Record<string, unknown>;
-  const el: XmlElement = { ...namespaceAttrs(shape.xmlNamespace) };
-  for (const [name, ref] of Object.entries(shape.members ?? {})) {
-    const v = obj[name];
+  const el: XmlElement = shape.xmlNamespace ? { ...namespaceAttrs(shape.xmlNamespace) } : {};
+  for (const m of planOf(model, shape, style)) {
+    const v = obj[m.name];
     if (isAbsent(v)) continue;
-    const member = model.resolve(ref);
-    if (member.xmlAttribute) {
-      el[`${ATTR}${member.locationName ?? name}`] = scalarText(member, v);
-      continue;
-    }
-    const key = xmlMemberName(model, name, ref, style);
-    if (member.flattened && !style.ec2 && member.type === 'list') {
-      el[key] = listItems(model, member, v, style);
-    } else if (member.flattened && member.type === 'map') {
-      el[key] = mapEntries(model, member, v, style);
-    } else {
-      el[key] = withNamespace(toXmlTree(model, member, v, style), member.xmlNamespace);
+    switch (m.mode) {
+      case 'attr': el[m.key] = scalarText(m.member, v); break;
+      case 'flatList': el[m.key] = listItems(model, m.member, v, style); break;
+      case 'flatMap': el[m.key] = mapEntries(model, m.member, v, style); break;
+      default: el[m.key] = withNamespace(toXmlTree(model, m.member, v, style), m.member.xmlNamespace);
     }
   }
   return el;
