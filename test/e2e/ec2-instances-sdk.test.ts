@@ -149,7 +149,7 @@ describe('EC2 instances with SDK v3', () => {
     assert.equal(a!.AmiLaunchIndex, 0);
     assert.equal(b!.AmiLaunchIndex, 1);
     const first = (await one(a!.InstanceId!)).PublicIpAddress!;
-    assert.match(first, /^(192\.0\.2|198\.51\.100|203\.0\.113)\./);
+    assert.match(first, /^(192\.0\.2|198\.51\.100|203\.0\.113|198\.1[89]\.\d+)\./);
     const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
     await ec2.send(new AssociateAddressCommand({ AllocationId: eip.AllocationId, InstanceId: b!.InstanceId }));
     assert.equal((await one(b!.InstanceId!)).PublicIpAddress, eip.PublicIp);

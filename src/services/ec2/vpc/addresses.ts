@@ -1,6 +1,8 @@
 /**
  * Elastic IP addresses: allocated from the documentation ranges (192.0.2.0/24,
- * 198.51.100.0/24, 203.0.113.0/24), so they can never be confused with real addresses, and
+ * 198.51.100.0/24, 203.0.113.0/24) and the benchmarking range 198.18.0.0/15 (RFC 2544: never
+ * routed on the internet, and big enough for thousands of instances with public IPs), so they
+ * can never be confused with real addresses, and
  * claimed in one cloudlet-wide table so no two accounts or regions ever hold the same one;
  * 5 per region; associated with a network interface (or an instance's primary interface),
  * re-association rules, disassociate, release, describe.
@@ -27,11 +29,21 @@ const K = { eip: RESOURCE_TYPES['elastic-ip'].kind, igw: RESOURCE_TYPES['interne
 const GLOBAL = { account: GLOBAL_ACCOUNT, region: '' };
 /** AWS's default quota of Elastic IPs per Region (DescribeAccountAttributes max-elastic-ips). */
 export const MAX_ADDRESSES = 5;
-/** RFC 5737's three documentation /24s: their .1 to .254. */
-const POOLS = ['192.0.2.0', '198.51.100.0', '203.0.113.0'].map((n) => parseIpv4(n)!);
-const POOL_SIZE = POOLS.length * 254;
-const poolAddress = (i: number): string => formatIpv4(POOLS[Math.floor(i / 254)]! + BigInt((i % 254) + 1));
-const inPool = (v: bigint): boolean => POOLS.some((p) => v > p && v < p + 255n);
+/** RFC 5737's three documentation /24s and RFC 2544's 198.18.0.0/15, without network and broadcast addresses. */
+const POOLS = [['192.0.2.0', 256], ['198.51.100.0', 256], ['203.0.113.0', 256], ['198.18.0.0', 131_072]]
+  .map(([n, size]) => ({ base: parseIpv4(n as string)!, size: (size as number) - 2 }));
+const POOL_NAMES = '192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 198.18.0.0/15';
+const POOL_SIZE = POOLS.reduce((n, p) => n + p.size, 0);
+/** The documentation ranges come first in POOLS. */
+const DOC_SIZE = 3 * 254;
+function poolAddress(i: number): string {
+  for (const p of POOLS) {
+    if (i < p.size) return formatIpv4(p.base + BigInt(i + 1));
+    i -= p.size;
+  }
+  throw new Error('pool index out of range');
+}
+const inPool = (v: bigint): boolean => POOLS.some((p) => v > p.base && v <= p.base + BigInt(p.size));
 
 /**
  * Claims a public IPv4 address in the cloudlet-wide table: the requested one if free, else a
@@ -50,22 +62,25 @@ export function claimPublicIp(ctx: RequestContext, allocationId: string, request
   if (requested !== undefined) {
     const v = parseIpv4(requested);
     if (v === undefined || !inPool(v)) {
-      throw new AwsError('InvalidParameterValue', `Address ${requested} is not in cloudlet's public pools (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24)`);
+      throw new AwsError('InvalidParameterValue', `Address ${requested} is not in cloudlet's public pools (${POOL_NAMES})`);
     }
     const a = formatIpv4(v);
     if (held(a)) throw new AwsError('InvalidAddress.InUse', `Address ${a} is in use.`);
     ctx.tx.put(GLOBAL, PUBLIC_IP_KIND, a, claim);
     return a;
   }
-  const start = randomInt(0, POOL_SIZE);
-  for (let k = 0; k < POOL_SIZE; k++) {
-    const a = poolAddress((start + k) % POOL_SIZE);
+  // Elastic IPs come from the documentation ranges (a handful per Region); the public IPs of
+  // instances and interfaces from every range, so large fleets get one each.
+  const size = typeOfId(allocationId) === 'elastic-ip' ? DOC_SIZE : POOL_SIZE;
+  const start = randomInt(0, size);
+  for (let k = 0; k < size; k++) {
+    const a = poolAddress((start + k) % size);
     if (!held(a)) {
       ctx.tx.put(GLOBAL, PUBLIC_IP_KIND, a, claim);
       return a;
     }
   }
-  throw new AwsError('InsufficientAddressCapacity', `All ${POOL_SIZE} public addresses of the cloudlet are in use.`);
+  throw new AwsError('InsufficientAddressCapacity', `All ${size} public addresses of the cloudlet are in use.`);
 }
 
 export const releasePublicIp = (ctx: RequestContext, ip: string): void => { ctx.tx.delete(GLOBAL, PUBLIC_IP_KIND, ip); };
