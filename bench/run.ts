@@ -11,6 +11,7 @@ import { NodeSha256 } from '../test/helpers/sign.js';
 import { hostileBodies, printHostile } from './hostile-bodies.js';
 import { policyWorst, printPolicyWorst } from './policy-worst.js';
 import { vpcBench } from './vpc.js';
+import { ec2Bench } from './ec2.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -115,6 +116,7 @@ async function main() {
   printHostile(await hostileBodies());
   printPolicyWorst(policyWorst());
   await vpcBench();
+  await ec2Bench();
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -4,7 +4,9 @@ import type { ServiceModel } from './models.js';
 import type { Operation } from './model-types.js';
 import { assertValid, validationMessage } from './validate.js';
 import { decodeQueryInput, parseForm, type BadValue, type QueryParams } from './query-decode.js';
-import { renderXml, toXmlTree, type XmlElement } from './xml.js';
+import { renderXml, type XmlElement } from './xml.js';
+import { escapeXml } from './xml-text.js';
+import { mergeAttrs, openTag, structureParts, writeElement, XML_DECLARATION, xmlSafe } from './xml-write.js';
 
 /**
  * The AWS `query` protocol (IAM, STS, SNS, AutoScaling, ELBv2, CloudWatch) and its `ec2`
@@ -61,11 +63,10 @@ const query: QuerySettings = {
     ])),
   successBody(model, op, output, meta) {
     const name = operationName(op);
-    const children: XmlElement = {};
     // An operation without an output shape answers with ResponseMetadata alone.
-    if (op.output) children[op.output.resultWrapper ?? `${name}Result`] = toXmlTree(model, op.output, output ?? {});
-    children.ResponseMetadata = { RequestId: meta.requestId };
-    return renderXml(`${name}Response`, children, { namespace: model.xmlNamespace });
+    const result = op.output ? writeElement(model, model.resolve(op.output), output ?? {}, op.output.resultWrapper ?? `${name}Result`, {}) : '';
+    const root = openTag(`${name}Response`, model.xmlNamespace !== undefined ? [['xmlns', model.xmlNamespace]] : []);
+    return xmlSafe(`${root}${result}<ResponseMetadata><RequestId>${escapeXml(meta.requestId)}</RequestId></ResponseMetadata></${name}Response>`);
   },
   errorBody(model, error, meta) {
     const detail: XmlElement = { Type: error.sender ? 'Sender' : 'Receiver', Code: error.code, Message: error.message };
@@ -91,9 +92,12 @@ const ec2: QuerySettings = {
   badValue: ({ wirePath, raw, type }) =>
     new AwsError('InvalidParameterValue', `Value (${clip(raw)}) for parameter ${wirePath} is invalid. Expected: '${EC2_EXPECTED[type] ?? type}'.`),
   successBody(model, op, output, meta) {
-    const body = op.output ? toXmlTree(model, op.output, output ?? {}, { ec2: true }) : {};
-    const children: XmlElement = { requestId: meta.requestId, ...(typeof body === 'string' ? {} : body) };
-    return renderXml(`${operationName(op)}Response`, children, { namespace: ec2Namespace(model), declaration: true });
+    const shape = op.output ? model.resolve(op.output) : undefined;
+    const body = shape?.type === 'structure' ? structureParts(model, shape, output ?? {}, { ec2: true }) : { attrs: [], content: '' };
+    const ns = ec2Namespace(model);
+    const name = `${operationName(op)}Response`;
+    const root = openTag(name, mergeAttrs(ns !== undefined ? [['xmlns', ns]] : [], body.attrs));
+    return xmlSafe(`${XML_DECLARATION}${root}<requestId>${escapeXml(meta.requestId)}</requestId>${body.content}</${name}>`);
   },
   errorBody(_model, error, meta) {
     const detail: XmlElement = { Code: error.code, Message: error.message };

@@ -1,6 +1,14 @@
 import type { ServiceModel } from './models.js';
 import type { Shape } from './model-types.js';
-import { renderXml, scalarText, writeXmlValue, type XmlElement } from './xml.js';
+import { renderXml, scalarText, type XmlElement } from './xml.js';
+import { mergeAttrs, namespacePairs, writeElement, xmlSafe } from './xml-write.js';
+
+/** `value` as shape `ref` under `rootName`, the default namespace first unless the shape states its own. */
+function writeRoot(model: ServiceModel, ref: Shape, value: unknown, rootName: string, namespace: string | undefined): string {
+  const shape = model.resolve(ref);
+  const outer = mergeAttrs(namespace !== undefined ? [['xmlns', namespace]] : [], namespacePairs(shape.xmlNamespace));
+  return xmlSafe(writeElement(model, shape, value, rootName, {}, outer));
+}
 
 /**
  * rest-xml documents on top of the shared shape-driven writer in xml.ts. What is particular
@@ -40,13 +48,13 @@ function rootTextMember(model: ServiceModel, shape: Shape, rootName: string): [s
  */
 export function writeXmlDocument(model: ServiceModel, rootName: string, ref: Shape, value: unknown, namespace?: string): string {
   const shape = model.resolve(ref);
-  if (shape.type !== 'structure') return DECLARATION + writeXmlValue(model, ref, value, rootName, { namespace });
+  if (shape.type !== 'structure') return DECLARATION + writeRoot(model, ref, value, rootName, namespace);
   const asText = rootTextMember(model, shape, rootName);
   if (asText) {
     const v = (value as Record<string, unknown> | undefined)?.[asText[0]];
     return DECLARATION + renderXml(rootName, v === undefined || v === null ? '' : scalarText(asText[1], v), { namespace });
   }
-  return DECLARATION + writeXmlValue(model, ref, bodyOnly(model, shape, value), rootName, { namespace });
+  return DECLARATION + writeRoot(model, ref, bodyOnly(model, shape, value), rootName, namespace);
 }
 
 /** A flat document of text elements, in order (the shape of every rest-xml error). */

@@ -122,7 +122,7 @@ function mapEntries(model: ServiceModel, shape: Shape, value: unknown, style: Xm
   return out;
 }
 
-interface MemberPlan {
+export interface MemberPlan {
   name: string;
   member: Shape;
   key: string;
@@ -133,7 +133,7 @@ interface MemberPlan {
 // resolving every member of every item was most of the cost of a large Describe answer.
 const plans = { ec2: new WeakMap<Shape, MemberPlan[]>(), plain: new WeakMap<Shape, MemberPlan[]>() };
 
-function planOf(model: ServiceModel, shape: Shape, style: XmlStyle): MemberPlan[] {
+export function planOf(model: ServiceModel, shape: Shape, style: XmlStyle): MemberPlan[] {
   const cache = style.ec2 ? plans.ec2 : plans.plain;
   let plan = cache.get(shape);
   if (plan) return plan;
