@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClockValueError, parseDuration } from '../core/clock.js';
 import { isAwsError } from '../core/errors.js';
+import { isRegion } from '../core/regions.js';
 import type { WireRequest } from '../protocol/codec.js';
 import { isStateError, StateError } from '../state/errors.js';
 import type { ResetOptions, StateManager } from '../state/manager.js';
@@ -45,6 +46,7 @@ export async function handleAdmin(deps: ServerDeps, wire: WireRequest, req: Inco
     }
     if (name === 'net/why' && wire.method === 'POST') return await netWhyRoute(deps, req, res);
     if (name === 'imds/open' && wire.method === 'POST') return await imdsOpen(deps, req, res);
+    if (name === 'ec2/quotas' && (wire.method === 'GET' || wire.method === 'POST')) return await ec2Quotas(deps, wire, req, res);
     if (name.startsWith('imds/')) return await (await imdsOf(deps)).handleDebug(wire.path, req, res);
     if (name === 'state' || name.startsWith('state/')) return await stateApi(deps, await stateOf(deps), name.slice(6), wire, req, res);
     return send(res, 404, { error: 'NotFound', message: `no admin endpoint ${wire.method} ${wire.path}` });
@@ -266,6 +268,37 @@ async function imdsOpen(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
   };
   const target = { account: str('account', '000000000000'), region: str('region', 'us-east-1'), instanceId: str('instanceId') };
   return send(res, 200, { ...(await (await imdsOf(deps)).open(target)), ...target });
+}
+
+/**
+ * GET /_cloudlet/ec2/quotas?account=&region= -> the vCPU quota buckets with limit and use;
+ * POST {"account","region","quotaCode","value"} sets one (value null: back to the default).
+ */
+async function ec2Quotas(deps: ServerDeps, wire: WireRequest, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { setVcpuQuota, vcpuQuotas } = await import('../services/ec2/compute/catalog.js');
+  const q = new URLSearchParams(wire.query);
+  let body: Json = {};
+  if (wire.method === 'POST') {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      await drain(req);
+      return send(res, 415, { error: 'UnsupportedMediaType', message: 'POST /_cloudlet/ec2/quotas takes a JSON body (content-type: application/json)' });
+    }
+    body = await readJson(req);
+  }
+  const pick = (k: string, dflt: string): string => String(body[k] ?? q.get(k) ?? dflt);
+  const scope = { account: pick('account', '000000000000'), region: pick('region', 'us-east-1') };
+  if (!/^\d{12}$/.test(scope.account)) throw new BadRequest('account must be 12 digits');
+  if (!isRegion(scope.region)) throw new BadRequest(`unknown region ${scope.region}`);
+  if (wire.method === 'POST') {
+    const v = body.value;
+    if (v !== null && (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1_000_000)) throw new BadRequest('value must be a whole number of vCPUs (0..1000000), or null for the default');
+    if (typeof body.quotaCode !== 'string') throw new BadRequest('quotaCode must be a string, e.g. L-1216C47A');
+    await deps.store.transaction((tx) => setVcpuQuota(tx, scope, body.quotaCode as string, v === null ? undefined : v));
+  }
+  const now = deps.clock.nowMs();
+  const quotas = await deps.store.transaction((tx) => vcpuQuotas(tx, scope, now));
+  return send(res, 200, { ...scope, quotas: quotas as unknown as Json[] });
 }
 
 function clockView(deps: ServerDeps): Json {

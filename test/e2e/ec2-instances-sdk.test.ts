@@ -219,6 +219,28 @@ describe('EC2 instances with SDK v3', () => {
     await rejects(ec2.send(new CreatePlacementGroupCommand({ GroupName: 'parts', Strategy: 'cluster' })), 'InvalidPlacementGroup.Duplicate', 400);
   });
 
+  test('vCPU quotas: visible and settable through the admin API; VcpuLimitExceeded over the limit', async () => {
+    const quotas = async (body?: object) => {
+      const r = await fetch(`${cl.url}/_cloudlet/ec2/quotas?account=000000000000&region=us-east-1`, body
+        ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
+      assert.equal(r.status, 200);
+      return ((await r.json()) as { quotas: Array<{ quotaCode: string; limit: number; used: number }> }).quotas.find((q) => q.quotaCode === 'L-1216C47A')!;
+    };
+    const before = await quotas();
+    assert.equal(before.limit, 1152, "AWS's default for the Standard bucket");
+    await quotas({ quotaCode: 'L-1216C47A', value: before.used + 4 });
+    const ok = await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 2, MaxCount: 2 }));
+    await rejects(ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1 })), 'VcpuLimitExceeded', 400, new RegExp(`limit of ${before.used + 4}`));
+    assert.equal((await quotas()).used, before.used + 4);
+    // A GPU type is another bucket, with its own limit.
+    const gpu = (await fetch(`${cl.url}/_cloudlet/ec2/quotas`)).json() as Promise<{ quotas: Array<{ quotaCode: string; limit: number }> }>;
+    assert.equal((await gpu).quotas.find((q) => q.quotaCode === 'L-DB2E81BA')!.limit, 64);
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: ok.Instances!.map((i) => i.InstanceId!) }));
+    assert.equal((await quotas({ quotaCode: 'L-1216C47A', value: null })).limit, 1152);
+    const bad = await fetch(`${cl.url}/_cloudlet/ec2/quotas`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ quotaCode: 'L-NOPE', value: 1 }) });
+    assert.equal(bad.status, 404);
+  });
+
   test('Spot: refused below the market; interrupted when the price moves over the maximum', async () => {
     const { DescribeSpotPriceHistoryCommand, DescribeSpotInstanceRequestsCommand } = await import('@aws-sdk/client-ec2');
     const hist = await ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: ['t3.micro'], AvailabilityZone: 'us-east-1a', ProductDescriptions: ['Linux/UNIX'], StartTime: new Date() }));

@@ -13,6 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import type { InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../../core/errors.js';
 import { zones } from '../../../core/regions.js';
+import type { Scope, Tx } from '../../../store/types.js';
 import type { RequestContext } from '../../types.js';
 import { instanceState, isLive } from './lifecycle.js';
 import { COMPUTE_KIND, type InstanceRecord } from './records.js';
@@ -112,10 +113,43 @@ const BUCKETS: Array<{ name: string; quotaCode: string; re: RegExp; limit: numbe
 const bucketOf = (type: string): typeof BUCKETS[number] => BUCKETS.find((b) => b.re.test(type))!;
 export const vcpusOf = (type: string): number => instanceTypeInfo(type)?.VCpuInfo?.DefaultVCpus ?? 1;
 
-/** A bucket's limit: CLOUDLET_EC2_VCPU_QUOTA (vCPUs) raises or lowers the Standard bucket. */
-function limitOf(b: typeof BUCKETS[number]): number {
+/** The setting row holding an account's own limit for a bucket (the admin API writes it). */
+const quotaSetting = (quotaCode: string): string => `vcpu-quota/${quotaCode}`;
+
+/**
+ * A bucket's limit: the account and Region's own setting (POST /_cloudlet/ec2/quotas), else
+ * CLOUDLET_EC2_VCPU_QUOTA (`--ec2-vcpu-quota`) for the Standard bucket, else AWS's default.
+ */
+function limitOf(tx: Tx, scope: Scope, b: typeof BUCKETS[number]): number {
+  const own = tx.get<{ value: number }>(scope, COMPUTE_KIND.setting, quotaSetting(b.quotaCode));
+  if (own) return own.value;
   const env = Number(process.env.CLOUDLET_EC2_VCPU_QUOTA);
   return b.quotaCode === 'L-1216C47A' && Number.isInteger(env) && env > 0 ? env : b.limit;
+}
+
+function usedVcpus(tx: Tx, scope: Scope, nowMs: number): Map<string, number> {
+  const used = new Map<string, number>();
+  for (const { value: i } of tx.list<InstanceRecord>(scope, COMPUTE_KIND.instance)) {
+    if (!isLive(instanceState(i, nowMs))) continue;
+    const code = bucketOf(i.instanceType).quotaCode;
+    used.set(code, (used.get(code) ?? 0) + vcpusOf(i.instanceType));
+  }
+  return used;
+}
+
+/** Every bucket with its limit and the vCPUs running and pending instances hold now. */
+export function vcpuQuotas(tx: Tx, scope: Scope, nowMs: number): Array<{ quotaCode: string; name: string; limit: number; used: number }> {
+  const used = usedVcpus(tx, scope, nowMs);
+  return BUCKETS.map((b) => ({ quotaCode: b.quotaCode, name: b.name, limit: limitOf(tx, scope, b), used: used.get(b.quotaCode) ?? 0 }));
+}
+
+/** Sets (or, with undefined, clears) an account and Region's limit for one bucket. */
+export function setVcpuQuota(tx: Tx, scope: Scope, quotaCode: string, value: number | undefined): void {
+  if (!BUCKETS.some((b) => b.quotaCode === quotaCode)) {
+    throw new AwsError('NoSuchResourceException', `The quota code ${quotaCode} is not one of EC2's vCPU quotas (${BUCKETS.map((b) => b.quotaCode).join(', ')})`, 404);
+  }
+  if (value === undefined) tx.delete(scope, COMPUTE_KIND.setting, quotaSetting(quotaCode));
+  else tx.put(scope, COMPUTE_KIND.setting, quotaSetting(quotaCode), { value });
 }
 
 /**
@@ -124,12 +158,8 @@ function limitOf(b: typeof BUCKETS[number]): number {
  */
 export function checkVcpuQuota(ctx: RequestContext, type: string, count: number): void {
   const b = bucketOf(type);
-  const now = ctx.clock.nowMs();
-  let used = 0;
-  for (const { value: i } of ctx.tx.list<InstanceRecord>(ctx.scope, COMPUTE_KIND.instance)) {
-    if (bucketOf(i.instanceType) === b && isLive(instanceState(i, now))) used += vcpusOf(i.instanceType);
-  }
-  const limit = limitOf(b);
+  const used = usedVcpus(ctx.tx, ctx.scope, ctx.clock.nowMs()).get(b.quotaCode) ?? 0;
+  const limit = limitOf(ctx.tx, ctx.scope, b);
   if (used + count * vcpusOf(type) > limit) {
     throw new AwsError('VcpuLimitExceeded', `You have requested more vCPU capacity than your current vCPU limit of ${limit} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.`);
   }
