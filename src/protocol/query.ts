@@ -6,7 +6,7 @@ import { assertValid, validationMessage } from './validate.js';
 import { decodeQueryInput, parseForm, type BadValue, type QueryParams } from './query-decode.js';
 import { renderXml, type XmlElement } from './xml.js';
 import { escapeXml } from './xml-text.js';
-import { mergeAttrs, openTag, structureParts, writeElement, XML_DECLARATION, xmlSafe } from './xml-write.js';
+import { mergeAttrs, openTag, structureParts, writeElement, XML_DECLARATION } from './xml-write.js';
 
 /**
  * The AWS `query` protocol (IAM, STS, SNS, AutoScaling, ELBv2, CloudWatch) and its `ec2`
@@ -66,7 +66,7 @@ const query: QuerySettings = {
     // An operation without an output shape answers with ResponseMetadata alone.
     const result = op.output ? writeElement(model, model.resolve(op.output), output ?? {}, op.output.resultWrapper ?? `${name}Result`, {}) : '';
     const root = openTag(`${name}Response`, model.xmlNamespace !== undefined ? [['xmlns', model.xmlNamespace]] : []);
-    return xmlSafe(`${root}${result}<ResponseMetadata><RequestId>${escapeXml(meta.requestId)}</RequestId></ResponseMetadata></${name}Response>`);
+    return `${root}${result}<ResponseMetadata><RequestId>${escapeXml(meta.requestId)}</RequestId></ResponseMetadata></${name}Response>`;
   },
   errorBody(model, error, meta) {
     const detail: XmlElement = { Type: error.sender ? 'Sender' : 'Receiver', Code: error.code, Message: error.message };
@@ -97,7 +97,7 @@ const ec2: QuerySettings = {
     const ns = ec2Namespace(model);
     const name = `${operationName(op)}Response`;
     const root = openTag(name, mergeAttrs(ns !== undefined ? [['xmlns', ns]] : [], body.attrs));
-    return xmlSafe(`${XML_DECLARATION}${root}<requestId>${escapeXml(meta.requestId)}</requestId>${body.content}</${name}>`);
+    return `${XML_DECLARATION}${root}<requestId>${escapeXml(meta.requestId)}</requestId>${body.content}</${name}>`;
   },
   errorBody(_model, error, meta) {
     const detail: XmlElement = { Code: error.code, Message: error.message };

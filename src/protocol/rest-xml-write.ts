@@ -1,13 +1,13 @@
 import type { ServiceModel } from './models.js';
 import type { Shape } from './model-types.js';
 import { renderXml, scalarText, type XmlElement } from './xml.js';
-import { mergeAttrs, namespacePairs, writeElement, xmlSafe } from './xml-write.js';
+import { mergeAttrs, namespacePairs, writeElement } from './xml-write.js';
 
 /** `value` as shape `ref` under `rootName`, the default namespace first unless the shape states its own. */
 function writeRoot(model: ServiceModel, ref: Shape, value: unknown, rootName: string, namespace: string | undefined): string {
   const shape = model.resolve(ref);
   const outer = mergeAttrs(namespace !== undefined ? [['xmlns', namespace]] : [], namespacePairs(shape.xmlNamespace));
-  return xmlSafe(writeElement(model, shape, value, rootName, {}, outer));
+  return writeElement(model, shape, value, rootName, {}, outer);
 }
 
 /**

@@ -10,11 +10,14 @@ const ESCAPES: Record<string, string> = {
   // A raw CR would be folded into LF by every conforming parser, so it travels as a reference.
   '\r': '&#xD;',
 };
-const NEEDS_ESCAPE = /[&<>"'\r]/;
-const ESCAPE_ALL = /[&<>"'\r]/g;
+// Characters no XML 1.0 document can carry, not even as references (a NUL in an echoed
+// request value, a control character stored through a JSON API), become U+FFFD here, per text,
+// so a whole answer never needs a second pass.
+const NEEDS_ESCAPE = /[&<>"'\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+const ESCAPE_ALL = /[&<>"'\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 export function escapeXml(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, (c) => ESCAPES[c]!) : text;
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPE_ALL, (c) => ESCAPES[c] ?? '\ufffd') : text;
 }
 
 type Node = string | { [name: string]: Node | Node[] | undefined };

@@ -2,7 +2,8 @@
  * Shape-driven XML written straight to text, without the intermediate tree of xml.ts: the
  * same elements, attributes and order as toXmlTree + renderXml (xml-write.test.ts checks the
  * two agree), at a fraction of the allocations, which is what a page of a thousand EC2
- * instances costs. The tree functions stay for hand-made documents (errors, rest-xml roots).
+ * instances costs. Every text goes through escapeXml, which also replaces the characters XML
+ * cannot carry, so no pass over the whole answer is needed. The tree functions stay for hand-made documents (errors, rest-xml roots).
  */
 import type { ServiceModel } from './models.js';
 import type { Shape } from './model-types.js';
@@ -122,9 +123,3 @@ export function writeElement(model: ServiceModel, shape: Shape, value: unknown, 
 }
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
-
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
-const NOT_XML_ALL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
-
-/** Characters no XML 1.0 document can carry, not even as references, become U+FFFD. */
-export const xmlSafe = (xml: string): string => (NOT_XML.test(xml) ? xml.replace(NOT_XML_ALL, '\ufffd') : xml);

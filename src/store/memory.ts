@@ -237,8 +237,15 @@ class MemoryStore implements Store {
   }
 }
 
+const ownKey = (scope: Scope, kind: string, id: string): string => `${scope.account}\u0000${scope.region}\u0000${kind}\u0000${id}`;
+
 class MemoryTx implements Tx {
   finished = false;
+  /**
+   * Index keys of this transaction's own writes, computed once per write: a findBy after many
+   * writes of one kind (a RunInstances of 50) would otherwise parse every one of them again.
+   */
+  private readonly ownKeys = new Map<string, Map<string, string[]>>();
 
   constructor(
     private readonly data: Nest<Table>,
@@ -253,11 +260,13 @@ class MemoryTx implements Tx {
   put(scope: Scope, kind: string, id: string, value: unknown): void {
     this.check();
     nestGet(this.pending, scope, kind, () => new Map()).set(id, toJson(value));
+    this.ownKeys.delete(ownKey(scope, kind, id));
   }
 
   delete(scope: Scope, kind: string, id: string): boolean {
     const existed = this.lookup(scope, kind, id) !== undefined;
     if (existed) nestGet(this.pending, scope, kind, () => new Map()).set(id, null);
+    this.ownKeys.delete(ownKey(scope, kind, id));
     return existed;
   }
 
@@ -341,7 +350,12 @@ class MemoryTx implements Tx {
     if (!writes?.size) return out;
     for (const [id, json] of writes) {
       if (json === null) continue;
-      for (const key of indexKeys(def, JSON.parse(json))) if (inBounds(key, b)) out.push([key, id]);
+      const k = ownKey(scope, kind, id);
+      let byIndex = this.ownKeys.get(k);
+      if (!byIndex) this.ownKeys.set(k, (byIndex = new Map()));
+      let keys = byIndex.get(index);
+      if (!keys) byIndex.set(index, (keys = indexKeys(def, JSON.parse(json))));
+      for (const key of keys) if (inBounds(key, b)) out.push([key, id]);
     }
     return out.sort((x, y) => compareIds(x[0], y[0]) || compareIds(x[1], y[1]));
   }

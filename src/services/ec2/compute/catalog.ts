@@ -15,8 +15,7 @@ import { AwsError } from '../../../core/errors.js';
 import { zones } from '../../../core/regions.js';
 import type { Scope, Tx } from '../../../store/types.js';
 import type { RequestContext } from '../../types.js';
-import { instanceState, isLive } from './lifecycle.js';
-import { COMPUTE_KIND, type InstanceRecord } from './records.js';
+import { COMPUTE_KIND } from './records.js';
 
 interface Offerings { zones: string[]; types: Record<string, number> }
 interface Prices { regionMultiplier: Record<string, number>; usEast1: Record<string, number> }
@@ -110,7 +109,13 @@ const BUCKETS: Array<{ name: string; quotaCode: string; re: RegExp; limit: numbe
   { name: 'Running On-Demand High Memory instances', quotaCode: 'L-43DA4232', re: /^u-/, limit: 448 },
   { name: 'Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances', quotaCode: 'L-1216C47A', re: /./, limit: 1152 },
 ];
-const bucketOf = (type: string): typeof BUCKETS[number] => BUCKETS.find((b) => b.re.test(type))!;
+// Derived from immutable data, like the type map: one regex walk per type name.
+const buckets = new Map<string, typeof BUCKETS[number]>();
+function bucketOf(type: string): typeof BUCKETS[number] {
+  let b = buckets.get(type);
+  if (!b) buckets.set(type, (b = BUCKETS.find((x) => x.re.test(type))!));
+  return b;
+}
 export const vcpusOf = (type: string): number => instanceTypeInfo(type)?.VCpuInfo?.DefaultVCpus ?? 1;
 
 /** The setting row holding an account's own limit for a bucket (the admin API writes it). */
@@ -127,12 +132,18 @@ function limitOf(tx: Tx, scope: Scope, b: typeof BUCKETS[number]): number {
   return b.quotaCode === 'L-1216C47A' && Number.isInteger(env) && env > 0 ? env : b.limit;
 }
 
-function usedVcpus(tx: Tx, scope: Scope, nowMs: number): Map<string, number> {
+/**
+ * vCPUs of running and pending instances per bucket, from the 'phase' and 'type' indexes
+ * (keys only, no row read): pending and running are exactly phase 'start' (lifecycle.ts).
+ */
+function usedVcpus(tx: Tx, scope: Scope, _nowMs: number): Map<string, number> {
+  const live = new Set(tx.keysBy(scope, COMPUTE_KIND.instance, 'phase', { key: 'start' }).map((k) => k.id));
   const used = new Map<string, number>();
-  for (const { value: i } of tx.list<InstanceRecord>(scope, COMPUTE_KIND.instance)) {
-    if (!isLive(instanceState(i, nowMs))) continue;
-    const code = bucketOf(i.instanceType).quotaCode;
-    used.set(code, (used.get(code) ?? 0) + vcpusOf(i.instanceType));
+  if (!live.size) return used;
+  for (const { key: type, id } of tx.keysBy(scope, COMPUTE_KIND.instance, 'type', {})) {
+    if (!live.has(id)) continue;
+    const code = bucketOf(type).quotaCode;
+    used.set(code, (used.get(code) ?? 0) + vcpusOf(type));
   }
   return used;
 }
