@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { createVerify, X509Certificate } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { DescribeImagesCommand, DescribeInstancesCommand, DescribeSpotPriceHistoryCommand, ModifyInstanceMetadataOptionsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
@@ -270,7 +271,7 @@ describe('cloudlet exec', () => {
       const py = await exec('python3', '-c', PY_SCRIPT);
       assert.equal(py.code, 0, py.stderr);
       checkOutput(py.stdout);
-      const node = await runCliIn('/work/main', id);
+      const node = await runCliIn(fileURLToPath(new URL('../..', import.meta.url)), id);
       assert.equal(node.code, 0, node.stderr);
       checkOutput(node.stdout);
       for (const cli of awsClis()) {
