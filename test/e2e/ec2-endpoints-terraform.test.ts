@@ -3,48 +3,30 @@
 // list and an auto-accepted peering connection with a route to it: apply, a second plan shows
 // no changes (every attribute it reads back matches), destroy leaves nothing behind.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   DescribeManagedPrefixListsCommand, DescribeNetworkInterfacesCommand, DescribeVpcEndpointsCommand, DescribeVpcPeeringConnectionsCommand,
   DescribeVpcsCommand, EC2Client,
 } from '@aws-sdk/client-ec2';
-import type { Cloudlet } from '../../src/server/server.js';
-import { clientConfig, startTestServer } from '../helpers/server.js';
-import { terraform, terraformDir } from '../helpers/terraform.js';
+import { clientConfig } from '../helpers/server.js';
+import { terraformApply, terraformDestroy, terraformFixture, terraformPlanIsClean } from '../helpers/terraform.js';
 import { needTool } from '../helpers/tools.js';
 
 describe('Terraform: aws_vpc_endpoint, aws_ec2_managed_prefix_list, aws_vpc_peering_connection', { skip: needTool('terraform') }, () => {
-  let cl: Cloudlet;
-  let dir: string;
-  before(async () => {
-    cl = await startTestServer();
-    dir = terraformDir('terraform-endpoints', 'cloudlet-tf-vpce-');
-  });
-  after(async () => {
-    await cl.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const tf = terraformFixture('terraform-endpoints');
 
   test('apply, plan -detailed-exitcode = 0, destroy', { timeout: 600_000 }, async () => {
-    const vars = ['-var', `endpoint=${cl.url}`];
-    const init = await terraform(dir, ['init']);
-    assert.equal(init.status, 0, init.out);
-    const apply = await terraform(dir, ['apply', '-auto-approve', ...vars]);
-    assert.equal(apply.status, 0, apply.out);
-    assert.match(apply.out, /Apply complete! Resources: 10 added/);
-    assert.match(apply.out, /peering_status = "active"/);
-    assert.match(apply.out, /"52\.216\.0\.0\/15"/);
+    const applied = await terraformApply(tf, 10);
+    assert.match(applied, /peering_status = "active"/);
+    assert.match(applied, /"52\.216\.0\.0\/15"/);
 
-    const ec2 = new EC2Client(clientConfig(cl.url));
+    const ec2 = new EC2Client(clientConfig(tf.cl.url));
     const eps = (await ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints!;
     assert.deepEqual(eps.map((e) => e.VpcEndpointType).sort(), ['Gateway', 'Interface']);
 
-    const plan = await terraform(dir, ['plan', '-detailed-exitcode', ...vars]);
-    assert.equal(plan.status, 0, `a second plan must show no changes:\n${plan.out}`);
+    await terraformPlanIsClean(tf);
 
-    const destroy = await terraform(dir, ['destroy', '-auto-approve', ...vars]);
-    assert.equal(destroy.status, 0, destroy.out);
+    await terraformDestroy(tf);
     assert.equal((await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'tag:Name', Values: ['tf-endpoints'] }] }))).Vpcs!.length, 0);
     assert.equal((await ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints!.length, 0);
     assert.equal((await ec2.send(new DescribeManagedPrefixListsCommand({ Filters: [{ Name: 'owner-id', Values: ['000000000000'] }] }))).PrefixLists!.length, 0);

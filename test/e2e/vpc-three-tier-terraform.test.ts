@@ -5,42 +5,26 @@
 // apply, a second plan shows no changes (every attribute read back matches), destroy leaves the
 // account with only its default VPC's resources.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   DescribeAddressesCommand, DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand, DescribeRouteTablesCommand, DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand, DescribeVpcAttributeCommand, type DescribeVpcAttributeCommandOutput, DescribeVpcEndpointsCommand, DescribeVpcsCommand, EC2Client,
 } from '@aws-sdk/client-ec2';
-import type { Cloudlet } from '../../src/server/server.js';
-import { clientConfig, startTestServer } from '../helpers/server.js';
-import { terraform, terraformDir } from '../helpers/terraform.js';
+import { clientConfig } from '../helpers/server.js';
+import { terraformApply, terraformDestroy, terraformFixture, terraformPlanIsClean } from '../helpers/terraform.js';
 import { needTool } from '../helpers/tools.js';
 
 describe('Terraform: the seeds\' three-tier VPC', { skip: needTool('terraform') }, () => {
-  let cl: Cloudlet;
-  let dir: string;
-  before(async () => {
-    cl = await startTestServer();
-    dir = terraformDir('terraform-three-tier', 'cloudlet-tf-3tier-');
-  });
-  after(async () => {
-    await cl.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const tf = terraformFixture('terraform-three-tier');
 
   test('apply, plan -detailed-exitcode = 0, destroy leaves only the default VPC', { timeout: 900_000 }, async () => {
-    const vars = ['-var', `endpoint=${cl.url}`];
-    const init = await terraform(dir, ['init']);
-    assert.equal(init.status, 0, init.out);
-    const apply = await terraform(dir, ['apply', '-auto-approve', ...vars]);
-    assert.equal(apply.status, 0, apply.out);
-    assert.match(apply.out, /Apply complete! Resources: 40 added/);
-    assert.match(apply.out, /"us-east-1a",\s+"us-east-1b"/);
-    const vpcId = /vpc_id = "(vpc-[0-9a-f]{17})"/.exec(apply.out)?.[1];
-    assert.ok(vpcId, apply.out);
+    const applied = await terraformApply(tf, 40);
+    assert.match(applied, /"us-east-1a",\s+"us-east-1b"/);
+    const vpcId = /vpc_id = "(vpc-[0-9a-f]{17})"/.exec(applied)?.[1];
+    assert.ok(vpcId, applied);
 
-    const ec2 = new EC2Client(clientConfig(cl.url));
+    const ec2 = new EC2Client(clientConfig(tf.cl.url));
     const inVpc = [{ Name: 'vpc-id', Values: [vpcId] }];
     for (const Attribute of ['enableDnsSupport', 'enableDnsHostnames'] as const) {
       const a: DescribeVpcAttributeCommandOutput = await ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute }));
@@ -79,12 +63,10 @@ describe('Terraform: the seeds\' three-tier VPC', { skip: needTool('terraform') 
     const egress = acl[0]!.Entries!.filter((e) => e.Egress && e.RuleAction === 'allow');
     assert.deepEqual(egress.map((e) => [e.RuleNumber, e.PortRange?.From, e.PortRange?.To]), [[100, 1024, 65535], [110, 1024, 65535]]);
 
-    const plan = await terraform(dir, ['plan', '-detailed-exitcode', ...vars]);
-    assert.equal(plan.status, 0, `a second plan must show no changes:\n${plan.out}`);
+    await terraformPlanIsClean(tf);
 
-    const destroy = await terraform(dir, ['destroy', '-auto-approve', ...vars]);
-    assert.equal(destroy.status, 0, destroy.out);
-    assert.match(destroy.out, /Destroy complete! Resources: 40 destroyed/);
+    const destroyed = await terraformDestroy(tf);
+    assert.match(destroyed, /Destroy complete! Resources: 40 destroyed/);
 
     // Only the default VPC and what comes with it remain.
     const vpcs = (await ec2.send(new DescribeVpcsCommand({}))).Vpcs!;

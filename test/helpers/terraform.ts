@@ -1,16 +1,24 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import type { Cloudlet } from '../../src/server/server.js';
+import { startTestServer } from './server.js';
 import { toolPath } from './tools.js';
 
 /** The hashicorp/aws provider is on every machine as a local filesystem mirror, not from the registry. */
 export const TF_MIRROR = '/opt/tf-plugins';
 
-/** A fresh working directory holding test/fixtures/FIXTURE/main.tf and a CLI config that installs from the mirror (offline init). */
+/**
+ * A fresh working directory holding test/fixtures/FIXTURE/main.tf, the shared provider block
+ * (test/fixtures/terraform-provider.tf) and a CLI config that installs from the mirror (offline init).
+ */
 export function terraformDir(fixture: string, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   copyFileSync(new URL(`../fixtures/${fixture}/main.tf`, import.meta.url), join(dir, 'main.tf'));
+  copyFileSync(new URL('../fixtures/terraform-provider.tf', import.meta.url), join(dir, 'provider.tf'));
   writeFileSync(join(dir, 'cli.tfrc'), `provider_installation {\n  filesystem_mirror {\n    path = "${TF_MIRROR}"\n  }\n}\n`);
   return dir;
 }
@@ -28,4 +36,42 @@ export function terraform(dir: string, args: string[]): Promise<{ status: number
     child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
     child.on('close', (code) => done({ status: code ?? -1, out }));
   });
+}
+
+/** A cloudlet and a working directory of FIXTURE for one describe block; closed and removed after it. */
+export function terraformFixture(fixture: string): { readonly cl: Cloudlet; readonly dir: string; readonly vars: string[] } {
+  const ctx = { vars: [] as string[] } as { cl: Cloudlet; dir: string; vars: string[] };
+  before(async () => {
+    ctx.cl = await startTestServer();
+    ctx.dir = terraformDir(fixture, `cloudlet-${fixture}-`);
+    ctx.vars = ['-var', `endpoint=${ctx.cl.url}`];
+  });
+  after(async () => {
+    await ctx.cl?.close();
+    if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
+  });
+  return ctx;
+}
+
+/** init and apply; both must succeed and create exactly `added` resources. The apply output. */
+export async function terraformApply(t: { dir: string; vars: string[] }, added: number): Promise<string> {
+  const init = await terraform(t.dir, ['init']);
+  assert.equal(init.status, 0, init.out);
+  const apply = await terraform(t.dir, ['apply', '-auto-approve', ...t.vars]);
+  assert.equal(apply.status, 0, apply.out);
+  assert.match(apply.out, new RegExp(`Apply complete! Resources: ${added} added`));
+  return apply.out;
+}
+
+/** A second plan must find nothing to change (-detailed-exitcode 0). */
+export async function terraformPlanIsClean(t: { dir: string; vars: string[] }): Promise<void> {
+  const plan = await terraform(t.dir, ['plan', '-detailed-exitcode', ...t.vars]);
+  assert.equal(plan.status, 0, `a second plan must show no changes:\n${plan.out}`);
+}
+
+/** destroy must succeed; the output. */
+export async function terraformDestroy(t: { dir: string; vars: string[] }): Promise<string> {
+  const destroy = await terraform(t.dir, ['destroy', '-auto-approve', ...t.vars]);
+  assert.equal(destroy.status, 0, destroy.out);
+  return destroy.out;
 }
