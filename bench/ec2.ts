@@ -7,9 +7,8 @@
  * Loopback only; every loop is bounded in time. Runs alone: `node --import tsx bench/ec2.ts`.
  */
 import { fileURLToPath } from 'node:url';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../test/helpers/sign.js';
 import { haveWrk, wrk } from './load.js';
+import { callQuery, replay, timed, type Measure } from './query-client.js';
 import { startPeer, stopPeer, type Peer } from './peers.js';
 
 const N = Number(process.env.BENCH_EC2_N ?? 1000);
@@ -20,24 +19,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const MAX_SAMPLES = 5_000;
 const BUILD_S = 240;
 
-const signer = new SignatureV4({ service: 'ec2', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, sha256: NodeSha256 as never });
-
-async function signed(url: string, params: Record<string, string>): Promise<{ headers: Record<string, string>; body: string }> {
-  const u = new URL(url);
-  const body = new URLSearchParams({ Version: '2016-11-15', ...params }).toString();
-  const s = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', query: {},
-    headers: { host: u.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body,
-  });
-  return { headers: s.headers as Record<string, string>, body };
-}
-
-async function call(url: string, params: Record<string, string>): Promise<string> {
-  const r = await fetch(`${url}/`, { method: 'POST', ...(await signed(url, params)) });
-  const text = await r.text();
-  if (r.status !== 200) throw new Error(`${params.Action}: ${r.status} ${text.slice(0, 300)}`);
-  return text;
-}
+const call = (url: string, params: Record<string, string>): Promise<string> => callQuery(url, params);
 
 /** An x86_64 Amazon image the peer knows (each has its own catalog and IDs). */
 async function amiOf(url: string): Promise<string> {
@@ -49,18 +31,7 @@ async function amiOf(url: string): Promise<string> {
 
 interface Built { n: number; seconds: number; firstId: string }
 
-const iamSigner = new SignatureV4({ service: 'iam', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, sha256: NodeSha256 as never });
-
-async function iam(url: string, params: Record<string, string>): Promise<void> {
-  const u = new URL(url);
-  const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
-  const s = await iamSigner.sign({
-    method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', query: {},
-    headers: { host: u.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body,
-  });
-  const r = await fetch(`${url}/`, { method: 'POST', headers: s.headers as Record<string, string>, body });
-  if (r.status !== 200) throw new Error(`${params.Action}: ${r.status} ${(await r.text()).slice(0, 200)}`);
-}
+const iam = async (url: string, params: Record<string, string>): Promise<void> => { await callQuery(url, params, 'iam'); };
 
 /** One instance with an instance profile, for the metadata credential measure. */
 async function profiledInstance(url: string, ami: string): Promise<string> {
@@ -92,32 +63,8 @@ async function build(url: string): Promise<Built> {
   return { n: done, seconds: (performance.now() - t0) / 1000, firstId };
 }
 
-interface Measure { p50: number; p99: number; rps: number; items: number }
-
-async function timed(once: () => Promise<number>): Promise<Measure> {
-  const items = await once();
-  const samples: number[] = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < SECONDS * 1000 && samples.length < MAX_SAMPLES) {
-    const s = performance.now();
-    await once();
-    samples.push(performance.now() - s);
-  }
-  const elapsed = (performance.now() - t0) / 1000;
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
-  return { p50: at(0.5), p99: at(0.99), rps: samples.length / elapsed, items };
-}
-
-async function describe(url: string, params: Record<string, string>): Promise<Measure> {
-  const req = await signed(url, { Action: 'DescribeInstances', ...params });
-  return timed(async () => {
-    const r = await fetch(`${url}/`, { method: 'POST', ...req });
-    const text = await r.text();
-    if (r.status !== 200) throw new Error(`DescribeInstances: ${r.status} ${text.slice(0, 200)}`);
-    return text.split('<instanceId>').length - 1;
-  });
-}
+const describe = async (url: string, params: Record<string, string>): Promise<Measure> =>
+  timed(await replay(url, { Action: 'DescribeInstances', ...params }, 'instanceId'), SECONDS, MAX_SAMPLES);
 
 /** The credential document's URL: cloudlet's per-instance IMDS (opened by the admin API), moto's fixed one. */
 async function credentialsUrl(name: string, peer: Peer, instanceId: string): Promise<{ url: string; headers: Record<string, string> } | undefined> {
@@ -156,7 +103,7 @@ export async function ec2Bench(): Promise<void> {
       r.state = await describe(peer.url, { 'Filter.1.Name': 'instance-state-name', 'Filter.1.Value.1': 'running', MaxResults: '1000' });
       const creds = await credentialsUrl(name, peer, built.firstId).catch(() => undefined);
       if (creds) {
-        r.imds = await timed(async () => { const x = await fetch(creds.url, { headers: creds.headers }); await x.arrayBuffer(); return 1; });
+        r.imds = await timed(async () => { const x = await fetch(creds.url, { headers: creds.headers }); await x.arrayBuffer(); return 1; }, SECONDS, MAX_SAMPLES);
         // Requests per second under load: wrk with 32 connections (SDKs on many instances at once).
         if (haveWrk()) {
           const u = new URL(creds.url);

@@ -8,8 +8,7 @@
  * Runs alone too: `node --import tsx bench/vpc.ts` (after `npm run build`).
  */
 import { fileURLToPath } from 'node:url';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../test/helpers/sign.js';
+import { callQuery, replay, timed, type Measure } from './query-client.js';
 import { startPeer, stopPeer, type Peer } from './peers.js';
 
 const N = Number(process.env.BENCH_VPC_N ?? 10_000);
@@ -21,25 +20,7 @@ const MAX_SAMPLES = 5_000;
 /** Build budgets: cloudlet must build all of N; moto's build stops here and reports what it reached. */
 const BUILD_S: Record<string, number> = { cloudlet: 600, moto: Number(process.env.BENCH_VPC_MOTO_BUILD_S ?? 240) };
 
-const signer = new SignatureV4({ service: 'ec2', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, sha256: NodeSha256 as never });
-
-async function signed(url: string, params: Record<string, string>): Promise<{ headers: Record<string, string>; body: string }> {
-  const u = new URL(url);
-  const body = new URLSearchParams({ Version: '2016-11-15', ...params }).toString();
-  const s = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', query: {},
-    headers: { host: u.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body,
-  });
-  return { headers: s.headers as Record<string, string>, body };
-}
-
-async function call(url: string, params: Record<string, string>): Promise<string> {
-  const req = await signed(url, params);
-  const r = await fetch(`${url}/`, { method: 'POST', ...req });
-  const text = await r.text();
-  if (r.status !== 200) throw new Error(`${params.Action}: ${r.status} ${text.slice(0, 300)}`);
-  return text;
-}
+const call = (url: string, params: Record<string, string>): Promise<string> => callQuery(url, params);
 
 function field(xml: string, name: string): string {
   const m = new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml);
@@ -78,26 +59,8 @@ async function build(url: string, budgetS: number): Promise<Built> {
   return { n: done, vpcs, seconds: (performance.now() - t0) / 1000 };
 }
 
-interface Measure { p50: number; p99: number; rps: number; items: number }
-
-async function measure(url: string, params: Record<string, string>, idTag: string): Promise<Measure> {
-  const req = await signed(url, params);
-  const first = await (await fetch(`${url}/`, { method: 'POST', ...req })).text();
-  const items = first.split(`<${idTag}>`).length - 1;
-  const samples: number[] = [];
-  const t0 = performance.now();
-  while (performance.now() - t0 < SECONDS * 1000 && samples.length < MAX_SAMPLES) {
-    const s = performance.now();
-    const r = await fetch(`${url}/`, { method: 'POST', ...req });
-    await r.arrayBuffer();
-    if (r.status !== 200) throw new Error(`${params.Action}: ${r.status}`);
-    samples.push(performance.now() - s);
-  }
-  const elapsed = (performance.now() - t0) / 1000;
-  samples.sort((a, b) => a - b);
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
-  return { p50: at(0.5), p99: at(0.99), rps: samples.length / elapsed, items };
-}
+const measure = async (url: string, params: Record<string, string>, idTag: string): Promise<Measure> =>
+  timed(await replay(url, params, idTag), SECONDS, MAX_SAMPLES);
 
 const CASES: Array<{ label: string; action: string; idTag: string; filter: (b: Built) => [string, string] }> = [
   { label: 'DescribeSubnets vpc-id', action: 'DescribeSubnets', idTag: 'subnetId', filter: (b) => ['vpc-id', b.vpcs[3]!] },
