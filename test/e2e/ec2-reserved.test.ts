@@ -138,6 +138,12 @@ describe('EC2 Reserved Instances with SDK v3', () => {
     const listed = (await ec2.send(new DescribeReservedInstancesCommand({ Filters: [{ Name: 'state', Values: ['active'] }, { Name: 'instance-type', Values: ['t3.*'] }] }))).ReservedInstances!;
     assert.deepEqual(listed.map((r) => r.ReservedInstancesId), [id]);
     assert.deepEqual((await ec2.send(new DescribeReservedInstancesCommand({ OfferingClass: 'convertible' }))).ReservedInstances, []);
+    // Tags by the reservation's UUID, and the tag filters.
+    const { CreateTagsCommand } = await import('@aws-sdk/client-ec2');
+    await ec2.send(new CreateTagsCommand({ Resources: [id!], Tags: [{ Key: 'team', Value: 'web' }] }));
+    assert.deepEqual((await one()).Tags, [{ Key: 'team', Value: 'web' }]);
+    assert.equal((await ec2.send(new DescribeReservedInstancesCommand({ Filters: [{ Name: 'tag:team', Values: ['web'] }] }))).ReservedInstances!.length, 1);
+    await rejects(ec2.send(new CreateTagsCommand({ Resources: ['11111111-2222-4333-8444-555555555555'], Tags: [{ Key: 'a', Value: 'b' }] })), 'InvalidReservedInstancesId', 400);
     assert.deepEqual((await ec2.send(new DescribeReservedInstancesCommand({ Filters: [{ Name: 'duration', Values: [String(YEAR3)] }] }))).ReservedInstances, []);
 
     await rejects(ec2.send(new PurchaseReservedInstancesOfferingCommand({ ReservedInstancesOfferingId: '11111111-2222-4333-8444-555555555555', InstanceCount: 1 })),

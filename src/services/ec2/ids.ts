@@ -56,6 +56,8 @@ export const RESOURCE_TYPES = {
   'key-pair': T('key', 'key-pair', 'key-pair', 'InvalidKeyPair.NotFound', 'key pair'),
   'launch-template': T('lt', 'launch-template', 'launch-template', 'InvalidLaunchTemplateId.NotFound', 'launch template ID', 'InvalidLaunchTemplateId.Malformed'),
   'placement-group': T('pg', 'placement-group', 'placement-group', 'InvalidPlacementGroup.Unknown', 'placement group'),
+  // Reserved Instances have UUIDs for IDs (typeOfId knows them by shape); 'ri' is no AWS prefix.
+  'reserved-instances': T('ri', 'reserved-instances', 'reserved-instances', 'InvalidReservedInstancesId', 'reserved instances ID'),
   'spot-instances-request': T('sir', 'spot-instances-request', 'spot-instances-request', 'InvalidSpotInstanceRequestID.NotFound', 'spot instance request ID', 'InvalidSpotInstanceRequestID.Malformed'),
 } as const satisfies Record<string, ResourceTypeInfo>;
 
@@ -78,13 +80,17 @@ export function newIdWithPrefix(prefix: string): string {
 /** AWS still accepts (and has) 8-digit IDs of older resources. */
 const ID_RE = /^([a-z]+(?:-[a-z]+)?)-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export const isIdOf = (type: ResourceType, id: string): boolean => {
+  if (type === 'reserved-instances') return UUID_RE.test(id);
   const m = ID_RE.exec(id);
   return !!m && m[1] === RESOURCE_TYPES[type].prefix;
 };
 
 /** The resource type an ID names (by its prefix), if it is a well-formed EC2 ID. */
 export function typeOfId(id: string): ResourceType | undefined {
+  if (UUID_RE.test(id)) return 'reserved-instances';
   const m = ID_RE.exec(id);
   return m ? BY_PREFIX.get(m[1]!) : undefined;
 }
