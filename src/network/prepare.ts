@@ -139,7 +139,10 @@ const ARN_TYPE: [string, string][] = [
 /** AnalysisComponent for a resource: its own ARN when the snapshot has one, else one built from the ID. */
 export function component(net: Net, r: { id: string; arn?: string; name?: string }): AnalysisComponent {
   const type = ARN_TYPE.find(([p]) => r.id.startsWith(p))?.[1] ?? 'resource';
-  const c: AnalysisComponent = { Id: r.id, Arn: r.arn ?? `arn:aws:ec2:${net.snap.region}:${net.snap.account}:${type}/${r.id}` };
+  // A resource of a peered VPC lives in that VPC's account and Region.
+  const x = r as { vpcId?: string; subnetId?: string };
+  const vpc = net.vpc.get(r.id) ?? net.vpc.get(x.vpcId ?? '') ?? net.vpc.get(net.subnet.get(x.subnetId ?? '')?.vpcId ?? '');
+  const c: AnalysisComponent = { Id: r.id, Arn: r.arn ?? `arn:aws:ec2:${vpc?.region ?? net.snap.region}:${vpc?.account ?? net.snap.account}:${type}/${r.id}` };
   if (r.name) c.Name = r.name;
   return c;
 }

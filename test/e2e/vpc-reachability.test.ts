@@ -205,3 +205,65 @@ describe('Network Insights across a VPC peering connection with SDK v3', () => {
     assert.equal(broken.Explanations![0]!.RouteTable?.Id, b.rtb);
   });
 });
+
+describe('Network Insights across accounts and Regions with SDK v3', () => {
+  let cl: Cloudlet;
+  before(async () => { cl = await startTestServer(); });
+  after(async () => { await cl.close(); });
+
+  const vpcIn = async (ec2: EC2Client, cidr: string, zone: string) => {
+    const v = (await ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!;
+    const s = (await ec2.send(new CreateSubnetCommand({ VpcId: v.VpcId, CidrBlock: cidr.replace('/16', '/24'), AvailabilityZone: zone }))).Subnet!;
+    const g = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: v.VpcId, GroupName: 'svc', Description: 'svc' }))).GroupId!;
+    const rtb = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [v.VpcId!] }, { Name: 'association.main', Values: ['true'] }] }))).RouteTables![0]!.RouteTableId!;
+    const eni = (await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: s.SubnetId, Groups: [g] }))).NetworkInterface!;
+    return { vpcId: v.VpcId!, group: g, rtb, eni: eni.NetworkInterfaceId!, ip: eni.PrivateIpAddress! };
+  };
+  const analyse = async (ec2: EC2Client, source: string, ip: string, port: number) => {
+    const p = (await ec2.send(new CreateNetworkInsightsPathCommand({ Source: source, DestinationIp: ip, Protocol: 'tcp', DestinationPort: port }))).NetworkInsightsPath!;
+    return (await ec2.send(new StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: p.NetworkInsightsPathId }))).NetworkInsightsAnalysis!;
+  };
+
+  test('a peering with another account: the peer\'s routes, ACLs and groups decide', async () => {
+    const mine = new EC2Client(clientConfig(cl.url));
+    const theirs = new EC2Client(clientConfig(cl.url, 'us-east-1', { accessKeyId: '111111111111', secretAccessKey: 'test' }));
+    const a = await vpcIn(mine, '10.51.0.0/16', 'us-east-1a');
+    const b = await vpcIn(theirs, '10.52.0.0/16', 'us-east-1a');
+    await theirs.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: b.group, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '10.51.0.0/16' }] }] }));
+    const pcx = (await mine.send(new CreateVpcPeeringConnectionCommand({ VpcId: a.vpcId, PeerVpcId: b.vpcId, PeerOwnerId: '111111111111' }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    await theirs.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
+    await mine.send(new CreateRouteCommand({ RouteTableId: a.rtb, DestinationCidrBlock: '10.52.0.0/16', VpcPeeringConnectionId: pcx }));
+    await theirs.send(new CreateRouteCommand({ RouteTableId: b.rtb, DestinationCidrBlock: '10.51.0.0/16', VpcPeeringConnectionId: pcx }));
+
+    const found = await analyse(mine, a.eni, b.ip, 5432);
+    assert.equal(found.NetworkPathFound, true, JSON.stringify(found.Explanations));
+    assert.ok(found.ForwardPathComponents!.some((h) => h.Component!.Id === pcx));
+    assert.ok(found.ForwardPathComponents!.some((h) => h.SecurityGroupRule?.SecurityGroupId === b.group), "admitted by the other account's group");
+    const peerEni = found.ForwardPathComponents!.find((h) => h.Component!.Id === b.eni)!;
+    assert.match(peerEni.Component!.Arn!, /^arn:aws:ec2:us-east-1:111111111111:network-interface\//, 'named in its own account');
+    const ssh = await analyse(mine, a.eni, b.ip, 22);
+    assert.equal(ssh.NetworkPathFound, false);
+    assert.ok(ssh.Explanations!.some((e) => e.SecurityGroup?.Id === b.group || e.Component?.Id === b.eni), JSON.stringify(ssh.Explanations));
+    await theirs.send(new DeleteRouteCommand({ RouteTableId: b.rtb, DestinationCidrBlock: '10.51.0.0/16' }));
+    const noReturn = await analyse(mine, a.eni, b.ip, 5432);
+    assert.equal(noReturn.NetworkPathFound, false);
+    assert.equal(noReturn.Explanations![0]!.RouteTable?.Id, b.rtb, "the other account's table has no way back");
+  });
+
+  test('a peering with another Region: found through it, and refused without the peer\'s route', async () => {
+    const east = new EC2Client(clientConfig(cl.url));
+    const west = new EC2Client(clientConfig(cl.url, 'us-west-2'));
+    const a = await vpcIn(east, '10.61.0.0/16', 'us-east-1a');
+    const b = await vpcIn(west, '10.62.0.0/16', 'us-west-2a');
+    await west.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: b.group, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '10.61.0.0/16' }] }] }));
+    const pcx = (await east.send(new CreateVpcPeeringConnectionCommand({ VpcId: a.vpcId, PeerVpcId: b.vpcId, PeerRegion: 'us-west-2' }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    await west.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
+    await east.send(new CreateRouteCommand({ RouteTableId: a.rtb, DestinationCidrBlock: '10.62.0.0/16', VpcPeeringConnectionId: pcx }));
+    const noRoute = await analyse(east, a.eni, b.ip, 443);
+    assert.equal(noRoute.NetworkPathFound, false, 'the west table has no route back yet');
+    await west.send(new CreateRouteCommand({ RouteTableId: b.rtb, DestinationCidrBlock: '10.61.0.0/16', VpcPeeringConnectionId: pcx }));
+    const found = await analyse(east, a.eni, b.ip, 443);
+    assert.equal(found.NetworkPathFound, true, JSON.stringify(found.Explanations));
+    assert.ok(found.ReturnPathComponents!.some((h) => h.Component!.Id === pcx));
+  });
+});

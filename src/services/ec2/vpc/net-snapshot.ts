@@ -4,8 +4,8 @@
  * 'vpc' indexes (subnets, route tables, gateways, NAT gateways, interfaces, groups, ACLs), so
  * a question costs what its VPCs hold, not what the Region holds. The VPCs come from the
  * question's endpoints: an interface, instance, gateway, or an address (private, or an
- * Elastic IP) that one of the Region's interfaces holds; a VPC peered with one of them in the
- * same account and Region is read too. Endpoints, peering connections and the prefix lists that
+ * Elastic IP) that one of the Region's interfaces holds; a VPC peered with one of them is read
+ * too, from its own account and Region. Endpoints, peering connections and the prefix lists that
  * routes, groups and gateway endpoints name come along.
  */
 import type {
@@ -13,6 +13,7 @@ import type {
   NetworkSnapshot,
 } from '../../../network/index.js';
 import { ipKey } from '../../../network/prepare.js';
+import type { Scope } from '../../../store/types.js';
 import type { RequestContext } from '../../types.js';
 import { arnOf, RESOURCE_TYPES, typeOfId } from '../ids.js';
 import { tagsOf } from '../tags.js';
@@ -84,21 +85,24 @@ const sgRule = (r: SecurityGroupRuleRecord): NetSgRule => ({
 
 /** Builds the snapshot of the given VPCs (unknown IDs are skipped). */
 export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): NetworkSnapshot {
-  const { tx, scope, account, region } = ctx;
+  const { tx } = ctx;
   const now = ctx.clock.nowMs();
   const snap = {
-    account, region, vpcs: [] as NetVpc[], subnets: [] as NetSubnet[], routeTables: [] as NetRouteTable[],
+    account: ctx.account, region: ctx.region, vpcs: [] as NetVpc[], subnets: [] as NetSubnet[], routeTables: [] as NetRouteTable[],
     internetGateways: [] as NetworkSnapshot['internetGateways'][number][], egressOnlyInternetGateways: [] as { id: string; attachedVpcId?: string }[],
     natGateways: [] as NetNatGateway[], networkInterfaces: [] as NetEni[], securityGroups: [] as NetSecurityGroup[], networkAcls: [] as NetAcl[],
     vpcEndpoints: [] as NetVpcEndpoint[], peeringConnections: [] as NetPeering[], prefixLists: [] as NetPrefixList[],
   };
-  const prefixListIds = new Set<string>();
+  // Prefix lists are per account and Region: each is resolved where the route or rule naming it lives.
+  const prefixListIds = new Map<string, SnapshotContext>();
   const peeringsSeen = new Set<string>();
-  // A peered VPC in this account and Region is read too (one hop), so routes and group references across the connection resolve.
-  const todo = [...new Set(vpcIds)];
+  // A peered VPC is read too (one hop), in whichever account and Region it lives, so routes and
+  // group references across the connection resolve.
+  const todo: Array<{ vpcId: string; scope: Scope }> = [...new Set(vpcIds)].map((vpcId) => ({ vpcId, scope: ctx.scope }));
+  const keyOf = (i: { vpcId: string; scope: Scope }): string => `${i.scope.account}/${i.scope.region}/${i.vpcId}`;
   const done = new Set<string>();
   const groupsSeen = new Set<string>();
-  const addGroup = (g: SecurityGroupRecord): void => {
+  const addGroup = (g: SecurityGroupRecord, account: string, region: string): void => {
     if (groupsSeen.has(g.id)) return;
     groupsSeen.add(g.id);
     snap.securityGroups.push({
@@ -106,15 +110,19 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
       ingress: g.rules.filter((r) => !r.egress).map(sgRule), egress: g.rules.filter((r) => r.egress).map(sgRule),
     });
   };
-  const peerHop = new Set(todo);
+  const peerHop = new Set(todo.map(keyOf));
   while (todo.length) {
-    const vpcId = todo.shift()!;
-    if (done.has(vpcId)) continue;
-    done.add(vpcId);
-    const v = tx.get<VpcRecord>(scope, K.vpc, vpcId);
+    const item = todo.shift()!;
+    const itemKey = keyOf(item);
+    if (done.has(itemKey)) continue;
+    done.add(itemKey);
+    const { scope } = item;
+    const { account, region } = scope;
+    const here: SnapshotContext = { ...ctx, scope, account, region };
+    const v = tx.get<VpcRecord>(scope, K.vpc, item.vpcId);
     if (!v) continue;
     snap.vpcs.push({
-      id: v.id, ...nameOf(ctx, v.id), account, region, mainRouteTableId: v.mainRouteTableId,
+      id: v.id, ...nameOf(here, v.id), account, region, mainRouteTableId: v.mainRouteTableId,
       cidrs: v.cidrs.filter((c) => c.state === 'associated').map((c) => c.cidr),
       ipv6Cidrs: v.ipv6.filter((c) => c.state === 'associated').map((c) => c.cidr),
     });
@@ -122,17 +130,17 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
     for (const { value: t } of tx.findBy<RouteTableRecord>(scope, K.rtb, 'vpc', { key: v.id })) {
       for (const a of t.associations) if (a.subnetId) rtbOfSubnet.set(a.subnetId, t.id);
       snap.routeTables.push({
-        id: t.id, vpcId: t.vpcId, ...nameOf(ctx, t.id),
+        id: t.id, vpcId: t.vpcId, ...nameOf(here, t.id),
         routes: t.routes.map((r) => ({
           ...(r.destinationCidrBlock ?? r.destinationIpv6CidrBlock ? { destinationCidr: (r.destinationCidrBlock ?? r.destinationIpv6CidrBlock)! } : {}),
           ...(r.destinationPrefixListId ? { destinationPrefixListId: r.destinationPrefixListId } : {}),
-          target: r.target, state: routeState(ctx, t.vpcId, r), origin: r.origin,
+          target: r.target, state: routeState(here, t.vpcId, r), origin: r.origin,
         })),
       });
     }
     for (const { value: a } of tx.findBy<NetworkAclRecord>(scope, K.acl, 'vpc', { key: v.id })) {
       snap.networkAcls.push({
-        id: a.id, vpcId: a.vpcId, ...nameOf(ctx, a.id),
+        id: a.id, vpcId: a.vpcId, ...nameOf(here, a.id),
         entries: a.entries.filter((e) => e.ruleNumber <= LAST_NUMBERED_RULE && (e.cidrBlock ?? e.ipv6CidrBlock)).map((e) => ({
           ruleNumber: e.ruleNumber, egress: e.egress, action: e.ruleAction, protocol: e.protocol, cidr: (e.cidrBlock ?? e.ipv6CidrBlock)!,
           ...(e.portRange ? { fromPort: e.portRange.from, toPort: e.portRange.to } : {}),
@@ -142,13 +150,13 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
     for (const { value: s } of tx.findBy<SubnetRecord>(scope, K.subnet, 'vpc', { key: v.id })) {
       const rtb = rtbOfSubnet.get(s.id);
       snap.subnets.push({
-        id: s.id, vpcId: s.vpcId, zone: s.zoneName, ...nameOf(ctx, s.id), cidrs: [s.cidrBlock],
+        id: s.id, vpcId: s.vpcId, zone: s.zoneName, ...nameOf(here, s.id), cidrs: [s.cidrBlock],
         ipv6Cidrs: s.ipv6.filter((c) => c.state === 'associated').map((c) => c.cidr),
         ...(rtb ? { routeTableId: rtb } : {}), networkAclId: s.networkAcl?.aclId ?? v.defaultNetworkAclId,
       });
     }
     for (const { value: g } of tx.findBy<InternetGatewayRecord>(scope, K.igw, 'vpc', { key: v.id })) {
-      snap.internetGateways.push({ id: g.id, ...nameOf(ctx, g.id), attachedVpcId: v.id });
+      snap.internetGateways.push({ id: g.id, ...nameOf(here, g.id), attachedVpcId: v.id });
     }
     for (const { value: g } of tx.findBy<EgressOnlyGatewayRecord>(scope, K.eigw, 'vpc', { key: v.id })) {
       snap.egressOnlyInternetGateways.push({ id: g.id, attachedVpcId: v.id });
@@ -158,7 +166,7 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
       if (!a) continue; // A failed gateway holds no address: routes to it are blackholes (routeState).
       const state = natState(n, now);
       snap.natGateways.push({
-        id: n.id, ...nameOf(ctx, n.id), subnetId: n.subnetId, connectivity: n.connectivity, state,
+        id: n.id, ...nameOf(here, n.id), subnetId: n.subnetId, connectivity: n.connectivity, state,
         privateIp: a.privateIp, ...(a.publicIp ? { publicIp: a.publicIp } : {}), networkInterfaceId: a.networkInterfaceId,
       });
     }
@@ -169,18 +177,18 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
       const instancePublic = !eip && e.attachment?.instanceId && e.attachment.deviceIndex === 0
         ? tx.get<{ publicIp?: string }>(scope, 'ec2:instance', e.attachment.instanceId)?.publicIp : undefined;
       snap.networkInterfaces.push({
-        id: e.id, ...nameOf(ctx, e.id), subnetId: e.subnetId, privateIps: e.privateIps.map((p) => p.address), ipv6Ips: e.ipv6,
+        id: e.id, ...nameOf(here, e.id), subnetId: e.subnetId, privateIps: e.privateIps.map((p) => p.address), ipv6Ips: e.ipv6,
         // A NAT gateway's Elastic IP is the gateway's (it translates), not an address its interface answers on.
         ...(eip && e.interfaceType !== 'nat_gateway' ? { publicIp: eip.publicIp } : instancePublic ? { publicIp: instancePublic } : {}), securityGroupIds: e.groups, sourceDestCheck: e.sourceDestCheck,
         ...(e.attachment?.instanceId ? { instanceId: e.attachment.instanceId } : {}),
         interfaceType: e.interfaceType, status: e.attachment ? 'in-use' : 'available',
       });
     }
-    for (const { value: g } of tx.findBy<SecurityGroupRecord>(scope, K.sg, 'vpc', { key: v.id })) addGroup(g);
+    for (const { value: g } of tx.findBy<SecurityGroupRecord>(scope, K.sg, 'vpc', { key: v.id })) addGroup(g, account, region);
     for (const { value: e } of tx.findBy<VpcEndpointRecord>(scope, K.vpce, 'vpc', { key: v.id })) {
-      if (e.prefixListId) prefixListIds.add(e.prefixListId);
+      if (e.prefixListId) prefixListIds.set(e.prefixListId, here);
       snap.vpcEndpoints.push({
-        id: e.id, ...nameOf(ctx, e.id), vpcId: e.vpcId, type: e.type, serviceName: e.serviceName, state: e.state,
+        id: e.id, ...nameOf(here, e.id), vpcId: e.vpcId, type: e.type, serviceName: e.serviceName, state: e.state,
         ...(e.prefixListId ? { prefixListId: e.prefixListId } : {}), networkInterfaceIds: e.networkInterfaceIds,
       });
     }
@@ -190,18 +198,23 @@ export function buildSnapshot(ctx: SnapshotContext, vpcIds: Iterable<string>): N
         peeringsSeen.add(p.id);
         const state = peeringState(p, now);
         snap.peeringConnections.push({
-          id: p.id, ...nameOf(ctx, p.id), requesterVpcId: p.requester.vpcId, accepterVpcId: p.accepter.vpcId, status: state,
+          id: p.id, ...nameOf(here, p.id), requesterVpcId: p.requester.vpcId, accepterVpcId: p.accepter.vpcId, status: state,
           ...(p.requester.region !== p.accepter.region ? { crossRegion: true } : {}),
         });
         const peer = p.requester.vpcId === v.id ? p.accepter : p.requester;
-        if (state === 'active' && peerHop.has(v.id) && peer.ownerId === account && peer.region === region && !done.has(peer.vpcId)) todo.push(peer.vpcId);
+        const next = { vpcId: peer.vpcId, scope: { account: peer.ownerId, region: peer.region } };
+        if (state === 'active' && peerHop.has(itemKey) && !done.has(keyOf(next))) todo.push(next);
       }
     }
   }
-  for (const t of snap.routeTables) for (const r of t.routes) if (r.destinationPrefixListId) prefixListIds.add(r.destinationPrefixListId);
-  for (const g of snap.securityGroups) for (const r of [...g.ingress, ...g.egress]) if (r.prefixListId) prefixListIds.add(r.prefixListId);
-  for (const id of prefixListIds) {
-    const cidrs = prefixListCidrs(ctx, id);
+  const whereVpc = new Map(snap.vpcs.map((x): [string, SnapshotContext] => {
+    const scope = { account: x.account ?? ctx.account, region: x.region ?? ctx.region };
+    return [x.id, { ...ctx, scope, ...scope }];
+  }));
+  for (const t of snap.routeTables) for (const r of t.routes) if (r.destinationPrefixListId) prefixListIds.set(r.destinationPrefixListId, whereVpc.get(t.vpcId) ?? ctx);
+  for (const g of snap.securityGroups) for (const r of [...g.ingress, ...g.egress]) if (r.prefixListId) prefixListIds.set(r.prefixListId, whereVpc.get(g.vpcId) ?? ctx);
+  for (const [id, where] of prefixListIds) {
+    const cidrs = prefixListCidrs(where, id);
     if (cidrs) snap.prefixLists.push({ id, cidrs });
   }
   return snap;
