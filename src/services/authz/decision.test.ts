@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePolicy, type Policy, type RequestContext, type RequestPrincipal } from '../../policy/index.js';
 import { ACCT, OTHER, allow, anonymous, deny, fedUser, pol, roleSession, root, rpol, user } from '../../policy/testkit.js';
-import { decide, denialMessage, explain, type PolicyInputs } from './decision.js';
+import { decide, denialMessage, endpointDecision, explain, type PolicyInputs } from './decision.js';
 
 const now = () => Date.UTC(2026, 0, 1);
 const alice = user('alice');
@@ -88,5 +88,23 @@ describe('decide(): who is blamed for a denial, in AWS\'s words', () => {
   test('resources of "*" are left out of the sentence', () => {
     const { message } = ask(alice, { identity: [] }, { action: 's3:ListAllMyBuckets', resource: '*' });
     assert.equal(message, `User: ${alice.arn} is not authorized to perform: s3:ListAllMyBuckets because no identity-based policy allows the s3:ListAllMyBuckets action`);
+  });
+});
+
+describe('endpointDecision(): a VPC endpoint policy on the way', () => {
+  const req: RequestContext = { action: 'ec2:DescribeSubnets', resource: '*', principal: sess, context: {} };
+  test('allowed by the endpoint policy: no denial', () => {
+    assert.equal(endpointDecision(req, rpol([allow('E', { Principal: '*' })]), 'vpce-1', now), undefined);
+  });
+  test('not allowed: blamed on the VPC endpoint policy, in AWS\'s words', () => {
+    const d = endpointDecision(req, rpol([allow('E', { Principal: '*', Action: 'ec2:DescribeVpcs' })]), 'vpce-1', now)!;
+    assert.equal(d.allowed, false);
+    assert.match(denialMessage(req, d.denial!), / because no VPC endpoint policy allows the ec2:DescribeSubnets action$/);
+    assert.equal(explain(req, d).policy, 'vpce-1');
+  });
+  test('an explicit deny wins over an allow in the same endpoint policy', () => {
+    const d = endpointDecision(req, rpol([allow('E', { Principal: '*' }), deny('D', { Principal: '*' })]), 'vpce-1', now)!;
+    assert.match(denialMessage(req, d.denial!), / with an explicit deny in a VPC endpoint policy$/);
+    assert.equal(explain(req, d).policyType, 'vpc-endpoint');
   });
 });

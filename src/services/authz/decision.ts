@@ -20,8 +20,8 @@ export interface PolicyInputs {
  *    the caller in, which AWS reports without a reason clause).
  */
 export type Denial =
-  | { explicit: true; source: PolicySource; statement: MatchedStatement }
-  | { explicit: false; missing: 'identity' | 'boundary' | 'session' | 'resource' | 'trust'; policy?: string };
+  | { explicit: true; source: PolicySource | 'vpc-endpoint'; statement: MatchedStatement }
+  | { explicit: false; missing: 'identity' | 'boundary' | 'session' | 'resource' | 'trust' | 'vpc-endpoint'; policy?: string };
 
 export interface DecisionResult {
   allowed: boolean;
@@ -55,6 +55,21 @@ function resourceAllows(req: RequestContext, resource: Policy | undefined, now: 
   const probe: RequestContext = { ...req, resourceAccount: req.principal.account === '000000000001' ? '000000000002' : '000000000001' };
   const r = evaluate(probe, { identity: [], resource }, { now, rootBypassesIdentity: true });
   return r.matchedStatements.some((m) => m.source === 'resource' && m.effect === 'Allow');
+}
+
+/**
+ * A VPC endpoint policy on the request's way (endpoint-policy.ts), asked after the caller's own
+ * policies allowed: it must allow by itself, and an explicit deny in it wins. Undefined: allowed.
+ */
+export function endpointDecision(req: RequestContext, endpoint: Policy, endpointId: string, now: () => number): DecisionResult | undefined {
+  // Evaluated as resourceAllows does: only the endpoint policy's own statements count.
+  const probe: RequestContext = { ...req, resourceAccount: req.principal.account === '000000000001' ? '000000000002' : '000000000001' };
+  const result = evaluate(probe, { identity: [], resource: endpoint }, { now, rootBypassesIdentity: true });
+  const own = result.matchedStatements.filter((m) => m.source === 'resource');
+  const deny = own.find((m) => m.effect === 'Deny');
+  if (deny) return { allowed: false, result, denial: { explicit: true, source: 'vpc-endpoint', statement: deny } };
+  if (own.some((m) => m.effect === 'Allow')) return undefined;
+  return { allowed: false, result, denial: { explicit: false, missing: 'vpc-endpoint', policy: endpointId } };
 }
 
 /** Works out which policy type AWS would blame for an implicit deny. */
@@ -92,7 +107,8 @@ export function decide(req: RequestContext, inputs: PolicyInputs, opts: DecideOp
   return { allowed: false, result, denial: classify(req, inputs, opts) };
 }
 
-const LABEL: Record<PolicySource, string> = {
+const LABEL: Record<PolicySource | 'vpc-endpoint', string> = {
+  'vpc-endpoint': 'a VPC endpoint policy',
   identity: 'an identity-based policy',
   resource: 'a resource-based policy',
   boundary: 'a permissions boundary',
@@ -106,6 +122,7 @@ const NO_LABEL: Record<(Denial & { explicit: false })['missing'], string> = {
   boundary: 'permissions boundary',
   session: 'session policy',
   trust: 'role trust policy',
+  'vpc-endpoint': 'VPC endpoint policy',
 };
 
 /**
@@ -132,7 +149,7 @@ export function explain(req: RequestContext, d: DecisionResult): Record<string, 
   if (denial?.explicit) {
     const s = denial.statement;
     out.policy = s.policyId;
-    out.policyType = s.source;
+    out.policyType = denial.source;
     out.statement = { sid: s.sid ?? null, index: s.index };
   } else if (denial) {
     out.missing = NO_LABEL[denial.missing];

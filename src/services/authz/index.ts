@@ -21,7 +21,8 @@ import type { Tx } from '../../store/types.js';
 import type { LoadedService } from '../registry.js';
 import type { RequestContext } from '../types.js';
 import { requestKeys, requestPrincipal, principalTags } from './context.js';
-import { decide, denialMessage, explain, type DecisionResult, type PolicyInputs } from './decision.js';
+import { decide, denialMessage, endpointDecision, explain, type DecisionResult, type PolicyInputs } from './decision.js';
+import { endpointPolicyFor, type EndpointPolicy } from './endpoint-policy.js';
 import { IamDataCache } from './iam-data.js';
 import { authorizationMessage, encodeAuthorizationMessage } from './message.js';
 import { genericChecks, ServicePlans } from './plan.js';
@@ -133,6 +134,7 @@ export class Authorizer {
     // Checks of one action share their context object: merge it once.
     let mergedFor: ContextKeys | undefined;
     let merged: ContextKeys | undefined;
+    let endpoint: EndpointPolicy | null | undefined;
     for (const check of checks) {
       const rp = check.principal ?? requestPrincipal(ctx.principal);
       const ref = check.resourcePolicy !== undefined ? check.resourcePolicy ?? undefined : overrides.resourcePolicy?.(req, check);
@@ -163,7 +165,14 @@ export class Authorizer {
       }
       const pr: PolicyRequest = { action: check.action, resource: check.resource, principal: rp, context };
       if (check.resourceAccount !== undefined) pr.resourceAccount = check.resourceAccount;
-      const d = decide(pr, inputs, { now, rootBypassesIdentity: true });
+      let d = decide(pr, inputs, { now, rootBypassesIdentity: true });
+      if (d.allowed && ctx.principal.ec2Source) {
+        // Instance credentials: the VPC endpoint on the request's way must allow it too.
+        endpoint ??= endpointPolicyFor(ctx.tx, ctx.principal, ctx.service, ctx.region) ?? null;
+        const parsed = endpoint ? this.parse(endpoint.document, 'resource', endpoint.endpointId) : undefined;
+        const e = parsed && endpoint ? endpointDecision(pr, parsed.policy, endpoint.endpointId, now) : undefined;
+        if (e) d = e;
+      }
       if (d.allowed) continue;
       const fields = { requestId: ctx.requestId, operation: `${ctx.service}:${ctx.operation}`, ...explain(pr, d) };
       if (this.opts.mode === 'audit') {
