@@ -5,20 +5,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateSubnetCommand, CreateVpcCommand, CreateVpcEndpointCommand, DescribeImagesCommand, DescribeSubnetsCommand, DescribeVpcsCommand,
-  EC2Client, ModifyVpcAttributeCommand, ModifyVpcEndpointCommand, RunInstancesCommand,
+  DescribeRouteTablesCommand, EC2Client, ModifyVpcAttributeCommand, ModifyVpcEndpointCommand, RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
-const DESCRIBE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ec2:Describe*', Resource: '*' }] });
+const DESCRIBE = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ec2:Describe*', 's3:ListAllMyBuckets'], Resource: '*' }] });
 const policy = (...statements: object[]) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 
 let cl: Cloudlet;
 let ec2: EC2Client;
 let asInstance: EC2Client;
+let s3AsInstance: S3Client;
 let vpcId: string;
 let endpointId: string;
 
@@ -40,7 +42,9 @@ before(async () => {
   const { endpoint } = (await open.json()) as { endpoint: string };
   const token = await (await fetch(`${endpoint}/latest/api/token`, { method: 'PUT', headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '600' } })).text();
   const c = (await (await fetch(`${endpoint}/latest/meta-data/iam/security-credentials/web`, { headers: { 'x-aws-ec2-metadata-token': token } })).json()) as Record<string, string>;
-  asInstance = new EC2Client(clientConfig(cl.url, 'us-east-1', { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.Token! }));
+  const creds = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.Token! };
+  asInstance = new EC2Client(clientConfig(cl.url, 'us-east-1', creds));
+  s3AsInstance = new S3Client({ ...clientConfig(cl.url, 'us-east-1', creds), forcePathStyle: true });
   endpointId = (await ec2.send(new CreateVpcEndpointCommand({
     VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.ec2', SubnetIds: [subnet], PrivateDnsEnabled: true,
     PolicyDocument: policy({ Effect: 'Allow', Principal: '*', Action: 'ec2:DescribeVpcs', Resource: '*' }),
@@ -68,5 +72,15 @@ describe('VPC endpoint policies', () => {
   test('with private DNS off the instance reaches the public endpoint, and the policy no longer applies', async () => {
     await ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: endpointId, PrivateDnsEnabled: false }));
     assert.ok((await asInstance.send(new DescribeVpcsCommand({}))).Vpcs!.length > 0);
+  });
+
+  test('a gateway endpoint on the instance subnet\'s route table: S3 requests meet its policy', async () => {
+    assert.ok(await s3AsInstance.send(new ListBucketsCommand({})), 'no endpoint yet: allowed by the role');
+    const main = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'association.main', Values: ['true'] }] }))).RouteTables![0]!.RouteTableId!;
+    await ec2.send(new CreateVpcEndpointCommand({
+      VpcId: vpcId, VpcEndpointType: 'Gateway', ServiceName: 'com.amazonaws.us-east-1.s3', RouteTableIds: [main],
+      PolicyDocument: policy({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' }),
+    }));
+    await rejects(s3AsInstance.send(new ListBucketsCommand({})), 'AccessDenied', 403, /because no VPC endpoint policy allows the s3:ListAllMyBuckets action/);
   });
 });
