@@ -162,6 +162,35 @@ describe('EC2 instances with SDK v3', () => {
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [a!.InstanceId!, b!.InstanceId!] }));
   });
 
+  test('secondary network interfaces at launch: created in the zone, limits checked first, deleted with the instance', async () => {
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.24.0.0/16' }))).Vpc!.VpcId!;
+    const a = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.24.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
+    const b = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.24.2.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
+    const other = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.24.3.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!;
+    const enis = async () => (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).NetworkInterfaces!;
+    // t3.nano takes 2 interfaces; a third, a subnet in another zone or a repeated index is refused before anything is made.
+    await rejects(ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.nano', MinCount: 1, MaxCount: 1, NetworkInterfaces: [
+      { DeviceIndex: 0, SubnetId: a }, { DeviceIndex: 1, SubnetId: b }, { DeviceIndex: 2, SubnetId: b },
+    ] })), 'InvalidParameterValue', 400, /at most 2 network interfaces/);
+    await rejects(ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, NetworkInterfaces: [
+      { DeviceIndex: 0, SubnetId: a }, { DeviceIndex: 1, SubnetId: other },
+    ] })), 'InvalidParameterValue', 400, /zone/);
+    await rejects(ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, NetworkInterfaces: [
+      { DeviceIndex: 0, SubnetId: a }, { DeviceIndex: 0, SubnetId: b },
+    ] })), 'InvalidParameterValue', 400, /unique device index/);
+    assert.equal((await enis()).length, 0, 'nothing was created');
+
+    const i = (await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, NetworkInterfaces: [
+      { DeviceIndex: 0, SubnetId: a }, { DeviceIndex: 1, SubnetId: b, Description: 'data plane' },
+    ] }))).Instances![0]!;
+    const nics = (await one(i.InstanceId!)).NetworkInterfaces!.sort((x, y) => x.Attachment!.DeviceIndex! - y.Attachment!.DeviceIndex!);
+    assert.deepEqual(nics.map((n) => [n.SubnetId, n.Attachment!.DeviceIndex, n.Attachment!.DeleteOnTermination]), [[a, 0, true], [b, 1, true]]);
+    assert.equal(nics[1]!.Description, 'data plane');
+    assert.match(nics[1]!.PrivateIpAddress!, /^10\.24\.2\./);
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [i.InstanceId!] }));
+    assert.equal((await enis()).length, 0, 'both go with the instance');
+  });
+
   test('bad input: AWS codes, nothing created', async () => {
     const count = async () => (await ec2.send(new DescribeInstancesCommand({}))).Reservations!.flatMap((r) => r.Instances!).length;
     const n = await count();

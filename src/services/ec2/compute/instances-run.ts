@@ -26,6 +26,7 @@ import { INSTANCE_KIND, instanceShape, transitionMs } from './instances-core.js'
 import { resolveProfile } from './instance-profiles.js';
 import { keyPairByName } from './keys.js';
 import { mergeLaunchTemplate } from './launch-template-merge.js';
+import { attachSecondaryInterfaces, planSecondaryInterfaces, secondaryInSubnet } from './instances-enis.js';
 import { placementFor } from './placement-groups.js';
 import { recordSpotRequest, scheduleSpotCheck } from './spot.js';
 import type { ImageRecord, InstanceBlockDevice, InstanceRecord, VolumeType } from './records.js';
@@ -200,7 +201,6 @@ export const runInstances = (raw: RunInstancesRequest, ctx: RequestContext): Res
   if (shutdown !== 'stop' && shutdown !== 'terminate') throw param('InstanceInitiatedShutdownBehavior', shutdown);
   const plans = volumePlans(input, image);
   const eni0 = input.NetworkInterfaces?.find((n) => (n.DeviceIndex ?? 0) === 0);
-  if ((input.NetworkInterfaces?.length ?? 0) > 1) throw new AwsError('InvalidParameterValue', 'cloudlet launches instances with one network interface; attach more with AttachNetworkInterface');
   if (eni0?.NetworkInterfaceId && max > 1) throw new AwsError('InvalidParameterCombination', 'Network interfaces and an instance-level count greater than one cannot be specified together');
   const askedIp = input.PrivateIpAddress ?? eni0?.PrivateIpAddress;
   if (askedIp && max > 1) throw new AwsError('InvalidParameterCombination', 'Cannot specify a private IP address when launching more than one instance');
@@ -225,11 +225,14 @@ export const runInstances = (raw: RunInstancesRequest, ctx: RequestContext): Res
       throw new AwsError('InvalidParameterCombination', 'The persistent Spot Instance request type requires a stop or hibernate interruption behavior when launched with RunInstances');
     }
   }
+  const secondary = planSecondaryInterfaces(ctx, input.NetworkInterfaces, subnet, info, max);
   const placement = placementFor(ctx, input.Placement, subnet.zoneName, max);
   checkVcpuQuota(ctx, type, min);
 
   // How many the subnet can hold: as many as asked, at least MinCount (else no instance at all).
-  const free = eni0?.NetworkInterfaceId ? 1 : availableIps(subnet);
+  // Secondary interfaces in the primary subnet take an address each too.
+  const perInstance = (eni0?.NetworkInterfaceId ? 0 : 1) + secondaryInSubnet(secondary, subnet.id);
+  const free = perInstance === 0 ? 1 : Math.floor(availableIps(subnet) / perInstance);
   const count = Math.min(max, free);
   if (count < min) {
     throw new AwsError('InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${subnet.id}' to satisfy the requested number of instances.`);
@@ -267,6 +270,7 @@ export const runInstances = (raw: RunInstancesRequest, ctx: RequestContext): Res
       attachTime: new Date(now).toISOString(), deleteOnTermination: eni0?.NetworkInterfaceId ? (eni0.DeleteOnTermination ?? false) : true,
     };
     ctx.tx.put(ctx.scope, ENI_K.eni, eni.id, eni);
+    const more = attachSecondaryInterfaces(ctx, secondary, id, eni.groups, now, tagsFor('network-interface'));
     const blockDevices: InstanceBlockDevice[] = plans.map((p) => {
       const v = createLaunchVolume(ctx, {
         zoneName: subnet.zoneName, zoneId: subnet.zoneId, instanceId: id, device: p.device, deleteOnTermination: p.deleteOnTermination,
@@ -281,7 +285,7 @@ export const runInstances = (raw: RunInstancesRequest, ctx: RequestContext): Res
     const rec: InstanceRecord = {
       id, imageId: image.id, instanceType: type, architecture: image.architecture, ...(image.platform ? { platform: image.platform } : {}),
       subnetId: subnet.id, vpcId: subnet.vpcId, lastSubnetId: subnet.id, lastVpcId: subnet.vpcId, zoneName: subnet.zoneName, zoneId: subnet.zoneId,
-      networkInterfaceIds: [eni.id], privateIp: eni.privateIps[0]!.address, groups: eni.groups,
+      networkInterfaceIds: [eni.id, ...more], privateIp: eni.privateIps[0]!.address, groups: eni.groups,
       ...(publicOnLaunch ? { publicIp: claimPublicIp(ctx, id), publicIpOnLaunch: true } : {}),
       ...(keyName ? { keyName } : {}), ...(userData ? { userData } : {}),
       ...(profile ? { iamInstanceProfile: { ...profile, associationId: newIdWithPrefix('iip-assoc'), state: 'associated' as const } } : {}),
