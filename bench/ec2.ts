@@ -8,7 +8,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { haveWrk, wrk } from './load.js';
-import { callQuery, replay, timed, type Measure } from './query-client.js';
+import { callQuery, printMeasures, replay, timed, type Measure } from './query-client.js';
 import { startPeer, stopPeer, type Peer } from './peers.js';
 
 const N = Number(process.env.BENCH_EC2_N ?? 1000);
@@ -125,19 +125,10 @@ export async function ec2Bench(): Promise<void> {
     console.log(`  ${name}: ${r.built.n} instances in ${r.built.seconds.toFixed(1)} s = ${(r.built.n / r.built.seconds).toFixed(0)} instances/s`);
   }
   const f = (x: number | undefined, d = 1) => (x === undefined ? '-' : x.toFixed(d));
-  const rows = (['tag', 'state', 'imds'] as const).map((k) => {
-    const a = c?.[k];
-    const b = m?.[k];
-    const label = k === 'tag' ? 'DescribeInstances tag:team' : k === 'state' ? 'DescribeInstances instance-state-name' : 'IMDS credential GET';
-    return [label, `${f(a?.items, 0)}/${f(b?.items, 0)}`, f(a?.p50, 2), f(a?.p99, 2), f(a?.rps, 0), f(b?.p50, 1), f(b?.p99, 1), f(b?.rps, 1),
-      a && b ? `${(a.rps / b.rps).toFixed(1)}x` : '-'];
-  });
-  const head = ['measure', 'items c/m', 'c p50 ms', 'c p99 ms', 'c req/s', 'moto p50', 'moto p99', 'moto req/s', 'rate c/moto'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
+  printMeasures((['tag', 'state', 'imds'] as const).map((k) => ({
+    label: k === 'tag' ? 'DescribeInstances tag:team' : k === 'state' ? 'DescribeInstances instance-state-name' : 'IMDS credential GET',
+    ...(c?.[k] ? { cloudlet: c[k] } : {}), ...(m?.[k] ? { moto: m[k] } : {}),
+  })));
   const runRate = (r: typeof c) => (r ? r.built.n / r.built.seconds : 0);
   console.log('targets:');
   console.log(`  ${c && m && runRate(c) >= 50 * runRate(m) ? 'met   ' : 'MISSED'} RunInstances: >= 50x moto's rate`);

@@ -62,3 +62,16 @@ export async function replay(url: string, params: Record<string, string>, idTag:
     return text.split(`<${idTag}>`).length - 1;
   };
 }
+
+/** One row per measure: cloudlet and moto side by side (items, p50, p99, rate) and the rate ratio. */
+export function printMeasures(rows: Array<{ label: string; cloudlet?: Measure; moto?: Measure }>): void {
+  const f = (x: number | undefined, d = 1) => (x === undefined ? '-' : x.toFixed(d));
+  const cells = rows.map(({ label, cloudlet: a, moto: b }) => [label, `${f(a?.items, 0)}/${f(b?.items, 0)}`, f(a?.p50, 2), f(a?.p99, 2),
+    f(a?.rps, 0), f(b?.p50, 1), f(b?.p99, 1), f(b?.rps, 1), a && b ? `${(a.rps / b.rps).toFixed(1)}x` : '-']);
+  const head = ['measure', 'items c/m', 'c p50 ms', 'c p99 ms', 'c req/s', 'moto p50', 'moto p99', 'moto req/s', 'rate c/moto'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of cells) console.log(line(r));
+}

@@ -8,7 +8,7 @@
  * Runs alone too: `node --import tsx bench/vpc.ts` (after `npm run build`).
  */
 import { fileURLToPath } from 'node:url';
-import { callQuery, replay, timed, type Measure } from './query-client.js';
+import { callQuery, printMeasures, replay, timed, type Measure } from './query-client.js';
 import { startPeer, stopPeer, type Peer } from './peers.js';
 
 const N = Number(process.env.BENCH_VPC_N ?? 10_000);
@@ -104,19 +104,7 @@ export async function vpcBench(): Promise<void> {
   }
   const c = results.cloudlet?.m;
   const mo = results.moto?.m;
-  const rows = CASES.map((k, i) => {
-    const a = c?.[i];
-    const b = mo?.[i];
-    const f = (x: number | undefined, d = 1) => (x === undefined ? '-' : x.toFixed(d));
-    return [k.label, `${f(a?.items, 0)}/${f(b?.items, 0)}`, f(a?.p50, 2), f(a?.p99, 2), f(a?.rps, 0), f(b?.p50, 1), f(b?.p99, 1), f(b?.rps, 1),
-      a && b ? `${(a.rps / b.rps).toFixed(1)}x` : '-'];
-  });
-  const head = ['measure', 'items c/m', 'c p50 ms', 'c p99 ms', 'c req/s', 'moto p50', 'moto p99', 'moto req/s', 'rate c/moto'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
+  printMeasures(CASES.map((k, i) => ({ label: k.label, ...(c?.[i] ? { cloudlet: c[i] } : {}), ...(mo?.[i] ? { moto: mo[i] } : {}) })));
   if (mo && results.moto!.built.n !== N) console.log(`  (moto's figures are at ${results.moto!.built.n} of each kind, not ${N}: its rate at ${N} would be lower still)`);
   console.log('targets:');
   CASES.forEach((k, i) => {
