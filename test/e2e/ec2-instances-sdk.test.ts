@@ -139,7 +139,7 @@ describe('EC2 instances with SDK v3', () => {
 
   test('public subnet: a public address that a stop drops and a start renews; an Elastic IP stays', async () => {
     const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.21.0.0/16' }))).Vpc!.VpcId!;
-    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.21.0.0/24' }))).Subnet!.SubnetId!;
+    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.21.0.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
     const { ModifySubnetAttributeCommand, CreateInternetGatewayCommand, AttachInternetGatewayCommand } = await import('@aws-sdk/client-ec2');
     // An Elastic IP associates only in a VPC with an internet gateway (else Gateway.NotAttached).
     const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
@@ -204,7 +204,7 @@ describe('EC2 instances with SDK v3', () => {
     await rejects(ec2.send(new RunInstancesCommand({ ...base, ImageId: ami, MinCount: 3, MaxCount: 2 })), 'InvalidParameterValue', 400);
     const v1 = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.22.0.0/16' }))).Vpc!.VpcId!;
     const v2 = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.23.0.0/16' }))).Vpc!.VpcId!;
-    const s1 = (await ec2.send(new CreateSubnetCommand({ VpcId: v1, CidrBlock: '10.22.0.0/24' }))).Subnet!.SubnetId!;
+    const s1 = (await ec2.send(new CreateSubnetCommand({ VpcId: v1, CidrBlock: '10.22.0.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
     const g2 = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: v2, GroupName: 'other', Description: 'other' }))).GroupId!;
     await rejects(ec2.send(new RunInstancesCommand({ ...base, ImageId: ami, SubnetId: s1, SecurityGroupIds: [g2] })), 'InvalidParameterValue', 400, /different networks/);
     await rejects(ec2.send(new RunInstancesCommand({ ...base, ImageId: ami, IamInstanceProfile: { Name: 'missing' } })), 'InvalidParameterValue', 400, /iamInstanceProfile/);
