@@ -6,22 +6,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DescribeImagesCommand, EC2Client, RunInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { instanceConnectKeys } from '../../src/services/ec2-instance-connect/index.js';
 import { openSshLine } from '../../src/services/ec2/compute/keys-format.js';
-import { COMPUTE_KIND, type InstanceRecord } from '../../src/services/ec2/compute/records.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
-import { startTestServer } from '../helpers/server.js';
+import { clientConfig, startTestServer } from '../helpers/server.js';
 
 const SCOPE = { account: '000000000000', region: 'us-east-1' };
 
-/**
- * An instance row as RunInstances writes it (only what SendSSHPublicKey reads), so this test
- * does not depend on the instances area: state 'running' from phase 'start' completed.
- */
-function plantInstance(cl: Cloudlet, id: string, phase: InstanceRecord['phase'], doneMs: number): Promise<void> {
-  const i = { id, zoneName: 'us-east-1a', zoneId: 'use1-az1', phase, sinceMs: 0, doneMs, launchMs: 0 } as Partial<InstanceRecord>;
-  return cl.deps.store.transaction((tx) => { tx.put(SCOPE, COMPUTE_KIND.instance, id, i); });
+/** A t3.micro launched in us-east-1a of the default VPC, stopped when asked. */
+async function launch(cl: Cloudlet, stopped = false): Promise<string> {
+  const ec2 = new EC2Client(clientConfig(cl.url));
+  const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023*'] }, { Name: 'architecture', Values: ['x86_64'] }] }))).Images![0]!.ImageId!;
+  const id = (await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, Placement: { AvailabilityZone: 'us-east-1a' } }))).Instances![0]!.InstanceId!;
+  if (stopped) await ec2.send(new StopInstancesCommand({ InstanceIds: [id] }));
+  return id;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'cloudlet-eic-'));
@@ -37,8 +37,7 @@ for (const cli of awsClis()) {
     const liveKeys = (id: string) => cl.deps.store.transaction((tx) => instanceConnectKeys({ tx, scope: SCOPE, clock: cl.deps.clock }, id));
 
     test('a running instance takes the key for 60 seconds, per OS user; others are refused', async () => {
-      const id = 'i-0aaaaaaaaaaaaaaa1';
-      await plantInstance(cl, id, 'start', 0);
+      const id = await launch(cl);
       const ed = openSshLine(generateKeyPairSync('ed25519').publicKey, 'me@laptop');
       const got = await awsJson(cli.bin, cl.url, ['ec2-instance-connect', 'send-ssh-public-key', '--instance-id', id,
         '--instance-os-user', 'ec2-user', '--ssh-public-key', `file://${pubFile(ed)}`, '--availability-zone', 'us-east-1a']);
@@ -65,8 +64,7 @@ for (const cli of awsClis()) {
     });
 
     test('a stopped instance: EC2InstanceStateInvalidException', async () => {
-      const id = 'i-0bbbbbbbbbbbbbbb2';
-      await plantInstance(cl, id, 'stop', 0);
+      const id = await launch(cl, true);
       const ed = openSshLine(generateKeyPairSync('ed25519').publicKey, '');
       const r = await send(['--instance-id', id, '--instance-os-user', 'ec2-user', '--ssh-public-key', `file://${pubFile(ed)}`]);
       assert.notEqual(r.status, 0);
@@ -97,8 +95,7 @@ describe(`EC2 Instance Connect authorization (${cli.name}, IAM enforced)`, { ski
   after(async () => { await cl.close(); });
 
   test('the policy sees the instance ARN and ec2:osuser', async () => {
-    const id = 'i-0ccccccccccccccc3';
-    await plantInstance(cl, id, 'start', 0);
+    const id = await launch(cl);
     const f = pubFile(openSshLine(generateKeyPairSync('ed25519').publicKey, ''));
     const send = (user: string) => runAws(cli.bin, cl.url, ['ec2-instance-connect', '--region', 'us-east-1', 'send-ssh-public-key',
       '--instance-id', id, '--instance-os-user', user, '--ssh-public-key', `file://${f}`], bob);

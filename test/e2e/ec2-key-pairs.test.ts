@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  CreateKeyPairCommand, CreateTagsCommand, DeleteKeyPairCommand, DescribeKeyPairsCommand, DescribeTagsCommand, EC2Client,
-  GetPasswordDataCommand, ImportKeyPairCommand,
+  CreateKeyPairCommand, CreateTagsCommand, DeleteKeyPairCommand, DescribeImagesCommand, DescribeKeyPairsCommand, DescribeTagsCommand, EC2Client,
+  GetPasswordDataCommand, ImportKeyPairCommand, RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
-import { COMPUTE_KIND, type InstanceRecord } from '../../src/services/ec2/compute/records.js';
 import { rejects } from '../helpers/assert.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
@@ -192,26 +191,27 @@ describe('EC2 key pairs with SDK v3', { skip: needTool(['ssh-keygen', 'openssl']
   });
 
   test('GetPasswordData: a Windows instance\'s password, encrypted for its key pair; empty for Linux and keyless instances', async () => {
-    // Instance rows as RunInstances writes them (only what GetPasswordData reads), so the test
-    // does not depend on the instances area.
-    const plant = (id: string, extra: Partial<InstanceRecord>) => cl.deps.store.transaction((tx) => {
-      tx.put({ account: '000000000000', region: 'us-east-1' }, COMPUTE_KIND.instance, id,
-        { id, phase: 'start', sinceMs: 1_700_000_000_000, doneMs: 1_700_000_000_000, launchMs: 1_700_000_000_000, ...extra });
-    });
+    const image = async (platform: 'windows' | 'linux') => (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [
+      { Name: 'architecture', Values: ['x86_64'] }, ...(platform === 'windows' ? [{ Name: 'platform', Values: ['windows'] }] : [{ Name: 'name', Values: ['al2023-ami-2023*'] }]),
+    ] }))).Images![0]!.ImageId!;
+    const launch = async (ami: string, keyName?: string) => (await ec2.send(new RunInstancesCommand({
+      ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, ...(keyName ? { KeyName: keyName } : {}),
+    }))).Instances![0]!;
     const made = await ec2.send(new CreateKeyPairCommand({ KeyName: 'win' }));
     const pem = keyFile(`${made.KeyMaterial!}\n`);
-    await plant('i-0aaaaaaaaaaaaaaa1', { platform: 'windows', keyName: 'win' });
-    await plant('i-0aaaaaaaaaaaaaaa2', { keyName: 'win' });
-    await plant('i-0aaaaaaaaaaaaaaa3', { platform: 'windows' });
-    const got = await ec2.send(new GetPasswordDataCommand({ InstanceId: 'i-0aaaaaaaaaaaaaaa1' }));
-    assert.equal(got.InstanceId, 'i-0aaaaaaaaaaaaaaa1');
-    assert.equal(got.Timestamp!.getTime(), 1_700_000_000_000);
+    const win = await launch(await image('windows'), 'win');
+    const linux = await launch(await image('linux'), 'win');
+    const keyless = await launch(await image('windows'));
+    assert.equal(win.Platform, 'windows');
+    const got = await ec2.send(new GetPasswordDataCommand({ InstanceId: win.InstanceId }));
+    assert.equal(got.InstanceId, win.InstanceId);
+    assert.equal(got.Timestamp!.getTime(), win.LaunchTime!.getTime());
     const decrypt = (b64: string): string => run('openssl', ['pkeyutl', '-decrypt', '-inkey', pem, '-pkeyopt', 'rsa_padding_mode:pkcs1'], Buffer.from(b64, 'base64'));
     const password = decrypt(got.PasswordData!);
     assert.match(password, /^\S{32}$/);
-    const again = await ec2.send(new GetPasswordDataCommand({ InstanceId: 'i-0aaaaaaaaaaaaaaa1' }));
+    const again = await ec2.send(new GetPasswordDataCommand({ InstanceId: win.InstanceId }));
     assert.equal(decrypt(again.PasswordData!), password, 'the same password every time');
-    for (const id of ['i-0aaaaaaaaaaaaaaa2', 'i-0aaaaaaaaaaaaaaa3']) {
+    for (const id of [linux.InstanceId!, keyless.InstanceId!]) {
       assert.equal((await ec2.send(new GetPasswordDataCommand({ InstanceId: id }))).PasswordData, '');
     }
     await rejects(ec2.send(new GetPasswordDataCommand({ InstanceId: 'i-0ffffffffffffffff' })), 'InvalidInstanceID.NotFound', 400, /i-0ffffffffffffffff/);
