@@ -67,6 +67,23 @@ export function checkMaxResults(max: number | undefined, [lo, hi]: [number, numb
   }
 }
 
+/**
+ * Pages a deterministic list that is not a kind's rows (the instance type catalog, Spot price
+ * history, Reserved Instances offerings) by position: the token carries the index of the next
+ * item. `items(limit)` may stop once it has `limit` items.
+ */
+export function pageByPosition<T>(operation: string, query: Record<string, unknown>, input: { MaxResults?: number; NextToken?: string },
+  range: [number, number], defaultMax: number, items: (limit: number) => T[]): { page: T[]; next?: string } {
+  checkMaxResults(input.MaxResults, range);
+  const binding: PageBinding = { service: 'ec2', operation, query };
+  const pos = pagePosition(binding, input.NextToken);
+  const start = pos === undefined ? 0 : Number(pos);
+  const max = input.MaxResults ?? defaultMax;
+  const all = items(start + max + 1);
+  const page = all.slice(start, start + max);
+  return { page, ...(all.length > start + max ? { next: encodePageToken(binding, String(start + max)) } : {}) };
+}
+
 /** The position a NextToken carries, or undefined without one; InvalidPaginationToken when it is not ours. */
 export function pagePosition(binding: PageBinding, token: string | undefined): string | undefined {
   if (token === undefined || token === '') return undefined;

@@ -8,25 +8,11 @@ import type {
   DescribeSpotPriceHistoryRequest, DescribeSpotPriceHistoryResult, InstanceTypeInfo, InstanceTypeOffering, SpotPrice,
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../../core/errors.js';
-import { encodePageToken, type PageBinding } from '../../../core/page-token.js';
 import { zones } from '../../../core/regions.js';
-import type { Handler, RequestContext } from '../../types.js';
-import { bool, checkMaxResults, pagePosition } from '../describe.js';
+import type { Handler } from '../../types.js';
+import { bool, pageByPosition } from '../describe.js';
 import { applyFilters, type Filter } from '../filters.js';
 import { instanceTypeInfo, regionTypes, spotHourStart, spotPrice, vcpusOf, zoneIdsOffering } from './catalog.js';
-
-/** Pages by position in a deterministic list: the token carries the index of the next item. */
-function paged<T>(ctx: RequestContext, operation: string, query: Record<string, unknown>, input: { MaxResults?: number; NextToken?: string },
-  range: [number, number], defaultMax: number, items: (limit: number) => T[]): { page: T[]; next?: string } {
-  checkMaxResults(input.MaxResults, range);
-  const binding: PageBinding = { service: 'ec2', operation, query };
-  const pos = pagePosition(binding, input.NextToken);
-  const start = pos === undefined ? 0 : Number(pos);
-  const max = input.MaxResults ?? defaultMax;
-  const all = items(start + max + 1);
-  const page = all.slice(start, start + max);
-  return { page, ...(all.length > start + max ? { next: encodePageToken(binding, String(start + max)) } : {}) };
-}
 
 const list = (v: unknown): string[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v.map(String) : [String(v)]);
 
@@ -103,7 +89,7 @@ export const describeInstanceTypes: Handler<DescribeInstanceTypesRequest, Descri
   }
   const names = asked.length ? [...new Set(asked)].sort() : Object.keys(offered).sort();
   const filters = input.Filters ?? [];
-  const { page, next } = paged(ctx, 'DescribeInstanceTypes', { asked, filters }, input, [5, 100], 100,
+  const { page, next } = pageByPosition('DescribeInstanceTypes', { asked, filters }, input, [5, 100], 100,
     () => applyFilters(names.map((n) => instanceTypeInfo(n)!), filters, typeFields()));
   return { InstanceTypes: page, ...(next ? { NextToken: next } : {}) };
 };
@@ -127,7 +113,7 @@ export const describeInstanceTypeOfferings: Handler<DescribeInstanceTypeOffering
     }
   }
   const filters = input.Filters ?? [];
-  const { page, next } = paged(ctx, 'DescribeInstanceTypeOfferings', { lt, filters }, input, [5, 1000], 1000,
+  const { page, next } = pageByPosition('DescribeInstanceTypeOfferings', { lt, filters }, input, [5, 1000], 1000,
     () => applyFilters(all, filters, { 'instance-type': (o) => o.InstanceType, location: (o) => o.Location }));
   return { InstanceTypeOfferings: page, ...(next ? { NextToken: next } : {}) };
 };
@@ -185,7 +171,7 @@ export const describeSpotPriceHistory: Handler<DescribeSpotPriceHistoryRequest, 
     'timestamp': (s: SpotPrice) => s.Timestamp!.toISOString(),
   };
   const query = { types, products, az: input.AvailabilityZone ?? '', first, last, filters };
-  const { page, next } = paged(ctx, 'DescribeSpotPriceHistory', query, input, [5, 1000], 1000, (limit) => {
+  const { page, next } = pageByPosition('DescribeSpotPriceHistory', query, input, [5, 1000], 1000, (limit) => {
     const out: SpotPrice[] = [];
     for (let h = last; h >= first && out.length < limit; h -= HOUR) {
       const batch = combos.map(({ type, zone, product }) => {

@@ -21,10 +21,9 @@ import type {
   ReservedInstances, ReservedInstancesOffering,
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../../core/errors.js';
-import { encodePageToken, type PageBinding } from '../../../core/page-token.js';
 import { zones } from '../../../core/regions.js';
 import type { Handler, RequestContext } from '../../types.js';
-import { checkMaxResults, pagePosition } from '../describe.js';
+import { checkMaxResults, pageByPosition } from '../describe.js';
 import { applyFilters, type Filter } from '../filters.js';
 import { tagList, tagsOf } from '../tags.js';
 import { onDemandPrice, regionTypes, vcpusOf } from './catalog.js';
@@ -229,20 +228,18 @@ export const describeReservedInstancesOfferings: Handler<DescribeReservedInstanc
     ids: askedIds ?? [], filters, type: input.InstanceType ?? '', ot: input.OfferingType ?? '', oc: input.OfferingClass ?? '',
     p: input.ProductDescription ?? '', zoneId: zoneId ?? '', minD, maxD, tenancy, m: input.IncludeMarketplace ?? true,
   };
-  const binding: PageBinding = { service: 'ec2', operation: 'DescribeReservedInstancesOfferings', query };
-  const pos = pagePosition(binding, input.NextToken);
-  const start = pos === undefined ? 0 : Number(pos);
-  const max = input.MaxResults ?? 100;
-  const out: ReservedInstancesOffering[] = [];
-  const batch: OfferingSpec[] = [];
-  const flush = () => { out.push(...applyFilters(batch.map((s) => offeringShape(ctx, s, zoneNames)), filters, offeringFields)); batch.length = 0; };
-  for (const s of specs(start + max + 1)) {
-    batch.push(s);
-    if (batch.length >= 64) { flush(); if (out.length > start + max) break; }
-  }
-  flush();
-  const page = out.slice(start, start + max);
-  return { ReservedInstancesOfferings: page, ...(out.length > start + max ? { NextToken: encodePageToken(binding, String(start + max)) } : {}) };
+  const { page, next } = pageByPosition('DescribeReservedInstancesOfferings', query, input, [1, 100], 100, (limit) => {
+    const out: ReservedInstancesOffering[] = [];
+    const batch: OfferingSpec[] = [];
+    const flush = () => { out.push(...applyFilters(batch.map((s) => offeringShape(ctx, s, zoneNames)), filters, offeringFields)); batch.length = 0; };
+    for (const s of specs(limit)) {
+      batch.push(s);
+      if (batch.length >= 64) { flush(); if (out.length >= limit) break; }
+    }
+    flush();
+    return out;
+  });
+  return { ReservedInstancesOfferings: page, ...(next ? { NextToken: next } : {}) };
 };
 
 // ---- PurchaseReservedInstancesOffering --------------------------------------------------------
