@@ -6,29 +6,22 @@
  * scripts/refresh-ec2-data.ts regenerates the data; data/ec2/SOURCE.md says where it comes from.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { InstanceTypeInfo } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../../core/errors.js';
 import { zones } from '../../../core/regions.js';
 import type { Scope, Tx } from '../../../store/types.js';
 import type { RequestContext } from '../../types.js';
+import { ec2DataFile } from './data-files.js';
 import { COMPUTE_KIND } from './records.js';
 
 interface Offerings { zones: string[]; types: Record<string, number> }
 interface Prices { regionMultiplier: Record<string, number>; usEast1: Record<string, number> }
 
-/** data/ec2/ beside the package root, found by walking up (src/ under tsx, dist/ when built). */
 function dataFile(name: string): Buffer {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 7; i++) {
-    const p = join(dir, 'data', 'ec2', name);
-    if (existsSync(p)) return readFileSync(p);
-    dir = dirname(dir);
-  }
-  throw new Error(`data/ec2/${name} not found: the instance type catalog is missing`);
+  const b = ec2DataFile(name);
+  if (!b) throw new Error(`data/ec2/${name} not found: the instance type catalog is missing`);
+  return b;
 }
 const gz = <T>(name: string): T => JSON.parse(gunzipSync(dataFile(name)).toString('utf8')) as T;
 

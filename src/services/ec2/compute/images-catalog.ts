@@ -7,10 +7,7 @@
  * sha256('snap' + region + name).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { ec2DataFile } from './data-files.js';
 import type { ImageBlockDevice, ImageRecord, VolumeType } from './records.js';
 
 export interface CatalogEntry {
@@ -44,16 +41,10 @@ export interface CatalogImage {
 /** Owner IDs whose images AWS shows with the alias 'amazon' (Owners=amazon selects them). */
 export const AMAZON_OWNERS = new Set(['137112412989', '801119661308']);
 
-/** data/ beside the package root, found by walking up (src/ under tsx, dist/src/ when built). */
 function readCatalog(): CatalogEntry[] {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 7; i++) {
-    const plain = join(dir, 'data', 'ec2', 'images.json');
-    if (existsSync(plain)) return (JSON.parse(readFileSync(plain, 'utf8')) as { images: CatalogEntry[] }).images;
-    if (existsSync(`${plain}.gz`)) return (JSON.parse(gunzipSync(readFileSync(`${plain}.gz`)).toString('utf8')) as { images: CatalogEntry[] }).images;
-    dir = dirname(dir);
-  }
-  throw new Error('data/ec2/images.json not found: the public AMI catalog is missing');
+  const b = ec2DataFile('images.json');
+  if (!b) throw new Error('data/ec2/images.json not found: the public AMI catalog is missing');
+  return (JSON.parse(b.toString('utf8')) as { images: CatalogEntry[] }).images;
 }
 
 const hex17 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 17);
