@@ -206,16 +206,24 @@ async function readJson(req: IncomingMessage): Promise<Json> {
 }
 
 /**
+ * JSON bodies only on the admin POSTs that change things: a form or a text/plain body from a
+ * web page is refused (415) before it is read. True when the request was refused.
+ */
+async function refusedUnlessJson(req: IncomingMessage, res: ServerResponse, route: string): Promise<boolean> {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json') return false;
+  await drain(req);
+  send(res, 415, { error: 'UnsupportedMediaType', message: `POST ${route} takes a JSON body (content-type: application/json), got ${type ? JSON.stringify(type) : 'none'}` });
+  return true;
+}
+
+/**
  * POST /_cloudlet/clock {"advance":"31d"} | {"reset":true}. JSON bodies only (a form or a
  * text/plain body from a web page is refused before it is read), and the new offset is checked
  * before it is stored or used: an out-of-range advance changes nothing.
  */
 async function setClock(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') {
-    await drain(req);
-    return send(res, 415, { error: 'UnsupportedMediaType', message: `POST /_cloudlet/clock takes a JSON body (content-type: application/json), got ${type ? JSON.stringify(type) : 'none'}` });
-  }
+  if (await refusedUnlessJson(req, res, '/_cloudlet/clock')) return;
   const body = await readJson(req);
   let next: number;
   try {
@@ -242,11 +250,7 @@ async function setClock(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
  * first use). JSON bodies only, like the clock: a form posted by a web page is refused unread.
  */
 async function netWhyRoute(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') {
-    await drain(req);
-    return send(res, 415, { error: 'UnsupportedMediaType', message: `POST /_cloudlet/net/why takes a JSON body (content-type: application/json), got ${type ? JSON.stringify(type) : 'none'}` });
-  }
+  if (await refusedUnlessJson(req, res, '/_cloudlet/net/why')) return;
   const { netWhy } = await import('../services/ec2/vpc/network-insights.js');
   return send(res, 200, { ...(await netWhy(deps.store, deps.clock, await readJson(req))) });
 }
@@ -279,11 +283,7 @@ async function ec2Quotas(deps: ServerDeps, wire: WireRequest, req: IncomingMessa
   const q = new URLSearchParams(wire.query);
   let body: Json = {};
   if (wire.method === 'POST') {
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      await drain(req);
-      return send(res, 415, { error: 'UnsupportedMediaType', message: 'POST /_cloudlet/ec2/quotas takes a JSON body (content-type: application/json)' });
-    }
+    if (await refusedUnlessJson(req, res, '/_cloudlet/ec2/quotas')) return;
     body = await readJson(req);
   }
   const pick = (k: string, dflt: string): string => String(body[k] ?? q.get(k) ?? dflt);
@@ -296,8 +296,7 @@ async function ec2Quotas(deps: ServerDeps, wire: WireRequest, req: IncomingMessa
     if (typeof body.quotaCode !== 'string') throw new BadRequest('quotaCode must be a string, e.g. L-1216C47A');
     await deps.store.transaction((tx) => setVcpuQuota(tx, scope, body.quotaCode as string, v === null ? undefined : v));
   }
-  const now = deps.clock.nowMs();
-  const quotas = await deps.store.transaction((tx) => vcpuQuotas(tx, scope, now));
+  const quotas = await deps.store.transaction((tx) => vcpuQuotas(tx, scope));
   return send(res, 200, { ...scope, quotas: quotas as unknown as Json[] });
 }
 

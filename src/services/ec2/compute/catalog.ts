@@ -129,7 +129,7 @@ function limitOf(tx: Tx, scope: Scope, b: typeof BUCKETS[number]): number {
  * vCPUs of running and pending instances per bucket, from the 'phase' and 'type' indexes
  * (keys only, no row read): pending and running are exactly phase 'start' (lifecycle.ts).
  */
-function usedVcpus(tx: Tx, scope: Scope, _nowMs: number): Map<string, number> {
+function usedVcpus(tx: Tx, scope: Scope): Map<string, number> {
   const live = new Set(tx.keysBy(scope, COMPUTE_KIND.instance, 'phase', { key: 'start' }).map((k) => k.id));
   const used = new Map<string, number>();
   if (!live.size) return used;
@@ -142,8 +142,8 @@ function usedVcpus(tx: Tx, scope: Scope, _nowMs: number): Map<string, number> {
 }
 
 /** Every bucket with its limit and the vCPUs running and pending instances hold now. */
-export function vcpuQuotas(tx: Tx, scope: Scope, nowMs: number): Array<{ quotaCode: string; name: string; limit: number; used: number }> {
-  const used = usedVcpus(tx, scope, nowMs);
+export function vcpuQuotas(tx: Tx, scope: Scope): Array<{ quotaCode: string; name: string; limit: number; used: number }> {
+  const used = usedVcpus(tx, scope);
   return BUCKETS.map((b) => ({ quotaCode: b.quotaCode, name: b.name, limit: limitOf(tx, scope, b), used: used.get(b.quotaCode) ?? 0 }));
 }
 
@@ -162,7 +162,7 @@ export function setVcpuQuota(tx: Tx, scope: Scope, quotaCode: string, value: num
  */
 export function checkVcpuQuota(ctx: RequestContext, type: string, count: number): void {
   const b = bucketOf(type);
-  const used = usedVcpus(ctx.tx, ctx.scope, ctx.clock.nowMs()).get(b.quotaCode) ?? 0;
+  const used = usedVcpus(ctx.tx, ctx.scope).get(b.quotaCode) ?? 0;
   const limit = limitOf(ctx.tx, ctx.scope, b);
   if (used + count * vcpusOf(type) > limit) {
     throw new AwsError('VcpuLimitExceeded', `You have requested more vCPU capacity than your current vCPU limit of ${limit} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.`);
