@@ -51,6 +51,18 @@ export function scheduleSpotCheck(i: InstanceRecord, fromMs: number): void {
 }
 
 /**
+ * Walks the clock hours from `fromMs` (an hour boundary) to `nowMs`: the first whose price is
+ * over the instance's maximum, or, when none is, the next hour still to look at.
+ */
+function firstHourOver(i: InstanceRecord, maxPrice: number, fromMs: number, nowMs: number): { overMs?: number; nextMs: number } {
+  let h = fromMs;
+  for (let k = 0; h <= nowMs && k < MAX_HOURS; k++, h += HOUR) {
+    if (spotPrice(i.instanceType, i.zoneName, h) > maxPrice) return { overMs: h, nextMs: h };
+  }
+  return { nextMs: h };
+}
+
+/**
  * The interruption notice a Spot instance has at `nowMs`, whether or not a call has settled
  * it yet (the metadata service reads it without writing): the first hour since its last check
  * whose price is over the maximum, and the interruption two minutes later.
@@ -61,11 +73,8 @@ export function spotNotice(i: InstanceRecord, nowMs: number): { noticeMs: number
     return nowMs >= i.spot.noticeMs ? { noticeMs: i.spot.noticeMs, interruptMs: i.spot.interruptMs ?? i.spot.noticeMs + NOTICE_MS } : undefined;
   }
   if (i.due === undefined) return undefined;
-  let h = Number(i.due);
-  for (let k = 0; h <= nowMs && k < MAX_HOURS; k++, h += HOUR) {
-    if (spotPrice(i.instanceType, i.zoneName, h) > i.spot.maxPrice) return { noticeMs: h, interruptMs: h + NOTICE_MS };
-  }
-  return undefined;
+  const { overMs } = firstHourOver(i, i.spot.maxPrice, Number(i.due), nowMs);
+  return overMs === undefined ? undefined : { noticeMs: overMs, interruptMs: overMs + NOTICE_MS };
 }
 
 function closeRequest(ctx: RequestContext, i: InstanceRecord, code: string, message: string, atMs: number): void {
@@ -87,19 +96,14 @@ export function settle(ctx: RequestContext): void {
       continue;
     }
     if (i.spot.noticeMs === undefined) {
-      let h = Number(i.due);
-      for (let k = 0; h <= now && k < MAX_HOURS; k++, h += HOUR) {
-        if (spotPrice(i.instanceType, i.zoneName, h) > i.spot.maxPrice) {
-          i.spot.noticeMs = h;
-          i.spot.interruptMs = h + NOTICE_MS;
-          break;
-        }
-      }
-      if (i.spot.noticeMs === undefined) {
-        i.due = dueKey(h);
+      const { overMs, nextMs } = firstHourOver(i, i.spot.maxPrice, Number(i.due), now);
+      if (overMs === undefined) {
+        i.due = dueKey(nextMs);
         putInstance(ctx, i);
         continue;
       }
+      i.spot.noticeMs = overMs;
+      i.spot.interruptMs = overMs + NOTICE_MS;
     }
     const at = i.spot.interruptMs!;
     if (at > now) {
