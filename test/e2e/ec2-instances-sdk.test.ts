@@ -149,6 +149,8 @@ describe('EC2 instances with SDK v3', () => {
     assert.equal(a!.AmiLaunchIndex, 0);
     assert.equal(b!.AmiLaunchIndex, 1);
     const first = (await one(a!.InstanceId!)).PublicIpAddress!;
+    const byDns = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'dns-name', Values: [(await one(a!.InstanceId!)).PublicDnsName!] }] }));
+    assert.deepEqual(byDns.Reservations!.flatMap((r) => r.Instances!).map((i) => i.InstanceId), [a!.InstanceId], 'the dns-name filter takes the public DNS name');
     assert.match(first, /^(192\.0\.2|198\.51\.100|203\.0\.113|198\.1[89]\.\d+)\./);
     const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
     await ec2.send(new AssociateAddressCommand({ AllocationId: eip.AllocationId, InstanceId: b!.InstanceId }));

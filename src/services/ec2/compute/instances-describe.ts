@@ -10,7 +10,7 @@ import type { Handler, RequestContext } from '../../types.js';
 import { describe, type FilterValue } from '../describe.js';
 import { dropTags } from '../tags.js';
 import { privateDnsName } from '../vpc/eni-core.js';
-import { INSTANCE_KIND, instanceShape, interfacesOf, publicIpOf } from './instances-core.js';
+import { INSTANCE_KIND, instanceShape, interfacesOf, publicDnsName, publicIpOf } from './instances-core.js';
 import { instanceExpired, instanceState, STATE_CODE } from './lifecycle.js';
 import type { InstanceRecord } from './records.js';
 import { settle } from './spot.js';
@@ -39,7 +39,7 @@ function instanceFields(ctx: RequestContext, now: number): Record<string, (i: In
     'private-ip-address': (i) => (instanceState(i, now) === 'terminated' ? undefined : i.privateIp),
     'private-dns-name': (i) => privateDnsName(ctx, i.privateIp),
     'ip-address': (i) => pub(i),
-    'dns-name': (i) => { const p = pub(i); return p ? `ec2-${p.replace(/\./g, '-')}` : undefined; },
+    'dns-name': (i) => { const p = pub(i); return p ? publicDnsName(ctx.region, p) : undefined; },
     'key-name': (i) => i.keyName,
     'reservation-id': (i) => i.reservationId,
     'owner-id': (i) => i.ownerId,
