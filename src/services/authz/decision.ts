@@ -47,14 +47,20 @@ function allows(req: RequestContext, policies: Policy[] | undefined, now: () => 
   return evaluate(probe, { identity: policies }, { now }).decision === 'Allow';
 }
 
+/**
+ * A resource-side policy (a resource policy, a VPC endpoint policy) on its own: evaluated as if
+ * cross-account with nothing else in play, so its matching statements say whether it names this
+ * caller and allows or denies the action.
+ */
+function alone(req: RequestContext, policy: Policy, now: () => number): { result: EvaluationResult; own: MatchedStatement[] } {
+  const probe: RequestContext = { ...req, resourceAccount: req.principal.account === '000000000001' ? '000000000002' : '000000000001' };
+  const result = evaluate(probe, { identity: [], resource: policy }, { now, rootBypassesIdentity: true });
+  return { result, own: result.matchedStatements.filter((m) => m.source === 'resource') };
+}
+
 /** Does the resource policy allow this caller (by itself, as the cross-account path needs)? */
 function resourceAllows(req: RequestContext, resource: Policy | undefined, now: () => number): boolean {
-  if (!resource) return false;
-  // Evaluated as if cross-account with nothing else in play: allowed iff the resource
-  // policy names this caller and allows the action (the result's matches say so).
-  const probe: RequestContext = { ...req, resourceAccount: req.principal.account === '000000000001' ? '000000000002' : '000000000001' };
-  const r = evaluate(probe, { identity: [], resource }, { now, rootBypassesIdentity: true });
-  return r.matchedStatements.some((m) => m.source === 'resource' && m.effect === 'Allow');
+  return !!resource && alone(req, resource, now).own.some((m) => m.effect === 'Allow');
 }
 
 /**
@@ -62,10 +68,7 @@ function resourceAllows(req: RequestContext, resource: Policy | undefined, now: 
  * policies allowed: it must allow by itself, and an explicit deny in it wins. Undefined: allowed.
  */
 export function endpointDecision(req: RequestContext, endpoint: Policy, endpointId: string, now: () => number): DecisionResult | undefined {
-  // Evaluated as resourceAllows does: only the endpoint policy's own statements count.
-  const probe: RequestContext = { ...req, resourceAccount: req.principal.account === '000000000001' ? '000000000002' : '000000000001' };
-  const result = evaluate(probe, { identity: [], resource: endpoint }, { now, rootBypassesIdentity: true });
-  const own = result.matchedStatements.filter((m) => m.source === 'resource');
+  const { result, own } = alone(req, endpoint, now);
   const deny = own.find((m) => m.effect === 'Deny');
   if (deny) return { allowed: false, result, denial: { explicit: true, source: 'vpc-endpoint', statement: deny } };
   if (own.some((m) => m.effect === 'Allow')) return undefined;
