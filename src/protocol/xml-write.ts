@@ -8,7 +8,7 @@
 import type { ServiceModel } from './models.js';
 import type { Shape } from './model-types.js';
 import { escapeXml, writeXmlText } from './xml-text.js';
-import { planOf, scalarText, toXmlTree, type MemberPlan, type XmlElement, type XmlStyle } from './xml.js';
+import { isAbsent, planOf, scalarText, toXmlTree, type MemberPlan, type XmlElement, type XmlStyle } from './xml.js';
 
 /** Attributes as [name, value] pairs, in the order they are written. */
 export type XmlAttrs = Array<[string, string]>;
@@ -38,8 +38,6 @@ export function openTag(name: string, attrs: XmlAttrs): string {
   for (const [k, v] of attrs) out += ` ${k}="${escapeXml(v)}"`;
   return `${out}>`;
 }
-
-const isAbsent = (v: unknown): v is null | undefined => v === undefined || v === null;
 
 function items(model: ServiceModel, member: Shape, value: unknown, itemName: string, style: XmlStyle): string {
   if (!Array.isArray(value)) throw new TypeError(`expected an array for a list, got ${typeof value}`);

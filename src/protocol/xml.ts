@@ -25,7 +25,7 @@ export interface XmlStyle {
 const ATTR = '@_';
 
 
-const isAbsent = (v: unknown): v is null | undefined => v === undefined || v === null;
+export const isAbsent = (v: unknown): v is null | undefined => v === undefined || v === null;
 
 /**
  * The element name a structure member is written under. A flattened list whose member has a
@@ -205,14 +205,9 @@ export function renderXml(rootName: string, content: XmlNode, opts: RenderOption
   const doc: XmlElement = {};
   if (opts.declaration) doc['?xml'] = { [`${ATTR}version`]: '1.0', [`${ATTR}encoding`]: 'UTF-8' };
   doc[rootName] = root;
-  const xml = writeXmlText(doc);
-  // Text may hold characters no XML 1.0 document can carry, not even as references (a NUL in
-  // an echoed request value, a control character stored through a JSON API): U+FFFD stands in.
-  return NOT_XML.test(xml) ? xml.replace(NOT_XML_ALL, '\ufffd') : xml;
+  // Characters no XML 1.0 document can carry become U+FFFD in escapeXml, text by text.
+  return writeXmlText(doc);
 }
-
-const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
-const NOT_XML_ALL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 /** A value of shape `ref` as a complete XML document rooted at `rootName`. */
 export function writeXmlValue(
