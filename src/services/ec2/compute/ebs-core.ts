@@ -221,6 +221,21 @@ export function writeSnapshot(ctx: RequestContext, v: VolumeRecord, description:
   return s;
 }
 
+/** A new snapshot row copied from another (CopySnapshot, CopyImage): its own ID, pending until the copy completes. */
+export function writeCopiedSnapshot(ctx: RequestContext, o: {
+  volumeSize: number; encrypted: boolean; kmsKeyId?: string; description: string; sourceSnapshotId: string; sourceRegion: string;
+}, tags: Tag[] = []): SnapshotRecord {
+  const now = ctx.clock.nowMs();
+  const s: SnapshotRecord = {
+    id: newId('snapshot'), volumeId: 'vol-ffffffff', volumeSize: o.volumeSize, description: o.description, encrypted: o.encrypted,
+    ...(o.kmsKeyId ? { kmsKeyId: o.kmsKeyId } : {}), ownerId: ctx.account, startMs: now, completedMs: now + ebsDelayMs(),
+    createVolumePermissions: [], storageTier: 'standard', sourceSnapshotId: o.sourceSnapshotId, sourceRegion: o.sourceRegion,
+  };
+  ctx.tx.put(ctx.scope, K.snapshot, s.id, s);
+  setTags(ctx.tx, ctx.scope, 'snapshot', s.id, tags);
+  return s;
+}
+
 // ---- creating volumes ------------------------------------------------------------------
 
 export interface NewVolume {

@@ -13,7 +13,7 @@ import { isRegion } from '../../../core/regions.js';
 import type { Handler, RequestContext } from '../../types.js';
 import { newId } from '../ids.js';
 import { dropTags, setTags, tagsOf, tagSpecTags } from '../tags.js';
-import { defaultKmsKey, ebsDelayMs, getVolume, K, kmsKeyArn, mustFindSnapshot, snapshotState, writeSnapshot } from './ebs-core.js';
+import { defaultKmsKey, getVolume, K, kmsKeyArn, mustFindSnapshot, snapshotState, writeCopiedSnapshot, writeSnapshot } from './ebs-core.js';
 import { catalogSnapshot } from './images-catalog.js';
 import { checkImageName, findImage, imageNotFound, ownImage, setLaunchPermissions } from './images-core.js';
 import { getInstance } from './instances-core.js';
@@ -166,13 +166,10 @@ export const copyImage: Handler<CopyImageRequest, CopyImageResult> = (input, ctx
       : mustFindSnapshot(ctx, b.ebs.snapshotId, srcRegion).snapshot;
     const encrypted = from.encrypted || (input.Encrypted ?? false);
     const kmsKeyId = !encrypted ? undefined : input.KmsKeyId !== undefined ? kmsKeyArn(ctx, input.KmsKeyId) : defaultKmsKey(ctx);
-    const s: SnapshotRecord = {
-      id: newId('snapshot'), volumeId: 'vol-ffffffff', volumeSize: from.volumeSize,
+    const s = writeCopiedSnapshot(ctx, {
+      volumeSize: from.volumeSize, encrypted, ...(kmsKeyId ? { kmsKeyId } : {}), sourceSnapshotId: b.ebs.snapshotId, sourceRegion: srcRegion,
       description: `Copied for DestinationAmi ${id} from SourceAmi ${src.id} for SourceSnapshot ${b.ebs.snapshotId}. Task created on ${new Date(now).toISOString()}.`,
-      encrypted, ...(kmsKeyId ? { kmsKeyId } : {}), ownerId: ctx.account, startMs: now, completedMs: now + ebsDelayMs(),
-      createVolumePermissions: [], storageTier: 'standard', sourceSnapshotId: b.ebs.snapshotId, sourceRegion: srcRegion,
-    };
-    ctx.tx.put(ctx.scope, K.snapshot, s.id, s);
+    });
     availableMs = Math.max(availableMs, s.completedMs);
     blockDevices.push({ ...b, ebs: { ...b.ebs, snapshotId: s.id, encrypted } });
   }

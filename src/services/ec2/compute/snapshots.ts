@@ -18,11 +18,11 @@ import { GLOBAL_ACCOUNT, type Scope } from '../../../store/types.js';
 import type { Handler, RequestContext } from '../../types.js';
 import { bool, checkMaxResults, pagePosition } from '../describe.js';
 import { applyFilters } from '../filters.js';
-import { checkId, newId, notFound } from '../ids.js';
-import { dropTags, setTags, tagsOf, tagSpecTags, type Tag } from '../tags.js';
+import { checkId, notFound } from '../ids.js';
+import { dropTags, tagsOf, tagSpecTags, type Tag } from '../tags.js';
 import {
-  defaultKmsKey, ebsDelayMs, findSnapshot, getVolume, K, kmsKeyArn, managedEbsKeyArn, mustFindSnapshot, publicSharingBlocked,
-  SETTING, snapshotProgress, snapshotShape, snapshotState, volumesOfInstance, writeSnapshot, type ShareRecord,
+  defaultKmsKey, findSnapshot, getVolume, K, kmsKeyArn, managedEbsKeyArn, mustFindSnapshot, publicSharingBlocked,
+  SETTING, snapshotProgress, snapshotShape, snapshotState, volumesOfInstance, writeCopiedSnapshot, writeSnapshot, type ShareRecord,
 } from './ebs-core.js';
 import { instanceExpired } from './lifecycle.js';
 import { COMPUTE_KIND, type ImageRecord, type InstanceRecord, type SnapshotRecord } from './records.js';
@@ -80,14 +80,10 @@ export const copySnapshot: Handler<CopySnapshotRequest, CopySnapshotResult> = (i
   // A key lives in one Region: a copy to another Region takes that Region's key unless one is named.
   const sameRegionKey = srcRegion === ctx.region && src.ownerId === ctx.account ? src.kmsKeyId : undefined;
   const kmsKeyId = !encrypted ? undefined : input.KmsKeyId !== undefined ? kmsKeyArn(ctx, input.KmsKeyId) : sameRegionKey ?? defaultKmsKey(ctx);
-  const s: SnapshotRecord = {
-    id: newId('snapshot'), volumeId: 'vol-ffffffff', volumeSize: src.volumeSize,
-    description: input.Description ?? `[Copied ${src.id} from ${srcRegion}]`, encrypted, ...(kmsKeyId ? { kmsKeyId } : {}),
-    ownerId: ctx.account, startMs: now, completedMs: now + ebsDelayMs(), createVolumePermissions: [], storageTier: 'standard',
-    sourceSnapshotId: src.id, sourceRegion: srcRegion,
-  };
-  ctx.tx.put(ctx.scope, K.snapshot, s.id, s);
-  setTags(ctx.tx, ctx.scope, 'snapshot', s.id, tags);
+  const s = writeCopiedSnapshot(ctx, {
+    volumeSize: src.volumeSize, description: input.Description ?? `[Copied ${src.id} from ${srcRegion}]`, encrypted,
+    ...(kmsKeyId ? { kmsKeyId } : {}), sourceSnapshotId: src.id, sourceRegion: srcRegion,
+  }, tags);
   return { SnapshotId: s.id, ...(tags.length ? { Tags: tags } : {}) };
 };
 
