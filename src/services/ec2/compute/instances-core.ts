@@ -56,8 +56,13 @@ export function publicIpOf(ctx: RequestContext, i: InstanceRecord, primary?: Net
   return i.publicIp;
 }
 
+/** The names of security groups by ID ('' for one that is gone). */
+export const groupNamesOf = (ctx: RequestContext, ids: readonly string[]): string[] =>
+  ids.map((g) => ctx.tx.get<SecurityGroupRecord>(ctx.scope, ENI_K.sg, g)?.name ?? '');
+
 function groupIdentifiers(ctx: RequestContext, ids: readonly string[]): GroupIdentifier[] {
-  return ids.map((g) => ({ GroupId: g, GroupName: ctx.tx.get<SecurityGroupRecord>(ctx.scope, ENI_K.sg, g)?.name ?? '' }));
+  const names = groupNamesOf(ctx, ids);
+  return ids.map((g, k) => ({ GroupId: g, GroupName: names[k]! }));
 }
 
 function interfaceOfInstance(ctx: RequestContext, i: InstanceRecord, e: NetworkInterfaceRecord): InstanceNetworkInterface {

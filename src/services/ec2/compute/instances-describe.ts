@@ -10,7 +10,7 @@ import type { Handler, RequestContext } from '../../types.js';
 import { describe, type FilterValue } from '../describe.js';
 import { dropTags } from '../tags.js';
 import { privateDnsName } from '../vpc/eni-core.js';
-import { INSTANCE_KIND, instanceShape, interfacesOf, publicDnsName, publicIpOf } from './instances-core.js';
+import { groupNamesOf, INSTANCE_KIND, instanceShape, interfacesOf, publicDnsName, publicIpOf } from './instances-core.js';
 import { instanceExpired, instanceState, STATE_CODE } from './lifecycle.js';
 import type { InstanceRecord } from './records.js';
 import { settle } from './spot.js';
@@ -59,8 +59,8 @@ function instanceFields(ctx: RequestContext, now: number): Record<string, (i: In
     'iam-instance-profile.id': (i) => i.iamInstanceProfile?.id,
     'instance.group-id': (i) => i.groups,
     'group-id': (i) => i.groups,
-    'instance.group-name': (i) => groupNames(ctx, i),
-    'group-name': (i) => groupNames(ctx, i),
+    'instance.group-name': (i) => groupNamesOf(ctx, i.groups),
+    'group-name': (i) => groupNamesOf(ctx, i.groups),
     'network-interface.network-interface-id': (i) => enis(i).map((e) => e.id),
     'network-interface.subnet-id': (i) => enis(i).map((e) => e.subnetId),
     'network-interface.vpc-id': (i) => enis(i).map((e) => e.vpcId),
@@ -86,10 +86,6 @@ function instanceFields(ctx: RequestContext, now: number): Record<string, (i: In
     hypervisor: () => 'xen',
     'requester-id': (i) => i.requesterId,
   };
-}
-
-function groupNames(ctx: RequestContext, i: InstanceRecord): string[] {
-  return i.groups.map((g) => ctx.tx.get<{ name: string }>(ctx.scope, 'ec2:security-group', g)?.name ?? '');
 }
 
 export const describeInstances: Handler<DescribeInstancesRequest, DescribeInstancesResult> = (input, ctx) => {
