@@ -100,3 +100,19 @@ export function applyFilters<T>(
   });
   return items.filter((item) => tests.every((t) => t(item)));
 }
+
+type Fields<T> = Record<string, (item: T) => string | string[] | undefined>;
+
+/** `fields` plus a `tag:KEY` field for each such filter asked, read from the item's tags. */
+export function withTagKeyFields<T>(fields: Fields<T>, filters: readonly Filter[] | undefined,
+  tags: (item: T) => ReadonlyArray<{ Key?: string; Value?: string }>): Fields<T> {
+  const out = { ...fields };
+  for (const f of filters ?? []) {
+    const n = f.Name ?? '';
+    if (n.startsWith('tag:') && n.length > 4) {
+      const key = n.slice(4);
+      out[n] = (item) => tags(item).find((t) => t.Key === key)?.Value;
+    }
+  }
+  return out;
+}

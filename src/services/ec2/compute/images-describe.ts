@@ -10,7 +10,7 @@ import { encodePageToken, type PageBinding } from '../../../core/page-token.js';
 import { compareIds } from '../../../store/order.js';
 import type { Handler, RequestContext } from '../../types.js';
 import { bool, checkMaxResults, pagePosition } from '../describe.js';
-import { applyFilters, type Filter } from '../filters.js';
+import { applyFilters, withTagKeyFields, type Filter } from '../filters.js';
 import { checkId } from '../ids.js';
 import type { Tag } from '../tags.js';
 import { catalogImages } from './images-catalog.js';
@@ -102,14 +102,7 @@ function fields(ctx: RequestContext, filters: readonly Filter[]): Record<string,
     'tag-key': (s) => s.tags.map((t) => t.Key),
     'tag-value': (s) => s.tags.map((t) => t.Value),
   };
-  for (const f of filters) {
-    const name = f.Name ?? '';
-    if (name.startsWith('tag:') && name.length > 4) {
-      const key = name.slice(4);
-      out[name] = (s) => s.tags.find((t) => t.Key === key)?.Value;
-    }
-  }
-  return out;
+  return withTagKeyFields(out, filters, (s) => s.tags);
 }
 
 export const describeImages: Handler<DescribeImagesRequest, DescribeImagesResult> = (input, ctx) => {

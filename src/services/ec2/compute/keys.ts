@@ -16,7 +16,7 @@ import { createHmac, createPublicKey, randomBytes } from 'node:crypto';
 import { AwsError } from '../../../core/errors.js';
 import type { Handler, RequestContext } from '../../types.js';
 import { mustGet } from '../describe.js';
-import { applyFilters } from '../filters.js';
+import { applyFilters, withTagKeyFields } from '../filters.js';
 import { checkId, newId } from '../ids.js';
 import { dropTags, setTags, tagList, tagsOf, tagSpecTags, type Tag } from '../tags.js';
 import {
@@ -140,11 +140,7 @@ const FIELDS: Record<string, (x: Listed) => string | string[] | undefined> = {
 
 export const describeKeyPairs: Handler<DescribeKeyPairsRequest, DescribeKeyPairsResult> = (input, ctx) => {
   const filters = input.Filters ?? [];
-  const fields = { ...FIELDS };
-  for (const f of filters) {
-    const n = f.Name ?? '';
-    if (n.startsWith('tag:') && n.length > 4) fields[n] = (x) => x.tags.find((t) => t.Key === n.slice(4))?.Value;
-  }
+  const fields = withTagKeyFields(FIELDS, filters, (x) => x.tags);
   let rows: KeyPairRecord[];
   const names = input.KeyNames ?? [];
   const ids = input.KeyPairIds ?? [];

@@ -9,7 +9,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../../core/errors.js';
 import type { Handler, RequestContext } from '../../types.js';
-import { applyFilters } from '../filters.js';
+import { applyFilters, withTagKeyFields } from '../filters.js';
 import { arnOf, newId } from '../ids.js';
 import { dropTags, setTags, tagList, tagsOf, tagSpecTags } from '../tags.js';
 import { INSTANCE_KIND } from './instances-core.js';
@@ -143,8 +143,5 @@ export const describePlacementGroups: Handler<DescribePlacementGroupsRequest, De
     'group-name': (g) => g.GroupName, 'group-arn': (g) => g.GroupArn, state: (g) => g.State, strategy: (g) => g.Strategy,
     'spread-level': (g) => g.SpreadLevel, 'tag-key': (g) => (g.Tags ?? []).map((t) => t.Key!),
   };
-  for (const f of input.Filters ?? []) {
-    if (f.Name?.startsWith('tag:')) { const k = f.Name.slice(4); tagFilters[f.Name] = (g) => g.Tags?.find((t) => t.Key === k)?.Value; }
-  }
-  return { PlacementGroups: applyFilters(shapes, input.Filters, tagFilters) };
+  return { PlacementGroups: applyFilters(shapes, input.Filters, withTagKeyFields(tagFilters, input.Filters, (g) => g.Tags ?? [])) };
 };

@@ -24,7 +24,7 @@ import { AwsError } from '../../../core/errors.js';
 import { zones } from '../../../core/regions.js';
 import type { Handler, RequestContext } from '../../types.js';
 import { checkMaxResults, pageByPosition } from '../describe.js';
-import { applyFilters, type Filter } from '../filters.js';
+import { applyFilters, withTagKeyFields, type Filter } from '../filters.js';
 import { tagList, tagsOf } from '../tags.js';
 import { onDemandPrice, regionTypes, vcpusOf } from './catalog.js';
 import { COMPUTE_KIND, type ReservedInstancesRecord } from './records.js';
@@ -357,8 +357,5 @@ export const describeReservedInstances: Handler<DescribeReservedInstancesRequest
     'tag-key': (r) => (r.Tags ?? []).map((t) => t.Key!),
     'tag-value': (r) => (r.Tags ?? []).map((t) => t.Value!),
   };
-  for (const f of input.Filters ?? []) {
-    if (f.Name?.startsWith('tag:')) { const k = f.Name.slice(4); fields[f.Name] = (r) => r.Tags?.find((t) => t.Key === k)?.Value; }
-  }
-  return { ReservedInstances: applyFilters(picked.map((r) => reservedShape(ctx, r, now)), input.Filters, fields) };
+  return { ReservedInstances: applyFilters(picked.map((r) => reservedShape(ctx, r, now)), input.Filters, withTagKeyFields(fields, input.Filters, (r) => r.Tags ?? [])) };
 };

@@ -17,7 +17,7 @@ import { compareIds } from '../../../store/order.js';
 import { GLOBAL_ACCOUNT, type Scope } from '../../../store/types.js';
 import type { Handler, RequestContext } from '../../types.js';
 import { bool, checkMaxResults, pagePosition } from '../describe.js';
-import { applyFilters } from '../filters.js';
+import { applyFilters, withTagKeyFields } from '../filters.js';
 import { checkId, notFound } from '../ids.js';
 import { dropTags, tagsOf, tagSpecTags, type Tag } from '../tags.js';
 import {
@@ -175,11 +175,7 @@ export const describeSnapshots: Handler<DescribeSnapshotsRequest, DescribeSnapsh
     'tag-key': (r) => r.tags.map((t) => t.Key),
     'tag-value': (r) => r.tags.map((t) => t.Value),
   };
-  for (const f of input.Filters ?? []) {
-    const name = f.Name ?? '';
-    if (name.startsWith('tag:') && name.length > 4) fields[name] = (r) => r.tags.find((t) => t.Key === name.slice(4))?.Value;
-  }
-  const matched = applyFilters(rows, input.Filters, fields)
+  const matched = applyFilters(rows, input.Filters, withTagKeyFields(fields, input.Filters, (r) => r.tags))
     .filter((r) => after === undefined || compareIds(r.s.id, after) > 0)
     .sort((a, b) => compareIds(a.s.id, b.s.id));
   const max = input.MaxResults ?? Infinity;

@@ -17,7 +17,7 @@ import { formatCidr, parseCidr } from '../../../network/cidr.js';
 import { compareIds } from '../../../store/order.js';
 import type { Handler, RequestContext } from '../../types.js';
 import { checkMaxResults, pagePosition } from '../describe.js';
-import { applyFilters } from '../filters.js';
+import { applyFilters, withTagKeyFields } from '../filters.js';
 import { arnOf, checkId, newId, notFound, RESOURCE_TYPES } from '../ids.js';
 import { dropTags, setTags, tagList, tagsOf, tagSpecTags, type Tag } from '../tags.js';
 import { awsPrefixListById, awsPrefixLists, type AwsPrefixList } from './aws-prefix-lists.js';
@@ -245,11 +245,7 @@ export const describeManagedPrefixLists: Handler<DescribeManagedPrefixListsReque
     'owner-id': (x) => x.l.owner, 'prefix-list-id': (x) => x.l.id, 'prefix-list-name': (x) => x.l.name,
     'tag-key': (x) => x.tags.map((t) => t.Key), 'tag-value': (x) => x.tags.map((t) => t.Value),
   };
-  for (const f of input.Filters ?? []) {
-    const n = f.Name ?? '';
-    if (n.startsWith('tag:') && n.length > 4) tagFields[n] = (x) => x.tags.find((t) => t.Key === n.slice(4))?.Value;
-  }
-  const matched = applyFilters(withTags, input.Filters, tagFields);
+  const matched = applyFilters(withTags, input.Filters, withTagKeyFields(tagFields, input.Filters, (x) => x.tags));
   const { items, nextToken } = page('DescribeManagedPrefixLists', { ids: input.PrefixListIds ?? [], f: input.Filters ?? [] }, matched,
     (x) => x.l.id, input.MaxResults, input.NextToken, [1, 100]);
   return { PrefixLists: items.map((x) => shape(ctx, x.l, x.tags)), NextToken: nextToken };

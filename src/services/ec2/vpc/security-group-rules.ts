@@ -13,7 +13,7 @@ import { AwsError } from '../../../core/errors.js';
 import { encodePageToken, type PageBinding } from '../../../core/page-token.js';
 import { compareIds } from '../../../store/order.js';
 import type { Handler, RequestContext } from '../../types.js';
-import { applyFilters } from '../filters.js';
+import { applyFilters, withTagKeyFields } from '../filters.js';
 import { checkMaxResults, pagePosition } from '../describe.js';
 import { checkId, notFound, RESOURCE_TYPES } from '../ids.js';
 import { mustGet } from '../describe.js';
@@ -77,11 +77,7 @@ export const describeSecurityGroupRules: Handler<DescribeSecurityGroupRulesReque
     'group-id': (i) => i.g.id, 'security-group-rule-id': (i) => i.r.id,
     'tag-key': (i) => i.tags.map((t) => t.Key), 'tag-value': (i) => i.tags.map((t) => t.Value),
   };
-  for (const f of filters) {
-    const n = f.Name ?? '';
-    if (n.startsWith('tag:')) fields[n] = (i) => i.tags.find((t) => t.Key === n.slice(4))?.Value;
-  }
-  const matched = applyFilters(items, filters, fields);
+  const matched = applyFilters(items, filters, withTagKeyFields(fields, filters, (i) => i.tags));
   const page = matched.slice(0, max);
   const out: SecurityGroupRule[] = page.map((i) => ruleShape(ctx, i.g, i.r, i.tags));
   return matched.length > max
