@@ -218,16 +218,13 @@ function openSshPrivateBlob(priv: KeyObject, comment: string): Buffer {
   ]);
 }
 
-/** The private half of a PuTTY key: RSA d, p, q, iqmp (q^-1 mod p) as mpints; EdDSA the little-endian private scalar string. */
+/** The private half of a PuTTY key: RSA d, p, q, iqmp (q^-1 mod p) as mpints; EdDSA the 32-byte seed. */
 function ppkPrivateBlob(priv: KeyObject): Buffer {
   const jwk = priv.export({ format: 'jwk' });
   if (jwk.kty === 'RSA') return Buffer.concat([mpint(b64u(jwk.d)), mpint(b64u(jwk.p)), mpint(b64u(jwk.q)), mpint(b64u(jwk.qi))]);
-  // PuTTY writes the 32-byte seed as a little-endian integer: trailing zero bytes dropped.
-  let seed = b64u(jwk.d);
-  let n = seed.length;
-  while (n > 0 && seed[n - 1] === 0) n--;
-  seed = seed.subarray(0, n);
-  return sshString(seed);
+  // PuTTY (0.78) writes the seed as a fixed-length 32-byte little-endian integer: a trailing
+  // zero byte stays (seen in ~1 in 256 keys puttygen makes).
+  return sshString(b64u(jwk.d));
 }
 
 /** The MAC a PuTTY version 2 key file carries: HMAC-SHA-1 keyed by SHA-1("putty-private-key-file-mac-key" + passphrase). */

@@ -127,6 +127,16 @@ describe('PuTTY key files (version 2, what EC2 gives for KeyFormat ppk)', { skip
     });
   }
 
+  test('ed25519: the seed is always 32 bytes, a trailing zero byte kept (as puttygen writes it)', () => {
+    const seed = Buffer.alloc(32, 0xf9); seed[31] = 0;
+    const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
+    const text = privatePpk(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }), 'zero');
+    const lines = text.split('\n');
+    const priv = Buffer.from(lines[lines.findIndex((l) => l.startsWith('Private-Lines')) + 1]!, 'base64');
+    assert.equal(priv.readUInt32BE(0), 32);
+    assert.deepEqual(priv.subarray(4), seed);
+    run('puttygen', [file(text), '-O', 'public-openssh', '-o', join(dir, 'pub-zero')]);
+  });
   test('the MAC is HMAC-SHA-1 under SHA-1("putty-private-key-file-mac-key"), over the five fields', () => {
     assert.match(ppkV2Mac('ssh-ed25519', 'none', 'c', Buffer.from([1]), Buffer.from([2])), /^[0-9a-f]{40}$/);
     assert.notEqual(ppkV2Mac('ssh-ed25519', 'none', 'c', Buffer.from([1]), Buffer.from([2])), ppkV2Mac('ssh-ed25519', 'none', 'd', Buffer.from([1]), Buffer.from([2])));
