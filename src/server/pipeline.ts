@@ -11,7 +11,7 @@ import { toPathStyle } from '../protocol/s3-addressing.js';
 import { writeXmlText } from '../protocol/xml-text.js';
 import type { Operation } from '../protocol/model-types.js';
 import type { LoadedService } from '../services/registry.js';
-import type { RequestContext } from '../services/types.js';
+import type { RequestContext, Signing } from '../services/types.js';
 import type { Tx } from '../store/types.js';
 import { authorizerFor } from '../services/authz/index.js';
 import { handleAdmin, isAdminPath } from './admin.js';
@@ -85,23 +85,49 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
     operation = service.model.operation(opName)!;
     const svc = service;
     const op = operation;
-    const ctx = await deps.store.transaction(async (tx) => {
-      const principal = authenticate(deps, wire, tx, family, `${svc.entry.name}:${opName}`);
+    const outside = svc.def.outside?.has(opName) ?? false;
+    const after: Array<() => void | Promise<void>> = [];
+    let inTx = false;
+    const run = async (tx: Tx): Promise<{ context: RequestContext; input: unknown; output: unknown }> => {
+      const auth = authenticate(deps, wire, tx, family, `${svc.entry.name}:${opName}`);
       const input = codec!.parseInput(decoded, svc.model, op);
       const region = requestRegion(wire) ?? DEFAULT_REGION;
+      const principal = auth.principal;
       const account = principal.account;
       const context: RequestContext = {
         requestId, service: svc.entry.name, operation: opName, account, region,
         scope: { account, region: svc.def.global ? '' : region },
         principal, clock: deps.clock, tx, blobs: deps.blobs, log: deps.log, wire,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1', responseHeaders: {},
+        transact: (fn) => {
+          if (inTx) throw new Error(`${opName}: ctx.transact inside the request's own transaction would wait for itself`);
+          return deps.store.transaction(fn);
+        },
+        afterCommit: (fn) => { after.push(fn); },
+        signing: auth.signing,
       };
       if (deps.iam !== 'off') await authorize(deps, svc, input, context);
       const handler = svc.def.handlers[opName];
       if (!handler) throw notImplemented(svc.entry.name, opName);
-      const output = await handler(input, context);
-      return { context, output };
-    });
+      // An outside handler runs after this transaction commits (below).
+      return { context, input, output: outside ? undefined : await handler(input, context) };
+    };
+    let ctx: { context: RequestContext; output: unknown };
+    if (outside) {
+      // Short transaction for who and what; the handler streams outside the lock.
+      const first = await deps.store.transaction(async (tx) => {
+        inTx = true;
+        try { return await run(tx); } finally { inTx = false; }
+      });
+      const context: RequestContext = { ...first.context, tx: NO_TX };
+      ctx = { context, output: await svc.def.handlers[opName]!(first.input, context) };
+    } else {
+      ctx = await deps.store.transaction(async (tx) => {
+        inTx = true;
+        try { return await run(tx); } finally { inTx = false; }
+      });
+    }
+    for (const fn of after) await Promise.resolve().then(fn).catch((e: unknown) => deps.log.warn('after-commit step failed', { requestId, error: String(e) }));
     response = codec.serializeOutput(service.model, operation, ctx.output, { requestId });
     Object.assign(response.headers, ctx.context.responseHeaders);
   } catch (err) {
@@ -218,12 +244,17 @@ function authorize(deps: ServerDeps, svc: LoadedService, input: unknown, ctx: Re
   return authorizerFor(deps).authorize(svc, input, ctx);
 }
 
-function authenticate(deps: ServerDeps, wire: WireRequest, tx: Tx, family: Family, action: string): Principal {
+/** ctx.tx of a handler that runs outside the lock: any use is a bug in that handler. */
+const NO_TX: Tx = new Proxy({} as Tx, {
+  get: (_t, name) => () => { throw new Error(`ctx.tx.${String(name)} outside a transaction: use ctx.transact`); },
+});
+
+function authenticate(deps: ServerDeps, wire: WireRequest, tx: Tx, family: Family, action: string): { principal: Principal; signing?: Signing } {
   if (family === 'rest-xml' && isSigV2(wire)) {
     throw new AwsError('InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.', 400);
   }
   const signed = Boolean(wire.headers['authorization']) || /(?:^|&)X-Amz-Signature=/.test(wire.query);
-  if (!signed && (family === 'rest-xml' || UNSIGNED_OPERATIONS.has(action))) return ANONYMOUS;
+  if (!signed && (family === 'rest-xml' || UNSIGNED_OPERATIONS.has(action))) return { principal: ANONYMOUS };
   try {
     const result = verify(wire, {
       lookup: credentialLookup(tx, deps.clock.nowMs()),
@@ -232,7 +263,12 @@ function authenticate(deps: ServerDeps, wire: WireRequest, tx: Tx, family: Famil
       isValidRegion: isRegion,
       s3: family === 'rest-xml',
     });
-    return result.credential.principal;
+    const signing: Signing = {
+      payloadHash: result.payloadHash, seedSignature: result.seedSignature, signingKey: result.signingKey,
+      amzDate: result.amzDate, scope: result.scope, presigned: result.presigned,
+    };
+    if (result.chunked) signing.chunked = result.chunked;
+    return { principal: result.credential.principal, signing };
   } catch (err) {
     if (err instanceof SigV4Error) throw authError(err.failure, family, err.message);
     throw err;

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Principal } from '../auth/principal.js';
 import type { WireRequest } from '../protocol/codec.js';
 import type { BlobStore, Scope, Tx } from '../store/types.js';
+import type { ChunkedMode } from '../auth/sigv4-chunked.js';
 import type { Logger } from '../core/log.js';
 
 /** Everything a handler may use. Handlers keep no state of their own. */
@@ -23,6 +24,27 @@ export interface RequestContext {
   sourceIp: string;
   /** Response headers a handler wants to add (rare: S3 puts metadata here). */
   responseHeaders: Record<string, string>;
+  /**
+   * A new short transaction. Only for handlers listed in `ServiceDefinition.outside`, which run
+   * outside the store lock (their `tx` throws): they stream and verify bodies first, then commit.
+   * Inside an ordinary handler it would wait for itself; it throws instead.
+   */
+  transact<T>(fn: (tx: Tx) => T | Promise<T>): Promise<T>;
+  /** Runs after the request's transaction commits (never after a rollback): deleting blobs a commit orphaned. */
+  afterCommit(fn: () => void | Promise<void>): void;
+  /** How the request was signed, when it was: what an aws-chunked body's chain needs. */
+  signing?: Signing;
+}
+
+/** The signing material of a verified request (SigV4). */
+export interface Signing {
+  payloadHash: string;
+  chunked?: ChunkedMode;
+  seedSignature: string;
+  signingKey: Buffer;
+  amzDate: string;
+  scope: string;
+  presigned: boolean;
 }
 
 export type Handler<I = any, O = any> = (input: I, ctx: RequestContext) => O | Promise<O>;
@@ -35,6 +57,12 @@ export interface ServiceDefinition {
   /** Global services (IAM) keep one copy of state per account, not per region. */
   global?: boolean;
   handlers: Record<string, Handler>;
+  /**
+   * Operations whose handlers do slow I/O (streaming request bodies to the blob store, copying
+   * blobs): authentication, decoding and authorization run in one short transaction, then the
+   * handler runs outside the lock and commits through `ctx.transact`.
+   */
+  outside?: ReadonlySet<string>;
 }
 
 export function defineService(def: ServiceDefinition): ServiceDefinition {

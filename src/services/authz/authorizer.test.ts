@@ -39,7 +39,7 @@ function setup(mode: IamMode, identity: IdentityPolicies = { identity: [] }) {
     store.transaction(async (tx) => {
       const ctx = {
         requestId: 'r1', service, operation, account: principal.account, region: 'us-east-1', scope: { account: principal.account, region: 'us-east-1' },
-        principal, clock: new Clock(), tx, log: createLogger('silent'), sourceIp: '::ffff:10.0.0.7', responseHeaders: {},
+        principal, clock: new Clock(), tx, log: createLogger('silent'), sourceIp: '::ffff:10.0.0.7', responseHeaders: {}, transact: () => { throw new Error('no nested transactions in this test'); }, afterCommit: () => {},
       } as unknown as RequestContext;
       await authz.authorize(svc(service), input, ctx);
     });

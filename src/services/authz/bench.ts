@@ -98,7 +98,7 @@ async function inProcess(): Promise<void> {
     await store.transaction(async (tx) => {
       const ctx = {
         requestId: 'bench', service: c.service, operation: c.operation, account: A, region: 'us-east-1', scope: { account: A, region: 'us-east-1' },
-        principal: principals[c.principal]!, clock, tx, log: createLogger('silent'), sourceIp: '127.0.0.1', responseHeaders: {},
+        principal: principals[c.principal]!, clock, tx, log: createLogger('silent'), sourceIp: '127.0.0.1', responseHeaders: {}, transact: () => { throw new Error('no nested transactions in the bench'); }, afterCommit: () => {},
       } as unknown as RequestContext;
       const once = async () => {
         try {
