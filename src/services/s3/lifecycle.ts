@@ -63,6 +63,13 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
     // 1. The current version: expiry first (it wins over a transition), else the coldest class due.
     if (!cur.deleteMarker) {
       const plan = planCurrent(config, cur);
+      // Transitions due before now (and before any expiry) happen first: a version made noncurrent keeps its class.
+      const to = classAt(plan, Math.min(nowMs, (plan.expiry?.atMs ?? Infinity) - 1));
+      if (to && to.storageClass !== cur.storageClass) {
+        cur = { ...cur, storageClass: to.storageClass, transitionedMs: to.atMs };
+        tx.put(scope, OBJECT_KIND, `${bucketName}/${key}`, cur);
+        result.transitioned++;
+      }
       if (plan.expiry && plan.expiry.atMs <= nowMs) {
         result.expired++;
         if (bucket.versioning === undefined) {
@@ -76,12 +83,6 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
         result.orphans.push(...made.orphans);
         cur = made.version;
       } else {
-        const to = classAt(plan, nowMs);
-        if (to && to.storageClass !== cur.storageClass) {
-          cur = { ...cur, storageClass: to.storageClass, transitionedMs: to.atMs };
-          tx.put(scope, OBJECT_KIND, `${bucketName}/${key}`, cur);
-          result.transitioned++;
-        }
         later(plan.expiry?.atMs);
         for (const t of planCurrent(config, cur).transitions) later(t.atMs);
       }
