@@ -241,7 +241,21 @@ async function setClock(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
   // Stored first: if the write fails, the running clock has not moved either.
   deps.store.setMeta('clock_offset_ms', String(next));
   deps.clock.setOffset(next);
+  await afterClockMoved(deps);
   return send(res, 200, clockView(deps));
+}
+
+/**
+ * What follows the clock at once when it moves: S3 lifecycle rules (loaded on first use). A
+ * failure is logged, not answered: each bucket also catches up on its next request.
+ */
+async function afterClockMoved(deps: ServerDeps): Promise<void> {
+  try {
+    const { applyAllLifecycles } = await import('../services/s3/lifecycle.js');
+    await applyAllLifecycles(deps.store, deps.blobs, deps.clock.nowMs());
+  } catch (err) {
+    deps.log.warn('lifecycle catch-up after the clock moved failed', { error: String((err as Error)?.stack ?? err) });
+  }
 }
 
 /**
