@@ -159,7 +159,7 @@ describe('PutBucketLifecycleConfiguration checks', () => {
     rejects(r([{ Days: 29, StorageClass: 'STANDARD_IA' }]), 'InvalidArgument', "'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'");
     rejects(r([{ Days: 10, StorageClass: 'ONEZONE_IA' }]), 'InvalidArgument', "'Days' in Transition action must be greater than or equal to 30 for storageClass 'ONEZONE_IA'");
     assert.doesNotThrow(() => checkLifecycle(r([{ Days: 0, StorageClass: 'GLACIER' }]), undefined));
-    rejects(r([{ Days: 1, StorageClass: 'STANDARD' }]), 'InvalidArgument', 'Invalid target Storage class for Transition action');
+    rejects(r([{ Days: 1, StorageClass: 'STANDARD' as never }]), 'InvalidArgument', 'Invalid target Storage class for Transition action');
     rejects(r([{ Days: 1, StorageClass: 'PLATINUM' as never }]), 'MalformedXML');
     rejects(r([{ StorageClass: 'GLACIER' }]), 'MalformedXML');
     rejects(r([{ Days: 30, StorageClass: 'GLACIER' }, { Days: 60, StorageClass: 'GLACIER' }]), 'InvalidRequest', "'StorageClass' must be different for 'Transition' actions in same 'Rule' with filter '(prefix=)'");

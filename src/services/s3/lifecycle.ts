@@ -18,6 +18,7 @@ import {
   CONFIG_KIND, OBJECT_KIND, PART_KIND, UPLOAD_KIND, VERSION_KIND, ownerScope,
   type ObjectVersion, type PartRecord, type UploadRecord,
 } from './records.js';
+import { restoreHeader } from './restore.js';
 import { commitVersion, currentVersion, lockRefusal, noncurrentVersions, removeVersion } from './versions.js';
 
 export const LIFECYCLE_CONFIG = 'lifecycle';
@@ -194,6 +195,19 @@ export function expirationHeader(tx: Tx, owner: string, bucket: string, version:
     newer++;
   }
   return undefined;
+}
+
+/**
+ * The lifecycle members of a GetObject/HeadObject answer (PutObject and the like take
+ * `Expiration` alone): x-amz-expiration from the rules, x-amz-restore from the restore state.
+ */
+export function lifecycleMembers(tx: Tx, owner: string, bucket: string, version: ObjectVersion, nowMs: number): { Expiration?: string; Restore?: string } {
+  const out: { Expiration?: string; Restore?: string } = {};
+  const expiration = expirationHeader(tx, owner, bucket, version);
+  if (expiration !== undefined) out.Expiration = expiration;
+  const restore = restoreHeader(version, nowMs);
+  if (restore !== undefined) out.Restore = restore;
+  return out;
 }
 
 /** Operations that never touch a bucket's objects, and the lifecycle configuration's own. */
