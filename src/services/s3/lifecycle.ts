@@ -104,12 +104,13 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
       }
       newer++;
       if (plan.expiry) later(plan.expiry.atMs > nowMs ? plan.expiry.atMs : v.retention?.untilMs);
-      const to = classAt(plan, nowMs);
+      // Delete markers hold no bytes: nothing to move.
+      const to = v.deleteMarker ? undefined : classAt(plan, nowMs);
       if (to && to.storageClass !== v.storageClass) {
         tx.put(scope, VERSION_KIND, row.id, { ...v, storageClass: to.storageClass, transitionedMs: to.atMs });
         result.transitioned++;
       }
-      for (const t of plan.transitions) later(t.atMs);
+      if (!v.deleteMarker) for (const t of plan.transitions) later(t.atMs);
     }
     // 3. A delete marker with nothing beneath it.
     if (cur.deleteMarker && newer === 0) {
