@@ -139,7 +139,10 @@ function lingerAfterAnswer(res: ServerResponse): void {
 
 export async function writeResponse(res: ServerResponse, r: WireResponse): Promise<void> {
   if (res.headersSent || res.destroyed) return;
-  const headers = { ...r.headers };
+  // Codecs name headers as the models spell them (Content-Length); HTTP does not care, but one
+  // spelling keeps a header from being sent twice.
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = v;
   // A request answered before its body was read (refused, over a limit) ends its connection,
   // so the client cannot keep sending into it.
   if (res.req && !res.req.complete) {

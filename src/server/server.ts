@@ -7,6 +7,7 @@ import { createLogger, type LogLevel } from '../core/log.js';
 import { CATALOG } from '../services/catalog.js';
 import { ServiceRegistry } from '../services/registry.js';
 import { openDiskBlobStore, createTempBlobStore } from '../store/blobs.js';
+import { collectOrphanBlobs } from '../state/orphans.js';
 import { createMemoryStore } from '../store/memory.js';
 import type { BlobStore, Store } from '../store/types.js';
 import type { IamMode, ServerDeps } from './context.js';
@@ -79,6 +80,9 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
   if (dataDir) {
     try {
       state = Promise.resolve(await makeState());
+      // After recovery (which may bring blobs back), so only true orphans go.
+      const orphans = await collectOrphanBlobs(store, blobs);
+      if (orphans) log.info('removed blobs no row refers to (writes a crash cut short)', { blobs: orphans });
     } catch (err) {
       store.close();
       blobs.close();

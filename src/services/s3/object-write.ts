@@ -1,0 +1,159 @@
+/**
+ * PutObject and CopyObject: bytes first, outside the store lock (ingest.ts), then one short
+ * transaction that checks the bucket and the preconditions again and commits the version. A write
+ * that loses (a failed precondition, a bucket deleted meanwhile) removes its own blob.
+ */
+import type { CopyObjectOutput, CopyObjectRequest, PutObjectOutput, PutObjectRequest } from '@aws-sdk/client-s3';
+import { AwsError } from '../../core/errors.js';
+import type { Tx } from '../../store/types.js';
+import type { Handler, RequestContext } from '../types.js';
+import { requireBucket } from './buckets.js';
+import { checksumMember, hashingStream, type ChecksumAlgorithm } from './checksums.js';
+import { ingestBody, MAX_PUT_BYTES } from './ingest.js';
+import { checkConditions, readPieces } from './object-read.js';
+import { checkCustomerKeyOnRead, encryptionOutput, writeFields, type WriteInput } from './object-fields.js';
+import type { BucketRecord, ObjectVersion } from './records.js';
+import { commitVersion, currentVersion, readableVersion } from './versions.js';
+
+export function checkKey(key: string | undefined): string {
+  if (!key) throw new AwsError('InvalidArgument', 'A key must be specified', 400);
+  if (Buffer.byteLength(key) > 1024) throw new AwsError('KeyTooLongError', 'Your key is too long', 400, { fields: { Size: String(Buffer.byteLength(key)), MaxSizeAllowed: '1024' } });
+  return key;
+}
+
+/** Conditional writes: If-None-Match: * (no current object) and If-Match (the current ETag). */
+export function checkWriteConditions(tx: Tx, owner: string, bucket: string, key: string, ifMatch: string | undefined, ifNoneMatch: string | undefined): void {
+  if (ifMatch === undefined && ifNoneMatch === undefined) return;
+  if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw new AwsError('NotImplemented', 'A header you provided implies functionality that is not implemented', 501, { fields: { Header: 'If-None-Match' } });
+  const cur = currentVersion(tx, owner, bucket, key);
+  const live = cur && !cur.deleteMarker ? cur : undefined;
+  if (ifNoneMatch === '*' && live) throw new AwsError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, { fields: { Condition: 'If-None-Match' } });
+  if (ifMatch !== undefined) {
+    if (!live) throw new AwsError('NoSuchKey', 'The specified key does not exist.', 404, { fields: { Key: key } });
+    checkConditions(live, { IfMatch: ifMatch });
+  }
+}
+
+interface Prepared { owner: string; bucket: BucketRecord }
+
+/** The bucket and key checks a write makes before reading any byte of the body. */
+async function prepare(ctx: RequestContext, bucketName: string, key: string, ifMatch?: string, ifNoneMatch?: string): Promise<Prepared> {
+  return ctx.transact((tx) => {
+    const { owner, bucket } = requireBucket(tx, bucketName);
+    checkWriteConditions(tx, owner.account, bucket.name, key, ifMatch, ifNoneMatch);
+    return { owner: owner.account, bucket };
+  });
+}
+
+/** Commits a version whose bytes are already stored, or removes them if the commit is refused. */
+export async function commitNew(ctx: RequestContext, bucketName: string, key: string, blobs: string[],
+  build: (tx: Tx, owner: string, bucket: BucketRecord) => Omit<ObjectVersion, 'versionId' | 'seq'>, conditions: { ifMatch?: string; ifNoneMatch?: string } = {}): Promise<{ version: ObjectVersion; bucket: BucketRecord; owner: string }> {
+  try {
+    const done = await ctx.transact((tx) => {
+      const { owner, bucket } = requireBucket(tx, bucketName);
+      checkWriteConditions(tx, owner.account, bucket.name, key, conditions.ifMatch, conditions.ifNoneMatch);
+      const { version, orphans } = commitVersion(tx, owner.account, bucket, build(tx, owner.account, bucket));
+      return { version, orphans, bucket, owner: owner.account };
+    });
+    for (const b of done.orphans) ctx.blobs.delete(b);
+    return done;
+  } catch (err) {
+    for (const b of blobs) ctx.blobs.delete(b);
+    throw err;
+  }
+}
+
+export const putObject: Handler<PutObjectRequest, PutObjectOutput> = async (input, ctx) => {
+  const key = checkKey(input.Key);
+  await prepare(ctx, input.Bucket!, key, input.IfMatch, input.IfNoneMatch);
+  if (input.WriteOffsetBytes !== undefined) throw new AwsError('NotImplemented', 'WriteOffsetBytes is only supported by directory buckets', 501);
+  const body = await ingestBody(ctx, input.Body as never);
+  const { version, bucket } = await commitNew(ctx, input.Bucket!, key, [body.blob.id], (tx, owner) => ({
+    key, lastModifiedMs: ctx.clock.nowMs(), etag: `"${body.blob.md5}"`, size: body.blob.size,
+    pieces: [{ blob: body.blob.id, size: body.blob.size }], owner,
+    checksum: { algorithm: body.checksum.algorithm, type: 'FULL_OBJECT', value: body.checksum.value },
+    ...writeFields(tx, owner, input.Bucket!, ctx.region, input as WriteInput),
+  } as Omit<ObjectVersion, 'versionId' | 'seq'>), { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch });
+  const out: PutObjectOutput = { ETag: version.etag, ...encryptionOutput(version) as PutObjectOutput, Size: version.size };
+  (out as Record<string, unknown>)[checksumMember(body.checksum.algorithm)] = body.checksum.value;
+  out.ChecksumType = 'FULL_OBJECT';
+  if (bucket.versioning !== undefined) out.VersionId = version.versionId;
+  return out;
+};
+
+/** "bucket/key[?versionId=v]", URL-encoded, maybe with a leading '/'. */
+export function parseCopySource(raw: string | undefined): { bucket: string; key: string; versionId?: string } {
+  const bad = () => new AwsError('InvalidArgument', 'Invalid copy source object key', 400, { fields: { ArgumentName: 'x-amz-copy-source', ArgumentValue: raw ?? '' } });
+  if (!raw) throw bad();
+  const [path, query] = raw.replace(/^\//, '').split('?', 2) as [string, string | undefined];
+  let decoded: string;
+  try { decoded = decodeURIComponent(path); } catch { throw bad(); }
+  const slash = decoded.indexOf('/');
+  if (slash <= 0 || slash === decoded.length - 1) throw bad();
+  const versionId = query ? new URLSearchParams(query).get('versionId') ?? undefined : undefined;
+  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), ...(versionId !== undefined ? { versionId } : {}) };
+}
+
+const COPY_CHANGES = ['StorageClass', 'WebsiteRedirectLocation', 'ServerSideEncryption', 'SSECustomerAlgorithm', 'SSEKMSKeyId'] as const;
+
+export const copyObject: Handler<CopyObjectRequest, CopyObjectOutput> = async (input, ctx) => {
+  const key = checkKey(input.Key);
+  const src = parseCopySource(input.CopySource);
+  const replace = input.MetadataDirective === 'REPLACE';
+  if (input.MetadataDirective !== undefined && !replace && input.MetadataDirective !== 'COPY') {
+    throw new AwsError('InvalidArgument', 'Unknown metadata directive.', 400, { fields: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: input.MetadataDirective } });
+  }
+  const source = await ctx.transact((tx) => {
+    const { owner } = requireBucket(tx, src.bucket);
+    const v = readableVersion(tx, owner.account, src.bucket, src.key, src.versionId, 'GET');
+    checkConditions(v, {
+      IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
+      IfModifiedSince: input.CopySourceIfModifiedSince, IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
+    }, { copy: true });
+    checkCustomerKeyOnRead(v, { SSECustomerAlgorithm: input.CopySourceSSECustomerAlgorithm, SSECustomerKey: input.CopySourceSSECustomerKey, SSECustomerKeyMD5: input.CopySourceSSECustomerKeyMD5 });
+    const sameObject = src.bucket === input.Bucket && src.key === key && src.versionId === undefined;
+    if (sameObject && !replace && COPY_CHANGES.every((m) => input[m] === undefined) && input.TaggingDirective !== 'REPLACE') {
+      throw new AwsError('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.", 400);
+    }
+    requireBucket(tx, input.Bucket!);
+    checkWriteConditions(tx, requireBucket(tx, input.Bucket!).owner.account, input.Bucket!, key, input.IfMatch, input.IfNoneMatch);
+    return v;
+  });
+  if (source.size > MAX_PUT_BYTES) throw new AwsError('InvalidRequest', 'The specified copy source is larger than the maximum allowable size for a copy source: 5368709120', 400);
+  const algorithm: ChecksumAlgorithm = (input.ChecksumAlgorithm as ChecksumAlgorithm | undefined) ?? source.checksum?.algorithm ?? 'CRC64NVME';
+  const hasher = hashingStream([algorithm]);
+  const blob = await ctx.blobs.write(readPieces(ctx.blobs, source.pieces).pipe(hasher));
+  const checksum = hasher.checksums[algorithm]!;
+  const { version, bucket } = await commitNew(ctx, input.Bucket!, key, [blob.id], (tx, owner) => {
+    const fields = writeFields(tx, owner, input.Bucket!, ctx.region, (replace ? input : { ...pickContent(source), StorageClass: input.StorageClass, ServerSideEncryption: input.ServerSideEncryption, SSEKMSKeyId: input.SSEKMSKeyId, BucketKeyEnabled: input.BucketKeyEnabled, SSECustomerAlgorithm: input.SSECustomerAlgorithm, SSECustomerKey: input.SSECustomerKey, SSECustomerKeyMD5: input.SSECustomerKeyMD5 }) as WriteInput);
+    if (!replace) {
+      if (source.metadata) fields.metadata = source.metadata; else delete fields.metadata;
+    }
+    if (input.TaggingDirective === 'REPLACE') {
+      if (!fields.tags) delete fields.tags;
+    } else if (source.tags) {
+      fields.tags = source.tags;
+    } else {
+      delete fields.tags;
+    }
+    return {
+      key, lastModifiedMs: ctx.clock.nowMs(), etag: `"${blob.md5}"`, size: blob.size,
+      pieces: [{ blob: blob.id, size: blob.size }], owner,
+      checksum: { algorithm, type: 'FULL_OBJECT', value: checksum }, ...fields,
+    } as Omit<ObjectVersion, 'versionId' | 'seq'>;
+  }, { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch });
+  const result: NonNullable<CopyObjectOutput['CopyObjectResult']> = { ETag: version.etag, LastModified: new Date(version.lastModifiedMs), ChecksumType: 'FULL_OBJECT' };
+  (result as Record<string, unknown>)[checksumMember(algorithm)] = checksum;
+  const out: CopyObjectOutput = { CopyObjectResult: result, ...encryptionOutput(version) as CopyObjectOutput };
+  if (source.versionId !== 'null' || src.versionId !== undefined) out.CopySourceVersionId = source.versionId;
+  if (bucket.versioning !== undefined) out.VersionId = version.versionId;
+  return out;
+};
+
+function pickContent(v: ObjectVersion): WriteInput {
+  return {
+    ContentType: v.contentType, ContentEncoding: v.contentEncoding, ContentDisposition: v.contentDisposition,
+    ContentLanguage: v.contentLanguage, CacheControl: v.cacheControl, Expires: v.expires, WebsiteRedirectLocation: v.websiteRedirectLocation,
+    Tagging: v.tags ? new URLSearchParams(v.tags).toString() : undefined,
+  };
+}
