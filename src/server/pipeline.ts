@@ -88,9 +88,22 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
     const outside = svc.def.outside?.has(opName) ?? false;
     const after: Array<() => void | Promise<void>> = [];
     let inTx = false;
+    // Decoding is pure, so it happens before the transaction; its error is reported after
+    // authentication, in AWS's order.
+    let parsed: { input: unknown } | { error: unknown };
+    try {
+      parsed = { input: codec.parseInput(decoded, svc.model, op) };
+    } catch (error) {
+      parsed = { error };
+    }
+    const prepare = svc.def.prepare?.[opName];
+    if (prepare && 'input' in parsed) {
+      await prepare(parsed.input, { store: deps.store, clock: deps.clock }).catch((e: unknown) => deps.log.debug('prepare step failed', { requestId, error: String(e) }));
+    }
     const run = async (tx: Tx): Promise<{ context: RequestContext; input: unknown; output: unknown }> => {
       const auth = authenticate(deps, wire, tx, family, `${svc.entry.name}:${opName}`);
-      const input = codec!.parseInput(decoded, svc.model, op);
+      if ('error' in parsed) throw parsed.error;
+      const input = parsed.input;
       const region = requestRegion(wire) ?? DEFAULT_REGION;
       const principal = auth.principal;
       const account = principal.account;

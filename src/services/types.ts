@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Principal } from '../auth/principal.js';
 import type { WireRequest } from '../protocol/codec.js';
-import type { BlobStore, Scope, Tx } from '../store/types.js';
+import type { BlobStore, Scope, Store, Tx } from '../store/types.js';
 import type { ChunkedMode } from '../auth/sigv4-chunked.js';
 import type { Logger } from '../core/log.js';
 
@@ -63,6 +63,12 @@ export interface ServiceDefinition {
    * handler runs outside the lock and commits through `ctx.transact`.
    */
   outside?: ReadonlySet<string>;
+  /**
+   * Per operation: slow work to do before the request's transaction (fetching an identity
+   * provider's keys), with the decoded input, which it may annotate for the handler. Its errors
+   * are not the request's: the request's own steps report what is wrong, in AWS's order.
+   */
+  prepare?: Readonly<Record<string, (input: any, env: { store: Store; clock: Clock }) => Promise<void>>>;
 }
 
 export function defineService(def: ServiceDefinition): ServiceDefinition {

@@ -164,6 +164,25 @@ describe('STS AssumeRoleWithWebIdentity against an IAM OIDC provider', () => {
     });
   });
 
+  test('a slow identity provider does not hold up other requests: its keys are fetched outside the store transaction', async () => {
+    const slow = await startIssuer({ path: '/slow', keysDelayMs: 1500 });
+    try {
+      const iam = new IAMClient(clientConfig(cl.url));
+      await iam.send(new CreateOpenIDConnectProviderCommand({ Url: slow.url, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: [THUMBPRINT] }));
+      const assuming = call({ WebIdentityToken: slow.token() });
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = performance.now();
+      await new STSClient(clientConfig(cl.url)).send(new GetCallerIdentityCommand({}));
+      const waited = performance.now() - t0;
+      assert.ok(waited < 700, `GetCallerIdentity took ${Math.round(waited)} ms while the provider's keys were being fetched`);
+      // The token verified with the fetched keys; the role trusts only the first provider.
+      await assert.rejects(assuming, { name: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' });
+      assert.equal(slow.jwksFetches(), 1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   test('the request is unsigned; model constraints still apply', async () => {
     const res = await fetch(cl.url, {
       method: 'POST',

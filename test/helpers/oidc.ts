@@ -20,7 +20,7 @@ export interface TestIssuer {
 
 const b64url = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
-export async function startIssuer(opts: { path?: string; audience?: string } = {}): Promise<TestIssuer> {
+export async function startIssuer(opts: { path?: string; audience?: string; keysDelayMs?: number } = {}): Promise<TestIssuer> {
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const path = opts.path ?? '/oidc';
@@ -37,8 +37,8 @@ export async function startIssuer(opts: { path?: string; audience?: string } = {
         { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rsa-1', use: 'sig', alg: 'RS256' },
         { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-1', use: 'sig', alg: 'ES256' },
       ];
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ keys }));
+      const send = () => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify({ keys })); };
+      if (opts.keysDelayMs) setTimeout(send, opts.keysDelayMs); else send();
     } else {
       res.writeHead(404).end();
     }

@@ -3,7 +3,7 @@ import { assumeRole } from './assume-role.js';
 import { decodeAuthorizationMessage } from './decode.js';
 import { getCallerIdentity } from './identity.js';
 import { getFederationToken, getSessionToken } from './session-token.js';
-import { assumeRoleWithWebIdentity } from './web-identity.js';
+import { assumeRoleWithWebIdentity, prefetchWebIdentityKeys } from './web-identity.js';
 
 export default defineService({
   name: 'sts',
@@ -16,4 +16,5 @@ export default defineService({
     GetFederationToken: getFederationToken,
     GetSessionToken: getSessionToken,
   },
+  prepare: { AssumeRoleWithWebIdentity: prefetchWebIdentityKeys },
 });

@@ -21,7 +21,8 @@
 import { createPublicKey, verify as cryptoVerify, constants, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { AssumeRoleWithWebIdentityRequest, AssumeRoleWithWebIdentityResponse } from '@aws-sdk/client-sts';
 import { AwsError } from '../../core/errors.js';
-import { GLOBAL_ACCOUNT, type Tx } from '../../store/types.js';
+import type { Clock } from '../../core/clock.js';
+import { GLOBAL_ACCOUNT, type Store, type Tx } from '../../store/types.js';
 import { IAM_KIND, iamScope, type OidcProviderRecord } from '../iam/records.js';
 import type { Handler } from '../types.js';
 import { managedSessionPolicies } from './managed-policies.js';
@@ -97,7 +98,7 @@ export async function webIdentityContext(tx: Tx, input: WebIdentityInput, nowMs:
   if (typeof payload.nbf === 'number' && payload.nbf > nowS + 300) throw invalidToken('The token is not valid yet (nbf).');
   if (typeof payload.sub !== 'string' || payload.sub === '') throw invalidToken('The token does not contain a subject (sub) claim.');
 
-  await verifySignature(tx, jwt, iss, nowMs);
+  await verifySignature(tx, jwt, iss, nowMs, (input as Prefetching)[PREFETCHED]);
 
   const { tags, transitiveTagKeys } = tokenTags(payload[TAGS_CLAIM]);
   const sourceIdentity = typeof payload[SOURCE_IDENTITY_CLAIM] === 'string' ? payload[SOURCE_IDENTITY_CLAIM] as string : undefined;
@@ -223,17 +224,17 @@ const ALGS: Record<string, { hash: string; kty: string; pss?: boolean; ec?: bool
   ES256: { hash: 'sha256', kty: 'EC', ec: true }, ES384: { hash: 'sha384', kty: 'EC', ec: true }, ES512: { hash: 'sha512', kty: 'EC', ec: true },
 };
 
-async function verifySignature(tx: Tx, jwt: Jwt, iss: string, nowMs: number): Promise<void> {
+async function verifySignature(tx: Tx, jwt: Jwt, iss: string, nowMs: number, prefetched: Prefetched | undefined): Promise<void> {
   const alg = typeof jwt.header.alg === 'string' ? jwt.header.alg : '';
   const spec = ALGS[alg];
   if (!spec) throw invalidToken(`The token's signing algorithm '${alg || 'none'}' is not supported.`);
   const kid = typeof jwt.header.kid === 'string' ? jwt.header.kid : undefined;
   const pick = (keys: JsonWebKey[]) => keys.filter((k) => k.kty === spec.kty && (k.use === undefined || k.use === 'sig') && (kid === undefined || k.kid === kid));
 
-  let keys = await issuerKeys(tx, iss, nowMs, false);
+  let keys = issuerKeys(tx, iss, nowMs, false, prefetched);
   let candidates = pick(keys);
   if (candidates.length === 0 && kid !== undefined) {
-    keys = await issuerKeys(tx, iss, nowMs, true);
+    keys = issuerKeys(tx, iss, nowMs, true, prefetched);
     candidates = pick(keys);
   }
   if (candidates.length === 0) throw invalidToken('No matching signing key was found in the identity provider\'s JWKS for this token.');
@@ -255,16 +256,62 @@ async function verifySignature(tx: Tx, jwt: Jwt, iss: string, nowMs: number): Pr
   throw invalidToken('The signature of the web identity token could not be verified.');
 }
 
-/** The issuer's signing keys: from the store's cache, or fetched (and cached) when stale. */
-async function issuerKeys(tx: Tx, iss: string, nowMs: number, refresh: boolean): Promise<JsonWebKey[]> {
-  const id = iss.replace(/\/+$/, '');
+/** Keys fetched before the request's transaction (prefetchWebIdentityKeys), riding on its input. */
+const PREFETCHED = Symbol('prefetched issuer keys');
+interface Prefetched { id: string; fetchedAt: number; keys?: JsonWebKey[]; error?: unknown }
+type Prefetching = { [PREFETCHED]?: Prefetched };
+
+const cacheId = (iss: string): string => iss.replace(/\/+$/, '');
+
+/**
+ * The issuer's signing keys, from the store's cache or from what the prepare step fetched (and
+ * now cached). Never fetches: the network is asked outside the transaction, before it.
+ */
+function issuerKeys(tx: Tx, iss: string, nowMs: number, refresh: boolean, prefetched: Prefetched | undefined): JsonWebKey[] {
+  const id = cacheId(iss);
   const cached = tx.get<JwksCacheRow>(JWKS_SCOPE, JWKS_KIND, id);
   const age = cached ? nowMs - cached.fetchedAt : Infinity;
   const fresh = age >= 0 && age < JWKS_TTL_MS;
   if (cached && fresh && (!refresh || age < JWKS_REFETCH_MS)) return cached.keys;
-  const keys = await fetchJwks(id);
-  tx.put(JWKS_SCOPE, JWKS_KIND, id, { fetchedAt: nowMs, keys } satisfies JwksCacheRow);
-  return keys;
+  if (prefetched?.id === id) {
+    if (prefetched.error !== undefined || !prefetched.keys) throw prefetched.error instanceof AwsError ? prefetched.error : idpError();
+    tx.put(JWKS_SCOPE, JWKS_KIND, id, { fetchedAt: prefetched.fetchedAt, keys: prefetched.keys } satisfies JwksCacheRow);
+    return prefetched.keys;
+  }
+  if (cached) return cached.keys;
+  throw idpError();
+}
+
+/**
+ * The prepare step of AssumeRoleWithWebIdentity (outside any transaction): when the keys the
+ * request will need are not cached fresh, fetch them now, so the transaction never waits on the
+ * network. Only for issuers registered as OIDC providers of the role's account, as before.
+ * Says nothing itself: what is wrong with the token is answered, in order, by the request.
+ */
+export async function prefetchWebIdentityKeys(input: WebIdentityInput, env: { store: Store; clock: Clock }): Promise<void> {
+  let jwt: Jwt;
+  try { jwt = parseJwt(input.WebIdentityToken ?? ''); } catch { return; }
+  const iss = typeof jwt.payload.iss === 'string' ? jwt.payload.iss : '';
+  const account = parseRoleArn(input.RoleArn ?? '')?.account;
+  if (!iss || !account) return;
+  const nowMs = env.clock.nowMs();
+  const id = cacheId(iss);
+  const look = await env.store.transaction((tx) => ({
+    provider: findProvider(tx, account, normaliseUrl(iss)) !== undefined,
+    cached: tx.get<JwksCacheRow>(JWKS_SCOPE, JWKS_KIND, id),
+  }));
+  if (!look.provider) return;
+  const kid = typeof jwt.header.kid === 'string' ? jwt.header.kid : undefined;
+  const age = look.cached ? nowMs - look.cached.fetchedAt : Infinity;
+  const fresh = age >= 0 && age < JWKS_TTL_MS;
+  const kidKnown = kid === undefined || (look.cached?.keys ?? []).some((k) => k.kid === kid);
+  if (fresh && (kidKnown || age < JWKS_REFETCH_MS)) return;
+  const holder = input as Prefetching;
+  try {
+    holder[PREFETCHED] = { id, fetchedAt: nowMs, keys: await fetchJwks(id) };
+  } catch (error) {
+    holder[PREFETCHED] = { id, fetchedAt: nowMs, error };
+  }
 }
 
 const idpError = (): AwsError => new AwsError(
