@@ -11,12 +11,12 @@ import { checkCustomerKeyOnRead, objectOutput } from './object-fields.js';
 import { checkConditions, parseRange, partRange, readPieces, type ByteRange } from './object-read.js';
 import { checkKey, copyObject, putObject } from './object-write.js';
 import type { ObjectVersion } from './records.js';
+import { lifecycleMembers } from './lifecycle.js';
+import { archivedUnreadable, invalidObjectState } from './restore.js';
 import { commitVersion, currentVersion, findVersion, lockRefusal, readableVersion, removeVersion } from './versions.js';
 
 /** Operations that stream bytes and so run outside the store lock. */
 export const OUTSIDE = ['PutObject', 'CopyObject'] as const;
-
-const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 
 interface Read {
   version: ObjectVersion;
@@ -31,8 +31,8 @@ function readObject(tx: Tx, ctx: RequestContext, input: GetObjectRequest | HeadO
   const v = readableVersion(tx, owner.account, bucket.name, key, input.VersionId, method);
   checkConditions(v, input);
   checkCustomerKeyOnRead(v, input);
-  if (method === 'GET' && ARCHIVED.has(v.storageClass) && !(v.restore && !v.restore.ongoing && (v.restore.expiryMs ?? Infinity) > ctx.clock.nowMs())) {
-    throw new AwsError('InvalidObjectState', "The operation is not valid for the object's storage class", 403, { fields: { StorageClass: v.storageClass } });
+  if (method === 'GET' && archivedUnreadable(v, ctx.clock.nowMs())) {
+    throw invalidObjectState(v.storageClass, "The operation is not valid for the object's storage class");
   }
   let range: ByteRange | undefined;
   if (input.PartNumber !== undefined) {
@@ -51,6 +51,7 @@ function readObject(tx: Tx, ctx: RequestContext, input: GetObjectRequest | HeadO
   output.ContentLength = range ? range.end - range.start + 1 : v.size;
   if (range) output.ContentRange = `bytes ${range.start}-${range.end}/${v.size}`;
   if (v.tags && method === 'GET') output.TagCount = Object.keys(v.tags).length;
+  Object.assign(output, lifecycleMembers(tx, owner.account, bucket.name, v, ctx.clock.nowMs()));
   overrides(output, input);
   return { version: v, range, output };
 }

@@ -14,6 +14,8 @@ import { checkConditions, readPieces } from './object-read.js';
 import { checkCustomerKeyOnRead, encryptionOutput, writeFields, type WriteInput } from './object-fields.js';
 import type { BucketRecord, ObjectVersion } from './records.js';
 import { commitVersion, currentVersion, readableVersion } from './versions.js';
+import { expirationHeader } from './lifecycle.js';
+import { lockFieldsForNewObject } from './object-lock.js';
 
 export function checkKey(key: string | undefined): string {
   if (!key) throw new AwsError('InvalidArgument', 'A key must be specified', 400);
@@ -47,12 +49,14 @@ async function prepare(ctx: RequestContext, bucketName: string, key: string, ifM
 
 /** Commits a version whose bytes are already stored, or removes them if the commit is refused. */
 export async function commitNew(ctx: RequestContext, bucketName: string, key: string, blobs: string[],
-  build: (tx: Tx, owner: string, bucket: BucketRecord) => Omit<ObjectVersion, 'versionId' | 'seq'>, conditions: { ifMatch?: string; ifNoneMatch?: string } = {}): Promise<{ version: ObjectVersion; bucket: BucketRecord; owner: string }> {
+  build: (tx: Tx, owner: string, bucket: BucketRecord) => Omit<ObjectVersion, 'versionId' | 'seq'>, conditions: { ifMatch?: string; ifNoneMatch?: string } = {},
+  committed?: (tx: Tx, owner: string, version: ObjectVersion) => void): Promise<{ version: ObjectVersion; bucket: BucketRecord; owner: string }> {
   try {
     const done = await ctx.transact((tx) => {
       const { owner, bucket } = requireBucket(tx, bucketName);
       checkWriteConditions(tx, owner.account, bucket.name, key, conditions.ifMatch, conditions.ifNoneMatch);
       const { version, orphans } = commitVersion(tx, owner.account, bucket, build(tx, owner.account, bucket));
+      committed?.(tx, owner.account, version);
       return { version, orphans, bucket, owner: owner.account };
     });
     for (const b of done.orphans) ctx.blobs.delete(b);
@@ -67,14 +71,23 @@ export const putObject: Handler<PutObjectRequest, PutObjectOutput> = async (inpu
   const key = checkKey(input.Key);
   await prepare(ctx, input.Bucket!, key, input.IfMatch, input.IfNoneMatch);
   if (input.WriteOffsetBytes !== undefined) throw new AwsError('NotImplemented', 'WriteOffsetBytes is only supported by directory buckets', 501);
+  // Lock headers are checked before any byte is read, as S3 does.
+  await ctx.transact((tx) => {
+    const { owner, bucket } = requireBucket(tx, input.Bucket!);
+    lockFieldsForNewObject(tx, owner.account, bucket, input, ctx.clock.nowMs(), ctx.wire.headers);
+  });
   const body = await ingestBody(ctx, input.Body as never);
-  const { version, bucket } = await commitNew(ctx, input.Bucket!, key, [body.blob.id], (tx, owner) => ({
+  let expiration: string | undefined;
+  const { version, bucket } = await commitNew(ctx, input.Bucket!, key, [body.blob.id], (tx, owner, b) => ({
     key, lastModifiedMs: ctx.clock.nowMs(), etag: `"${body.blob.md5}"`, size: body.blob.size,
     pieces: [{ blob: body.blob.id, size: body.blob.size }], owner,
     checksum: { algorithm: body.checksum.algorithm, type: 'FULL_OBJECT', value: body.checksum.value },
     ...writeFields(tx, owner, input.Bucket!, ctx.region, input as WriteInput),
-  } as Omit<ObjectVersion, 'versionId' | 'seq'>), { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch });
+    ...lockFieldsForNewObject(tx, owner, b, input, ctx.clock.nowMs()),
+  } as Omit<ObjectVersion, 'versionId' | 'seq'>), { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch },
+  (tx, owner, v) => { expiration = expirationHeader(tx, owner, input.Bucket!, v); });
   const out: PutObjectOutput = { ETag: version.etag, ...encryptionOutput(version) as PutObjectOutput, Size: version.size };
+  if (expiration !== undefined) out.Expiration = expiration;
   (out as Record<string, unknown>)[checksumMember(body.checksum.algorithm)] = body.checksum.value;
   out.ChecksumType = 'FULL_OBJECT';
   if (bucket.versioning !== undefined) out.VersionId = version.versionId;
@@ -124,7 +137,7 @@ export const copyObject: Handler<CopyObjectRequest, CopyObjectOutput> = async (i
   const hasher = hashingStream([algorithm]);
   const blob = await ctx.blobs.write(readPieces(ctx.blobs, source.pieces).pipe(hasher));
   const checksum = hasher.checksums[algorithm]!;
-  const { version, bucket } = await commitNew(ctx, input.Bucket!, key, [blob.id], (tx, owner) => {
+  const { version, bucket } = await commitNew(ctx, input.Bucket!, key, [blob.id], (tx, owner, b) => {
     const fields = writeFields(tx, owner, input.Bucket!, ctx.region, (replace ? input : { ...pickContent(source), StorageClass: input.StorageClass, ServerSideEncryption: input.ServerSideEncryption, SSEKMSKeyId: input.SSEKMSKeyId, BucketKeyEnabled: input.BucketKeyEnabled, SSECustomerAlgorithm: input.SSECustomerAlgorithm, SSECustomerKey: input.SSECustomerKey, SSECustomerKeyMD5: input.SSECustomerKeyMD5 }) as WriteInput);
     if (!replace) {
       if (source.metadata) fields.metadata = source.metadata; else delete fields.metadata;
@@ -140,6 +153,7 @@ export const copyObject: Handler<CopyObjectRequest, CopyObjectOutput> = async (i
       key, lastModifiedMs: ctx.clock.nowMs(), etag: `"${blob.md5}"`, size: blob.size,
       pieces: [{ blob: blob.id, size: blob.size }], owner,
       checksum: { algorithm, type: 'FULL_OBJECT', value: checksum }, ...fields,
+      ...lockFieldsForNewObject(tx, owner, b, input, ctx.clock.nowMs()),
     } as Omit<ObjectVersion, 'versionId' | 'seq'>;
   }, { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch });
   const result: NonNullable<CopyObjectOutput['CopyObjectResult']> = { ETag: version.etag, LastModified: new Date(version.lastModifiedMs), ChecksumType: 'FULL_OBJECT' };
