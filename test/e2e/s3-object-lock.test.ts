@@ -102,6 +102,14 @@ describe('S3 Object Lock: retention and legal holds on versions', () => {
     const del = await s3.send(new DeleteObjectCommand({ Bucket: 'lock-objects', Key: 'gov', VersionId: vid, BypassGovernanceRetention: true }));
     assert.equal(del.VersionId, vid);
     await rejects(s3.send(new HeadObjectCommand({ Bucket: 'lock-objects', Key: 'gov', VersionId: vid })), 'NotFound', 404);
+
+    // An empty Retention with the bypass header removes GOVERNANCE retention.
+    const vid2 = await lockedObject('lock-objects', 'gov2');
+    await s3.send(new PutObjectRetentionCommand({ Bucket: 'lock-objects', Key: 'gov2', Retention: { Mode: 'GOVERNANCE', RetainUntilDate: until } }));
+    await rejects(s3.send(new PutObjectRetentionCommand({ Bucket: 'lock-objects', Key: 'gov2', Retention: {} })), 'AccessDenied', 403);
+    await s3.send(new PutObjectRetentionCommand({ Bucket: 'lock-objects', Key: 'gov2', Retention: {}, BypassGovernanceRetention: true }));
+    await rejects(s3.send(new GetObjectRetentionCommand({ Bucket: 'lock-objects', Key: 'gov2' })), 'NoSuchObjectLockConfiguration', 404);
+    await s3.send(new DeleteObjectCommand({ Bucket: 'lock-objects', Key: 'gov2', VersionId: vid2 }));
   });
 
   test('COMPLIANCE retention: only extended, never turned into GOVERNANCE, not even with the bypass header', async () => {
