@@ -90,6 +90,11 @@ interface Deleted { DeleteMarker?: boolean; VersionId?: string }
 function deleteOne(ctx: RequestContext, tx: Tx, bucketName: string, key: string, versionId: string | undefined, ifMatch?: string): { result: Deleted; orphans: string[] } {
   const { owner, bucket } = requireBucket(tx, bucketName);
   const account = owner.account;
+  if (bypassGovernance(ctx) && !bucket.objectLock) {
+    throw new AwsError('InvalidArgument', 'x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.', 400, {
+      fields: { ArgumentName: 'x-amz-bypass-governance-retention' },
+    });
+  }
   if (versionId !== undefined) {
     const found = findVersion(tx, account, bucket.name, key, versionId);
     if (!found) {
