@@ -7,8 +7,13 @@ import {
   PutBucketLifecycleConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, RestoreObjectCommand, S3Client, UploadPartCommand,
   type LifecycleRule,
 } from '@aws-sdk/client-s3';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
+import { awsClis, awsJson, runAws } from '../helpers/cli.js';
+import { runCli } from '../helpers/process.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
 let cl: Cloudlet;
@@ -153,3 +158,42 @@ describe('S3 lifecycle rules run on the clock', () => {
     await s3.send(new AbortMultipartUploadCommand({ Bucket: 'lc-uploads', Key: 'other/b', UploadId: kept.UploadId }));
   });
 });
+
+for (const cli of awsClis()) {
+  describe(`S3 lifecycle with ${cli.name} and \`cloudlet clock advance\``, { skip: cli.skip }, () => {
+    test('a Glacier rule, a restore and an expiry, through the CLIs', async () => {
+      const bucket = `lc-cli-${cli.name.replace(/\W+/g, '')}`;
+      const dir = mkdtempSync(join(tmpdir(), 'cloudlet-lc-'));
+      const file = join(dir, 'report.bin');
+      writeFileSync(file, randomBytes(150 * 1024));
+      const aws = (args: string[]) => awsJson(cli.bin, cl.url, args);
+      const clock = async (by: string) => {
+        const r = await runCli(['clock', 'advance', by, '--endpoint', cl.url]);
+        assert.equal(r.code, 0, r.stderr);
+      };
+      await aws(['s3api', 'create-bucket', '--bucket', bucket]);
+      await aws(['s3api', 'put-bucket-lifecycle-configuration', '--bucket', bucket, '--lifecycle-configuration', JSON.stringify({
+        Rules: [{ ID: 'glacier-then-gone', Status: 'Enabled', Filter: { Prefix: 'reports/' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }], Expiration: { Days: 365 } }],
+      })]);
+      const rules = await aws(['s3api', 'get-bucket-lifecycle-configuration', '--bucket', bucket]);
+      assert.equal(rules.Rules[0].ID, 'glacier-then-gone');
+      await aws(['s3api', 'put-object', '--bucket', bucket, '--key', 'reports/q1.bin', '--body', file]);
+      await clock('31d');
+      const head = await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'reports/q1.bin']);
+      assert.equal(head.StorageClass, 'GLACIER');
+      assert.match(head.Expiration, /^expiry-date="[^"]+ 00:00:00 GMT", rule-id="glacier-then-gone"$/);
+      const refused = await runAws(cli.bin, cl.url, ['s3api', 'get-object', '--bucket', bucket, '--key', 'reports/q1.bin', join(dir, 'out.bin')]);
+      assert.notEqual(refused.status, 0);
+      assert.match(refused.stderr, /InvalidObjectState/);
+      await aws(['s3api', 'restore-object', '--bucket', bucket, '--key', 'reports/q1.bin', '--restore-request', JSON.stringify({ Days: 1, GlacierJobParameters: { Tier: 'Expedited' } })]);
+      await clock('10m');
+      const restored = await aws(['s3api', 'head-object', '--bucket', bucket, '--key', 'reports/q1.bin']);
+      assert.match(restored.Restore, /^ongoing-request="false", expiry-date=/);
+      await aws(['s3api', 'get-object', '--bucket', bucket, '--key', 'reports/q1.bin', join(dir, 'out.bin')]);
+      await clock('340d');
+      const gone = await runAws(cli.bin, cl.url, ['s3api', 'head-object', '--bucket', bucket, '--key', 'reports/q1.bin']);
+      assert.notEqual(gone.status, 0);
+      assert.match(gone.stderr, /404|Not Found/);
+    });
+  });
+}
