@@ -11,7 +11,7 @@ import {
   type BucketRecord, type ObjectVersion,
 } from './records.js';
 import { commitVersion, currentVersion, noncurrentVersions } from './versions.js';
-import { archivedUnreadable, restoreHeader } from './restore.js';
+import { archivedUnreadable, restoreHeader, restoreStatus } from './restore.js';
 
 const OWNER = '111111111111';
 const T0 = Date.parse('2026-01-10T09:00:00Z');
@@ -175,6 +175,9 @@ describe('restore state on the clock', () => {
     assert.equal(restoreHeader(v(r), r.doneMs), 'ongoing-request="false", expiry-date="Tue, 13 Jan 2026 00:00:00 GMT"');
     assert.equal(archivedUnreadable(v(r), r.expiryMs), true);
     assert.equal(restoreHeader(v(r), r.expiryMs), undefined);
+    assert.deepEqual(restoreStatus(v(r), T0), { IsRestoreInProgress: true });
+    assert.deepEqual(restoreStatus(v(r), r.doneMs), { IsRestoreInProgress: false, RestoreExpiryDate: new Date(r.expiryMs) });
+    assert.equal(restoreStatus(v(r), r.expiryMs), undefined);
     assert.equal(archivedUnreadable(v(undefined, 'GLACIER_IR'), T0), false);
     assert.equal(archivedUnreadable(v(undefined, 'STANDARD'), T0), false);
   });

@@ -44,6 +44,15 @@ export function restoreHeader(v: ObjectVersion, nowMs: number): string | undefin
   return r.expiryMs === undefined ? 'ongoing-request="false"' : `ongoing-request="false", expiry-date="${new Date(r.expiryMs).toUTCString()}"`;
 }
 
+/** ListObjectsV2/ListObjectVersions RestoreStatus (OptionalObjectAttributes=RestoreStatus), or undefined. */
+export function restoreStatus(v: ObjectVersion, nowMs: number): { IsRestoreInProgress: boolean; RestoreExpiryDate?: Date } | undefined {
+  const r = v.restore;
+  if (!r) return undefined;
+  if (!restoreDone(r, nowMs)) return { IsRestoreInProgress: true };
+  if (r.expiryMs !== undefined && r.expiryMs <= nowMs) return undefined;
+  return r.expiryMs === undefined ? { IsRestoreInProgress: false } : { IsRestoreInProgress: false, RestoreExpiryDate: new Date(r.expiryMs) };
+}
+
 export const invalidObjectState = (storageClass: string, message: string): AwsError =>
   new AwsError('InvalidObjectState', message, 403, { fields: { StorageClass: storageClass } });
 
