@@ -131,6 +131,8 @@ export function walk<T>(streams: Array<Stream<T>>, o: WalkOptions): Page<T> {
     });
     if (!row) break;
     const stream = streams[pick]!;
+    // A row that is no entry (a delete marker) makes no common prefix either.
+    if (stream.skip?.(row.value)) { stream.cursor.advance(); continue; }
     const key = stream.keyOf(row.id);
     if (delimiter !== undefined) {
       const at = key.indexOf(delimiter, o.prefix.length);
@@ -145,7 +147,6 @@ export function walk<T>(streams: Array<Stream<T>>, o: WalkOptions): Page<T> {
       }
     }
     stream.cursor.advance();
-    if (stream.skip?.(row.value)) continue;
     if (entries.length === o.max) { truncated = true; break; }
     entries.push({ key, value: row.value, source: pick });
   }
