@@ -98,6 +98,8 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     maxBodyBytes: limits.maxBodyBytes,
     dataDir,
     limits, bodyBudget: new BodyBudget(limits.bodyBudgetBytes), guard: createGuard(opts, host),
+    // S3 bucket CORS rules answer cross-site requests (loaded on the first one, like the services).
+    corsPolicy: async (req) => (await import('../services/s3/cors.js')).s3CorsPolicy(store)(req),
   };
   const server = createServer(serverOptions(limits), (req, res) => {
     handleRequest(deps, req, res).catch((err: unknown) => {

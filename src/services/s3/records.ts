@@ -97,6 +97,24 @@ export interface ObjectVersion {
   restore?: { ongoing: boolean; expiryMs?: number; doneMs?: number; tier?: string };
   /** When a lifecycle transition set the storage class (for minimum-age rules). */
   transitionedMs?: number;
+  /** The object ACL when not the default (the owner's FULL_CONTROL alone); acl.ts. */
+  acl?: StoredAcl;
+}
+
+/** One ACL grant. Stored ACLs (bucket config 'acl', ObjectVersion.acl) list every grant, the owner's own included. */
+export interface AclGrant {
+  type: 'CanonicalUser' | 'Group';
+  /** CanonicalUser: the 64-hex canonical user ID. */
+  id?: string;
+  /** Group: http://acs.amazonaws.com/groups/global/AllUsers, .../AuthenticatedUsers, .../s3/LogDelivery. */
+  uri?: string;
+  permission: 'FULL_CONTROL' | 'WRITE' | 'WRITE_ACP' | 'READ' | 'READ_ACP';
+}
+
+export interface StoredAcl {
+  /** The canned ACL it came from (public-read, ...), when it did. */
+  canned?: string;
+  grants: AclGrant[];
 }
 
 export interface UploadRecord {
