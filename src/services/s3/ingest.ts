@@ -57,11 +57,11 @@ export function requestedChecksums(headers: Record<string, string>): { algorithm
 }
 
 /** Streams one request body to a new blob and verifies it; see the file comment. */
-export async function ingestBody(ctx: RequestContext, body: Readable | Buffer | string | undefined, opts: { maxBytes?: number; defaultAlgorithm?: ChecksumAlgorithm } = {}): Promise<Ingested> {
+export async function ingestBody(ctx: RequestContext, body: Readable | Buffer | string | undefined, opts: { maxBytes?: number; defaultAlgorithm?: ChecksumAlgorithm; also?: ChecksumAlgorithm[] } = {}): Promise<Ingested> {
   const headers = ctx.wire.headers;
   const { algorithm, sent, trailer } = requestedChecksums(headers);
   const chosen = algorithm ?? opts.defaultAlgorithm ?? 'CRC64NVME';
-  const algorithms = [...new Set([chosen, ...(Object.keys(sent) as ChecksumAlgorithm[])])];
+  const algorithms = [...new Set([chosen, ...(opts.also ?? []), ...(Object.keys(sent) as ChecksumAlgorithm[])])];
   const source = body instanceof Readable ? body : Readable.from([Buffer.from(body ?? '')]);
   const payloadHash = headers['x-amz-content-sha256'] ?? '';
   const mode = ctx.signing?.chunked ?? chunkedMode(payloadHash);
