@@ -151,6 +151,9 @@ describe('S3 bucket configuration', () => {
     await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: 'acls', OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
     // ACLs off: the object's stored ACL no longer shows.
     assert.deepEqual((await s3.send(new GetObjectAclCommand({ Bucket: 'acls', Key: 'o' }))).Grants?.map((g) => g.Permission), ['FULL_CONTROL']);
+    // CreateBucket's own ACL, on a bucket with ACLs on.
+    await s3.send(new CreateBucketCommand({ Bucket: 'acls-created', ObjectOwnership: 'ObjectWriter', ACL: 'public-read' }));
+    assert.deepEqual((await s3.send(new GetBucketAclCommand({ Bucket: 'acls-created' }))).Grants?.map((g) => g.Grantee?.URI ?? g.Permission), ['FULL_CONTROL', 'http://acs.amazonaws.com/groups/global/AllUsers']);
     await s3.send(new DeleteBucketOwnershipControlsCommand({ Bucket: 'acls' }));
     await rejects(s3.send(new GetBucketOwnershipControlsCommand({ Bucket: 'acls' })), 'OwnershipControlsNotFoundError', 404);
     await rejects(s3.send(new PutBucketOwnershipControlsCommand({ Bucket: 'acls', OwnershipControls: { Rules: [{ ObjectOwnership: 'Nobody' as never }] } })), 'MalformedXML', 400);

@@ -8,6 +8,7 @@ import { decodePageToken, encodePageToken } from '../../core/page-token.js';
 import { isRegion } from '../../core/regions.js';
 import type { Tx } from '../../store/types.js';
 import type { Handler, RequestContext } from '../types.js';
+import { ACL_CONFIG, bucketAclForCreate } from './acl.js';
 import {
   BUCKET_KIND, BUCKET_NAME_KIND, CONFIG_KIND, NAME_SCOPE, OBJECT_KIND, PART_KIND, UPLOAD_KIND, VERSION_KIND,
   configRowId, ownerScope, type BucketOwner, type BucketRecord, type PartRecord,
@@ -96,6 +97,9 @@ export const createBucket: Handler<CreateBucketRequest, CreateBucketOutput> = (i
   ctx.tx.put(NAME_SCOPE, BUCKET_NAME_KIND, name, { account: ctx.account, region } satisfies BucketOwner);
   ctx.tx.put(ownerScope(ctx.account), BUCKET_KIND, name, record);
   putConfig(ctx.tx, ctx.account, name, 'ownership', { Rules: [{ ObjectOwnership: ownership }] });
+  // x-amz-acl / x-amz-grant-* on a bucket with ACLs on (ObjectWriter, BucketOwnerPreferred).
+  const acl = bucketAclForCreate(ctx.account, ownership, input);
+  if (acl) putConfig(ctx.tx, ctx.account, name, ACL_CONFIG, acl);
   return { Location: region === 'us-east-1' ? `/${name}` : `http://${name}.s3.${region}.amazonaws.com/`, BucketArn: `arn:aws:s3:::${name}` };
 };
 
