@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Cloudlet } from '../../src/server/server.js';
+import { checksumOf } from '../../src/services/s3/checksums.js';
 import { rejects } from '../helpers/assert.js';
 import { awsClis, runAws } from '../helpers/cli.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
@@ -246,6 +247,9 @@ describe('S3 multipart with real tools', () => {
     const out = await upload.done();
     const parts = [0, 1, 2, 3, 4].map((i) => body.subarray(i * 5 * MiB, Math.min(body.length, (i + 1) * 5 * MiB)));
     assert.equal(out.ETag, multipartEtag(parts));
+    // lib-storage names CRC32 at Create: a COMPOSITE of the five parts' CRCs.
+    assert.equal(out.ChecksumType, 'COMPOSITE');
+    assert.equal(out.ChecksumCRC32, `${crc(Buffer.concat(parts.map(crc))).toString('base64')}-5`);
     const got = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'lib-storage.bin' }));
     assert.equal(got.ContentLength, body.length);
     assert.ok((await bytes(got.Body)).equals(body));
@@ -266,6 +270,15 @@ describe('S3 multipart with real tools', () => {
         assert.equal(up.status, 0, up.stderr);
         const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key, ChecksumMode: 'ENABLED' }));
         assert.match(head.ETag!, /-\d+"$/, 'the CLI uploaded in parts');
+        // v1 sends CRC32 COMPOSITE over 8 MiB parts; v2 CRC64NVME FULL_OBJECT (checked against a direct CRC of the file).
+        if (head.ChecksumType === 'COMPOSITE') {
+          const chunks = [0, 1, 2].map((i) => data.subarray(i * 8 * MiB, (i + 1) * 8 * MiB));
+          assert.equal(head.ChecksumCRC32, `${crc(Buffer.concat(chunks.map(crc))).toString('base64')}-3`);
+        } else {
+          assert.equal(head.ChecksumType, 'FULL_OBJECT');
+          assert.equal(head.ChecksumCRC64NVME, checksumOf('CRC64NVME', data));
+        }
+        if (cli.name.endsWith('v2')) assert.equal(head.ChecksumType, 'FULL_OBJECT');
         assert.equal(head.ContentLength, data.length);
         const back = join(dir, 'back.bin');
         const down = await runAws(cli.bin, cl.url, ['s3', 'cp', `s3://${BUCKET}/${key}`, back]);
