@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
-  GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand, S3Client, UploadPartCommand,
   UploadPartCopyCommand, type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -218,6 +218,32 @@ describe('S3 multipart uploads, explicit calls', () => {
     assert.deepEqual(seen, all.Uploads!.map((u) => u.UploadId));
     const afterB = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'uploads-list', KeyMarker: 'b' }));
     assert.deepEqual(afterB.Uploads!.map((u) => u.Key), ['c/d/e', 'c/x']);
+  });
+
+  test('a lifecycle abort rule dates new uploads; EncodingType=url; paging over common prefixes', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'uploads-misc' }));
+    await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: 'uploads-misc', LifecycleConfiguration: { Rules: [
+      { ID: 'tidy', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 } },
+    ] } }));
+    const dated = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'uploads-misc', Key: 'tmp/x' }));
+    assert.equal(dated.AbortRuleId, 'tidy');
+    const initiated = (await s3.send(new ListMultipartUploadsCommand({ Bucket: 'uploads-misc', Prefix: 'tmp/' }))).Uploads![0]!.Initiated!;
+    // Three days after initiation, at the next midnight UTC.
+    assert.equal(dated.AbortDate!.getTime(), Math.floor(initiated.getTime() / 86_400_000) * 86_400_000 + 4 * 86_400_000);
+    const undated = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'uploads-misc', Key: 'keep/y z' }));
+    assert.equal(undated.AbortDate, undefined);
+    const encoded = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'uploads-misc', Prefix: 'keep/', EncodingType: 'url' }));
+    assert.deepEqual(encoded.Uploads!.map((u) => u.Key), ['keep/y+z']);
+    for (const k of ['d1/a', 'd1/b', 'd2/a', 'e']) await s3.send(new CreateMultipartUploadCommand({ Bucket: 'uploads-misc', Key: k }));
+    const seen: string[] = [];
+    let marker: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    for (let i = 0; i < 10; i++) {
+      const page = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'uploads-misc', Delimiter: '/', MaxUploads: 1, ...marker }));
+      seen.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix!), ...(page.Uploads ?? []).map((u) => u.Key!));
+      if (!page.IsTruncated) break;
+      marker = { KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker };
+    }
+    assert.deepEqual(seen, ['d1/', 'd2/', 'e', 'keep/', 'tmp/']);
   });
 
   test('parts of one upload proceed in parallel: a stalled part does not hold up another', async () => {
