@@ -138,6 +138,14 @@ describe('S3 objects', () => {
     await rejects(s3.send(new CopyObjectCommand({ Bucket: 'copies', Key: 'x', CopySource: 'objects/none' })), 'NoSuchKey', 404);
   });
 
+  test('x-amz-expected-bucket-owner: another account is AccessDenied, the owner passes', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'objects', Key: 'owned', Body: 'o', ExpectedBucketOwner: '000000000000' }));
+    await rejects(s3.send(new PutObjectCommand({ Bucket: 'objects', Key: 'owned', Body: 'o', ExpectedBucketOwner: '999999999999' })), 'AccessDenied', 403);
+    await rejects(s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'owned', ExpectedBucketOwner: '999999999999' })), 'AccessDenied', 403);
+    await rejects(s3.send(new HeadBucketCommand({ Bucket: 'objects', ExpectedBucketOwner: '999999999999' })), 'Unknown', 403);
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: 'objects', Key: 'owned', ExpectedBucketOwner: '000000000000' }))).ContentLength, 1);
+  });
+
   test('DeleteObjects reports each key; GetObjectAttributes', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'objects', Key: 'd1', Body: '1' }));
     await s3.send(new PutObjectCommand({ Bucket: 'objects', Key: 'd2', Body: '22' }));

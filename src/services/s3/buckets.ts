@@ -51,6 +51,29 @@ export function findBucket(tx: Tx, name: string): { owner: BucketOwner; bucket: 
   return bucket ? { owner, bucket } : undefined;
 }
 
+/** x-amz-expected-bucket-owner (and the copy source's): a bucket of another account is AccessDenied, as S3 answers. */
+export function checkExpectedOwner(expected: string | undefined, owner: BucketOwner): void {
+  if (expected !== undefined && expected !== owner.account) throw new AwsError('AccessDenied', 'Access Denied', 403);
+}
+
+/**
+ * Wraps handlers so every request naming a bucket and an expected owner is checked first.
+ * Handlers in `outside` check in their own transactions.
+ */
+export function withOwnerCheck(handlers: Record<string, Handler>, outside: ReadonlySet<string>): Record<string, Handler> {
+  const out: Record<string, Handler> = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    out[name] = outside.has(name) ? handler : (input: { Bucket?: string; ExpectedBucketOwner?: string } | undefined, ctx: RequestContext) => {
+      if (input?.ExpectedBucketOwner !== undefined && input.Bucket) {
+        const found = findBucket(ctx.tx, input.Bucket);
+        if (found) checkExpectedOwner(input.ExpectedBucketOwner, found.owner);
+      }
+      return handler(input, ctx);
+    };
+  }
+  return out;
+}
+
 export function requireBucket(tx: Tx, name: string): { owner: BucketOwner; bucket: BucketRecord } {
   const found = findBucket(tx, name);
   if (!found) throw noSuchBucket(name);

@@ -1,5 +1,5 @@
 import { defineService } from '../types.js';
-import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './buckets.js';
+import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets, withOwnerCheck } from './buckets.js';
 import { configHandlers } from './config-handlers.js';
 import { lifecycleHandlers } from './lifecycle-handlers.js';
 import { withLifecycle } from './lifecycle.js';
@@ -18,8 +18,8 @@ const OUTSIDE: ReadonlySet<string> = new Set([...OBJECT_OUTSIDE, 'UploadPart', '
 export default defineService({
   name: 's3',
   modelId: 's3-2006-03-01',
-  // A request naming a bucket first brings the bucket's lifecycle rules up to date (lifecycle.ts).
-  handlers: withLifecycle({
+  // x-amz-expected-bucket-owner is checked first (buckets.ts); a request naming a bucket then brings the bucket's lifecycle rules up to date (lifecycle.ts).
+  handlers: withOwnerCheck(withLifecycle({
     CreateBucket: createBucket,
     DeleteBucket: deleteBucket,
     HeadBucket: headBucket,
@@ -32,6 +32,6 @@ export default defineService({
     ...policyHandlers,
     ...lifecycleHandlers,
     ...lockHandlers,
-  }, OUTSIDE),
+  }, OUTSIDE), OUTSIDE),
   outside: OUTSIDE,
 });

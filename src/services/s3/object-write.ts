@@ -7,7 +7,7 @@ import type { CopyObjectOutput, CopyObjectRequest, PutObjectOutput, PutObjectReq
 import { AwsError } from '../../core/errors.js';
 import type { Tx } from '../../store/types.js';
 import type { Handler, RequestContext } from '../types.js';
-import { requireBucket } from './buckets.js';
+import { checkExpectedOwner, requireBucket } from './buckets.js';
 import { checksumMember, hashingStream, type ChecksumAlgorithm } from './checksums.js';
 import { ingestBody, MAX_PUT_BYTES } from './ingest.js';
 import { checkConditions, readPieces } from './object-read.js';
@@ -39,9 +39,10 @@ export function checkWriteConditions(tx: Tx, owner: string, bucket: string, key:
 interface Prepared { owner: string; bucket: BucketRecord }
 
 /** The bucket and key checks a write makes before reading any byte of the body. */
-async function prepare(ctx: RequestContext, bucketName: string, key: string, ifMatch?: string, ifNoneMatch?: string): Promise<Prepared> {
+async function prepare(ctx: RequestContext, bucketName: string, key: string, ifMatch?: string, ifNoneMatch?: string, expectedOwner?: string): Promise<Prepared> {
   return ctx.transact((tx) => {
     const { owner, bucket } = requireBucket(tx, bucketName);
+    checkExpectedOwner(expectedOwner, owner);
     checkWriteConditions(tx, owner.account, bucket.name, key, ifMatch, ifNoneMatch);
     return { owner: owner.account, bucket };
   });
@@ -69,7 +70,7 @@ export async function commitNew(ctx: RequestContext, bucketName: string, key: st
 
 export const putObject: Handler<PutObjectRequest, PutObjectOutput> = async (input, ctx) => {
   const key = checkKey(input.Key);
-  await prepare(ctx, input.Bucket!, key, input.IfMatch, input.IfNoneMatch);
+  await prepare(ctx, input.Bucket!, key, input.IfMatch, input.IfNoneMatch, input.ExpectedBucketOwner);
   if (input.WriteOffsetBytes !== undefined) throw new AwsError('NotImplemented', 'WriteOffsetBytes is only supported by directory buckets', 501);
   // Lock headers are checked before any byte is read, as S3 does.
   await ctx.transact((tx) => {
@@ -118,6 +119,8 @@ export const copyObject: Handler<CopyObjectRequest, CopyObjectOutput> = async (i
   }
   const source = await ctx.transact((tx) => {
     const { owner } = requireBucket(tx, src.bucket);
+    checkExpectedOwner(input.ExpectedSourceBucketOwner, owner);
+    checkExpectedOwner(input.ExpectedBucketOwner, requireBucket(tx, input.Bucket!).owner);
     const v = readableVersion(tx, owner.account, src.bucket, src.key, src.versionId, 'GET');
     checkConditions(v, {
       IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
