@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, GetObjectAttributesCommand,
-  GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutBucketLifecycleConfigurationCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client, UploadPartCommand,
   UploadPartCopyCommand, type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -128,6 +128,9 @@ describe('S3 multipart uploads, explicit calls', () => {
     const e1 = await up(1, small);
     const e2 = await up(2, small);
     await rejects(s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 10_001, Body: small })), 'InvalidArgument', 400);
+    await rejects(s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: 'another-key', UploadId, PartNumber: 1, Body: small })), 'NoSuchUpload', 404);
+    await rejects(s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: key, UploadId, PartNumber: 3, Body: small, ContentMD5: md5(Buffer.from('other')).toString('base64') })), 'BadDigest', 400);
+    assert.equal(blobCount(), blobs0 + 2, 'refused parts leave no blob');
     await rejects(s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: e2 }, { PartNumber: 1, ETag: e1 }] } })), 'InvalidPartOrder', 400);
     await rejects(s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e2.replace(/^"./, '"0') }] } })), 'InvalidPart', 400);
     await rejects(s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1 }, { PartNumber: 3, ETag: e1 }] } })), 'InvalidPart', 400);
@@ -188,6 +191,17 @@ describe('S3 multipart uploads, explicit calls', () => {
     }));
     assert.equal(out.ETag, multipartEtag([source.subarray(0, first), source.subarray(first)]));
     assert.ok((await bytes((await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'copied' }))).Body)).equals(source));
+    // From another, versioned bucket, by version ID: the old version's bytes, and its ID reported.
+    await s3.send(new CreateBucketCommand({ Bucket: 'copy-versions' }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'copy-versions', VersioningConfiguration: { Status: 'Enabled' } }));
+    const v1 = await s3.send(new PutObjectCommand({ Bucket: 'copy-versions', Key: 'doc', Body: 'first version' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'copy-versions', Key: 'doc', Body: 'second version' }));
+    const again = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'from-version' }));
+    const p = await s3.send(new UploadPartCopyCommand({ Bucket: BUCKET, Key: 'from-version', UploadId: again.UploadId, PartNumber: 1, CopySource: `copy-versions/doc?versionId=${v1.VersionId}` }));
+    assert.equal(p.CopySourceVersionId, v1.VersionId);
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: 'from-version', UploadId: again.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p.CopyPartResult!.ETag }] } }));
+    assert.equal((await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'from-version' }))).Body!.transformToString()), 'first version');
+    await rejects(s3.send(new UploadPartCopyCommand({ Bucket: BUCKET, Key: 'from-version', UploadId: again.UploadId, PartNumber: 1, CopySource: 'copy-versions/doc' })), 'NoSuchUpload', 404);
   });
 
   test('ListMultipartUploads: prefix, delimiter, common prefixes, key and upload ID markers', async () => {
