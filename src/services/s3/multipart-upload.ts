@@ -13,7 +13,7 @@ import type {
 import { AwsError } from '../../core/errors.js';
 import type { Tx } from '../../store/types.js';
 import type { Handler, RequestContext } from '../types.js';
-import { requireBucket } from './buckets.js';
+import { checkExpectedOwner, requireBucket } from './buckets.js';
 import { checksumMember, hashingStream, parseAlgorithm, supportedTypes, type ChecksumAlgorithm } from './checksums.js';
 import { ingestBody, MAX_PUT_BYTES, requestedChecksums } from './ingest.js';
 import { getLifecycle, expirationHeader } from './lifecycle.js';
@@ -136,7 +136,10 @@ const mismatch = (expected: ChecksumAlgorithm, actual: ChecksumAlgorithm | undef
 export const uploadPart: Handler<UploadPartRequest, UploadPartOutput> = async (input, ctx) => {
   const key = checkKey(input.Key);
   const partNumber = checkPartNumber(input.PartNumber);
-  const { upload } = await ctx.transact((tx) => requireUpload(tx, input.Bucket!, key, input.UploadId));
+  const { upload } = await ctx.transact((tx) => {
+    checkExpectedOwner(input.ExpectedBucketOwner, requireBucket(tx, input.Bucket!).owner);
+    return requireUpload(tx, input.Bucket!, key, input.UploadId);
+  });
   checkCustomerKeyOnRead(upload.template as ObjectVersion, input);
   const { algorithm, type, explicit } = uploadChecksum(upload);
   if (explicit) {
@@ -172,8 +175,10 @@ export const uploadPartCopy: Handler<UploadPartCopyRequest, UploadPartCopyOutput
   const partNumber = checkPartNumber(input.PartNumber);
   const src = parseCopySource(input.CopySource);
   const { upload, source } = await ctx.transact((tx) => {
+    checkExpectedOwner(input.ExpectedBucketOwner, requireBucket(tx, input.Bucket!).owner);
     const { upload } = requireUpload(tx, input.Bucket!, key, input.UploadId);
     const { owner } = requireBucket(tx, src.bucket);
+    checkExpectedOwner(input.ExpectedSourceBucketOwner, { account: owner.account, region: '' });
     const v = readableVersion(tx, owner.account, src.bucket, src.key, src.versionId, 'GET');
     checkConditions(v, {
       IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
