@@ -80,6 +80,24 @@ describe('lifecycle apply step', () => {
     });
   });
 
+  test('versioning suspended: expiry writes a null delete marker that replaces the null version', async () => {
+    const store = createMemoryStore();
+    await store.transaction((tx) => {
+      bucket(tx, 'b7', 'Enabled', [{ ID: 'e', Status: 'Enabled', Filter: {}, Expiration: { Days: 3 }, NoncurrentVersionExpiration: { NoncurrentDays: 100 } }]);
+      const old = put(tx, 'b7', 'k', T0);
+      const rec = tx.get<BucketRecord>(ownerScope(OWNER), BUCKET_KIND, 'b7')!;
+      tx.put(ownerScope(OWNER), BUCKET_KIND, 'b7', { ...rec, versioning: 'Suspended' });
+      put(tx, 'b7', 'k', T0 + DAY_MS);
+      const r = applyLifecycle(tx, OWNER, 'b7', T0 + 10 * DAY_MS);
+      assert.equal(r.expired, 1);
+      assert.deepEqual(r.orphans, [`blob-k-${T0 + DAY_MS}`]);
+      const cur = currentVersion(tx, OWNER, 'b7', 'k')!;
+      assert.equal(cur.deleteMarker, true);
+      assert.equal(cur.versionId, 'null');
+      assert.deepEqual(noncurrentVersions(tx, OWNER, 'b7', 'k').map((row) => row.value.versionId), [old.versionId]);
+    });
+  });
+
   test('a year in one step gives the same result as the days one by one', async () => {
     const rules: LifecycleRule[] = [
       { ID: 'r', Status: 'Enabled', Filter: {}, Expiration: { Days: 40 }, Transitions: [{ Days: 30, StorageClass: 'STANDARD_IA' }], NoncurrentVersionExpiration: { NoncurrentDays: 20, NewerNoncurrentVersions: 1 } },

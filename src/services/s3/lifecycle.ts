@@ -15,11 +15,11 @@ import {
   type StoredLifecycle,
 } from './lifecycle-rules.js';
 import {
-  CONFIG_KIND, OBJECT_KIND, PART_KIND, UPLOAD_KIND, VERSION_KIND, ownerScope,
+  CONFIG_KIND, OBJECT_KIND, PART_KIND, UPLOAD_KIND, VERSION_KIND, blobsOf, ownerScope, versionRowId,
   type ObjectVersion, type PartRecord, type UploadRecord,
 } from './records.js';
 import { restoreHeader } from './restore.js';
-import { commitVersion, currentVersion, lockRefusal, noncurrentVersions, removeVersion } from './versions.js';
+import { commitVersion, currentVersion, lockRefusal, noncurrentVersions } from './versions.js';
 
 export const LIFECYCLE_CONFIG = 'lifecycle';
 export const LIFECYCLE_STATE = 'lifecycle-state';
@@ -57,31 +57,43 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
   let due = newWorkBound(config, nowMs);
   const later = (t: number | undefined): void => { if (t !== undefined && t > nowMs && t < due) due = t; };
 
-  const keys = tx.list<ObjectVersion>(scope, OBJECT_KIND, { prefix: `${bucketName}/` }).map((r) => r.value.key);
-  for (const key of keys) {
-    const bucket = bucket0;
-    let cur = currentVersion(tx, owner, bucketName, key)!;
-    // 1. The current version: expiry first (it wins over a transition), else the coldest class due.
+  // Everything is read once up front (one range read per kind), so the work is linear in the bucket.
+  const noncurrentByKey = new Map<string, Array<{ id: string; value: ObjectVersion }>>();
+  for (const row of tx.list<ObjectVersion>(scope, VERSION_KIND, { prefix: `${bucketName}/` })) {
+    const list = noncurrentByKey.get(row.value.key);
+    if (list) list.push(row);
+    else noncurrentByKey.set(row.value.key, [row]);
+  }
+  for (const { id: objectId, value: first } of tx.list<ObjectVersion>(scope, OBJECT_KIND, { prefix: `${bucketName}/` })) {
+    const key = first.key;
+    const older = noncurrentByKey.get(key) ?? [];
+    let cur = first;
+    // 1. The current version: transitions due before its expiry, then the expiry (which wins over a later transition).
     if (!cur.deleteMarker) {
       const plan = planCurrent(config, cur);
-      // Transitions due before now (and before any expiry) happen first: a version made noncurrent keeps its class.
+      // A version made noncurrent keeps the class it had reached.
       const to = classAt(plan, Math.min(nowMs, (plan.expiry?.atMs ?? Infinity) - 1));
       if (to && to.storageClass !== cur.storageClass) {
         cur = { ...cur, storageClass: to.storageClass, transitionedMs: to.atMs };
-        tx.put(scope, OBJECT_KIND, `${bucketName}/${key}`, cur);
+        tx.put(scope, OBJECT_KIND, objectId, cur);
         result.transitioned++;
       }
       if (plan.expiry && plan.expiry.atMs <= nowMs) {
         result.expired++;
-        if (bucket.versioning === undefined) {
-          result.orphans.push(...removeVersion(tx, owner, bucketName, key, { version: cur, current: true }));
+        if (bucket0.versioning === undefined) {
+          tx.delete(scope, OBJECT_KIND, objectId);
+          result.orphans.push(...blobsOf(cur));
           continue;
         }
         // The marker is dated when the object expired, so what follows (noncurrent expiry) counts from then.
-        const made = commitVersion(tx, owner, bucket, {
+        const made = commitVersion(tx, owner, bucket0, {
           key, lastModifiedMs: plan.expiry.atMs, deleteMarker: true, etag: '', size: 0, pieces: [], owner, storageClass: 'STANDARD',
         });
         result.orphans.push(...made.orphans);
+        // Enabled: the expired version is now the newest noncurrent one. Suspended: a null one gave way.
+        const kept = cur.versionId !== 'null' || made.version.versionId !== 'null';
+        for (let i = older.length - 1; i >= 0; i--) if (made.version.versionId === 'null' && older[i]!.value.versionId === 'null') older.splice(i, 1);
+        if (kept) older.unshift({ id: versionRowId(bucketName, key, cur.seq), value: cur });
         cur = made.version;
       } else {
         later(plan.expiry?.atMs);
@@ -91,14 +103,14 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
     // 2. Noncurrent versions, newest first: each became noncurrent when the next newer one was made.
     let successorMs = cur.lastModifiedMs;
     let newer = 0;
-    for (const row of noncurrentVersions(tx, owner, bucketName, key)) {
+    for (const row of older) {
       const v = row.value;
       const subject = { key, size: v.size, tags: v.tags, sinceMs: successorMs, newer, storageClass: v.storageClass };
       const plan = planNoncurrent(config, subject);
       successorMs = v.lastModifiedMs;
       if (plan.expiry && plan.expiry.atMs <= nowMs && !lockRefusal(v, nowMs, false)) {
         tx.delete(scope, VERSION_KIND, row.id);
-        result.orphans.push(...v.pieces.map((p) => p.blob));
+        result.orphans.push(...blobsOf(v));
         result.noncurrentExpired++;
         continue;
       }
@@ -116,7 +128,7 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
     if (cur.deleteMarker && newer === 0) {
       const removal = markerRemoval(config, key, cur.lastModifiedMs);
       if (removal && removal.atMs <= nowMs) {
-        removeVersion(tx, owner, bucketName, key, { version: cur, current: true });
+        tx.delete(scope, OBJECT_KIND, objectId);
         result.markersRemoved++;
       } else later(removal?.atMs);
     }
