@@ -15,6 +15,7 @@ import type { RequestContext, Signing } from '../services/types.js';
 import type { Tx } from '../store/types.js';
 import { authorizerFor } from '../services/authz/index.js';
 import { handleAdmin, isAdminPath } from './admin.js';
+import { handlePostUpload, isPostUpload } from './s3-post.js';
 import type { ServerDeps } from './context.js';
 import { corsHeaders, crossSiteRequest, hostRefusal, isPreflight, preflightHeaders, siteOf, type CorsGrant, type SiteVerdict } from './guard.js';
 import { isClientAbort, readBody, toWire, writeResponse, type BodyLimits } from './http-io.js';
@@ -64,6 +65,8 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
     const grant = await crossSiteGate(deps, wire, site, r);
     if (site.origin) setHeaders(res, corsHeaders(site.origin, grant));
     if (isPreflight(wire.method, wire.headers)) return answerPreflight(res, site.origin!, wire, grant);
+    // S3 POST Object (browser upload forms) is no operation of the model: its own front door.
+    if (isPostUpload(wire, r)) return await handlePostUpload(deps, wire, req, res, requestId);
     if (r?.entry.protocol === 'rest-xml' && !r.json) {
       service = await deps.registry.get(r.entry.name);
       const op = tryResolve(service.codec, { ...wire, path: toPathStyle(wire.host, wire.path).path }, service);
@@ -143,6 +146,7 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
     for (const fn of after) await Promise.resolve().then(fn).catch((e: unknown) => deps.log.warn('after-commit step failed', { requestId, error: String(e) }));
     response = codec.serializeOutput(service.model, operation, ctx.output, { requestId });
     Object.assign(response.headers, ctx.context.responseHeaders);
+    if (ctx.context.responseStatus !== undefined) response.status = ctx.context.responseStatus;
   } catch (err) {
     if (isClientAbort(err) && (req.destroyed || !req.complete || res.destroyed)) {
       deps.log.debug('client disconnected', { requestId, method: wire.method, path: wire.path, reason: (err as Error).message });

@@ -24,6 +24,8 @@ export interface RequestContext {
   sourceIp: string;
   /** Response headers a handler wants to add (rare: S3 puts metadata here). */
   responseHeaders: Record<string, string>;
+  /** An HTTP status other than the model's, for the few answers whose status carries meaning (S3 RestoreObject's 202). */
+  responseStatus?: number;
   /**
    * A new short transaction. Only for handlers listed in `ServiceDefinition.outside`, which run
    * outside the store lock (their `tx` throws): they stream and verify bodies first, then commit.

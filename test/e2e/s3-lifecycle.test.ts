@@ -96,7 +96,8 @@ describe('S3 lifecycle rules run on the clock', () => {
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket: 'lc-archive', Key: 'data/other' }))).StorageClass, undefined, 'outside the prefix');
     await rejects(s3.send(new GetObjectCommand({ Bucket: 'lc-archive', Key: 'logs/big' })), 'InvalidObjectState', 403, "The operation is not valid for the object's storage class");
 
-    await s3.send(new RestoreObjectCommand({ Bucket: 'lc-archive', Key: 'logs/big', RestoreRequest: { Days: 2, GlacierJobParameters: { Tier: 'Standard' } } }));
+    const restoring = await s3.send(new RestoreObjectCommand({ Bucket: 'lc-archive', Key: 'logs/big', RestoreRequest: { Days: 2, GlacierJobParameters: { Tier: 'Standard' } } }));
+    assert.equal(restoring.$metadata.httpStatusCode, 202, 'a new restore is Accepted');
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket: 'lc-archive', Key: 'logs/big' }))).Restore, 'ongoing-request="true"');
     await rejects(s3.send(new RestoreObjectCommand({ Bucket: 'lc-archive', Key: 'logs/big', RestoreRequest: { Days: 2 } })), 'RestoreAlreadyInProgress', 409);
     await rejects(s3.send(new GetObjectCommand({ Bucket: 'lc-archive', Key: 'logs/big' })), 'InvalidObjectState', 403);

@@ -16,6 +16,7 @@ import type { BucketRecord, ObjectVersion } from './records.js';
 import { commitVersion, currentVersion, readableVersion } from './versions.js';
 import { expirationHeader } from './lifecycle.js';
 import { lockFieldsForNewObject } from './object-lock.js';
+import { archivedUnreadable, invalidObjectState } from './restore.js';
 
 export function checkKey(key: string | undefined): string {
   if (!key) throw new AwsError('InvalidArgument', 'A key must be specified', 400);
@@ -122,6 +123,9 @@ export const copyObject: Handler<CopyObjectRequest, CopyObjectOutput> = async (i
     checkExpectedOwner(input.ExpectedSourceBucketOwner, owner);
     checkExpectedOwner(input.ExpectedBucketOwner, requireBucket(tx, input.Bucket!).owner);
     const v = readableVersion(tx, owner.account, src.bucket, src.key, src.versionId, 'GET');
+    if (archivedUnreadable(v, ctx.clock.nowMs())) {
+      throw invalidObjectState(v.storageClass, 'The source object of the COPY operation is not in the active tier and is only stored in Amazon Glacier.');
+    }
     checkConditions(v, {
       IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
       IfModifiedSince: input.CopySourceIfModifiedSince, IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,

@@ -93,5 +93,7 @@ export const restoreObject: Handler<RestoreObjectRequest, RestoreObjectOutput> =
   const updated: ObjectVersion = { ...found.version, restore };
   if (found.current) ctx.tx.put(scope, OBJECT_KIND, bucketObjectId(bucket.name, key), updated);
   else ctx.tx.put(scope, VERSION_KIND, found.rowId!, updated);
+  // 202 Accepted for a new restore, 200 OK when a restored copy is only kept longer (S3's answers).
+  if (restore.ongoing) ctx.responseStatus = 202;
   return {};
 };
