@@ -12,6 +12,7 @@ import { hostileBodies, printHostile } from './hostile-bodies.js';
 import { policyWorst, printPolicyWorst } from './policy-worst.js';
 import { vpcBench } from './vpc.js';
 import { ec2Bench } from './ec2.js';
+import { s3Bench } from './s3.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -117,6 +118,7 @@ async function main() {
   printPolicyWorst(policyWorst());
   await vpcBench();
   await ec2Bench();
+  await s3Bench();
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -166,8 +166,11 @@ export interface BlobInfo {
  * A blob is visible only once write() has resolved; a failed or aborted write leaves nothing.
  */
 export interface BlobStore {
-  /** Beyond maxBytes: rejects with AwsError 'EntityTooLarge' and destroys `body`. */
-  write(body: Readable, opts?: { maxBytes?: number }): Promise<BlobInfo>;
+  /**
+   * Beyond maxBytes: rejects with AwsError 'EntityTooLarge' and destroys `body`. `sha256: false` /
+   * `md5: false` skip that digest (its BlobInfo field is then ''), for callers that hash already.
+   */
+  write(body: Readable, opts?: { maxBytes?: number; sha256?: boolean; md5?: boolean }): Promise<BlobInfo>;
   /**
    * `end` is inclusive. The file is opened before this returns, so a later delete does not
    * cut the stream short; a missing id gives a stream that errors with code 'ENOENT'.

@@ -71,7 +71,7 @@ async function referencedBlobs(): Promise<string[]> {
 }
 
 /** A signed, streamed PUT (UNSIGNED-PAYLOAD) whose body the caller writes. */
-async function openPut(key: string, length: number): Promise<{ req: ClientRequest; done: Promise<number> }> {
+async function openPut(key: string, length: number, payload = 'UNSIGNED-PAYLOAD'): Promise<{ req: ClientRequest; done: Promise<number> }> {
   const u = new URL(server.url);
   const signer = new SignatureV4({
     service: 's3', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
@@ -80,7 +80,7 @@ async function openPut(key: string, length: number): Promise<{ req: ClientReques
   const path = `/${BUCKET}/${key}`;
   const signed = await signer.sign({
     method: 'PUT', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path, query: {},
-    headers: { host: u.host, 'content-length': String(length), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    headers: { host: u.host, 'content-length': String(length), 'x-amz-content-sha256': payload },
   });
   const req = request({ host: u.hostname, port: Number(u.port), method: 'PUT', path, headers: signed.headers as Record<string, string> });
   const done = new Promise<number>((ok) => {
@@ -198,6 +198,22 @@ describe('S3 durability (real process, data directory)', () => {
     assert.deepEqual(tmpFiles(), [], 'the temporary file is removed');
     assert.deepEqual(blobFiles(), before, 'no new blob');
     assert.equal(await head('cut-off'), 'NotFound');
+  });
+
+  test('a body that does not match its x-amz-content-sha256 is refused and leaves no blob', async () => {
+    const before = blobFiles();
+    const body = randomBytes(MiB);
+    const wrong = createHash('sha256').update('something else').digest('hex');
+    const put = await openPut('mismatch', body.length, wrong);
+    put.req.end(body);
+    assert.equal(await put.done, 400);
+    await sleep(100);
+    assert.deepEqual(blobFiles(), before);
+    assert.equal(await head('mismatch'), 'NotFound');
+    const right = await openPut('mismatch', body.length, createHash('sha256').update(body).digest('hex'));
+    right.req.end(body);
+    assert.equal(await right.done, 200);
+    assert.ok((await getBytes('mismatch')).equals(body));
   });
 
   test('a state snapshot holds objects: save, delete, load brings the bytes back', async () => {

@@ -84,7 +84,10 @@ export async function ingestBody(ctx: RequestContext, body: Readable | Buffer | 
   source.pipe(stages[0]!);
   let blob: BlobInfo;
   try {
-    blob = await ctx.blobs.write(last, { maxBytes: opts.maxBytes ?? MAX_PUT_BYTES });
+    // The hasher computes MD5 (the ETag) already; SHA-256 is needed only to check a hex x-amz-content-sha256.
+    const needSha256 = !mode && /^[0-9a-f]{64}$/i.test(payloadHash);
+    blob = await ctx.blobs.write(last, { maxBytes: opts.maxBytes ?? MAX_PUT_BYTES, md5: false, sha256: needSha256 });
+    blob = { ...blob, md5: hasher.md5Hex };
   } catch (err) {
     if (err instanceof SigV4Error) throw authError(err.failure, 'rest-xml', err.message);
     if (isAwsError(err)) throw err;
