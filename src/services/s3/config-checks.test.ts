@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AwsError } from '../../core/errors.js';
 import { checkEncryption, checkLogging, checkNotifications, checkReplication, checkWebsite, nextVersioning } from './config-checks.js';
-import { BUCKET_TAG_RULES, OBJECT_TAG_RULES, checkTagSet } from './config-common.js';
+import { BUCKET_TAG_RULES, OBJECT_TAG_RULES, checkBodyIntegrity, checkTagSet } from './config-common.js';
+import { checksumOf } from './checksums.js';
+import { createHash } from 'node:crypto';
 import type { BucketRecord } from './records.js';
 
 const fails = (code: string, message?: RegExp) => (e: AwsError) => e.code === code && (message === undefined || message.test(e.message));
@@ -91,4 +93,16 @@ test('logging, notifications and replication shapes', () => {
   assert.throws(() => checkReplication({ Role: 'r', Rules: [{ ...rule, Status: 'On' as never }] }), fails('MalformedXML'));
   assert.throws(() => checkReplication({ Role: 'r', Rules: [{ ...rule, Destination: { Bucket: 'dest' } }] }), fails('InvalidArgument'));
   assert.throws(() => checkReplication({ Role: 'r', Rules: [{ ...rule, ID: 'x' }, { ...rule, ID: 'x' }] }), fails('InvalidArgument', /unique/));
+});
+
+test('configuration bodies: Content-MD5 and x-amz-checksum-* must match what was sent', () => {
+  const body = Buffer.from('<Tagging><TagSet/></Tagging>');
+  const md5 = createHash('md5').update(body).digest('base64');
+  checkBodyIntegrity({}, body);
+  checkBodyIntegrity({ 'content-md5': md5, 'x-amz-checksum-crc32': checksumOf('CRC32', body) }, body);
+  checkBodyIntegrity({ 'x-amz-checksum-crc64nvme': checksumOf('CRC64NVME', body) }, body);
+  assert.throws(() => checkBodyIntegrity({ 'content-md5': md5 }, Buffer.from('<Tagging/>')), fails('BadDigest', /Content-MD5/));
+  assert.throws(() => checkBodyIntegrity({ 'content-md5': 'nope' }, body), fails('InvalidDigest'));
+  assert.throws(() => checkBodyIntegrity({ 'x-amz-checksum-crc32': checksumOf('CRC32', Buffer.from('x')) }, body), fails('BadDigest', /CRC32/));
+  assert.throws(() => checkBodyIntegrity({ 'x-amz-checksum-sha256': 'short' }, body), fails('InvalidRequest'));
 });

@@ -2,10 +2,13 @@
  * What the bucket configuration operations share: the bucket a request names (with its
  * x-amz-expected-bucket-owner check), S3's MalformedXML, and the tag rules of buckets and objects.
  */
+import { createHash } from 'node:crypto';
 import type { Tag } from '@aws-sdk/client-s3';
 import { AwsError } from '../../core/errors.js';
 import type { Tx } from '../../store/types.js';
+import type { Handler } from '../types.js';
 import { requireBucket } from './buckets.js';
+import { CHECKSUM_ALGORITHMS, checksumHeader, checksumOf, isValidChecksumValue } from './checksums.js';
 import type { BucketOwner, BucketRecord } from './records.js';
 
 export const malformedXml = (): AwsError =>
@@ -77,3 +80,32 @@ export function oneOf<T extends string>(value: unknown, allowed: readonly T[]): 
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw malformedXml();
   return value as T;
 }
+
+/**
+ * A configuration body is taken only as sent: Content-MD5 and any x-amz-checksum-* header must
+ * match it (the SDKs send one of them with every Put*Configuration), with ingest.ts's errors.
+ */
+export function checkBodyIntegrity(headers: Record<string, string | undefined>, body: Buffer): void {
+  const md5 = headers['content-md5'];
+  if (md5 !== undefined) {
+    const raw = Buffer.from(md5, 'base64');
+    if (raw.length !== 16 || raw.toString('base64') !== md5) throw new AwsError('InvalidDigest', 'The Content-MD5 you specified was invalid.', 400, { fields: { 'Content-MD5': md5 } });
+    const actual = createHash('md5').update(body).digest('base64');
+    if (actual !== md5) {
+      throw new AwsError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400, { fields: { ExpectedDigest: md5, CalculatedDigest: actual } });
+    }
+  }
+  for (const a of CHECKSUM_ALGORITHMS) {
+    const header = checksumHeader(a);
+    const value = headers[header];
+    if (value === undefined) continue;
+    if (!isValidChecksumValue(a, value)) throw new AwsError('InvalidRequest', `Value for ${header} header is invalid.`, 400);
+    if (checksumOf(a, body) !== value) throw new AwsError('BadDigest', `The ${a} you specified did not match the calculated checksum.`, 400);
+  }
+}
+
+/** `handler` after checkBodyIntegrity of its request body. */
+export const withBodyIntegrity = (handler: Handler): Handler => (input, ctx) => {
+  checkBodyIntegrity(ctx.wire.headers, ctx.wire.body);
+  return handler(input, ctx);
+};

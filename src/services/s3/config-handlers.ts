@@ -24,7 +24,7 @@ import {
   DEFAULT_ENCRYPTION, bucketOfArn, checkEncryption, checkLogging, checkNotifications, checkReplication, checkWebsite, nextVersioning,
   type StoredEncryptionRule,
 } from './config-checks.js';
-import { BUCKET_TAG_RULES, checkTagSet, malformedXml, oneOf, resolveBucket } from './config-common.js';
+import { BUCKET_TAG_RULES, checkTagSet, malformedXml, oneOf, resolveBucket, withBodyIntegrity } from './config-common.js';
 import { corsHandlers } from './cors.js';
 import { objectTaggingHandlers } from './object-tagging.js';
 import { BUCKET_KIND, ownerScope, type BucketRecord } from './records.js';
@@ -230,7 +230,7 @@ const deleteReplication: Handler<DeleteBucketReplicationRequest, void> = (input,
   deleteConfig(ctx.tx, owner.account, bucket.name, REPLICATION_CONFIG);
 };
 
-export const configHandlers: Record<string, Handler> = {
+const handlers: Record<string, Handler> = {
   PutBucketTagging: putBucketTagging,
   GetBucketTagging: getBucketTagging,
   DeleteBucketTagging: deleteBucketTagging,
@@ -257,3 +257,8 @@ export const configHandlers: Record<string, Handler> = {
   ...aclHandlers,
   ...objectTaggingHandlers,
 };
+
+/** Every Put takes its XML body only as sent (Content-MD5, x-amz-checksum-*). */
+export const configHandlers: Record<string, Handler> = Object.fromEntries(
+  Object.entries(handlers).map(([name, h]) => [name, name.startsWith('Put') ? withBodyIntegrity(h) : h]),
+);
