@@ -47,6 +47,9 @@ describe('S3 bucket configuration', () => {
     await rejects(s3.send(new PutBucketTaggingCommand({ Bucket: 'tags', Tagging: { TagSet: many } })), 'InvalidTag', 400);
     await s3.send(new PutBucketTaggingCommand({ Bucket: 'tags', Tagging: { TagSet: many.slice(0, 50) } }));
     assert.equal((await s3.send(new GetBucketTaggingCommand({ Bucket: 'tags' }))).TagSet!.length, 50);
+    // x-amz-expected-bucket-owner: another account's ID is refused, the owner's accepted.
+    await rejects(s3.send(new GetBucketTaggingCommand({ Bucket: 'tags', ExpectedBucketOwner: '999999999999' })), 'AccessDenied', 403);
+    assert.equal((await s3.send(new GetBucketTaggingCommand({ Bucket: 'tags', ExpectedBucketOwner: '000000000000' }))).TagSet!.length, 50);
     await s3.send(new DeleteBucketTaggingCommand({ Bucket: 'tags' }));
     await rejects(s3.send(new GetBucketTaggingCommand({ Bucket: 'tags' })), 'NoSuchTagSet', 404);
   });
