@@ -14,6 +14,7 @@ import { AwsError } from '../../core/errors.js';
 import type { Tx } from '../../store/types.js';
 import type { Handler, RequestContext } from '../types.js';
 import { checkExpectedOwner, requireBucket } from './buckets.js';
+import { objectAclForWrite } from './acl.js';
 import { checksumMember, hashingStream, parseAlgorithm, supportedTypes, type ChecksumAlgorithm } from './checksums.js';
 import { ingestBody, MAX_PUT_BYTES, requestedChecksums } from './ingest.js';
 import { getLifecycle, expirationHeader } from './lifecycle.js';
@@ -22,7 +23,7 @@ import { checkPartNumber, checksumsIn, planCompletion, uploadChecksum } from './
 import { checkCustomerKeyOnRead, encryptionOutput, writeFields, type WriteInput } from './object-fields.js';
 import { lockFieldsForNewObject } from './object-lock.js';
 import { checkConditions, readPieces, type ByteRange } from './object-read.js';
-import { checkKey, checkWriteConditions, parseCopySource } from './object-write.js';
+import { checkKey, checkWriteConditions, parseCopySource, withAcl } from './object-write.js';
 import {
   PART_KIND, UPLOAD_KIND, ownerScope, partRowId, uploadRowId, type ObjectVersion, type PartRecord, type UploadRecord,
 } from './records.js';
@@ -87,7 +88,10 @@ export const createMultipartUpload: Handler<CreateMultipartUploadRequest, Create
   const choice = checksumChoice(input.ChecksumAlgorithm, input.ChecksumType);
   const now = ctx.clock.nowMs();
   const lock = lockFieldsForNewObject(ctx.tx, owner.account, bucket, input, now);
-  const template: Partial<ObjectVersion> = { ...writeFields(ctx.tx, owner.account, bucket.name, ctx.region, input as WriteInput) };
+  const template: Partial<ObjectVersion> = {
+    ...writeFields(ctx.tx, owner.account, bucket.name, ctx.region, input as WriteInput),
+    ...withAcl(objectAclForWrite(ctx.tx, owner.account, bucket.name, ctx.account || owner.account, input)),
+  };
   // Only the request's own lock fields: the bucket's default retention applies at completion.
   if (input.ObjectLockMode !== undefined && lock.retention) template.retention = lock.retention;
   if (lock.legalHold !== undefined) template.legalHold = lock.legalHold;

@@ -17,6 +17,10 @@ import { commitVersion, currentVersion, readableVersion } from './versions.js';
 import { expirationHeader } from './lifecycle.js';
 import { lockFieldsForNewObject } from './object-lock.js';
 import { archivedUnreadable, invalidObjectState } from './restore.js';
+import { objectAclForWrite } from './acl.js';
+
+/** A stored ACL only when one was asked for (most objects have none: ownership enforced). */
+export const withAcl = (acl: ObjectVersion['acl']): Pick<ObjectVersion, 'acl'> => (acl ? { acl } : {});
 
 export function checkKey(key: string | undefined): string {
   if (!key) throw new AwsError('InvalidArgument', 'A key must be specified', 400);
@@ -77,6 +81,7 @@ export const putObject: Handler<PutObjectRequest, PutObjectOutput> = async (inpu
   await ctx.transact((tx) => {
     const { owner, bucket } = requireBucket(tx, input.Bucket!);
     lockFieldsForNewObject(tx, owner.account, bucket, input, ctx.clock.nowMs(), ctx.wire.headers);
+    objectAclForWrite(tx, owner.account, bucket.name, ctx.account || owner.account, input);
   });
   const body = await ingestBody(ctx, input.Body as never);
   let expiration: string | undefined;
@@ -86,6 +91,7 @@ export const putObject: Handler<PutObjectRequest, PutObjectOutput> = async (inpu
     checksum: { algorithm: body.checksum.algorithm, type: 'FULL_OBJECT', value: body.checksum.value },
     ...writeFields(tx, owner, input.Bucket!, ctx.region, input as WriteInput),
     ...lockFieldsForNewObject(tx, owner, b, input, ctx.clock.nowMs()),
+    ...withAcl(objectAclForWrite(tx, owner, b.name, ctx.account || owner, input)),
   } as Omit<ObjectVersion, 'versionId' | 'seq'>), { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch },
   (tx, owner, v) => { expiration = expirationHeader(tx, owner, input.Bucket!, v); });
   const out: PutObjectOutput = { ETag: version.etag, ...encryptionOutput(version) as PutObjectOutput, Size: version.size };
@@ -161,6 +167,7 @@ export const copyObject: Handler<CopyObjectRequest, CopyObjectOutput> = async (i
       pieces: [{ blob: blob.id, size: blob.size }], owner,
       checksum: { algorithm, type: 'FULL_OBJECT', value: checksum }, ...fields,
       ...lockFieldsForNewObject(tx, owner, b, input, ctx.clock.nowMs()),
+      ...withAcl(objectAclForWrite(tx, owner, b.name, ctx.account || owner, input)),
     } as Omit<ObjectVersion, 'versionId' | 'seq'>;
   }, { ifMatch: input.IfMatch, ifNoneMatch: input.IfNoneMatch });
   const result: NonNullable<CopyObjectOutput['CopyObjectResult']> = { ETag: version.etag, LastModified: new Date(version.lastModifiedMs), ChecksumType: 'FULL_OBJECT' };
