@@ -87,7 +87,10 @@ function readForm(req: IncomingMessage, contentType: string, timeoutMs: number):
   done.catch(() => {});
   const timer = setTimeout(() => fail(bodyTimedOut(true, timeoutMs)), timeoutMs);
   timer.unref();
+  let failed = false;
   const fail = (err: unknown) => {
+    if (failed) return;
+    failed = true;
     clearTimeout(timer);
     settleHead.fail(err);
     settleDone.fail(err);
@@ -108,6 +111,8 @@ function readForm(req: IncomingMessage, contentType: string, timeoutMs: number):
     // One file; any later one is read and dropped with the fields after the first.
     if (file) { stream.resume(); return; }
     clearTimeout(timer);
+    // Listened to at once: the file may fail (a form cut short) before anyone reads it.
+    stream.on('error', (e: unknown) => fail(isClientAbort(e) ? e : malformedPost()));
     file = { stream, filename };
     settleHead.ok(file);
   });

@@ -165,21 +165,23 @@ export async function storePostUpload(ctx: RequestContext, input: PostInput, fil
   range: { min: number; max: number } | undefined, formDone: Promise<void>): Promise<PostStored> {
   const max = Math.min(range?.max ?? MAX_PUT_BYTES, MAX_PUT_BYTES);
   const gate = new SizeGate(max);
-  file.on('error', (e) => gate.destroy(e));
+  // A failing file (a form cut short, a client gone) ends the gate rather than erroring it:
+  // ingestBody's hasher must not be destroyed under its pipe. formDone then fails, and the
+  // blob is removed below.
+  file.on('error', () => { file.unpipe(gate); gate.end(); });
   file.pipe(gate);
   let body: Awaited<ReturnType<typeof ingestBody>>;
   try {
     body = await ingestBody(ctx, gate);
   } catch (err) {
-    // Whatever the form still sends is read and dropped.
+    // Whatever the form still sends is read and dropped; a form that failed says why.
     file.resume();
-    await formDone.catch(() => {});
-    throw err;
+    throw (await formDone.then(() => undefined, (e: unknown) => e)) ?? err;
   }
   try {
+    await formDone;
     const refusal = sizeRefusal(gate.total, { min: range?.min ?? 0, max });
     if (refusal) throw refusal;
-    await formDone;
   } catch (err) {
     ctx.blobs.delete(body.blob.id);
     throw err;
