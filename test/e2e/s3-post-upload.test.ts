@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { postPolicySignature } from '../../src/auth/sigv4-post.js';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
@@ -190,6 +191,20 @@ describe('S3 POST uploads that work', () => {
     assert.match(errorField(r.body, 'Message')!, /s3:PutObject/);
     await rejects(s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'elsewhere/a.txt' })), 'NotFound', 404);
     user.destroy();
+
+    // Session credentials: the SDK adds X-Amz-Security-Token as a field and a condition.
+    const sts = new STSClient(clientConfig(cl.url, 'us-east-1', { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }));
+    const c = (await sts.send(new GetSessionTokenCommand({}))).Credentials!;
+    sts.destroy();
+    const session = new S3Client({ ...clientConfig(cl.url, 'us-east-1', { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! }), forcePathStyle: true });
+    const withToken = await createPresignedPost(session, { Bucket: BUCKET, Key: 'allowed/session.txt' });
+    assert.equal(withToken.fields['X-Amz-Security-Token'], c.SessionToken);
+    assert.equal((await fetchPost(withToken.url, withToken.fields, { body: 'session' })).status, 204);
+    assert.equal(await text((await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'allowed/session.txt' }))).Body), 'session');
+    const { 'X-Amz-Security-Token': _token, ...tokenless } = withToken.fields;
+    const nt = await fetchPost(withToken.url, tokenless, { body: 'session' });
+    assert.equal(errorCode(nt.body), 'InvalidToken');
+    session.destroy();
   });
 });
 
@@ -233,6 +248,14 @@ describe('S3 POST uploads that are refused', () => {
     assert.equal(d.status, 400);
     assert.equal(errorCode(d.body), 'BadDigest');
     await absent('digest');
+
+    // The bucket enforces ownership (the default): an ACL other than the owner's own is refused.
+    const acl = (value: string) => signedForm([{ bucket: BUCKET }, { key: 'acl.txt' }, { acl: value }]);
+    const pub = await fetchPost(`${cl.url}/${BUCKET}`, { key: 'acl.txt', acl: 'public-read', ...acl('public-read') }, { body: 'a' });
+    assert.equal(pub.status, 400);
+    assert.equal(errorCode(pub.body), 'AccessControlListNotSupported');
+    await absent('acl.txt');
+    assert.equal((await fetchPost(`${cl.url}/${BUCKET}`, { key: 'acl.txt', acl: 'bucket-owner-full-control', ...acl('bucket-owner-full-control') }, { body: 'a' })).status, 204);
   });
 
   test('a bad signature, an unknown key, missing fields, a missing bucket, an anonymous form, not multipart', async () => {

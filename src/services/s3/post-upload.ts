@@ -24,7 +24,7 @@ import { encryptionOutput, writeFields, type WriteInput } from './object-fields.
 import { lockFieldsForNewObject, type LockHeaders } from './object-lock.js';
 import { checkKey, commitNew } from './object-write.js';
 import { sizeRefusal } from './post-policy.js';
-import type { ObjectVersion } from './records.js';
+import type { BucketRecord, ObjectVersion } from './records.js';
 
 /** The PutObject members a form carries, and the rest of what it asks for. */
 export interface PostInput extends WriteInput, LockHeaders {
@@ -119,10 +119,9 @@ export function postInput(bucket: string, fields: Map<string, string>): PostInpu
 const writerOf = (ctx: RequestContext, owner: string): string => ctx.principal.account || owner;
 
 /** The object's fields, checked as PutObject checks them. */
-function versionFields(tx: Tx, ctx: RequestContext, input: PostInput, owner: string): Partial<ObjectVersion> {
-  const { owner: o, bucket } = requireBucket(tx, input.Bucket);
-  const fields = writeFields(tx, owner, input.Bucket, ctx.region, input);
-  const acl = objectAclForWrite(tx, o.account, bucket.name, writerOf(ctx, owner), { ACL: input.ACL });
+function versionFields(tx: Tx, ctx: RequestContext, input: PostInput, bucket: BucketRecord, owner: string): Partial<ObjectVersion> {
+  const fields = writeFields(tx, owner, bucket.name, ctx.region, input);
+  const acl = objectAclForWrite(tx, owner, bucket.name, writerOf(ctx, owner), { ACL: input.ACL });
   if (acl) fields.acl = acl;
   return { ...fields, ...lockFieldsForNewObject(tx, owner, bucket, input, ctx.clock.nowMs(), input.headers) };
 }
@@ -133,8 +132,8 @@ function versionFields(tx: Tx, ctx: RequestContext, input: PostInput, owner: str
  */
 export function checkPostWrite(tx: Tx, ctx: RequestContext, input: PostInput): void {
   checkKey(input.Key);
-  const { owner } = requireBucket(tx, input.Bucket);
-  versionFields(tx, ctx, input, owner.account);
+  const { owner, bucket } = requireBucket(tx, input.Bucket);
+  versionFields(tx, ctx, input, bucket, owner.account);
 }
 
 /** Passes at most `max` bytes on and counts (and drops) the rest, so an oversized file gets its exact ProposedSize. */
@@ -187,11 +186,11 @@ export async function storePostUpload(ctx: RequestContext, input: PostInput, fil
     throw err;
   }
   let expiration: string | undefined;
-  const { version, bucket } = await commitNew(ctx, input.Bucket, input.Key, [body.blob.id], (tx, owner) => ({
+  const { version, bucket } = await commitNew(ctx, input.Bucket, input.Key, [body.blob.id], (tx, owner, b) => ({
     key: input.Key, lastModifiedMs: ctx.clock.nowMs(), etag: `"${body.blob.md5}"`, size: body.blob.size,
     pieces: [{ blob: body.blob.id, size: body.blob.size }], owner,
     checksum: { algorithm: body.checksum.algorithm, type: 'FULL_OBJECT', value: body.checksum.value },
-    ...versionFields(tx, ctx, input, owner),
+    ...versionFields(tx, ctx, input, b, owner),
   } as Omit<ObjectVersion, 'versionId' | 'seq'>), {}, (tx, owner, v) => { expiration = expirationHeader(tx, owner, input.Bucket, v); });
   const output: PutObjectOutput = { ETag: version.etag, ...encryptionOutput(version) as PutObjectOutput };
   (output as Record<string, unknown>)[checksumMember(body.checksum.algorithm)] = body.checksum.value;
