@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import {
-  CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketVersioningCommand, S3Client,
+  CreateBucketCommand, GetObjectCommand, PutBucketCorsCommand, GetObjectTaggingCommand, HeadObjectCommand, PutBucketVersioningCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
@@ -59,11 +59,11 @@ async function curlPost(url: string, parts: Array<[string, string | { file: stri
 }
 
 /** fetch with a FormData body; the file part last. */
-async function fetchPost(url: string, fields: Record<string, string>, file: { body: string | Buffer; filename?: string; type?: string }): Promise<Answer> {
+async function fetchPost(url: string, fields: Record<string, string>, file: { body: string | Buffer; filename?: string; type?: string }, headers: Record<string, string> = {}): Promise<Answer> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('file', new Blob([typeof file.body === 'string' ? file.body : new Uint8Array(file.body)], { type: file.type ?? 'application/octet-stream' }), file.filename ?? 'blob');
-  const r = await fetch(url, { method: 'POST', body: form, redirect: 'manual' });
+  const r = await fetch(url, { method: 'POST', body: form, redirect: 'manual', headers });
   return { status: r.status, headers: Object.fromEntries(r.headers), body: await r.text() };
 }
 
@@ -169,6 +169,21 @@ describe('S3 POST uploads that work', () => {
     assert.equal(r200.status, 200, r200.body);
     assert.equal(r200.body, '');
     assert.equal((await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'plain' }))).ContentLength, 0);
+  });
+
+  test('a page on another origin: refused unless the bucket CORS rules allow POST from it, then answered with CORS headers', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'post-cors' }));
+    const origin = { origin: 'https://app.example.com' };
+    const first = await createPresignedPost(s3, { Bucket: 'post-cors', Key: 'from-page.txt' });
+    const refused = await fetchPost(first.url, first.fields, { body: 'page' }, origin);
+    assert.equal(refused.status, 403);
+    assert.equal(errorCode(refused.body), 'AccessDenied');
+    assert.match(errorField(refused.body, 'Message')!, /cross-site/);
+    await s3.send(new PutBucketCorsCommand({ Bucket: 'post-cors', CORSConfiguration: { CORSRules: [{ AllowedMethods: ['POST'], AllowedOrigins: ['https://app.example.com'], ExposeHeaders: ['ETag'] }] } }));
+    const r = await fetchPost(first.url, first.fields, { body: 'page' }, origin);
+    assert.equal(r.status, 204, r.body);
+    assert.equal(r.headers['access-control-allow-origin'], 'https://app.example.com');
+    assert.equal(await text((await s3.send(new GetObjectCommand({ Bucket: 'post-cors', Key: 'from-page.txt' }))).Body), 'page');
   });
 
   test('an IAM user is authorized for s3:PutObject on the key like any request', async () => {
