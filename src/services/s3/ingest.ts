@@ -81,6 +81,8 @@ export async function ingestBody(ctx: RequestContext, body: Readable | Buffer | 
   // socket the refusal is to be written on.
   if (stages.length > 1) pipeline(stages as unknown as [Transform, Transform], () => { /* errors reach blobs.write through `last` */ });
   source.on('error', (e) => stages[0]!.destroy(e));
+  // blobs.write reports the first error; one that comes after it stopped reading must not go uncaught.
+  for (const s of stages) s.on('error', () => { /* reported through blobs.write */ });
   source.pipe(stages[0]!);
   let blob: BlobInfo;
   try {
