@@ -51,7 +51,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 interface Answer { status: number; bytes: number; text: string }
 
 /** One request; `body` is written in pieces (a Buffer repeated up to `size` bytes), with backpressure. */
-async function send(url: string, method: string, path: string, o: { query?: Record<string, string>; body?: Buffer; size?: number; keepText?: boolean } = {}): Promise<Answer> {
+export async function send(url: string, method: string, path: string, o: { query?: Record<string, string>; body?: Buffer; size?: number; keepText?: boolean } = {}): Promise<Answer> {
   const size = o.size ?? o.body?.length ?? 0;
   const headers = await signed(url, method, path, o.query, method === 'PUT' ? { 'content-length': String(size) } : {});
   const qs = new URLSearchParams(o.query ?? {}).toString();
@@ -80,7 +80,7 @@ async function send(url: string, method: string, path: string, o: { query?: Reco
   });
 }
 
-async function must(p: Promise<Answer>, what: string): Promise<Answer> {
+export async function must(p: Promise<Answer>, what: string): Promise<Answer> {
   const a = await p;
   if (a.status !== 200 && a.status !== 204) throw new Error(`${what}: HTTP ${a.status} ${a.text.slice(0, 200)}`);
   return a;
@@ -140,7 +140,7 @@ const percentile = (xs: number[], p: number): number => {
 };
 
 /** MiB/s of sequential PUTs then GETs of `size`-byte objects over one connection, for about `seconds` each (at least `min` rounds). */
-async function throughput(url: string, bucket: string, size: number, seconds: number, min: number): Promise<{ put: number; get: number }> {
+export async function throughput(url: string, bucket: string, size: number, seconds: number, min: number): Promise<{ put: number; get: number }> {
   const body = randomBytes(Math.min(size, 4 * MiB));
   const keys: string[] = [];
   let bytes = 0;
@@ -164,7 +164,7 @@ async function throughput(url: string, bucket: string, size: number, seconds: nu
 }
 
 /** 4 KiB PUTs/s at `connections` connections: wrk cycling through 2,000 pre-signed PUTs of distinct keys. */
-async function smallPuts(url: string, bucket: string, connections: number, seconds: number): Promise<{ rps: number; non2xx: number; errors: number }> {
+export async function smallPuts(url: string, bucket: string, connections: number, seconds: number): Promise<{ rps: number; non2xx: number; errors: number }> {
   const body = randomBytes(2048).toString('hex');
   const sha = createHash('sha256').update(body).digest('hex');
   // Built in init: wrk sets the Host header only then.

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync,
+  closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, unlink,
 } from 'node:fs';
 import { copyFile, link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -187,8 +187,20 @@ class DiskBlobStore implements BlobStore {
     return statSync(this.pathOf(id), { throwIfNoEntry: false })?.size;
   }
 
+  /**
+   * The blob is gone at once (renamed into tmp/, which start-up empties); the unlink, which frees
+   * the blocks and costs ~10x a rename on ext4, runs in libuv's pool instead of blocking requests.
+   */
   delete(id: string): void {
-    if (ID.test(id)) rmSync(this.pathOf(id), { force: true });
+    if (!ID.test(id)) return;
+    const trash = join(this.tmp, `del-${id}`);
+    try {
+      renameSync(this.pathOf(id), trash);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    unlink(trash, () => { /* a leftover is removed at the next start */ });
   }
 
   /** Leaves tmp/ alone so uploads in flight finish (into a fresh fan-out directory). */
