@@ -1,7 +1,8 @@
 /**
- * S3 side by side: cloudlet (`npm start`'s bundle, --ephemeral: memory rows, blobs on disk), moto
- * 5.x (`moto_server`), and the ceiling: a bare node:http server that streams a PUT body to a file
- * (fsync, rename, as cloudlet's blob store does) and a GET back from it, with no S3 at all.
+ * S3 side by side: cloudlet (`npm start`'s bundle: --ephemeral, memory rows and blobs in a temporary
+ * directory without fsync; and `-d`, on a data directory: SQLite, fsynced blobs), moto 5.x
+ * (`moto_server`), and the ceiling: a bare node:http server that streams a PUT body to a file
+ * (rename; `bare+fsync` also fsyncs first, as a data directory does) and a GET back from it.
  * Measured over loopback through each server's HTTP API with SigV4-signed requests:
  *   - PUT and GET MiB/s of 1 MiB and 256 MiB objects (one connection, bodies streamed);
  *   - 4 KiB PUTs/s at 32 keep-alive connections (wrk, 2,000 distinct pre-signed keys);
@@ -18,6 +19,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../test/helpers/sign.js';
 import { haveWrk } from './load.js';
@@ -27,7 +29,7 @@ const MiB = 1024 * 1024;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const BIG_KEYS = Number(process.env.BENCH_S3_LIST_KEYS ?? 1_000_000);
 const MOTO_KEYS = 2_000;
-const PEERS = ['cloudlet', 'moto', 'bare'] as const;
+const PEERS = ['cloudlet', 'moto', 'bare', 'cloudlet -d', 'bare+fsync'] as const;
 type PeerName = (typeof PEERS)[number];
 
 // ---- signing and plain HTTP ----
@@ -100,7 +102,8 @@ http.createServer((q, s) => {
     const fd = fs.openSync(tmp, 'w');
     const w = fs.createWriteStream('', { fd, autoClose: false });
     q.pipe(w);
-    w.on('finish', () => fs.fsync(fd, () => fs.close(fd, () => fs.rename(tmp, f, () => { s.writeHead(200, { etag: '"0"' }); s.end(); }))));
+    const done = () => fs.close(fd, () => fs.rename(tmp, f, () => { s.writeHead(200, { etag: '"0"' }); s.end(); }));
+    w.on('finish', () => (durable ? fs.fsync(fd, () => done()) : done()));
     return;
   }
   if (q.method === 'GET' && q.url.split('?')[0].split('/').filter(Boolean).length >= 2) {
@@ -113,24 +116,36 @@ http.createServer((q, s) => {
   }
   q.resume();
   q.on('end', () => { s.writeHead(200, { 'content-type': 'application/xml' }); s.end('<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>'); });
-}).listen(Number(process.argv[1]), '127.0.0.1');`;
+}).listen(Number(process.argv[1]), '127.0.0.1');
+const durable = process.argv[2] === 'fsync';`;
 
-async function startBare(probe: (url: string) => Promise<boolean>): Promise<Peer> {
+const BUNDLE = fileURLToPath(new URL('../dist/bundle/main.js', import.meta.url));
+
+/** The bare server (with or without fsync), or cloudlet on a data directory (`dir`), as a child process. */
+async function startChild(name: string, args: (port: number) => string[], probe: (url: string) => Promise<boolean>): Promise<Peer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['-e', BARE_S3, String(port)], { stdio: 'ignore' });
+  const child = spawn(process.execPath, args(port), { stdio: 'ignore' });
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`bare exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
     try { if (await probe(url)) break; } catch { /* not yet */ }
-    if (performance.now() - t0 > 10_000) throw new Error('bare did not answer');
+    if (performance.now() - t0 > 20_000) throw new Error(`${name} did not answer`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  return { name: 'bare', child, url, startMs: performance.now() - t0 };
+  return { name, child, url, startMs: performance.now() - t0 };
 }
 
 const probe = async (url: string): Promise<boolean> => (await send(url, 'GET', '/')).status === 200;
-const startOne = (name: PeerName): Promise<Peer> => (name === 'bare' ? startBare(probe) : startPeer(name, probe));
+const dataDir = mkdtempSync(join(tmpdir(), 'cloudlet-bench-s3-data-'));
+function startOne(name: PeerName): Promise<Peer> {
+  switch (name) {
+    case 'bare': return startChild(name, (port) => ['-e', BARE_S3, String(port)], probe);
+    case 'bare+fsync': return startChild(name, (port) => ['-e', BARE_S3, String(port), 'fsync'], probe);
+    case 'cloudlet -d': return startChild(name, (port) => [BUNDLE, 'start', '--data-dir', dataDir, '--port', String(port), '--log-level', 'error'], probe);
+    default: return startPeer(name, probe);
+  }
+}
 
 // ---- measures ----
 
@@ -321,10 +336,10 @@ async function fillByPuts(url: string, bucket: string, n: number): Promise<void>
 interface Row { label: string; unit: string; values: Partial<Record<PeerName, number>> }
 
 function printTable(rows: Row[]): void {
-  const head = ['measure', ...PEERS, 'cloudlet/moto', 'cloudlet/bare'];
+  const head = ['measure', ...PEERS, 'cloudlet/moto', 'cloudlet/bare', '-d/bare+fsync'];
   const num = (n: number | undefined, unit: string): string => (n === undefined || !Number.isFinite(n) ? '-' : unit === 'req/s' ? n.toFixed(0) : n.toFixed(1));
   const ratio = (c: number | undefined, o: number | undefined): string => (c === undefined || !o ? '-' : `${(c / o).toFixed(2)}x`);
-  const body = rows.map((r) => [`${r.label} (${r.unit})`, ...PEERS.map((p) => num(r.values[p], r.unit)), ratio(r.values.cloudlet, r.values.moto), ratio(r.values.cloudlet, r.values.bare)]);
+  const body = rows.map((r) => [`${r.label} (${r.unit})`, ...PEERS.map((p) => num(r.values[p], r.unit)), ratio(r.values.cloudlet, r.values.moto), ratio(r.values.cloudlet, r.values.bare), ratio(r.values['cloudlet -d'], r.values['bare+fsync'])]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(line(head));
@@ -349,7 +364,7 @@ export async function s3Bench(): Promise<void> {
     try {
       peer = await startOne(name);
       const url = peer.url;
-      const bucket = `bench-${name}`;
+      const bucket = `bench-${name.replace(/[^a-z0-9]+/g, '-')}`;
       await must(send(url, 'PUT', `/${bucket}`), 'CreateBucket');
       const t1 = await throughput(url, bucket, MiB, SECONDS, 8);
       R.put1.values[name] = t1.put; R.get1.values[name] = t1.get;
@@ -383,7 +398,8 @@ export async function s3Bench(): Promise<void> {
   } catch (err) {
     console.error(`S3 bench, listing: ${(err as Error).message}`);
   }
-  console.log(`\nS3: cloudlet vs moto 5.x vs bare node:http streaming to a file (ceiling); loopback, ~${SECONDS}s per cell, SigV4-signed\n`);
+  rmSync(dataDir, { recursive: true, force: true });
+  console.log(`\nS3: cloudlet (--ephemeral, and -d: on a data directory) vs moto 5.x vs bare node:http streaming to a file and back (the ceiling; bare+fsync: fsync before answering, as a data directory does); loopback, ~${SECONDS}s per cell, SigV4-signed, one connection unless c=; ratios are cloudlet's figure over the other's (for ms and MB lower is better)\n`);
   printTable(Object.values(R));
   for (const n of notes) console.log(`  note: ${n}`);
   const c = (r: Row): number => r.values.cloudlet ?? NaN;
@@ -391,6 +407,8 @@ export async function s3Bench(): Promise<void> {
     ['4 KiB PUTs/s >= 50x moto', c(R.small) >= 50 * (R.small.values.moto ?? Infinity)],
     ['PUT 256 MiB >= 80% of the ceiling', c(R.put256) >= 0.8 * (R.put256.values.bare ?? Infinity)],
     ['GET 256 MiB >= 80% of the ceiling', c(R.get256) >= 0.8 * (R.get256.values.bare ?? Infinity)],
+    ['data directory: PUT 256 MiB >= 80% of the fsyncing ceiling', (R.put256.values['cloudlet -d'] ?? 0) >= 0.8 * (R.put256.values['bare+fsync'] ?? Infinity)],
+    ['data directory: 4 KiB PUTs/s >= 50x moto', (R.small.values['cloudlet -d'] ?? 0) >= 50 * (R.small.values.moto ?? Infinity)],
     ['peak RSS during a 1 GiB PUT under 150 MB', c(R.hwm) < 150],
     ['ListBuckets p99 during the 1 GiB PUT under 20 ms', c(R.lbP99) < 20],
   ];

@@ -95,9 +95,12 @@ export async function fsyncDir(path: string): Promise<void> {
 class DiskBlobStore implements BlobStore {
   private readonly tmp: string;
   private closed = false;
+  /** The ephemeral store is removed on close, so nothing of it can survive a crash: no fsync. */
+  private readonly durable: boolean;
 
   constructor(private readonly dir: string, private readonly removeOnClose: boolean) {
     this.tmp = join(dir, 'tmp');
+    this.durable = !removeOnClose;
     // Bodies are the user's data: directories 0700, files 0600 (as all state; src/state/perms.ts).
     mkdirSync(this.tmp, { recursive: true, mode: 0o700 });
     // Leftovers of writes cut short by a crash: never visible, so safe to drop.
@@ -139,7 +142,7 @@ class DiskBlobStore implements BlobStore {
         }
       }
       if (batch.length > 0) await writeAll(fh, batch);
-      await fh.sync();
+      if (this.durable) await fh.sync();
       await fh.close();
       fh = undefined;
       const final = this.pathOf(id);
@@ -151,7 +154,7 @@ class DiskBlobStore implements BlobStore {
         await mkdir(dirname(final), { recursive: true, mode: 0o700 });
         await rename(tmp, final);
       }
-      await fsyncDir(dirname(final));
+      if (this.durable) await fsyncDir(dirname(final));
       return { id, size, sha256: sha256?.digest('hex') ?? '', md5: md5?.digest('hex') ?? '' };
     } catch (err) {
       if (!body.destroyed) body.destroy();
