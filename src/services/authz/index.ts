@@ -102,7 +102,10 @@ export class Authorizer {
     const plan = plans.operation(req.operation);
     if (plan.unauthorized || (req.principal.kind === 'root' && !plan.rootNeedsChecks)) return undefined;
     const generic = (): Check[] => genericChecks(plan, plans.overrides, req);
-    return plan.custom ? plan.custom(req, generic) : generic();
+    const checks = plan.custom ? plan.custom(req, generic) : generic();
+    const refine = plans.overrides.refine;
+    if (!refine) return checks;
+    return checks instanceof Promise ? checks.then((c) => refine(req, c)) : refine(req, checks);
   }
 
   /**

@@ -106,7 +106,7 @@ export class ServicePlans {
     const names = mapped === undefined ? [operation] : typeof mapped === 'string' ? [mapped] : [...mapped];
     const members = this.inputMembers(operation);
     for (const n of names) plan.actions.push(this.actionPlan(n.includes(':') ? n : `${this.prefix}:${n}`, members));
-    plan.rootNeedsChecks = Boolean(custom || o.resourcePolicy || o.variables?.Account)
+    plan.rootNeedsChecks = Boolean(custom || o.refine || o.resourcePolicy || o.variables?.Account)
       || plan.actions.some((a) => a.resources.some((r) => r.arnMembers.length > 0));
     return plan;
   }

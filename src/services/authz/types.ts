@@ -77,6 +77,11 @@ export interface ServiceAuthz {
    * returns what the table would have produced.
    */
   checks?: Readonly<Record<string, (req: AuthzRequest, generic: () => Check[]) => Check[] | Promise<Check[]>>>;
+  /**
+   * Last word on every operation's checks (after `checks` or the table): S3 names each
+   * bucket's owner, policy and condition keys here. May throw the service's error.
+   */
+  refine?(req: AuthzRequest, checks: Check[]): Check[];
   /** The resource-based policy of a check's resource (bucket policy, repository policy). */
   resourcePolicy?(req: AuthzRequest, check: Check): ResourcePolicyRef | undefined;
   /** The tags of an existing resource, for aws:ResourceTag/*. */
