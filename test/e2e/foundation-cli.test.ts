@@ -73,10 +73,9 @@ for (const cli of clis) {
       const url = r.stdout.trim();
       assert.match(url, /X-Amz-Signature=/);
       const res = await fetch(url);
-      // The signature is accepted: the answer is about the operation (GetObject has no handler
-      // until S3 objects exist), not about authentication.
-      assert.equal(res.status, 501);
-      assert.match(await res.text(), /<Code>NotImplemented<\/Code>.*s3:GetObject/s);
+      // The signature is accepted: the answer is about the bucket, not about authentication.
+      assert.equal(res.status, 404);
+      assert.match(await res.text(), /<Code>NoSuchBucket<\/Code>/);
     });
 
     test('wrong credentials are refused with AWS error codes', async () => {
