@@ -414,8 +414,9 @@ export async function s3Bench(): Promise<void> {
   ];
   console.log('\nS3 targets:');
   for (const [t, ok] of targets) console.log(`  ${ok ? 'met   ' : 'MISSED'} ${t}`);
+  agent.destroy();
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, '/'))) {
-  s3Bench().then(() => agent.destroy(), (e) => { console.error(e); process.exit(1); });
+  s3Bench().catch((e) => { console.error(e); process.exit(1); });
 }
