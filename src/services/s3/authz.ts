@@ -5,6 +5,7 @@
  * callers say only "Access Denied", as S3 does.
  */
 import type { AuthzRequest, Check, ServiceAuthz } from '../authz/types.js';
+import { refineChecks } from './authz-policy.js';
 
 const ACTIONS: Record<string, string> = {
   CompleteMultipartUpload: 'PutObject',
@@ -118,6 +119,8 @@ const authz: ServiceAuthz = {
       }));
     },
   },
+  // Every check: the bucket owner's account, the bucket policy (and public ACL grants), S3's condition keys.
+  refine: refineChecks,
   opaqueDenials: true,
 };
 
