@@ -7,7 +7,7 @@ import {
   CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
-  CreateBucketCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, DeletePublicAccessBlockCommand, GetBucketPolicyCommand,
+  CreateBucketCommand, PutBucketAclCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, DeletePublicAccessBlockCommand, GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand, GetObjectCommand, GetPublicAccessBlockCommand, ListObjectsV2Command, PutBucketPolicyCommand,
   PutObjectCommand, PutPublicAccessBlockCommand, S3Client,
 } from '@aws-sdk/client-s3';
@@ -133,7 +133,7 @@ describe('S3 bucket policies and IAM', () => {
     await rejects(s3.send(new DeleteObjectCommand({ Bucket: 'my-backup-bucket', Key: 'daily/1.txt' })), 'AccessDenied', 403,
       `User: arn:aws:iam::${A}:root is not authorized to perform: s3:DeleteObject on resource: arn:aws:s3:::my-backup-bucket/daily/1.txt with an explicit deny in a resource-based policy`);
     // The log line names the bucket policy and its statement.
-    const line = lines.findLast((l) => l.msg === 'access denied' && l.fields.operation === 's3:DeleteObject');
+    const line = [...lines].reverse().find((l) => l.msg === 'access denied' && l.fields.operation === 's3:DeleteObject');
     assert.ok(line, 'a log line explains the denial');
     assert.match(JSON.stringify(line.fields), /my-backup-bucket/);
     assert.match(JSON.stringify(line.fields), /NoDeletes/);
@@ -190,5 +190,72 @@ describe('S3 bucket policies and IAM', () => {
     assert.equal(expired.status, 403);
     assert.match(await expired.text(), /Request has expired/);
     assert.equal((await fetch(putUrl, { method: 'PUT', body: 'late' })).status, 403);
+  });
+
+  test('condition keys: s3:prefix, s3:RequestObjectTag, s3:ExistingObjectTag, s3:x-amz-acl', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'cond-bucket' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'cond-bucket', Key: 'open.txt', Body: 'open', Tagging: 'class=public' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'cond-bucket', Key: 'closed.txt', Body: 'closed', Tagging: 'class=secret' }));
+    const c = s3As(await userKeys('tagged', A, doc(
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::cond-bucket', Condition: { StringLike: { 's3:prefix': 'team/*' } } },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::cond-bucket/*', Condition: { StringEquals: { 's3:ExistingObjectTag/class': 'public' } } },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::cond-bucket/*', Condition: { StringEquals: { 's3:RequestObjectTag/team': 'ops' } } },
+      { Effect: 'Deny', Action: 's3:PutObject', Resource: 'arn:aws:s3:::cond-bucket/*', Condition: { StringEquals: { 's3:x-amz-acl': 'public-read' } } },
+    )));
+    await c.send(new ListObjectsV2Command({ Bucket: 'cond-bucket', Prefix: 'team/a' }));
+    await rejects(c.send(new ListObjectsV2Command({ Bucket: 'cond-bucket' })), 'AccessDenied', 403, /s3:ListBucket/);
+    assert.equal(await text((await c.send(new GetObjectCommand({ Bucket: 'cond-bucket', Key: 'open.txt' }))).Body), 'open');
+    await rejects(c.send(new GetObjectCommand({ Bucket: 'cond-bucket', Key: 'closed.txt' })), 'AccessDenied', 403, /s3:GetObject/);
+    await c.send(new PutObjectCommand({ Bucket: 'cond-bucket', Key: 'new.txt', Body: 'n', Tagging: 'team=ops' }));
+    await rejects(c.send(new PutObjectCommand({ Bucket: 'cond-bucket', Key: 'new2.txt', Body: 'n', Tagging: 'team=dev' })), 'AccessDenied', 403, /s3:PutObject/);
+    await rejects(c.send(new PutObjectCommand({ Bucket: 'cond-bucket', Key: 'new3.txt', Body: 'n', Tagging: 'team=ops', ACL: 'public-read' })),
+      'AccessDenied', 403, /explicit deny in an identity-based policy/);
+    c.destroy();
+  });
+
+  test('a public-read bucket ACL lets anonymous callers list, until IgnorePublicAcls', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'acl-bucket', ObjectOwnership: 'ObjectWriter' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'acl-bucket', Key: 'k', Body: 'v' }));
+    assert.equal((await fetch(`${cl.url}/acl-bucket?list-type=2`)).status, 403);
+    await s3.send(new PutBucketAclCommand({ Bucket: 'acl-bucket', ACL: 'public-read' }));
+    const listed = await fetch(`${cl.url}/acl-bucket?list-type=2`);
+    assert.equal(listed.status, 200);
+    assert.match(await listed.text(), /<Key>k<\/Key>/);
+    // The object's own ACL is private.
+    assert.equal((await fetch(`${cl.url}/acl-bucket/k`)).status, 403);
+    await s3.send(new PutPublicAccessBlockCommand({ Bucket: 'acl-bucket', PublicAccessBlockConfiguration: { IgnorePublicAcls: true } }));
+    assert.equal((await fetch(`${cl.url}/acl-bucket?list-type=2`)).status, 403);
+  });
+
+  test('RestrictPublicBuckets: a public policy serves only the owner\'s account', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'restrict-bucket' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'restrict-bucket', Key: 'k', Body: 'v' }));
+    await s3.send(new PutBucketPolicyCommand({ Bucket: 'restrict-bucket', Policy: doc({
+      Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::restrict-bucket/*',
+    }) }));
+    const other = s3As({ accessKeyId: B, secretAccessKey: 'test' });
+    const sameAccount = s3As(await userKeys('nopolicy', A, doc({ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' })));
+    const get = (c: S3Client) => c.send(new GetObjectCommand({ Bucket: 'restrict-bucket', Key: 'k' }));
+    assert.equal(await text((await get(other)).Body), 'v');
+    await s3.send(new PutPublicAccessBlockCommand({ Bucket: 'restrict-bucket', PublicAccessBlockConfiguration: { RestrictPublicBuckets: true } }));
+    await rejects(get(other), 'AccessDenied', 403, 'Access Denied');
+    assert.equal((await fetch(`${cl.url}/restrict-bucket/k`)).status, 403);
+    assert.equal(await text((await get(sameAccount)).Body), 'v');
+    other.destroy();
+    sameAccount.destroy();
+  });
+
+  test('x-amz-bypass-governance-retention needs s3:BypassGovernanceRetention', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'locked-bucket', ObjectLockEnabledForBucket: true }));
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'locked-bucket', Key: 'k', Body: 'v', ObjectLockMode: 'GOVERNANCE',
+      ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000) }));
+    const del = (c: S3Client) => c.send(new DeleteObjectCommand({ Bucket: 'locked-bucket', Key: 'k', VersionId: put.VersionId!, BypassGovernanceRetention: true }));
+    const plain = s3As(await userKeys('deleter', A, doc({ Effect: 'Allow', Action: 's3:DeleteObjectVersion', Resource: '*' })));
+    await rejects(del(plain), 'AccessDenied', 403,
+      `User: arn:aws:iam::${A}:user/deleter is not authorized to perform: s3:BypassGovernanceRetention on resource: arn:aws:s3:::locked-bucket/k because no identity-based policy allows the s3:BypassGovernanceRetention action`);
+    const bypasser = s3As(await userKeys('bypasser', A, doc({ Effect: 'Allow', Action: ['s3:DeleteObjectVersion', 's3:BypassGovernanceRetention'], Resource: '*' })));
+    await del(bypasser);
+    plain.destroy();
+    bypasser.destroy();
   });
 });
