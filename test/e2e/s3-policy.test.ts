@@ -7,7 +7,7 @@ import {
   CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import {
-  CreateBucketCommand, PutBucketAclCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, DeletePublicAccessBlockCommand, GetBucketPolicyCommand,
+  CreateBucketCommand, PutBucketAclCommand, PutObjectAclCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, DeletePublicAccessBlockCommand, GetBucketPolicyCommand,
   GetBucketPolicyStatusCommand, GetObjectCommand, GetPublicAccessBlockCommand, ListObjectsV2Command, PutBucketPolicyCommand,
   PutObjectCommand, PutPublicAccessBlockCommand, S3Client,
 } from '@aws-sdk/client-s3';
@@ -221,10 +221,15 @@ describe('S3 bucket policies and IAM', () => {
     const listed = await fetch(`${cl.url}/acl-bucket?list-type=2`);
     assert.equal(listed.status, 200);
     assert.match(await listed.text(), /<Key>k<\/Key>/);
-    // The object's own ACL is private.
+    // The object's own ACL is private, until it too is public-read.
     assert.equal((await fetch(`${cl.url}/acl-bucket/k`)).status, 403);
+    await s3.send(new PutObjectAclCommand({ Bucket: 'acl-bucket', Key: 'k', ACL: 'public-read' }));
+    const got = await fetch(`${cl.url}/acl-bucket/k`);
+    assert.equal(got.status, 200);
+    assert.equal(await got.text(), 'v');
     await s3.send(new PutPublicAccessBlockCommand({ Bucket: 'acl-bucket', PublicAccessBlockConfiguration: { IgnorePublicAcls: true } }));
     assert.equal((await fetch(`${cl.url}/acl-bucket?list-type=2`)).status, 403);
+    assert.equal((await fetch(`${cl.url}/acl-bucket/k`)).status, 403);
   });
 
   test('RestrictPublicBuckets: a public policy serves only the owner\'s account', async () => {
