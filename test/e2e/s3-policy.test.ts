@@ -169,7 +169,8 @@ describe('S3 bucket policies and IAM', () => {
     assert.equal(await text((await s3.send(new GetObjectCommand({ Bucket: 'my-backup-bucket', Key: 'daily/1.txt' }))).Body), 'backup one');
     await rejects(s3.send(new PutBucketPolicyCommand({ Bucket: 'my-backup-bucket', Policy: doc({
       Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::my-backup-bucket/*',
-    }) })), 'AccessDenied', 403, /BlockPublicPolicy/);
+    }) })), 'AccessDenied', 403, `User: arn:aws:iam::${A}:root is not authorized to perform: s3:PutBucketPolicy on resource: `
+      + '"arn:aws:s3:::my-backup-bucket" because public policies are blocked by the BlockPublicPolicy block public access setting.');
     await rejects(s3.send(new PutObjectCommand({ Bucket: 'my-backup-bucket', Key: 'pub', Body: 'x', ACL: 'public-read' })), 'AccessDenied', 403);
     await s3.send(new DeletePublicAccessBlockCommand({ Bucket: 'my-backup-bucket' }));
     assert.equal((await fetch(url)).status, 200);

@@ -22,8 +22,8 @@ const putBucketPolicy: Handler<PutBucketPolicyRequest, void> = (input, ctx) => {
   const text = input.Policy ?? '';
   validateBucketPolicy(text, bucket.name);
   if (publicAccessBlock(ctx.tx, owner.account, bucket.name)?.BlockPublicPolicy && policyIsPublic(text)) {
-    throw new AwsError('AccessDenied', 'User is not authorized to perform: s3:PutBucketPolicy on resource: "arn:aws:s3:::'
-      + `${bucket.name}" because public policies are blocked by the BlockPublicPolicy block public access setting.`, 403);
+    throw new AwsError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: s3:PutBucketPolicy on resource: `
+      + `"arn:aws:s3:::${bucket.name}" because public policies are blocked by the BlockPublicPolicy block public access setting.`, 403);
   }
   putConfig(ctx.tx, owner.account, bucket.name, POLICY_CONFIG, { document: text } satisfies StoredPolicy);
 };
