@@ -12,7 +12,7 @@
 import { AwsError } from '../../core/errors.js';
 import type { AuthzRequest, Check, ContextKeys, ResourcePolicyRef } from '../authz/types.js';
 import { ALL_USERS, AUTHENTICATED_USERS, aclGrantsPublicRead } from './acl.js';
-import { bucketPolicy, policyIsPublic, policyStatements, publicAccessBlock, statementIsPublic } from './bucket-policy.js';
+import { bucketPolicy, policyStatements, publicAccessBlock, statementIsPublic } from './bucket-policy.js';
 import { findBucket } from './buckets.js';
 import type { BucketOwner } from './records.js';
 import { currentVersion, findVersion } from './versions.js';
@@ -23,6 +23,8 @@ interface BucketView {
   owner: BucketOwner;
   name: string;
   policy: string | undefined;
+  /** The policy's statements (undefined when it does not parse: it was validated on save). */
+  parsed: { version: string; statements: unknown[] } | undefined;
   pab: { BlockPublicAcls?: boolean; IgnorePublicAcls?: boolean; BlockPublicPolicy?: boolean; RestrictPublicBuckets?: boolean } | undefined;
 }
 
@@ -54,13 +56,13 @@ const OBJECT_READS = new Set(['s3:getobject', 's3:getobjectversion']);
 function effectivePolicy(req: AuthzRequest, b: BucketView, check: Check, key: string | undefined): ResourcePolicyRef | null {
   const statements: unknown[] = [];
   let version = '2012-10-17';
-  if (b.policy !== undefined) {
-    try {
-      const parsed = policyStatements(b.policy);
-      version = parsed.version;
-      const restrict = b.pab?.RestrictPublicBuckets && policyIsPublic(b.policy) && req.account !== b.owner.account;
-      statements.push(...(restrict ? parsed.statements.filter((st) => !statementIsPublic(st) && (st as { Effect?: string }).Effect === 'Deny') : parsed.statements));
-    } catch { /* validated on save */ }
+  let asStored = false;
+  if (b.parsed) {
+    version = b.parsed.version;
+    const restrict = b.pab?.RestrictPublicBuckets && req.account !== b.owner.account && b.parsed.statements.some(statementIsPublic);
+    if (restrict) statements.push(...b.parsed.statements.filter((st) => (st as { Effect?: string }).Effect === 'Deny'));
+    else statements.push(...b.parsed.statements);
+    asStored = !restrict;
   }
   if (!b.pab?.IgnorePublicAcls) {
     const action = check.action.toLowerCase();
@@ -72,7 +74,7 @@ function effectivePolicy(req: AuthzRequest, b: BucketView, check: Check, key: st
     }
   }
   if (!statements.length) return null;
-  const document = b.policy !== undefined && statements.length === policyStatements(b.policy).statements.length
+  const document = asStored && b.policy !== undefined && statements.length === b.parsed!.statements.length
     ? b.policy : JSON.stringify({ Version: version, Statement: statements });
   return { id: b.name, document, kind: 'resource' };
 }
@@ -133,11 +135,12 @@ export function refineChecks(req: AuthzRequest, checks: Check[]): Check[] {
     let v = views.get(name);
     if (v === undefined) {
       const found = findBucket(req.tx, name);
-      v = found ? {
-        owner: found.owner, name,
-        policy: bucketPolicy(req.tx, found.owner.account, name),
-        pab: publicAccessBlock(req.tx, found.owner.account, name),
-      } : null;
+      const policy = found ? bucketPolicy(req.tx, found.owner.account, name) : undefined;
+      let parsed: BucketView['parsed'];
+      try {
+        parsed = policy === undefined ? undefined : policyStatements(policy);
+      } catch { /* validated on save */ }
+      v = found ? { owner: found.owner, name, policy, parsed, pab: publicAccessBlock(req.tx, found.owner.account, name) } : null;
       views.set(name, v);
     }
     return v;
@@ -148,8 +151,11 @@ export function refineChecks(req: AuthzRequest, checks: Check[]): Check[] {
   }
   const out = [...checks];
   if (bucketName && BYPASS_OPS.has(req.operation) && req.input?.BypassGovernanceRetention === true) {
-    const key = typeof req.input.Key === 'string' ? `/${req.input.Key}` : '/*';
-    out.push({ action: 's3:BypassGovernanceRetention', resource: `${S3_ARN}${bucketName}${key}` });
+    const objects: unknown[] = req.operation === 'DeleteObjects' ? req.input.Delete?.Objects ?? [] : [{ Key: req.input.Key }];
+    for (const o of objects) {
+      const key = (o as { Key?: unknown })?.Key;
+      if (typeof key === 'string') out.push({ action: 's3:BypassGovernanceRetention', resource: `${S3_ARN}${bucketName}/${key}` });
+    }
   }
   return out.map((check) => {
     const where = splitArn(check.resource);
