@@ -20,8 +20,13 @@ function find(dir, out = []) {
 // budget, timings) run after the rest, one file at a time, so another test's CPU does not skew them.
 const ALONE = new Set(['test/e2e/body-budget.test.ts'].map((f) => resolve(f)));
 
+// The slowest files (Terraform applies, CLI sessions, crash loops) start first, so that the two
+// workers finish together instead of one running a long file alone at the end.
+const SLOW = /terraform|-cli|cli-|crash|durability|boto3/;
+const slowFirst = (a, b) => (SLOW.test(b) ? 1 : 0) - (SLOW.test(a) ? 1 : 0) || (a < b ? -1 : a > b ? 1 : 0);
+
 const only = process.argv.slice(2);
-const files = only.length ? only : ['src', 'test'].flatMap((d) => find(d)).sort();
+const files = only.length ? only : ['src', 'test'].flatMap((d) => find(d)).sort(slowFirst);
 const dir = mkdtempSync(join(tmpdir(), 'cloudlet-test-'));
 const batches = [
   { files: files.filter((f) => !ALONE.has(resolve(f))), concurrency: 2 },
