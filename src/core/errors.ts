@@ -31,6 +31,13 @@ export class AwsError extends Error {
 
 export const isAwsError = (e: unknown): e is AwsError => e instanceof AwsError;
 
+/** What a client is told of a failure: its AwsError, or InternalFailure after `internal` has logged the real fault. */
+export function asAwsError(err: unknown, internal: (stack: string) => void): AwsError {
+  if (isAwsError(err)) return err;
+  internal((err as Error)?.stack ?? String(err));
+  return internalFailure();
+}
+
 /** The generic fault answer: the client sees a request ID, never a stack. */
 export function internalFailure(): AwsError {
   return new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);

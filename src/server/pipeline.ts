@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsError, internalFailure, isAwsError, notImplemented } from '../core/errors.js';
+import { AwsError, asAwsError, isAwsError, notImplemented } from '../core/errors.js';
 import { DEFAULT_REGION, isRegion } from '../core/regions.js';
 import { authError } from '../auth/auth-errors.js';
 import { credentialLookup } from '../auth/credentials.js';
@@ -296,13 +296,7 @@ function errorResponse(
   deps: ServerDeps, err: unknown, requestId: string, wire: WireRequest,
   service: LoadedService | undefined, codec: ProtocolCodec | undefined, operation: Operation | undefined,
 ): WireResponse {
-  let awsErr: AwsError;
-  if (isAwsError(err)) {
-    awsErr = err;
-  } else {
-    deps.log.error('internal failure', { requestId, method: wire.method, path: wire.path, stack: (err as Error)?.stack ?? String(err) });
-    awsErr = internalFailure();
-  }
+  const awsErr = asAwsError(err, (stack) => deps.log.error('internal failure', { requestId, method: wire.method, path: wire.path, stack }));
   if (service && codec) return codec.serializeError(service.model, awsErr, { requestId }, operation);
   // No service to speak for: answer in the generic query/XML error shape.
   const body = writeXmlText({

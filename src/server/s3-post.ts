@@ -20,7 +20,7 @@ import { Busboy, type BusboyInstance } from '@fastify/busboy';
 import { credentialLookup } from '../auth/credentials.js';
 import type { Principal } from '../auth/principal.js';
 import { postAuthFields, postIsSigned, verifyPostSignature } from '../auth/sigv4-post.js';
-import { AwsError, internalFailure, isAwsError } from '../core/errors.js';
+import { AwsError, asAwsError, isAwsError } from '../core/errors.js';
 import { DEFAULT_REGION, isRegion } from '../core/regions.js';
 import type { WireRequest, WireResponse } from '../protocol/codec.js';
 import { toPathStyle } from '../protocol/s3-addressing.js';
@@ -158,13 +158,7 @@ export async function handlePostUpload(deps: ServerDeps, wire: WireRequest, req:
       return;
     }
     (form as Form | undefined)?.abandon();
-    let awsErr: AwsError;
-    if (isAwsError(err)) {
-      awsErr = err;
-    } else {
-      deps.log.error('internal failure', { requestId, method: wire.method, path: wire.path, stack: (err as Error)?.stack ?? String(err) });
-      awsErr = internalFailure();
-    }
+    const awsErr = asAwsError(err, (stack) => deps.log.error('internal failure', { requestId, method: wire.method, path: wire.path, stack }));
     response = s3.codec.serializeError(s3.model, awsErr, { requestId });
   }
   await writeResponse(res, response);

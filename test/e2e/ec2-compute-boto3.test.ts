@@ -2,11 +2,11 @@
 // (instance_running, instance_stopped, image_available, snapshot_completed, instance_terminated),
 // console output, instance status, a key pair and an AMI, as a Python user writes them.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import type { Cloudlet } from '../../src/server/server.js';
 import { startTestServer } from '../helpers/server.js';
 import { needTool } from '../helpers/tools.js';
+import { runPython } from '../helpers/python.js';
 
 const SCRIPT = String.raw`
 import base64, json, sys, boto3, botocore.exceptions
@@ -50,14 +50,7 @@ describe('EC2 compute with boto3', { skip: needTool('boto3') }, () => {
   after(async () => { await cl.close(); });
 
   test('launch template, waiters, stop, image, terminate', async () => {
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn('python3', ['-c', SCRIPT, cl.url], { env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-      child.on('exit', (code) => done({ code, stdout, stderr }));
-    });
+    const r = await runPython(SCRIPT, [cl.url]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.deepEqual(out, {

@@ -12,6 +12,7 @@ import type { Cloudlet } from '../../src/server/server.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
 import { startTestServer } from '../helpers/server.js';
 import { needTool } from '../helpers/tools.js';
+import { runPython } from '../helpers/python.js';
 
 let cl: Cloudlet;
 const work = mkdtempSync(join(tmpdir(), 'cloudlet-s3-cli-'));
@@ -137,14 +138,7 @@ print(json.dumps(out))
 
 describe('S3 with boto3', { skip: needTool('boto3') }, () => {
   test('upload_file/download_file in parts, SHA256 checksums, a paginator, a presigned GET', { timeout: 120_000 }, async () => {
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn('python3', ['-c', BOTO3, cl.url, work], { env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-      child.on('exit', (code) => done({ code, stdout, stderr }));
-    });
+    const r = await runPython(BOTO3, [cl.url, work]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.deepEqual(out, {
