@@ -43,6 +43,13 @@ describe('S3 buckets', () => {
     assert.deepEqual(names, ['eu-bucket', 'shared-name']);
     assert.deepEqual((await other.send(new ListBucketsCommand({}))).Buckets ?? [], []);
     await rejects(s3.send(new HeadBucketCommand({ Bucket: 'no-such-bucket-here' })), 'NotFound', 404);
+    // A Region filter with a page size: eu-bucket sorts first and is filtered out; paging by Region never skips a bucket.
+    await s3.send(new CreateBucketCommand({ Bucket: 'zz-east' }));
+    const first = await s3.send(new ListBucketsCommand({ BucketRegion: 'us-east-1', MaxBuckets: 1 }));
+    assert.deepEqual(first.Buckets!.map((b) => b.Name), ['shared-name']);
+    const second = await s3.send(new ListBucketsCommand({ BucketRegion: 'us-east-1', MaxBuckets: 1, ContinuationToken: first.ContinuationToken }));
+    assert.deepEqual(second.Buckets!.map((b) => b.Name), ['zz-east']);
+    await s3.send(new DeleteBucketCommand({ Bucket: 'zz-east' }));
     other.destroy(); eu.destroy();
   });
 

@@ -184,10 +184,12 @@ export const listBuckets: Handler<ListBucketsRequest, ListBucketsOutput> = (inpu
     after = decodePageToken(binding, input.ContinuationToken);
     if (after === undefined) throw new AwsError('InvalidArgument', 'The continuation token provided is incorrect');
   }
+  // With a Region filter the page is cut after filtering, so no bucket of that Region is skipped
+  // (an account holds at most 10,000 buckets by default).
   const rows = ctx.tx.list<BucketRecord>(ownerScope(ctx.account), BUCKET_KIND, {
     prefix: input.Prefix,
     after,
-    limit: max + 1,
+    ...(input.BucketRegion ? {} : { limit: max + 1 }),
   }).filter((r) => !input.BucketRegion || r.value.region === input.BucketRegion);
   const page = rows.slice(0, max);
   return {
