@@ -41,15 +41,17 @@ export function checkWriteConditions(tx: Tx, owner: string, bucket: string, key:
   }
 }
 
-interface Prepared { owner: string; bucket: BucketRecord }
-
-/** The bucket and key checks a write makes before reading any byte of the body. */
-async function prepare(ctx: RequestContext, bucketName: string, key: string, ifMatch?: string, ifNoneMatch?: string, expectedOwner?: string): Promise<Prepared> {
-  return ctx.transact((tx) => {
-    const { owner, bucket } = requireBucket(tx, bucketName);
-    checkExpectedOwner(expectedOwner, owner);
-    checkWriteConditions(tx, owner.account, bucket.name, key, ifMatch, ifNoneMatch);
-    return { owner: owner.account, bucket };
+/**
+ * The checks a PUT makes before reading any byte of the body, in one short transaction: the
+ * bucket, its expected owner, the write conditions, and the lock and ACL headers (as S3 does).
+ */
+async function checkBeforeBody(ctx: RequestContext, input: PutObjectRequest, key: string): Promise<void> {
+  await ctx.transact((tx) => {
+    const { owner, bucket } = requireBucket(tx, input.Bucket!);
+    checkExpectedOwner(input.ExpectedBucketOwner, owner);
+    checkWriteConditions(tx, owner.account, bucket.name, key, input.IfMatch, input.IfNoneMatch);
+    lockFieldsForNewObject(tx, owner.account, bucket, input, ctx.clock.nowMs(), ctx.wire.headers);
+    objectAclForWrite(tx, owner.account, bucket.name, ctx.account || owner.account, input);
   });
 }
 
@@ -75,14 +77,8 @@ export async function commitNew(ctx: RequestContext, bucketName: string, key: st
 
 export const putObject: Handler<PutObjectRequest, PutObjectOutput> = async (input, ctx) => {
   const key = checkKey(input.Key);
-  await prepare(ctx, input.Bucket!, key, input.IfMatch, input.IfNoneMatch, input.ExpectedBucketOwner);
   if (input.WriteOffsetBytes !== undefined) throw new AwsError('NotImplemented', 'WriteOffsetBytes is only supported by directory buckets', 501);
-  // Lock headers are checked before any byte is read, as S3 does.
-  await ctx.transact((tx) => {
-    const { owner, bucket } = requireBucket(tx, input.Bucket!);
-    lockFieldsForNewObject(tx, owner.account, bucket, input, ctx.clock.nowMs(), ctx.wire.headers);
-    objectAclForWrite(tx, owner.account, bucket.name, ctx.account || owner.account, input);
-  });
+  await checkBeforeBody(ctx, input, key);
   const body = await ingestBody(ctx, input.Body as never);
   let expiration: string | undefined;
   const { version, bucket } = await commitNew(ctx, input.Bucket!, key, [body.blob.id], (tx, owner, b) => ({
