@@ -9,6 +9,7 @@ import type { Tx } from '../../store/types.js';
 import type { Handler } from '../types.js';
 import { requireBucket } from './buckets.js';
 import { CHECKSUM_ALGORITHMS, checksumHeader, checksumOf, isValidChecksumValue } from './checksums.js';
+import { checkContentMd5, checksumMismatch } from './ingest.js';
 import type { BucketOwner, BucketRecord } from './records.js';
 
 export const malformedXml = (): AwsError =>
@@ -86,21 +87,13 @@ export function oneOf<T extends string>(value: unknown, allowed: readonly T[]): 
  * match it (the SDKs send one of them with every Put*Configuration), with ingest.ts's errors.
  */
 export function checkBodyIntegrity(headers: Record<string, string | undefined>, body: Buffer): void {
-  const md5 = headers['content-md5'];
-  if (md5 !== undefined) {
-    const raw = Buffer.from(md5, 'base64');
-    if (raw.length !== 16 || raw.toString('base64') !== md5) throw new AwsError('InvalidDigest', 'The Content-MD5 you specified was invalid.', 400, { fields: { 'Content-MD5': md5 } });
-    const actual = createHash('md5').update(body).digest('base64');
-    if (actual !== md5) {
-      throw new AwsError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400, { fields: { ExpectedDigest: md5, CalculatedDigest: actual } });
-    }
-  }
+  checkContentMd5(headers['content-md5'], createHash('md5').update(body).digest('hex'));
   for (const a of CHECKSUM_ALGORITHMS) {
     const header = checksumHeader(a);
     const value = headers[header];
     if (value === undefined) continue;
     if (!isValidChecksumValue(a, value)) throw new AwsError('InvalidRequest', `Value for ${header} header is invalid.`, 400);
-    if (checksumOf(a, body) !== value) throw new AwsError('BadDigest', `The ${a} you specified did not match the calculated checksum.`, 400);
+    if (checksumOf(a, body) !== value) throw checksumMismatch(a);
   }
 }
 

@@ -5,7 +5,7 @@
  * x-amz-content-sha256 and the checksums all agree. A refused or cut-off body leaves no blob.
  */
 import { Readable, Transform, pipeline } from 'node:stream';
-import { AwsError, isAwsError } from '../../core/errors.js';
+import { AwsError } from '../../core/errors.js';
 import { authError } from '../../auth/auth-errors.js';
 import { SigV4Error } from '../../auth/sigv4-core.js';
 import { chunkedMode, createChunkVerifier, type ChunkVerifier } from '../../auth/sigv4-chunked.js';
@@ -23,8 +23,6 @@ export interface Ingested {
   /** Every checksum computed (one, or more when the client sent several headers). */
   checksums: Partial<Record<ChecksumAlgorithm, string>>;
 }
-
-const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 /** The checksum algorithms a request names, and the values it sent in headers. */
 export function requestedChecksums(headers: Record<string, string>): { algorithm?: ChecksumAlgorithm; sent: Partial<Record<ChecksumAlgorithm, string>>; trailer?: ChecksumAlgorithm } {
@@ -76,10 +74,9 @@ export async function ingestBody(ctx: RequestContext, body: Readable | Buffer | 
   }
   const hasher = hashingStream(algorithms);
   stages.push(hasher);
-  const last = hasher;
   // The request itself is piped, not put in a pipeline: a refused body must not destroy the
   // socket the refusal is to be written on.
-  if (stages.length > 1) pipeline(stages as unknown as [Transform, Transform], () => { /* errors reach blobs.write through `last` */ });
+  if (stages.length > 1) pipeline(stages as unknown as [Transform, Transform], () => { /* errors reach blobs.write through the hasher */ });
   source.on('error', (e) => stages[0]!.destroy(e));
   // blobs.write reports the first error; one that comes after it stopped reading must not go uncaught.
   for (const s of stages) s.on('error', () => { /* reported through blobs.write */ });
@@ -88,11 +85,10 @@ export async function ingestBody(ctx: RequestContext, body: Readable | Buffer | 
   try {
     // The hasher computes MD5 (the ETag) already; SHA-256 is needed only to check a hex x-amz-content-sha256.
     const needSha256 = !mode && /^[0-9a-f]{64}$/i.test(payloadHash);
-    blob = await ctx.blobs.write(last, { maxBytes: opts.maxBytes ?? MAX_PUT_BYTES, md5: false, sha256: needSha256 });
+    blob = await ctx.blobs.write(hasher, { maxBytes: opts.maxBytes ?? MAX_PUT_BYTES, md5: false, sha256: needSha256 });
     blob = { ...blob, md5: hasher.md5Hex };
   } catch (err) {
     if (err instanceof SigV4Error) throw authError(err.failure, 'rest-xml', err.message);
-    if (isAwsError(err)) throw err;
     const cause = (err as { cause?: unknown }).cause;
     if (cause instanceof SigV4Error) throw authError(cause.failure, 'rest-xml', cause.message);
     throw err;
@@ -106,29 +102,34 @@ export async function ingestBody(ctx: RequestContext, body: Readable | Buffer | 
   return { blob, checksum: { algorithm: chosen, value: hasher.checksums[chosen]! }, checksums: hasher.checksums };
 }
 
+/** Content-MD5 against the body's MD5 (hex): InvalidDigest for a malformed value, BadDigest for another body. */
+export function checkContentMd5(md5: string | undefined, actualHex: string): void {
+  if (md5 === undefined) return;
+  const raw = Buffer.from(md5, 'base64');
+  if (raw.length !== 16 || raw.toString('base64') !== md5) throw new AwsError('InvalidDigest', 'The Content-MD5 you specified was invalid.', 400, { fields: { 'Content-MD5': md5 } });
+  if (raw.toString('hex') !== actualHex) {
+    throw new AwsError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400, {
+      fields: { ExpectedDigest: md5, CalculatedDigest: Buffer.from(actualHex, 'hex').toString('base64') },
+    });
+  }
+}
+
+export const checksumMismatch = (a: ChecksumAlgorithm): AwsError =>
+  new AwsError('BadDigest', `The ${a} you specified did not match the calculated checksum.`, 400);
+
 function verify(
   headers: Record<string, string>, blob: BlobInfo, computed: Partial<Record<ChecksumAlgorithm, string>>,
   sent: Partial<Record<ChecksumAlgorithm, string>>, trailer: { algorithm: ChecksumAlgorithm; value: string | undefined } | undefined, chunked: boolean,
 ): void {
-  const md5 = headers['content-md5'];
-  if (md5 !== undefined) {
-    const raw = Buffer.from(md5, 'base64');
-    if (raw.length !== 16 || raw.toString('base64') !== md5) throw new AwsError('InvalidDigest', 'The Content-MD5 you specified was invalid.', 400, { fields: { 'Content-MD5': md5 } });
-    if (raw.toString('hex') !== blob.md5) {
-      throw new AwsError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400, {
-        fields: { ExpectedDigest: md5, CalculatedDigest: Buffer.from(blob.md5, 'hex').toString('base64') },
-      });
-    }
-  }
+  checkContentMd5(headers['content-md5'], blob.md5);
   const sha = headers['x-amz-content-sha256'];
   if (!chunked && sha && /^[0-9a-f]{64}$/i.test(sha) && sha.toLowerCase() !== blob.sha256) {
     throw new AwsError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400, {
       fields: { ClientComputedContentSHA256: sha, S3ComputedContentSHA256: blob.sha256 },
     });
   }
-  void EMPTY_SHA256;
   const check = (a: ChecksumAlgorithm, value: string) => {
-    if (value !== computed[a]) throw new AwsError('BadDigest', `The ${a} you specified did not match the calculated checksum.`, 400);
+    if (value !== computed[a]) throw checksumMismatch(a);
   };
   for (const [a, v] of Object.entries(sent) as Array<[ChecksumAlgorithm, string]>) check(a, v);
   if (trailer) {
