@@ -22,13 +22,12 @@ import { uploadAbort } from './lifecycle-rules.js';
 import { checkPartNumber, checksumsIn, planCompletion, uploadChecksum } from './multipart-complete.js';
 import { checkCustomerKeyOnRead, encryptionOutput, writeFields, type WriteInput } from './object-fields.js';
 import { lockFieldsForNewObject } from './object-lock.js';
-import { checkConditions, readPieces, type ByteRange } from './object-read.js';
-import { checkKey, checkWriteConditions, parseCopySource, withAcl } from './object-write.js';
+import { readPieces, type ByteRange } from './object-read.js';
+import { checkKey, checkWriteConditions, parseCopySource, readCopySource, withAcl } from './object-write.js';
 import {
   PART_KIND, UPLOAD_KIND, ownerScope, partRowId, uploadRowId, type ObjectVersion, type PartRecord, type UploadRecord,
 } from './records.js';
-import { archivedUnreadable, invalidObjectState } from './restore.js';
-import { commitVersion, readableVersion } from './versions.js';
+import { commitVersion } from './versions.js';
 
 export const noSuchUpload = (uploadId: string | undefined): AwsError =>
   new AwsError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404, {
@@ -181,15 +180,7 @@ export const uploadPartCopy: Handler<UploadPartCopyRequest, UploadPartCopyOutput
   const { upload, source } = await ctx.transact((tx) => {
     checkExpectedOwner(input.ExpectedBucketOwner, requireBucket(tx, input.Bucket!).owner);
     const { upload } = requireUpload(tx, input.Bucket!, key, input.UploadId);
-    const { owner } = requireBucket(tx, src.bucket);
-    checkExpectedOwner(input.ExpectedSourceBucketOwner, { account: owner.account, region: '' });
-    const v = readableVersion(tx, owner.account, src.bucket, src.key, src.versionId, 'GET');
-    checkConditions(v, {
-      IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
-      IfModifiedSince: input.CopySourceIfModifiedSince, IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
-    }, { copy: true });
-    checkCustomerKeyOnRead(v, { SSECustomerAlgorithm: input.CopySourceSSECustomerAlgorithm, SSECustomerKey: input.CopySourceSSECustomerKey, SSECustomerKeyMD5: input.CopySourceSSECustomerKeyMD5 });
-    if (archivedUnreadable(v, ctx.clock.nowMs())) throw invalidObjectState(v.storageClass, "The operation is not valid for the object's storage class");
+    const v = readCopySource(tx, input, src, ctx.clock.nowMs(), "The operation is not valid for the object's storage class");
     return { upload, source: v };
   });
   checkCustomerKeyOnRead(upload.template as ObjectVersion, input);

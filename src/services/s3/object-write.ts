@@ -111,6 +111,27 @@ export function parseCopySource(raw: string | undefined): { bucket: string; key:
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), ...(versionId !== undefined ? { versionId } : {}) };
 }
 
+/** What CopyObject and UploadPartCopy send about their source. */
+export type CopySourceInput = Pick<CopyObjectRequest, 'ExpectedSourceBucketOwner' | 'CopySourceIfMatch' | 'CopySourceIfNoneMatch'
+  | 'CopySourceIfModifiedSince' | 'CopySourceIfUnmodifiedSince' | 'CopySourceSSECustomerAlgorithm' | 'CopySourceSSECustomerKey' | 'CopySourceSSECustomerKeyMD5'>;
+
+/**
+ * The version a copy reads: its bucket's expected owner, the x-amz-copy-source-if-* conditions,
+ * the SSE-C key, and not archived (`archivedMessage` is the operation's wording).
+ */
+export function readCopySource(tx: Tx, input: CopySourceInput, src: { bucket: string; key: string; versionId?: string }, nowMs: number, archivedMessage: string): ObjectVersion {
+  const { owner } = requireBucket(tx, src.bucket);
+  checkExpectedOwner(input.ExpectedSourceBucketOwner, owner);
+  const v = readableVersion(tx, owner.account, src.bucket, src.key, src.versionId, 'GET');
+  if (archivedUnreadable(v, nowMs)) throw invalidObjectState(v.storageClass, archivedMessage);
+  checkConditions(v, {
+    IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
+    IfModifiedSince: input.CopySourceIfModifiedSince, IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
+  }, { copy: true });
+  checkCustomerKeyOnRead(v, { SSECustomerAlgorithm: input.CopySourceSSECustomerAlgorithm, SSECustomerKey: input.CopySourceSSECustomerKey, SSECustomerKeyMD5: input.CopySourceSSECustomerKeyMD5 });
+  return v;
+}
+
 const COPY_CHANGES = ['StorageClass', 'WebsiteRedirectLocation', 'ServerSideEncryption', 'SSECustomerAlgorithm', 'SSEKMSKeyId'] as const;
 
 export const copyObject: Handler<CopyObjectRequest, CopyObjectOutput> = async (input, ctx) => {
@@ -121,24 +142,14 @@ export const copyObject: Handler<CopyObjectRequest, CopyObjectOutput> = async (i
     throw new AwsError('InvalidArgument', 'Unknown metadata directive.', 400, { fields: { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: input.MetadataDirective } });
   }
   const source = await ctx.transact((tx) => {
-    const { owner } = requireBucket(tx, src.bucket);
-    checkExpectedOwner(input.ExpectedSourceBucketOwner, owner);
-    checkExpectedOwner(input.ExpectedBucketOwner, requireBucket(tx, input.Bucket!).owner);
-    const v = readableVersion(tx, owner.account, src.bucket, src.key, src.versionId, 'GET');
-    if (archivedUnreadable(v, ctx.clock.nowMs())) {
-      throw invalidObjectState(v.storageClass, 'The source object of the COPY operation is not in the active tier and is only stored in Amazon Glacier.');
-    }
-    checkConditions(v, {
-      IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
-      IfModifiedSince: input.CopySourceIfModifiedSince, IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
-    }, { copy: true });
-    checkCustomerKeyOnRead(v, { SSECustomerAlgorithm: input.CopySourceSSECustomerAlgorithm, SSECustomerKey: input.CopySourceSSECustomerKey, SSECustomerKeyMD5: input.CopySourceSSECustomerKeyMD5 });
+    const v = readCopySource(tx, input, src, ctx.clock.nowMs(), 'The source object of the COPY operation is not in the active tier and is only stored in Amazon Glacier.');
+    const dest = requireBucket(tx, input.Bucket!).owner;
+    checkExpectedOwner(input.ExpectedBucketOwner, dest);
     const sameObject = src.bucket === input.Bucket && src.key === key && src.versionId === undefined;
     if (sameObject && !replace && COPY_CHANGES.every((m) => input[m] === undefined) && input.TaggingDirective !== 'REPLACE') {
       throw new AwsError('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.", 400);
     }
-    requireBucket(tx, input.Bucket!);
-    checkWriteConditions(tx, requireBucket(tx, input.Bucket!).owner.account, input.Bucket!, key, input.IfMatch, input.IfNoneMatch);
+    checkWriteConditions(tx, dest.account, input.Bucket!, key, input.IfMatch, input.IfNoneMatch);
     return v;
   });
   if (source.size > MAX_PUT_BYTES) throw new AwsError('InvalidRequest', 'The specified copy source is larger than the maximum allowable size for a copy source: 5368709120', 400);
