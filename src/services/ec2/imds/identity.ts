@@ -23,8 +23,12 @@ const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
 };
 const seq = (...p: Buffer[]): Buffer => tlv(0x30, ...p);
 const set = (...p: Buffer[]): Buffer => tlv(0x31, ...p);
-const int = (v: Buffer | number): Buffer => {
+/** A DER INTEGER (non-negative): minimal, so leading zero bytes go (a random serial may start with some) and one is added before a high bit. */
+export const int = (v: Buffer | number): Buffer => {
   let b = typeof v === 'number' ? Buffer.from([v]) : v;
+  let start = 0;
+  while (start < b.length - 1 && b[start] === 0 && !(b[start + 1]! & 0x80)) start++;
+  b = b.subarray(start);
   if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
   return tlv(0x02, b);
 };
