@@ -17,6 +17,8 @@ export interface WireRequest {
   bodyStream?: Readable;
   /** Host header without port, lower-case. */
   host: string;
+  /** The request arrived over TLS (aws:SecureTransport; the scheme of URLs the server hands back). */
+  secure?: boolean;
 }
 
 export interface WireResponse {

@@ -20,6 +20,7 @@ export function toWire(req: IncomingMessage): WireRequest {
     headers,
     body: Buffer.alloc(0),
     host: stripPort(hostHeader).toLowerCase(),
+    secure: (req.socket as { encrypted?: boolean }).encrypted === true,
   };
 }
 

@@ -16,6 +16,7 @@ import type { Tx } from '../store/types.js';
 import { authorizerFor } from '../services/authz/index.js';
 import { handleAdmin, isAdminPath } from './admin.js';
 import { handlePostUpload, isPostUpload } from './s3-post.js';
+import { handleRegistry, isRegistryPath } from './registry-door.js';
 import type { ServerDeps } from './context.js';
 import { corsHeaders, crossSiteRequest, hostRefusal, isPreflight, preflightHeaders, siteOf, type CorsGrant, type SiteVerdict } from './guard.js';
 import { isClientAbort, readBody, toWire, writeResponse, type BodyLimits } from './http-io.js';
@@ -31,7 +32,7 @@ const ANONYMOUS: Principal = { kind: 'anonymous', account: '', arn: '*', userId:
 
 /**
  * One request, start to finish. The steps, in order:
- *   Host served? (guard.ts) -> cross-site browser request? -> admin paths -> route to a service
+ *   Host served? (guard.ts) -> cross-site browser request? -> admin paths -> registry (/v2/) -> route to a service
  *   -> body (buffered within limits.ts's bounds, or streamed for S3 payloads)
  *   -> resolve the operation -> [transaction: authenticate -> decode input -> authorize -> handler]
  *   -> encode output or error.
@@ -51,6 +52,12 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
     if (isPreflight(wire.method, wire.headers)) return answerPreflight(res, site.origin!, wire);
     await handleAdmin(deps, wire, req, res);
     return;
+  }
+  if (isRegistryPath(wire.path)) {
+    // The ECR registry: container tools, never pages (no CORS rules reach it).
+    if (badHost) return refuseAsJson(res, 403, 'HostNotServed', badHost);
+    if (site.cross) return refuseAsJson(res, 403, 'CrossSiteRequestRefused', crossSiteMessage(site.reason, 'the registry'));
+    return await handleRegistry(deps, wire, req, res, requestId);
   }
   let service: LoadedService | undefined;
   let codec: ProtocolCodec | undefined;
