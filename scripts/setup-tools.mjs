@@ -33,6 +33,8 @@ export const TOOLS = [
   { id: 'skopeo', what: 'skopeo', apt: 'skopeo', hint: 'apt-get install -y skopeo', probe: 'command -v skopeo' },
   { id: 'umoci', what: 'umoci', apt: 'umoci', hint: 'apt-get install -y umoci', probe: 'command -v umoci' },
   { id: 'wrk', what: 'wrk (npm run bench)', apt: 'wrk', hint: 'apt-get install -y wrk', probe: 'command -v wrk' },
+  // The registry bench's peer (npm run bench): CNCF distribution 2.8, run on 127.0.0.1 by the bench only.
+  { id: 'docker-registry', what: 'docker-registry (CNCF distribution; npm run bench)', apt: 'docker-registry', hint: 'apt-get install -y docker-registry', probe: 'command -v docker-registry' },
   // Key material checks of the EC2 key pair tests (keys CreateKeyPair returns, fingerprints).
   { id: 'ssh-keygen', what: 'ssh-keygen', apt: 'openssh-client', hint: 'apt-get install -y openssh-client', probe: 'command -v ssh-keygen' },
   { id: 'openssl', what: 'openssl', apt: 'openssl', hint: 'apt-get install -y openssl', probe: 'command -v openssl' },

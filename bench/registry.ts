@@ -1,0 +1,334 @@
+/**
+ * Registry side by side (issue 17): `skopeo copy` push and pull of a 200 MiB, 5-layer OCI image
+ * against cloudlet's registry (`/v2/` on its own port: `npm start`'s bundle on a data directory,
+ * state on disk as users run it, authenticated with an ECR token as `AWS:<password>`) and against
+ * Debian's docker-registry (CNCF distribution 2.8, filesystem storage in a temporary directory,
+ * no auth), both on 127.0.0.1, one at a time, alternating which goes first per round.
+ *
+ * The image: an OCI layout the bench writes itself. Each layer is a gzip'd tar (level 1) of one
+ * file of random bytes (72, 56, 40, 24 and 8 MiB: incompressible, so the gzip is as large), then a
+ * small per-round file. The random part is gzip'd once, as its own gzip member; every round appends
+ * a fresh member with a new nonce (multi-member gzip is valid gzip: one tar stream), so each round
+ * pushes layers of never-seen digests to a fresh repository: a real push (no "blob exists", no
+ * cross-repository mount from skopeo's blob-info cache), and a pull of the whole image back into a
+ * fresh `dir:` directory. The median of the rounds, wall time of the skopeo process (its start-up,
+ * ~0.1 s, included for both). Peak RSS: VmHWM of each server's own process over the whole run.
+ * Targets: push and pull at least as fast as distribution, cloudlet's peak RSS under 150 MB.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { appendFileSync, copyFileSync, createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { freePort } from './peers.js';
+
+const MiB = 1024 * 1024;
+const ROUNDS = Number(process.env.BENCH_REGISTRY_ROUNDS ?? 5);
+const LAYER_MIB = (process.env.BENCH_REGISTRY_LAYERS_MIB ?? '72,56,40,24,8').split(',').map(Number);
+const BUNDLE = fileURLToPath(new URL('../dist/bundle/main.js', import.meta.url));
+const REGION = 'us-east-1';
+const ROOT = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+// ---- the image ----
+
+/** A ustar header for a regular file. */
+function tarHeader(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  const put = (s: string, at: number, len: number): void => { h.write(s.slice(0, len), at, 'latin1'); };
+  const octal = (n: number, len: number): string => n.toString(8).padStart(len - 1, '0') + '\0';
+  put(name, 0, 100);
+  put(octal(0o644, 8), 100, 8);
+  put(octal(0, 8), 108, 8);
+  put(octal(0, 8), 116, 8);
+  put(octal(size, 12), 124, 12);
+  put(octal(0, 12), 136, 12);
+  put('        ', 148, 8);
+  put('0', 156, 1);
+  put('ustar\0', 257, 6);
+  put('00', 263, 2);
+  let sum = 0;
+  for (const b of h) sum += b;
+  put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8);
+  return h;
+}
+
+/** The shared part of one layer: its gzip member on disk, and the running sha256 of the raw and gzip'd bytes. */
+interface LayerBase { file: string; raw: Hash; gz: Hash; gzSize: number }
+
+interface Layout { dir: string; bytes: number; layers: number; base: LayerBase[] }
+
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+function putBlob(dir: string, bytes: Buffer | string): { digest: string; size: number } {
+  const hex = sha(bytes);
+  writeFileSync(join(dir, 'blobs', 'sha256', hex), bytes);
+  return { digest: `sha256:${hex}`, size: Buffer.byteLength(bytes) };
+}
+
+/** The OCI layout with the random parts of every layer, gzip'd once (no round image yet). */
+function buildBase(root: string): Layout {
+  const dir = join(root, 'oci');
+  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  const base = LAYER_MIB.map((mib, i): LayerBase => {
+    const raw = Buffer.concat([tarHeader(`cloudlet-bench/layer-${i}.bin`, mib * MiB), randomBytes(mib * MiB)]);
+    const gz = gzipSync(raw, { level: 1 });
+    const file = join(root, `layer-${i}.gz`);
+    writeFileSync(file, gz);
+    return { file, raw: createHash('sha256').update(raw), gz: createHash('sha256').update(gz), gzSize: gz.length };
+  });
+  return { dir, bytes: 0, layers: base.length, base };
+}
+
+/** Round `r`'s image, tagged `r<r>` in the layout: every layer gets a fresh tail member (a nonce file and the tar's end). */
+function buildRound(l: Layout, r: number): { ref: string; bytes: number; blobs: string[] } {
+  const nonce = randomBytes(32).toString('hex');
+  const blobs: string[] = [];
+  const layers = l.base.map((b, i) => {
+    const tailRaw = Buffer.concat([tarHeader(`cloudlet-bench/round-${i}`, nonce.length), Buffer.from(nonce.padEnd(512, '\0')), Buffer.alloc(1024)]);
+    const tail = gzipSync(tailRaw, { level: 1 });
+    const hex = b.gz.copy().update(tail).digest('hex');
+    const path = join(l.dir, 'blobs', 'sha256', hex);
+    copyFileSync(b.file, path);
+    appendFileSync(path, tail);
+    blobs.push(path);
+    return { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${hex}`, size: b.gzSize + tail.length, diffId: `sha256:${b.raw.copy().update(tailRaw).digest('hex')}` };
+  });
+  const config = putBlob(l.dir, JSON.stringify({
+    created: new Date(0).toISOString(), architecture: 'amd64', os: 'linux',
+    config: { Labels: { 'cloudlet.bench.round': String(r), 'cloudlet.bench.nonce': nonce } },
+    rootfs: { type: 'layers', diff_ids: layers.map((x) => x.diffId) },
+    history: layers.map((_, i) => ({ created: new Date(0).toISOString(), created_by: `cloudlet bench layer ${i}` })),
+  }));
+  const manifest = putBlob(l.dir, JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+    layers: layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })),
+  }));
+  for (const d of [config.digest, manifest.digest]) blobs.push(join(l.dir, 'blobs', 'sha256', d.slice(7)));
+  const ref = `r${r}`;
+  writeFileSync(join(l.dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': ref } }],
+  }));
+  const bytes = layers.reduce((a, x) => a + x.size, 0) + config.size + manifest.size;
+  return { ref, bytes, blobs };
+}
+
+// ---- the servers ----
+
+interface Server {
+  name: string;
+  child: ChildProcess;
+  /** host:port as skopeo names it. */
+  host: string;
+  /** A fresh repository for a round, and the credentials skopeo passes (`--dest-creds`/`--src-creds`). */
+  repository(round: number): Promise<{ name: string; creds?: string }>;
+  stderr: () => string;
+}
+
+async function waitFor(name: string, child: ChildProcess, probe: () => Promise<boolean>): Promise<void> {
+  const t0 = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try { if (await probe()) return; } catch { /* not yet */ }
+    if (performance.now() - t0 > 30_000) throw new Error(`${name} did not answer within 30 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function captured(child: ChildProcess): () => string {
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
+  return () => err;
+}
+
+async function startDistribution(root: string): Promise<Server> {
+  const port = await freePort();
+  const dir = join(root, 'distribution');
+  mkdirSync(join(dir, 'storage'), { recursive: true });
+  // Debian's /etc/docker/registry/config.yml, minus htpasswd auth, on loopback.
+  const config = [
+    'version: 0.1',
+    'log:', '  level: error', '  accesslog:', '    disabled: true',
+    'storage:', '  cache:', '    blobdescriptor: inmemory', '  filesystem:', `    rootdirectory: ${join(dir, 'storage')}`, '  delete:', '    enabled: true',
+    'http:', `  addr: 127.0.0.1:${port}`, '  headers:', '    X-Content-Type-Options: [nosniff]',
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'config.yml'), config);
+  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stderr = captured(child);
+  const host = `127.0.0.1:${port}`;
+  await waitFor('docker-registry', child, async () => (await fetch(`http://${host}/v2/`)).status === 200);
+  return { name: 'distribution', child, host, stderr, repository: async (r) => ({ name: `bench/r${r}-${randomBytes(3).toString('hex')}` }) };
+}
+
+async function startCloudletChild(root: string): Promise<Server> {
+  const port = await freePort();
+  const dataDir = join(root, 'cloudlet-data');
+  const child = spawn(process.execPath, [BUNDLE, 'start', '--data-dir', dataDir, '--port', String(port), '--log-level', 'error'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stderr = captured(child);
+  const url = `http://127.0.0.1:${port}`;
+  const { ECRClient, CreateRepositoryCommand, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
+  const ecr = new ECRClient({ endpoint: url, region: REGION, credentials: ROOT, maxAttempts: 1 });
+  await waitFor('cloudlet', child, async () => (await fetch(`${url}/v2/`)).status > 0);
+  const host = `127.0.0.1:${port}`;
+  return {
+    name: 'cloudlet', child, host, stderr,
+    repository: async (r) => {
+      const name = `bench/r${r}-${randomBytes(3).toString('hex')}`;
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+      // A token per round: what a CI job does (aws ecr get-login-password) before it pushes.
+      const t = await ecr.send(new GetAuthorizationTokenCommand({}));
+      const decoded = Buffer.from(t.authorizationData?.[0]?.authorizationToken ?? '', 'base64').toString();
+      if (!decoded.startsWith('AWS:')) throw new Error(`GetAuthorizationToken: not AWS:<password> (${decoded.slice(0, 20)})`);
+      return { name, creds: decoded };
+    },
+  };
+}
+
+function stop(s: Server): void {
+  try { s.child.kill('SIGTERM'); } catch { /* gone */ }
+}
+
+function hwmMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+// ---- skopeo ----
+
+function skopeo(args: string[]): Promise<number> {
+  return new Promise((done, fail) => {
+    const t0 = performance.now();
+    const c = spawn('skopeo', ['--insecure-policy', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
+    const timer = setTimeout(() => c.kill('SIGKILL'), 300_000);
+    c.on('error', fail);
+    c.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) done(performance.now() - t0);
+      else fail(new Error(`skopeo ${args.filter((a) => !a.startsWith('AWS:')).join(' ')}: exit ${code}: ${err.trim()}`));
+    });
+  });
+}
+
+interface RoundResult { pushMs: number; pullMs: number }
+
+async function round(s: Server, layout: Layout, ref: string, bytes: number, blobs: string[], r: number, root: string): Promise<RoundResult> {
+  const repo = await s.repository(r);
+  const target = `docker://${s.host}/${repo.name}:${ref}`;
+  const pushMs = await skopeo(['copy', '--dest-tls-verify=false', ...(repo.creds ? ['--dest-creds', repo.creds] : []), `oci:${layout.dir}:${ref}`, target]);
+  const out = join(root, `pull-${s.name}-${r}`);
+  const pullMs = await skopeo(['copy', '--src-tls-verify=false', ...(repo.creds ? ['--src-creds', repo.creds] : []), target, `dir:${out}`]);
+  // What came back is what went up: every layer and the config, byte for byte (the manifest: skopeo may rewrite it).
+  const got = new Set(readdirSync(out));
+  let pulled = 0;
+  for (const b of blobs.slice(0, -1)) {
+    const hex = b.slice(b.lastIndexOf('/') + 1);
+    if (!got.has(hex)) throw new Error(`${s.name}: pulled image lacks blob ${hex}`);
+    if (statSync(join(out, hex)).size !== statSync(b).size) throw new Error(`${s.name}: blob ${hex} size differs`);
+    pulled += statSync(join(out, hex)).size;
+  }
+  if (pulled < bytes * 0.99) throw new Error(`${s.name}: pulled ${pulled} of ${bytes} bytes`);
+  const oneHex = blobs[0]!.slice(blobs[0]!.lastIndexOf('/') + 1);
+  if (await fileSha(join(out, oneHex)) !== oneHex) throw new Error(`${s.name}: pulled blob ${oneHex} has another digest`);
+  rmSync(out, { recursive: true, force: true });
+  return { pushMs, pullMs };
+}
+
+function fileSha(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const h = createHash('sha256');
+    createReadStream(path).on('data', (c) => h.update(c)).on('end', () => done(h.digest('hex'))).on('error', fail);
+  });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+};
+
+// ---- the run ----
+
+export async function registryBench(): Promise<void> {
+  for (const tool of ['skopeo', 'docker-registry']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+      console.error(`registry bench needs ${tool} (apt-get install -y ${tool}; scripts/setup-tools.mjs as root)`);
+      return;
+    }
+  }
+  const root = mkdtempSync(join(tmpdir(), 'cloudlet-bench-registry-'));
+  const servers: Server[] = [];
+  const results = new Map<string, RoundResult[]>();
+  const errors = new Map<string, string>();
+  let imageBytes = 0;
+  try {
+    const t0 = performance.now();
+    const layout = buildBase(root);
+    const buildMs = performance.now() - t0;
+    for (const start of [startDistribution, startCloudletChild]) {
+      try { servers.push(await start(root)); } catch (err) { errors.set(start === startDistribution ? 'distribution' : 'cloudlet', (err as Error).message); }
+    }
+    for (let r = 1; r <= ROUNDS; r++) {
+      const img = buildRound(layout, r);
+      imageBytes = img.bytes;
+      const order = r % 2 ? servers : [...servers].reverse();
+      for (const s of order) {
+        if (errors.has(s.name)) continue;
+        try {
+          const res = await round(s, layout, img.ref, img.bytes, img.blobs, r, root);
+          results.set(s.name, [...(results.get(s.name) ?? []), res]);
+        } catch (err) {
+          errors.set(s.name, `round ${r}: ${(err as Error).message}${s.stderr() ? `\n    server stderr: ${s.stderr().trim().slice(-600)}` : ''}`);
+        }
+      }
+      for (const b of img.blobs) rmSync(b, { force: true });
+    }
+    const hwm = new Map(servers.map((s) => [s.name, s.child.exitCode === null ? hwmMb(s.child.pid!) : NaN]));
+    const mib = imageBytes / MiB;
+    const rate = (name: string, k: keyof RoundResult): number => mib / (median((results.get(name) ?? []).map((x) => x[k])) / 1000);
+    const names = ['cloudlet', 'distribution'];
+    const rows: Array<[string, (n: string) => number, string]> = [
+      ['push (skopeo copy oci: -> docker://)', (n) => rate(n, 'pushMs'), 'MiB/s'],
+      ['pull (skopeo copy docker:// -> dir:)', (n) => rate(n, 'pullMs'), 'MiB/s'],
+      ['server peak RSS (VmHWM, whole run)', (n) => hwm.get(n) ?? NaN, 'MB'],
+    ];
+    const fmt = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
+    const head = ['measure', ...names, 'cloudlet/distribution'];
+    const body = rows.map(([label, f, unit]) => {
+      const c = f('cloudlet');
+      const d = f('distribution');
+      return [`${label} (${unit})`, fmt(c), fmt(d), Number.isFinite(c) && Number.isFinite(d) && d ? `${(c / d).toFixed(2)}x` : '-'];
+    });
+    const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+    const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    console.log(`\nRegistry: skopeo push and pull of a ${mib.toFixed(1)} MiB OCI image (${layout.layers} gzip'd layers of random bytes: ${LAYER_MIB.join(', ')} MiB; built in ${(buildMs / 1000).toFixed(1)} s), cloudlet (on a data directory, ECR token as AWS:<password>) vs Debian's docker-registry (CNCF distribution 2.8, filesystem storage, no auth); 127.0.0.1 over plain HTTP, median of ${ROUNDS} rounds, a fresh repository and fresh layer digests each round\n`);
+    console.log(line(head));
+    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const b of body) console.log(line(b));
+    for (const [name, rs] of results) console.log(`  note: ${name} rounds (push/pull s): ${rs.map((x) => `${(x.pushMs / 1000).toFixed(2)}/${(x.pullMs / 1000).toFixed(2)}`).join(', ')}`);
+    for (const [name, e] of errors) console.log(`  ${name}: FAILED ${e}`);
+    const c = (f: (n: string) => number): number => f('cloudlet');
+    const d = (f: (n: string) => number): number => f('distribution');
+    const targets: Array<[string, boolean]> = [
+      ['push at least as fast as distribution', c(rows[0]![1]) >= d(rows[0]![1])],
+      ['pull at least as fast as distribution', c(rows[1]![1]) >= d(rows[1]![1])],
+      ['cloudlet peak RSS under 150 MB', c(rows[2]![1]) < 150],
+    ];
+    console.log('\nRegistry targets:');
+    for (const [t, ok] of targets) console.log(`  ${ok ? 'PASS' : 'MISS'} ${t}`);
+  } finally {
+    for (const s of servers) stop(s);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const s of servers) { try { s.child.kill('SIGKILL'); } catch { /* gone */ } }
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*\//, '/'))) {
+  registryBench().catch((e) => { console.error(e); process.exit(1); });
+}
