@@ -25,7 +25,8 @@ interface Payload {
   e: number;
 }
 
-function tokenKey(tx: Tx, create: boolean): Buffer | undefined {
+/** The HMAC key of tokens (also signs the registry's download URLs, under its own prefix). */
+export function tokenKey(tx: Tx, create: boolean): Buffer | undefined {
   const row = tx.get<{ key: string }>(BLOB_SCOPE, TOKEN_KEY, 'hmac');
   if (row) return Buffer.from(row.key, 'base64');
   if (!create) return undefined;
