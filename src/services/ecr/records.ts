@@ -87,6 +87,9 @@ export interface ImageRecord {
   /** The `subject` digest (referrers API). */
   subject?: string;
   storageClass?: 'STANDARD' | 'ARCHIVE';
+  /** When UpdateImageStorageClass last archived / restored it (lastArchivedAt, lastActivatedAt). */
+  archivedAtMs?: number;
+  activatedAtMs?: number;
 }
 
 /** id = repoKey(repo, tag). Written only by images.ts. */
