@@ -7,6 +7,8 @@ export interface Tool {
   apt: string | null;
   hint: string;
   probe: string;
+  /** A shell command run after apt-get installed the tool's package (not when it was there already). */
+  afterInstall?: string;
 }
 
 export interface Probe {

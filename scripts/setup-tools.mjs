@@ -33,8 +33,13 @@ export const TOOLS = [
   { id: 'skopeo', what: 'skopeo', apt: 'skopeo', hint: 'apt-get install -y skopeo', probe: 'command -v skopeo' },
   { id: 'umoci', what: 'umoci', apt: 'umoci', hint: 'apt-get install -y umoci', probe: 'command -v umoci' },
   { id: 'wrk', what: 'wrk (npm run bench)', apt: 'wrk', hint: 'apt-get install -y wrk', probe: 'command -v wrk' },
-  // The registry bench's peer (npm run bench): CNCF distribution 2.8, run on 127.0.0.1 by the bench only.
-  { id: 'docker-registry', what: 'docker-registry (CNCF distribution; npm run bench)', apt: 'docker-registry', hint: 'apt-get install -y docker-registry', probe: 'command -v docker-registry' },
+  // The registry bench's peer (npm run bench): CNCF distribution 2.8, run on 127.0.0.1 by the bench
+  // only. On a systemd host the package enables and starts a registry on :5000 (all interfaces):
+  // when this script installed it, it stops and disables that service again.
+  {
+    id: 'docker-registry', what: 'docker-registry (CNCF distribution; npm run bench)', apt: 'docker-registry', hint: 'apt-get install -y docker-registry', probe: 'command -v docker-registry',
+    afterInstall: 'if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl disable --now docker-registry.service; fi',
+  },
   // Key material checks of the EC2 key pair tests (keys CreateKeyPair returns, fingerprints).
   { id: 'ssh-keygen', what: 'ssh-keygen', apt: 'openssh-client', hint: 'apt-get install -y openssh-client', probe: 'command -v ssh-keygen' },
   { id: 'openssl', what: 'openssl', apt: 'openssl', hint: 'apt-get install -y openssl', probe: 'command -v openssl' },
@@ -85,6 +90,7 @@ function main() {
     if (aptInstall(packages)) {
       missing = missing.filter((t) => !probeTool(t.id).present);
       const installed = packages.filter((p) => !missing.some((t) => t.apt === p));
+      for (const t of TOOLS.filter((x) => x.afterInstall && installed.includes(x.apt))) spawnSync('sh', ['-c', t.afterInstall], { stdio: 'inherit', timeout: 60_000 });
       if (installed.length) console.log(`setup-tools: installed with apt-get: ${installed.join(' ')}`);
     }
   }
