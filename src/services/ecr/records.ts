@@ -8,7 +8,7 @@
  *   images.ts        IMAGE and TAG together (a tag row is the index of an image's tags)
  *   layers.ts        BLOB, LAYER and UPLOAD
  *   scan/*.ts        SCAN
- *   lifecycle/*.ts   deletes images only through images.ts
+ *   lifecycle/*.ts   LIFECYCLE_PREVIEW, REPOSITORY.lifecycle; deletes images only through images.ts
  * Ids that combine a repository and something else use `${repo}\u0000${rest}`, so one
  * repository's rows are one prefix range (`repoPrefix`).
  */
@@ -21,6 +21,8 @@ export const LAYER = 'ecr:layer';
 export const UPLOAD = 'ecr:upload';
 export const BLOB = 'ecr:blob';
 export const SCAN = 'ecr:scan';
+/** id = repository name: the last lifecycle policy preview (lifecycle-handlers.ts). */
+export const LIFECYCLE_PREVIEW = 'ecr:lifecycle-preview';
 /** One row per registry (id REGISTRY_ID): registry policy, scanning and replication configuration, templates, settings. */
 export const REGISTRY_SETTINGS = 'ecr:registry';
 export const REGISTRY_ID = 'registry';
@@ -60,8 +62,11 @@ export interface RepositoryRecord {
   tags: Array<{ Key: string; Value: string }>;
   /** The repository policy text, as set (SetRepositoryPolicy). */
   policy?: string;
-  /** The lifecycle policy text and when the clock last applied it. */
-  lifecycle?: { text: string; lastEvaluatedAtMs?: number };
+  /**
+   * The lifecycle policy text, when the clock last applied it, and when it is next due (before
+   * then nothing can change: lifecycle/apply.ts). Written by lifecycle-handlers.ts and lifecycle/.
+   */
+  lifecycle?: { text: string; lastEvaluatedAtMs?: number; dueAtMs?: number };
 }
 
 /** id = repoKey(repo, digest). Written only by images.ts. */
@@ -136,4 +141,21 @@ export interface ScanRecord {
   /** Vulnerability database version (its source and date) the scan used. */
   database?: string;
   findings: Array<{ name: string; severity: string; uri?: string; description?: string; package: string; version: string; fixedVersion?: string; ecosystem: string }>;
+}
+
+/** id = repository name. A preview is computed at once: it is stored COMPLETE. */
+export interface LifecyclePreviewRecord {
+  text: string;
+  startedAtMs: number;
+  /** The repository's createdAtMs: a preview of a deleted repository's namesake is not shown. */
+  repoCreatedAtMs: number;
+  results: Array<{
+    digest: string;
+    tags: string[];
+    pushedAtMs: number;
+    storageClass: 'STANDARD' | 'ARCHIVE';
+    rulePriority: number;
+    action: 'EXPIRE' | 'TRANSITION';
+    targetStorageClass?: 'ARCHIVE';
+  }>;
 }
