@@ -2,8 +2,10 @@
  * Registry side by side (issue 17): `skopeo copy` push and pull of a 200 MiB, 5-layer OCI image
  * against cloudlet's registry (`/v2/` on its own port: `npm start`'s bundle on a data directory,
  * state on disk as users run it, authenticated with an ECR token as `AWS:<password>`) and against
- * Debian's docker-registry (CNCF distribution 2.8, filesystem storage in a temporary directory,
- * no auth), both on 127.0.0.1, one at a time, alternating which goes first per round.
+ * Debian's docker-registry (CNCF distribution 2.8, filesystem storage in a temporary directory: it
+ * fsyncs each file it writes, as cloudlet's data directory does; no auth), both on 127.0.0.1, one
+ * at a time, alternating which goes first per round. Also `cloudlet --ephemeral` (no fsync), for
+ * what durability costs.
  *
  * The image: an OCI layout the bench writes itself. Each layer is a gzip'd tar (level 1) of one
  * file of random bytes (72, 56, 40, 24 and 8 MiB: incompressible, so the gzip is as large), then a
@@ -30,6 +32,8 @@ const LAYER_MIB = (process.env.BENCH_REGISTRY_LAYERS_MIB ?? '72,56,40,24,8').spl
 const BUNDLE = fileURLToPath(new URL('../dist/bundle/main.js', import.meta.url));
 const REGION = 'us-east-1';
 const ROOT = { accessKeyId: 'test', secretAccessKey: 'test' };
+/** BENCH_REGISTRY_PEERS=cloudlet,distribution: only those (default: also cloudlet --ephemeral). */
+const ONLY = process.env.BENCH_REGISTRY_PEERS?.split(',');
 
 // ---- the image ----
 
@@ -165,10 +169,11 @@ async function startDistribution(root: string): Promise<Server> {
   return { name: 'distribution', child, host, stderr, repository: async (r) => ({ name: `bench/r${r}-${randomBytes(3).toString('hex')}` }) };
 }
 
-async function startCloudletChild(root: string): Promise<Server> {
+/** cloudlet as users run it: `npm start`'s bundle on a data directory (SQLite, fsynced blobs); or `--ephemeral`, no fsync. */
+async function startCloudletChild(root: string, ephemeral: boolean): Promise<Server> {
   const port = await freePort();
-  const dataDir = join(root, 'cloudlet-data');
-  const child = spawn(process.execPath, [BUNDLE, 'start', '--data-dir', dataDir, '--port', String(port), '--log-level', 'error'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const state = ephemeral ? ['--ephemeral'] : ['--data-dir', join(root, 'cloudlet-data')];
+  const child = spawn(process.execPath, [BUNDLE, 'start', ...state, '--port', String(port), '--log-level', 'error'], { stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr = captured(child);
   const url = `http://127.0.0.1:${port}`;
   const { ECRClient, CreateRepositoryCommand, GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
@@ -176,7 +181,7 @@ async function startCloudletChild(root: string): Promise<Server> {
   await waitFor('cloudlet', child, async () => (await fetch(`${url}/v2/`)).status > 0);
   const host = `127.0.0.1:${port}`;
   return {
-    name: 'cloudlet', child, host, stderr,
+    name: ephemeral ? 'cloudlet --ephemeral' : 'cloudlet', child, host, stderr,
     repository: async (r) => {
       const name = `bench/r${r}-${randomBytes(3).toString('hex')}`;
       await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
@@ -270,8 +275,13 @@ export async function registryBench(): Promise<void> {
     const t0 = performance.now();
     const layout = buildBase(root);
     const buildMs = performance.now() - t0;
-    for (const start of [startDistribution, startCloudletChild]) {
-      try { servers.push(await start(root)); } catch (err) { errors.set(start === startDistribution ? 'distribution' : 'cloudlet', (err as Error).message); }
+    const starts: Array<[string, () => Promise<Server>]> = [
+      ['distribution', () => startDistribution(root)],
+      ['cloudlet', () => startCloudletChild(root, false)],
+      ['cloudlet --ephemeral', () => startCloudletChild(root, true)],
+    ];
+    for (const [name, start] of starts.filter(([n]) => !ONLY || ONLY.includes(n))) {
+      try { servers.push(await start()); } catch (err) { errors.set(name, (err as Error).message); }
     }
     for (let r = 1; r <= ROUNDS; r++) {
       const img = buildRound(layout, r);
@@ -291,7 +301,7 @@ export async function registryBench(): Promise<void> {
     const hwm = new Map(servers.map((s) => [s.name, s.child.exitCode === null ? hwmMb(s.child.pid!) : NaN]));
     const mib = imageBytes / MiB;
     const rate = (name: string, k: keyof RoundResult): number => mib / (median((results.get(name) ?? []).map((x) => x[k])) / 1000);
-    const names = ['cloudlet', 'distribution'];
+    const names = ['cloudlet', 'cloudlet --ephemeral', 'distribution'];
     const rows: Array<[string, (n: string) => number, string]> = [
       ['push (skopeo copy oci: -> docker://)', (n) => rate(n, 'pushMs'), 'MiB/s'],
       ['pull (skopeo copy docker:// -> dir:)', (n) => rate(n, 'pullMs'), 'MiB/s'],
@@ -302,11 +312,11 @@ export async function registryBench(): Promise<void> {
     const body = rows.map(([label, f, unit]) => {
       const c = f('cloudlet');
       const d = f('distribution');
-      return [`${label} (${unit})`, fmt(c), fmt(d), Number.isFinite(c) && Number.isFinite(d) && d ? `${(c / d).toFixed(2)}x` : '-'];
+      return [`${label} (${unit})`, fmt(c), fmt(f('cloudlet --ephemeral')), fmt(d), Number.isFinite(c) && Number.isFinite(d) && d ? `${(c / d).toFixed(2)}x` : '-'];
     });
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
     const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-    console.log(`\nRegistry: skopeo push and pull of a ${mib.toFixed(1)} MiB OCI image (${layout.layers} gzip'd layers of random bytes: ${LAYER_MIB.join(', ')} MiB; built in ${(buildMs / 1000).toFixed(1)} s), cloudlet (on a data directory, ECR token as AWS:<password>) vs Debian's docker-registry (CNCF distribution 2.8, filesystem storage, no auth); 127.0.0.1 over plain HTTP, median of ${ROUNDS} rounds, a fresh repository and fresh layer digests each round\n`);
+    console.log(`\nRegistry: skopeo push and pull of a ${mib.toFixed(1)} MiB OCI image (${layout.layers} gzip'd layers of random bytes: ${LAYER_MIB.join(', ')} MiB; built in ${(buildMs / 1000).toFixed(1)} s), cloudlet (on a data directory: SQLite, fsynced blobs; and --ephemeral: no fsync; ECR token as AWS:<password>) vs Debian's docker-registry (CNCF distribution 2.8, filesystem storage, which fsyncs what it writes too; no auth); 127.0.0.1 over plain HTTP, median of ${ROUNDS} rounds, a fresh repository and fresh layer digests each round\n`);
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const b of body) console.log(line(b));
