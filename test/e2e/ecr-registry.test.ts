@@ -1,0 +1,245 @@
+// The ECR registry (OCI distribution API on /v2/) with real clients: skopeo pushes an OCI layout
+// the test writes and pulls it back; raw HTTP for what skopeo does not show (wrong digests,
+// out-of-order chunks, the ACCOUNT.dkr.ecr.REGION.localhost Host form, expired tokens).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import {
+  CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, SetRepositoryPolicyCommand,
+} from '@aws-sdk/client-ecr';
+import type { Cloudlet } from '../../src/server/server.js';
+import { clientConfig, startTestServer } from '../helpers/server.js';
+import { needTool } from '../helpers/tools.js';
+
+const run = promisify(execFile);
+const A = '111111111111';
+const B = '222222222222';
+const REGION = 'us-east-1';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+/** A tar archive of one file (ustar header + data + end blocks). */
+function tarOf(name: string, content: string): Buffer {
+  const data = Buffer.from(content);
+  const h = Buffer.alloc(512);
+  h.write(name, 0);
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
+  h.write('00000000000\0', 136);
+  h.write('        ', 148);
+  h.write('0', 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  const pad = Buffer.alloc((512 - (data.length % 512)) % 512);
+  return Buffer.concat([h, data, pad, Buffer.alloc(1024)]);
+}
+
+/** Writes an OCI image layout: one image per arch, an index over them; refs `v1` (amd64) and `multi`. */
+async function writeLayout(dir: string): Promise<{ single: string; index: string }> {
+  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  const put = async (b: Buffer | string) => {
+    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b);
+    const d = sha(buf);
+    await writeFile(join(dir, 'blobs', 'sha256', d.slice(7)), buf);
+    return { digest: d, size: buf.length };
+  };
+  const image = async (arch: string) => {
+    const tar = tarOf('hello.txt', `hello from ${arch}\n`);
+    const layer = await put(gzipSync(tar));
+    const config = await put(JSON.stringify({ architecture: arch, os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha(tar)] } }));
+    const manifest = JSON.stringify({
+      schemaVersion: 2, mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+    });
+    return { ...(await put(manifest)), arch };
+  };
+  const amd = await image('amd64');
+  const arm = await image('arm64');
+  const index = await put(JSON.stringify({
+    schemaVersion: 2, mediaType: OCI_INDEX,
+    manifests: [amd, arm].map((m) => ({ mediaType: OCI_MANIFEST, digest: m.digest, size: m.size, platform: { architecture: m.arch, os: 'linux' } })),
+  }));
+  await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  await writeFile(join(dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2,
+    manifests: [
+      { mediaType: OCI_MANIFEST, digest: amd.digest, size: amd.size, annotations: { 'org.opencontainers.image.ref.name': 'v1' } },
+      { mediaType: OCI_INDEX, digest: index.digest, size: index.size, annotations: { 'org.opencontainers.image.ref.name': 'multi' } },
+    ],
+  }));
+  return { single: amd.digest, index: index.digest };
+}
+
+interface Res { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+
+/** A raw HTTP request to the server (node:http lets the test set Host). */
+function http(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Res> {
+  return new Promise((ok, fail) => {
+    const r = request({ host: '127.0.0.1', port, method, path, headers: { ...(body ? { 'content-length': String(body.length) } : {}), ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    r.on('error', fail);
+    r.end(body);
+  });
+}
+
+const errCode = (r: Res) => (JSON.parse(r.body.toString()) as { errors: Array<{ code: string; message: string }> }).errors[0]!;
+
+describe('ECR registry', { skip: needTool('skopeo') }, () => {
+  let cl: Cloudlet;
+  let port: number;
+  let dir: string;
+  let layout: { single: string; index: string };
+  let ecrA: ECRClient;
+  let ecrB: ECRClient;
+  let pwA: string;
+  let pwB: string;
+  const basic = (pw: string) => ({ authorization: `Basic ${Buffer.from(`AWS:${pw}`).toString('base64')}` });
+  const password = async (c: ECRClient) => {
+    const t = await c.send(new GetAuthorizationTokenCommand({}));
+    return Buffer.from(t.authorizationData![0]!.authorizationToken!, 'base64').toString().slice(4);
+  };
+  const skopeo = (args: string[]) => run('skopeo', ['--insecure-policy', ...args], { timeout: 30_000 });
+
+  before(async () => {
+    cl = await startTestServer();
+    port = Number(new URL(cl.url).port);
+    dir = await mkdtemp(join(tmpdir(), 'cloudlet-ecr-'));
+    layout = await writeLayout(join(dir, 'src'));
+    ecrA = new ECRClient(clientConfig(cl.url, REGION, { accessKeyId: A, secretAccessKey: 'test' }));
+    ecrB = new ECRClient(clientConfig(cl.url, REGION, { accessKeyId: B, secretAccessKey: 'test' }));
+    await ecrA.send(new CreateRepositoryCommand({ repositoryName: 'team/app' }));
+    pwA = await password(ecrA);
+    pwB = await password(ecrB);
+  });
+  after(async () => {
+    ecrA?.destroy();
+    ecrB?.destroy();
+    await cl?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('GET /v2/ asks for Basic credentials and takes the get-login-password token', async () => {
+    const r = await http(port, 'GET', '/v2/');
+    assert.equal(r.status, 401);
+    assert.match(String(r.headers['www-authenticate']), /^Basic realm="http:\/\/127\.0\.0\.1:\d+\/"/);
+    assert.equal(r.headers['docker-distribution-api-version'], 'registry/2.0');
+    assert.equal(errCode(r).code, 'UNAUTHORIZED');
+    assert.equal((await http(port, 'GET', '/v2/', basic(pwA))).status, 200);
+    const forged = await http(port, 'GET', '/v2/', basic(pwA.slice(0, -4) + 'AAAA'));
+    assert.equal(forged.status, 401);
+    assert.match(errCode(forged).message, /not issued by this registry/);
+  });
+
+  test('skopeo pushes an OCI image to localhost:PORT/NAME and pulls it back unchanged; DescribeImages sees it', async () => {
+    await skopeo(['copy', '--dest-creds', `AWS:${pwA}`, '--dest-tls-verify=false', `oci:${join(dir, 'src')}:v1`, `docker://localhost:${port}/team/app:v1`]);
+    await skopeo(['copy', '--src-creds', `AWS:${pwA}`, '--src-tls-verify=false', `docker://localhost:${port}/team/app:v1`, `oci:${join(dir, 'out')}:v1`]);
+    const idx = JSON.parse(await readFile(join(dir, 'out', 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+    assert.equal(idx.manifests[0]!.digest, layout.single);
+    const m = JSON.parse(await readFile(join(dir, 'out', 'blobs', 'sha256', layout.single.slice(7)), 'utf8')) as { layers: Array<{ digest: string }> };
+    const layer = await readFile(join(dir, 'out', 'blobs', 'sha256', m.layers[0]!.digest.slice(7)));
+    assert.equal(sha(layer), m.layers[0]!.digest);
+    const d = await ecrA.send(new DescribeImagesCommand({ repositoryName: 'team/app' }));
+    const img = d.imageDetails!.find((i) => i.imageDigest === layout.single);
+    assert.ok(img, 'the pushed image is in DescribeImages');
+    assert.deepEqual(img.imageTags, ['v1']);
+    assert.equal(img.imageManifestMediaType, OCI_MANIFEST);
+  });
+
+  test('a multi-arch index round-trips with --all', async () => {
+    await skopeo(['copy', '--all', '--dest-creds', `AWS:${pwA}`, '--dest-tls-verify=false', `oci:${join(dir, 'src')}:multi`, `docker://localhost:${port}/team/app:multi`]);
+    await skopeo(['copy', '--all', '--src-creds', `AWS:${pwA}`, '--src-tls-verify=false', `docker://localhost:${port}/team/app:multi`, `oci:${join(dir, 'out2')}:multi`]);
+    const idx = JSON.parse(await readFile(join(dir, 'out2', 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+    assert.equal(idx.manifests[0]!.digest, layout.index);
+    const tags = await http(port, 'GET', '/v2/team/app/tags/list?n=1', basic(pwA));
+    assert.deepEqual(JSON.parse(tags.body.toString()), { name: 'team/app', tags: ['multi'] });
+    assert.equal(tags.headers['link'], '</v2/team/app/tags/list?n=1&last=multi>; rel="next"');
+    const rest = await http(port, 'GET', '/v2/team/app/tags/list?n=1&last=multi', basic(pwA));
+    assert.deepEqual(JSON.parse(rest.body.toString()).tags, ['v1']);
+  });
+
+  test('the repositoryUri host form ACCOUNT.dkr.ecr.REGION.localhost:PORT serves the same manifest', async () => {
+    const host = `${A}.dkr.ecr.${REGION}.localhost:${port}`;
+    const r = await http(port, 'GET', '/v2/team/app/manifests/v1', { ...basic(pwA), host, accept: OCI_MANIFEST });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['docker-content-digest'], layout.single);
+    assert.equal(r.headers['content-type'], OCI_MANIFEST);
+    assert.equal(sha(r.body), layout.single);
+    const other = await http(port, 'GET', '/v2/team/app/manifests/v1', { ...basic(pwA), host, accept: 'application/vnd.docker.distribution.manifest.v2+json' });
+    assert.equal(other.status, 404);
+    assert.equal(errCode(other).code, 'MANIFEST_UNKNOWN');
+  });
+
+  test('blob pushes: a wrong digest is refused and nothing is stored; an out-of-order chunk is 416', async () => {
+    const body = Buffer.from('some layer bytes');
+    const wrong = sha('other bytes');
+    const r = await http(port, 'POST', `/v2/team/app/blobs/uploads/?digest=${wrong}`, { ...basic(pwA), 'content-type': 'application/octet-stream' }, body);
+    assert.equal(r.status, 400);
+    assert.equal(errCode(r).code, 'DIGEST_INVALID');
+    assert.equal((await http(port, 'HEAD', `/v2/team/app/blobs/${wrong}`, basic(pwA))).status, 404);
+    assert.equal((await http(port, 'HEAD', `/v2/team/app/blobs/${sha(body)}`, basic(pwA))).status, 404);
+
+    const start = await http(port, 'POST', '/v2/team/app/blobs/uploads/', basic(pwA));
+    assert.equal(start.status, 202);
+    const loc = new URL(String(start.headers['location']));
+    const p1 = await http(port, 'PATCH', loc.pathname, { ...basic(pwA), 'content-range': '0-3' }, body.subarray(0, 4));
+    assert.equal(p1.status, 202);
+    assert.equal(p1.headers['range'], '0-3');
+    const skip = await http(port, 'PATCH', loc.pathname, { ...basic(pwA), 'content-range': '8-15' }, body.subarray(8));
+    assert.equal(skip.status, 416);
+    assert.equal(skip.headers['range'], '0-3');
+    const p2 = await http(port, 'PATCH', loc.pathname, { ...basic(pwA), 'content-range': '4-15' }, body.subarray(4));
+    assert.equal(p2.status, 202);
+    const done = await http(port, 'PUT', `${loc.pathname}?digest=${sha(body)}`, basic(pwA));
+    assert.equal(done.status, 201);
+    assert.equal(done.headers['docker-content-digest'], sha(body));
+    const ranged = await http(port, 'GET', `/v2/team/app/blobs/${sha(body)}`, { ...basic(pwA), range: 'bytes=5-9' });
+    assert.equal(ranged.status, 206);
+    assert.equal(ranged.body.toString(), body.subarray(5, 10).toString());
+    assert.equal((await http(port, 'GET', `/v2/team/app/blobs/${sha(body)}`, { ...basic(pwA), range: 'bytes=99-' })).status, 416);
+  });
+
+  test('another account pulls only after the repository policy allows it', async () => {
+    const src = `docker://localhost:${port}/${A}.dkr.ecr.${REGION}/team/app:v1`;
+    const pull = () => skopeo(['copy', '--src-creds', `AWS:${pwB}`, '--src-tls-verify=false', src, `oci:${join(dir, 'cross')}:v1`]);
+    await assert.rejects(pull(), (e: Error & { stderr?: string }) => /denied|403/i.test(String(e.stderr)));
+    const raw = await http(port, 'GET', `/v2/${A}.dkr.ecr.${REGION}/team/app/manifests/v1`, { ...basic(pwB), accept: OCI_MANIFEST });
+    assert.equal(raw.status, 403);
+    assert.equal(errCode(raw).code, 'DENIED');
+    await ecrA.send(new SetRepositoryPolicyCommand({
+      repositoryName: 'team/app',
+      policyText: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'pull', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${B}:root` }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }],
+      }),
+    }));
+    await pull();
+    const idx = JSON.parse(await readFile(join(dir, 'cross', 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+    assert.equal(idx.manifests[0]!.digest, layout.single);
+  });
+
+  test('a token is refused once the clock passes its 12 hours', async () => {
+    const adv = await fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: '13h' }) });
+    assert.equal(adv.status, 200);
+    const r = await http(port, 'GET', '/v2/team/app/tags/list', basic(pwA));
+    assert.equal(r.status, 401);
+    assert.match(errCode(r).message, /expired/);
+  });
+});
