@@ -103,6 +103,11 @@ describe('lifecycle policy grammar: rule constraints', () => {
     rejects(policy(rule(1, keep(3)), rule(2, tagged)), /rulePriority 1 has tagStatus 'any': it must have the highest rulePriority in the policy \(2 is higher\)/);
     rejects(policy(rule(1, keep(3)), rule(2, keep(5))), /rulePriority 1 has tagStatus 'any'/);
     assert.equal(parseLifecyclePolicy(policy(rule(9, keep(3)), rule(2, tagged))).length, 2);
+    // Per storage class: an 'any' transition of standard images before an 'any' expiry of archived ones.
+    const transition = rule(1, keep(30, { countType: 'sinceImagePushed', countUnit: 'days' }), { type: 'transition', targetStorageClass: 'archive' });
+    const archive = rule(2, keep(90, { countType: 'sinceImageTransitioned', countUnit: 'days', storageClass: 'archive' }));
+    assert.equal(parseLifecyclePolicy(policy(transition, archive)).length, 2);
+    rejects(policy(transition, archive, rule(3, { ...tagged, countType: 'sinceImagePushed', countUnit: 'days', countNumber: 5 })), /rulePriority 1 has tagStatus 'any'.*\(3 is higher\)/);
   });
 
   test('only one rule selects untagged images', () => {

@@ -195,10 +195,13 @@ export function parseLifecyclePolicy(text: string): LifecycleRule[] {
   }
   rules.sort((a, b) => a.rulePriority - b.rulePriority);
 
-  const last = rules[rules.length - 1]!;
+  // 'any' goes last among the rules of its storage class (rules of different storage classes
+  // select different images: an archive rule after an 'any' transition rule is no conflict).
   for (const r of rules) {
-    if (r.selection.tagStatus === 'any' && r !== last) {
-      throw invalid(`The rule with rulePriority ${r.rulePriority} has tagStatus 'any': it must have the highest rulePriority in the policy (${last.rulePriority} is higher)`);
+    if (r.selection.tagStatus !== 'any') continue;
+    const later = rules.filter((o) => o.selection.storageClass === r.selection.storageClass && o.rulePriority > r.rulePriority);
+    if (later.length) {
+      throw invalid(`The rule with rulePriority ${r.rulePriority} has tagStatus 'any': it must have the highest rulePriority in the policy (${later[later.length - 1]!.rulePriority} is higher)`);
     }
   }
   // Only one rule may select untagged images (per storage class and action: a transition rule
