@@ -8,11 +8,13 @@
 import { defineService } from '../types.js';
 import { imageHandlers } from './image-handlers.js';
 import { layerHandlers } from './layer-handlers.js';
+import { withEcrLifecycle } from './lifecycle/apply.js';
 import { lifecycleHandlers } from './lifecycle-handlers.js';
 import { repositoryHandlers } from './repository-handlers.js';
 import { scanHandlers } from './scan-handlers.js';
 
-export default defineService({
+// Calls that name a repository first apply its lifecycle policy when it is due (lifecycle/apply.ts).
+export default withEcrLifecycle(defineService({
   name: 'ecr',
   modelId: 'ecr-2015-09-21',
   handlers: {
@@ -23,5 +25,5 @@ export default defineService({
     ...scanHandlers,
   },
   // Operations that read or write blobs: they run outside the store lock and commit with ctx.transact.
-  outside: new Set<string>([]),
-});
+  outside: new Set<string>(['UploadLayerPart']),
+}));
