@@ -246,8 +246,9 @@ async function setClock(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
 }
 
 /**
- * What follows the clock at once when it moves: S3 lifecycle rules (loaded on first use). A
- * failure is logged, not answered: each bucket also catches up on its next request.
+ * What follows the clock at once when it moves: S3 lifecycle rules and ECR lifecycle policies
+ * (loaded on first use). A failure is logged, not answered: each bucket and repository also
+ * catches up on its next request.
  */
 async function afterClockMoved(deps: ServerDeps): Promise<void> {
   try {
@@ -255,6 +256,12 @@ async function afterClockMoved(deps: ServerDeps): Promise<void> {
     await applyAllLifecycles(deps.store, deps.blobs, deps.clock.nowMs());
   } catch (err) {
     deps.log.warn('lifecycle catch-up after the clock moved failed', { error: String((err as Error)?.stack ?? err) });
+  }
+  try {
+    const { applyAllEcrLifecycles } = await import('../services/ecr/lifecycle/apply.js');
+    await applyAllEcrLifecycles(deps.store, deps.clock, deps.blobs);
+  } catch (err) {
+    deps.log.warn('ECR lifecycle catch-up after the clock moved failed', { error: String((err as Error)?.stack ?? err) });
   }
 }
 

@@ -19,7 +19,7 @@
 import { isAwsError } from '../../../core/errors.js';
 import type { Clock } from '../../../core/clock.js';
 import type { BlobStore, Scope, Store, Tx } from '../../../store/types.js';
-import type { Handler, RequestContext } from '../../types.js';
+import type { Handler, RequestContext, ServiceDefinition } from '../../types.js';
 import { deleteImage, imagesOf, setStorageClass } from '../images.js';
 import { sweepLayers } from '../layers.js';
 import { REPOSITORY, registryScope, type ImageRecord, type RepositoryRecord } from '../records.js';
@@ -131,7 +131,11 @@ export async function applyAllEcrLifecycles(store: Store, clock: Clock, blobs: B
  * when it is due. Handlers that run outside the store lock (`outside`) are left as they are: the
  * next ordinary call and the clock hook catch the repository up.
  */
-export function withEcrLifecycle(handlers: Record<string, Handler>, outside: ReadonlySet<string>): Record<string, Handler> {
+export function withEcrLifecycle(service: ServiceDefinition): ServiceDefinition {
+  return { ...service, handlers: wrapHandlers(service.handlers, service.outside ?? new Set()) };
+}
+
+function wrapHandlers(handlers: Record<string, Handler>, outside: ReadonlySet<string>): Record<string, Handler> {
   const out: Record<string, Handler> = {};
   for (const [op, handler] of Object.entries(handlers)) {
     if (outside.has(op)) {
