@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import {
-  CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand, SetRepositoryPolicyCommand,
+  BatchCheckLayerAvailabilityCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, DescribeImagesCommand, ECRClient,
+  GetAuthorizationTokenCommand, GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, SetRepositoryPolicyCommand, UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
@@ -214,6 +215,45 @@ describe('ECR registry', { skip: needTool('skopeo') }, () => {
     assert.equal(ranged.status, 206);
     assert.equal(ranged.body.toString(), body.subarray(5, 10).toString());
     assert.equal((await http(port, 'GET', `/v2/team/app/blobs/${sha(body)}`, { ...basic(pwA), range: 'bytes=99-' })).status, 416);
+  });
+
+  test('the ECR layer API: parts in order, digest checked, the layer visible to the registry; download URLs', async () => {
+    const bytes = Buffer.from('layer pushed through the API');
+    const { uploadId } = await ecrA.send(new InitiateLayerUploadCommand({ repositoryName: 'team/app' }));
+    const part = (first: number, b: Buffer, id = uploadId) =>
+      ecrA.send(new UploadLayerPartCommand({ repositoryName: 'team/app', uploadId: id, partFirstByte: first, partLastByte: first + b.length - 1, layerPartBlob: b }));
+    await assert.rejects(part(3, bytes), (e: Error & { lastValidByteReceived?: number }) => e.name === 'InvalidLayerPartException' && e.lastValidByteReceived === -1);
+    await assert.rejects(part(0, bytes, '00000000-0000-4000-8000-000000000000'), { name: 'UploadNotFoundException' });
+    assert.equal((await part(0, bytes)).lastByteReceived, bytes.length - 1);
+    const done = await ecrA.send(new CompleteLayerUploadCommand({ repositoryName: 'team/app', uploadId, layerDigests: [sha(bytes)] }));
+    assert.equal(done.layerDigest, sha(bytes));
+    const head = await http(port, 'HEAD', `/v2/team/app/blobs/${sha(bytes)}`, basic(pwA));
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['content-length'], String(bytes.length));
+    const check = await ecrA.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: 'team/app', layerDigests: [sha(bytes), sha('nope')] }));
+    assert.deepEqual(check.layers?.map((l) => [l.layerDigest, l.layerAvailability, l.layerSize]), [[sha(bytes), 'AVAILABLE', bytes.length]]);
+    assert.equal(check.failures?.[0]?.failureCode, 'MissingLayerDigest');
+
+    const again = await ecrA.send(new InitiateLayerUploadCommand({ repositoryName: 'team/app' }));
+    await assert.rejects(ecrA.send(new CompleteLayerUploadCommand({ repositoryName: 'team/app', uploadId: again.uploadId, layerDigests: [sha(bytes)] })), { name: 'EmptyUploadException' });
+    await part(0, bytes, again.uploadId);
+    await assert.rejects(ecrA.send(new CompleteLayerUploadCommand({ repositoryName: 'team/app', uploadId: again.uploadId, layerDigests: [sha(bytes)] })), { name: 'LayerAlreadyExistsException' });
+    const bad = await ecrA.send(new InitiateLayerUploadCommand({ repositoryName: 'team/app' }));
+    await part(0, Buffer.from('xyz'), bad.uploadId);
+    await assert.rejects(ecrA.send(new CompleteLayerUploadCommand({ repositoryName: 'team/app', uploadId: bad.uploadId, layerDigests: [sha('abc')] })), { name: 'InvalidLayerException' });
+    assert.equal((await http(port, 'HEAD', `/v2/team/app/blobs/${sha('xyz')}`, basic(pwA))).status, 404);
+
+    // A layer no image uses is not downloadable; one of the pushed image's is, by URL, without credentials.
+    await assert.rejects(ecrA.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'team/app', layerDigest: sha(bytes) })), { name: 'LayerInaccessibleException' });
+    await assert.rejects(ecrA.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'team/app', layerDigest: sha('nope') })), { name: 'LayersNotFoundException' });
+    const m = JSON.parse(await readFile(join(dir, 'src', 'blobs', 'sha256', layout.single.slice(7)), 'utf8')) as { layers: Array<{ digest: string }> };
+    const layerDigest = m.layers[0]!.digest;
+    const { downloadUrl } = await ecrA.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'team/app', layerDigest }));
+    const got = await fetch(downloadUrl!);
+    assert.equal(got.status, 200);
+    assert.equal(sha(Buffer.from(await got.arrayBuffer())), layerDigest);
+    const tampered = await fetch(downloadUrl!.replace(layerDigest, sha(bytes)));
+    assert.equal(tampered.status, 401);
   });
 
   test('another account pulls only after the repository policy allows it', async () => {
