@@ -256,6 +256,59 @@ describe('ECR registry', { skip: needTool('skopeo') }, () => {
     assert.equal(tampered.status, 401);
   });
 
+  test('manifests over raw HTTP: subject and referrers, missing blobs, malformed manifests, immutable tags', async () => {
+    const push = async (b: Buffer) => {
+      const r = await http(port, 'POST', `/v2/team/app/blobs/uploads/?digest=${sha(b)}`, basic(pwA), b);
+      assert.equal(r.status, 201);
+      return { digest: sha(b), size: b.length };
+    };
+    const config = await push(Buffer.from('{}'));
+    const payload = await push(Buffer.from('signature bytes'));
+    const sig = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType: 'application/vnd.example.sig',
+      config: { mediaType: 'application/vnd.oci.empty.v1+json', ...config },
+      layers: [{ mediaType: 'application/octet-stream', ...payload }],
+      subject: { mediaType: OCI_MANIFEST, digest: layout.single, size: 1 },
+      annotations: { 'org.example.signer': 'ci' },
+    }));
+    const put = (ref: string, body: Buffer, type = OCI_MANIFEST) => http(port, 'PUT', `/v2/team/app/manifests/${ref}`, { ...basic(pwA), 'content-type': type }, body);
+    const r = await put(sha(sig), sig);
+    assert.equal(r.status, 201);
+    assert.equal(r.headers['oci-subject'], layout.single);
+    assert.equal(r.headers['docker-content-digest'], sha(sig));
+    assert.equal(r.headers['location'], `http://127.0.0.1:${port}/v2/team/app/manifests/${sha(sig)}`);
+    const refs = await http(port, 'GET', `/v2/team/app/referrers/${layout.single}`, basic(pwA));
+    assert.equal(refs.headers['content-type'], OCI_INDEX);
+    assert.deepEqual(JSON.parse(refs.body.toString()).manifests, [{
+      mediaType: OCI_MANIFEST, digest: sha(sig), size: sig.length, artifactType: 'application/vnd.example.sig', annotations: { 'org.example.signer': 'ci' },
+    }]);
+    const filtered = await http(port, 'GET', `/v2/team/app/referrers/${layout.single}?artifactType=application/other`, basic(pwA));
+    assert.equal(filtered.headers['oci-filters-applied'], 'artifactType');
+    assert.deepEqual(JSON.parse(filtered.body.toString()).manifests, []);
+
+    const missing = Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha('never pushed'), size: 12 }],
+    }));
+    const m1 = await put('broken', missing);
+    assert.equal(m1.status, 400);
+    assert.equal(errCode(m1).code, 'MANIFEST_BLOB_UNKNOWN');
+    const m2 = await put('broken', Buffer.from('{"schemaVersion": 2, '));
+    assert.equal(errCode(m2).code, 'MANIFEST_INVALID');
+    const m3 = await put(`sha256:${'0'.repeat(64)}`, sig);
+    assert.equal(errCode(m3).code, 'DIGEST_INVALID');
+    assert.equal((await http(port, 'GET', '/v2/team/app/manifests/broken', basic(pwA))).status, 404);
+    assert.equal(errCode(await http(port, 'GET', '/v2/no/such/manifests/v1', basic(pwA))).code, 'NAME_UNKNOWN');
+
+    await ecrA.send(new CreateRepositoryCommand({ repositoryName: 'fixed', imageTagMutability: 'IMMUTABLE' }));
+    await skopeo(['copy', '--dest-creds', `AWS:${pwA}`, '--dest-tls-verify=false', `oci:${join(dir, 'src')}:v1`, `docker://localhost:${port}/fixed:v1`]);
+    const same = await readFile(join(dir, 'src', 'blobs', 'sha256', layout.single.slice(7)));
+    const retag = await http(port, 'PUT', '/v2/fixed/manifests/v1', { ...basic(pwA), 'content-type': OCI_MANIFEST }, same);
+    assert.equal(retag.status, 400);
+    assert.equal(errCode(retag).code, 'TAG_INVALID');
+    assert.match(errCode(retag).message, /cannot be overwritten because the repository is immutable/);
+  });
+
   test('another account pulls only after the repository policy allows it', async () => {
     const src = `docker://localhost:${port}/${A}.dkr.ecr.${REGION}/team/app:v1`;
     const pull = () => skopeo(['copy', '--src-creds', `AWS:${pwB}`, '--src-tls-verify=false', src, `oci:${join(dir, 'cross')}:v1`]);

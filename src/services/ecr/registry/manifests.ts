@@ -66,7 +66,7 @@ export async function putManifestAt(call: Call, named: Named, ref: string): Prom
   const mediaType = baseMediaType(call.wire.headers['content-type']);
   const image = await open(call, named, 'PutImage', { ...imageId(r), imageManifest: '' }, async (s, tx) => {
     const out = putManifest(tx, s.target.scope, s.repo, { bytes, ...(mediaType ? { mediaType } : {}), ...r, nowMs: s.nowMs });
-    if (out.created) await afterPush(s.ctx, s.target.scope, s.repo, out.image.digest);
+    if (out.created) afterPush(s.ctx, s.target.scope, s.repo, out.image.digest);
     return out.image;
   });
   const headers: Record<string, string> = {
