@@ -1,17 +1,23 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isLogLevel, type LogLevel } from './core/log.js';
 import { VERSION } from './core/version.js';
 import type { IamMode } from './server/context.js';
 import { EDGE_FLAGS, EDGE_USAGE, edgeOptions } from './server/edge-options.js';
+import { TLS_FLAGS, TLS_USAGE, tlsOptions } from './server/tls/options.js';
 
 const USAGE = `cloudlet ${VERSION} — an AWS-compatible cloud on one machine
 
 Usage:
   cloudlet start [--host 127.0.0.1] [--port 4566] [--data-dir DIR] [--ephemeral]
                  [--log-level debug|info|warn|error] [--iam enforce|audit|off]
-                 [--ec2-boot-seconds N] [--ec2-vcpu-quota N]
+                 [--ec2-boot-seconds N] [--ec2-vcpu-quota N] [--vuln-db FILE|DIR]
 ${EDGE_USAGE}
+${TLS_USAGE}
+  cloudlet ca [install | uninstall] [--data-dir DIR] [--port N]
+                                                  the local CA (HTTPS) and how to trust it; install: the system store
   cloudlet clock [advance DURATION | reset]      read or fast-forward the server's clock (e.g. 31d, 12h)
   cloudlet reset [--account ID] [--service NAME] [--keep-clock]
                                                   remove all state (or one account's, or one service's)
@@ -30,7 +36,7 @@ reset and state talk to the running server (--endpoint URL); with --data-dir DIR
 a stopped server's directory instead.
 
 Environment: CLOUDLET_HOST, CLOUDLET_PORT, CLOUDLET_DATA_DIR, CLOUDLET_EC2_BOOT_SECONDS,
-             CLOUDLET_EC2_VCPU_QUOTA, CLOUDLET_EBS_DELAY (start);
+             CLOUDLET_EC2_VCPU_QUOTA, CLOUDLET_EBS_DELAY, CLOUDLET_VULN_DB (start);
              CLOUDLET_ENDPOINT (client commands; default http://127.0.0.1:4566, or --endpoint URL).
 `;
 
@@ -45,8 +51,8 @@ async function start(argv: string[]): Promise<void> {
     options: {
       host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' },
       ephemeral: { type: 'boolean' }, 'log-level': { type: 'string' }, iam: { type: 'string' },
-      'ec2-boot-seconds': { type: 'string' }, 'ec2-vcpu-quota': { type: 'string' },
-      ...EDGE_FLAGS,
+      'ec2-boot-seconds': { type: 'string' }, 'ec2-vcpu-quota': { type: 'string' }, 'vuln-db': { type: 'string' },
+      ...EDGE_FLAGS, ...TLS_FLAGS,
     },
     strict: true,
   });
@@ -64,8 +70,11 @@ async function start(argv: string[]): Promise<void> {
     if (!/^\d+$/.test(v)) fail(`--${flag} must be a whole number`);
     process.env[env] = v;
   }
+  // ECR scans read OSV records from here instead of data/vulns/osv.json (loaded on the first scan).
+  const vulnDb = values['vuln-db'] ?? process.env.CLOUDLET_VULN_DB;
+  if (vulnDb !== undefined && !existsSync(vulnDb)) fail(`--vuln-db ${vulnDb}: no such file or directory`);
   let edge: ReturnType<typeof edgeOptions> = {};
-  try { edge = edgeOptions(values, process.env); } catch (err) { fail((err as Error).message); }
+  try { edge = { ...edgeOptions(values, process.env), ...tlsOptions(values, process.env) }; } catch (err) { fail((err as Error).message); }
   const { startCloudlet } = await import('./server/server.js');
   const cloudlet = await startCloudlet({
     host: values.host ?? process.env.CLOUDLET_HOST ?? '127.0.0.1',
@@ -74,10 +83,12 @@ async function start(argv: string[]): Promise<void> {
     ephemeral: values.ephemeral ?? false,
     logLevel: logLevel as LogLevel,
     iam: iam as IamMode,
+    vulnDb: vulnDb === undefined ? undefined : resolve(vulnDb),
     ...edge,
   });
   const where = cloudlet.deps.dataDir ? `data ${cloudlet.deps.dataDir}` : 'ephemeral (in memory)';
   process.stdout.write(`cloudlet ${VERSION} ready on ${cloudlet.url} (${where})\n`);
+  if (cloudlet.httpsUrl) process.stdout.write(`HTTPS on ${cloudlet.httpsUrl}${cloudlet.tls.mode === 'only' ? ' only' : ''}; \`cloudlet ca\` tells how to trust its certificate\n`);
   // The line LocalStack prints when it is up: testcontainers' LocalStack modules wait for it.
   process.stdout.write('Ready.\n');
   const stop = () => {
@@ -163,6 +174,15 @@ async function main(): Promise<void> {
     case 'reset': return reset(rest);
     case 'state': return state(rest);
     case 'check': return check();
+    case 'ca': {
+      const { values, positionals } = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' }, port: { type: 'string' } }, strict: true, allowPositionals: true });
+      if (positionals.length > 1 || (positionals[0] && !['install', 'uninstall'].includes(positionals[0]))) fail('usage: cloudlet ca [install | uninstall]');
+      const { caCommand } = await import('./server/tls/ca-cli.js');
+      const r = await caCommand(positionals[0], { dataDir: values['data-dir'] ?? process.env.CLOUDLET_DATA_DIR ?? '.cloudlet', port: Number(values.port ?? process.env.CLOUDLET_PORT ?? 4566) });
+      process.stdout.write(`${r.out}\n`);
+      process.exitCode = r.code;
+      return;
+    }
     case 'net': {
       const { url, rest: args } = endpoint(rest);
       const { netCommand } = await import('./net-cli.js');

@@ -16,8 +16,10 @@ import { VERSION } from '../core/version.js';
 import type { StateManager } from '../state/manager.js';
 import { createGuard, type GuardOptions } from './guard.js';
 import { applyServerLimits, BodyBudget, resolveLimits, serverOptions, type LimitOptions } from './limits.js';
+import type { TlsOptions } from './tls/options.js';
+import { prepareTls, type ServerTls } from './tls/setup.js';
 
-export interface CloudletOptions extends LimitOptions, GuardOptions {
+export interface CloudletOptions extends LimitOptions, GuardOptions, TlsOptions {
   host?: string;
   port?: number;
   /** Directory for state; ignored when ephemeral. */
@@ -27,10 +29,16 @@ export interface CloudletOptions extends LimitOptions, GuardOptions {
   logLevel?: LogLevel;
   iam?: IamMode;
   maxBodyBytes?: number;
+  /** OSV records (a JSON file or a directory) for ECR image scans instead of data/vulns/osv.json. */
+  vulnDb?: string;
 }
 
 export interface Cloudlet {
+  /** http://HOST:PORT (https:// with --tls only). */
   url: string;
+  /** https://HOST:PORT when TLS is on. */
+  httpsUrl?: string;
+  tls: ServerTls;
   port: number;
   deps: ServerDeps;
   server: Server;
@@ -56,6 +64,15 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
   }
   const { store, blobs } = opened;
   const log = createLogger(opts.logLevel ?? 'info');
+  let tls: ServerTls;
+  try {
+    tls = await prepareTls({ ...opts, bindHost: host, dataDir, log });
+  } catch (err) {
+    store.close();
+    blobs.close();
+    dirLock?.release();
+    throw err;
+  }
   // An offset an older cloudlet stored unchecked is dropped (and the record fixed), not fatal.
   const clock = new Clock(offsetFromMeta(store.getMeta('clock_offset_ms'), (m) => {
     log.warn(m);
@@ -96,7 +113,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     version: VERSION,
     iam: opts.iam ?? 'enforce',
     maxBodyBytes: limits.maxBodyBytes,
-    dataDir,
+    dataDir, vulnDb: opts.vulnDb,
     limits, bodyBudget: new BodyBudget(limits.bodyBudgetBytes), guard: createGuard(opts, host),
     // S3 bucket CORS rules answer cross-site requests (loaded on the first one, like the services).
     corsPolicy: async (req) => (await import('../services/s3/cors.js')).s3CorsPolicy(store)(req),
@@ -109,6 +126,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     });
   });
   applyServerLimits(server, limits, log);
+  tls.install(server, limits.headersTimeoutMs);
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     if (socket.writable) socket.end(`HTTP/1.1 ${timedOut ? '408 Request Timeout' : '400 Bad Request'}\r\nConnection: close\r\n\r\n`);
@@ -121,6 +139,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     });
   } catch (err) {
     await (await state)?.close();
+    tls.close();
     store.close();
     blobs.close();
     dirLock?.release();
@@ -134,11 +153,14 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? 4566);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  const url = `http://${urlHost}:${port}`;
+  const httpsUrl = tls.mode === 'off' ? undefined : `https://${urlHost}:${port}`;
+  const url = tls.mode === 'only' ? httpsUrl! : `http://${urlHost}:${port}`;
   if (dataDir) disk!.writeServerLock(dataDir, url);
   let closing: Promise<void> | undefined;
   return {
     url,
+    httpsUrl,
+    tls,
     port,
     deps,
     server,
@@ -146,9 +168,11 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
       closing ??= new Promise<void>((done) => {
         server.close(() => done());
         server.closeIdleConnections();
+        tls.closeAll();
         // In-flight requests get a moment; then the sockets go, so shutdown stays under a second.
         setTimeout(() => server.closeAllConnections(), 300).unref();
       }).then(() => deps.imds?.close()).then(() => state?.then((m) => m.close(), () => undefined)).then(() => {
+        tls.close();
         store.close();
         blobs.close();
         if (dataDir) disk!.removeServerLock(dataDir);

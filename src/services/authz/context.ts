@@ -82,7 +82,7 @@ export function requestKeys(req: AuthzRequest, needs: KeyNeeds): ContextKeys {
   const p = req.principal as SessionPrincipal;
   const keys: ContextKeys = {
     'aws:SourceIp': sourceIp(req.sourceIp),
-    'aws:SecureTransport': 'false',
+    'aws:SecureTransport': req.secure ? 'true' : 'false',
     'aws:RequestedRegion': req.region,
     'aws:ViaAWSService': 'false',
     'aws:PrincipalIsAWSService': 'false',

@@ -119,7 +119,7 @@ export class Authorizer {
     if (!plans) return this.plans(svc).then(() => this.authorize(svc, input, ctx));
     const req: AuthzRequest = {
       service: ctx.service, operation: ctx.operation, input, tx: ctx.tx, account: ctx.account, region: ctx.region,
-      principal: ctx.principal, sourceIp: ctx.sourceIp, nowMs: ctx.clock.nowMs(),
+      principal: ctx.principal, sourceIp: ctx.sourceIp, secure: ctx.wire?.secure === true, nowMs: ctx.clock.nowMs(),
     };
     const checks = this.checksOf(plans, req);
     if (checks === undefined) return undefined;

@@ -18,6 +18,8 @@ export interface AuthzRequest {
   region: string;
   principal: Principal;
   sourceIp: string;
+  /** The request arrived over TLS (aws:SecureTransport). */
+  secure?: boolean;
   nowMs: number;
 }
 

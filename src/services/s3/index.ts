@@ -7,6 +7,7 @@ import { listingHandlers } from './listing-handlers.js';
 import { lockHandlers } from './lock-handlers.js';
 import { multipartHandlers } from './multipart-handlers.js';
 import { objectHandlers, OUTSIDE as OBJECT_OUTSIDE } from './object-handlers.js';
+import { withSecureSseC } from './object-fields.js';
 import { policyHandlers } from './policy-handlers.js';
 
 const OUTSIDE: ReadonlySet<string> = new Set([...OBJECT_OUTSIDE, 'UploadPart', 'UploadPartCopy']);
@@ -19,7 +20,8 @@ export default defineService({
   name: 's3',
   modelId: 's3-2006-03-01',
   // x-amz-expected-bucket-owner is checked first (buckets.ts); a request naming a bucket then brings the bucket's lifecycle rules up to date (lifecycle.ts).
-  handlers: withOwnerCheck(withLifecycle({
+  // SSE-C over plain HTTP is refused first (object-fields.ts).
+  handlers: withSecureSseC(withOwnerCheck(withLifecycle({
     CreateBucket: createBucket,
     DeleteBucket: deleteBucket,
     HeadBucket: headBucket,
@@ -32,6 +34,6 @@ export default defineService({
     ...policyHandlers,
     ...lifecycleHandlers,
     ...lockHandlers,
-  }, OUTSIDE), OUTSIDE),
+  }, OUTSIDE), OUTSIDE)),
   outside: OUTSIDE,
 });

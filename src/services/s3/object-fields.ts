@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { AwsError } from '../../core/errors.js';
 import type { Tx } from '../../store/types.js';
+import type { RequestContext } from '../types.js';
 import { getConfig } from './buckets.js';
 import { checksumMember } from './checksums.js';
 import type { ObjectVersion } from './records.js';
@@ -119,6 +120,21 @@ function kms(algorithm: 'aws:kms' | 'aws:kms:dsse', keyId: string | undefined, b
   if (bucketKey) sse.bucketKey = true;
   if (context !== undefined) sse.context = context;
   return sse;
+}
+
+/** SSE-C keys travel only over TLS: S3 refuses any request naming one over plain HTTP, before anything else. */
+export function withSecureSseC<H extends Record<string, (input: any, ctx: RequestContext) => unknown>>(handlers: H): H {
+  const out: Record<string, (input: any, ctx: RequestContext) => unknown> = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    out[name] = (input: Record<string, unknown> | undefined, ctx: RequestContext) => {
+      if (!ctx.wire?.secure && input && (input.SSECustomerAlgorithm ?? input.SSECustomerKey ?? input.SSECustomerKeyMD5
+        ?? input.CopySourceSSECustomerAlgorithm ?? input.CopySourceSSECustomerKey ?? input.CopySourceSSECustomerKeyMD5) !== undefined) {
+        throw new AwsError('InvalidRequest', 'Requests specifying Server Side Encryption with Customer provided keys must be made over a secure connection.', 400);
+      }
+      return handler(input, ctx);
+    };
+  }
+  return out as H;
 }
 
 /** SSE-C: AES256, a 256-bit key, and its MD5 when sent must match. Only the MD5 is kept. */
