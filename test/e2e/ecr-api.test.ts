@@ -1,7 +1,6 @@
 // The ECR control plane with real clients (SDK v3 and the AWS CLI): repositories, tags,
 // repository and registry policies (enforced across accounts), registry settings, creation
-// templates and pull-through cache rules, and authorization tokens; then Terraform's
-// aws_ecr_* resources: apply, a clean second plan, destroy.
+// templates and pull-through cache rules, and authorization tokens. Terraform: ecr-terraform.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -21,8 +20,6 @@ import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
 import { awsClis, runAws } from '../helpers/cli.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
-import { terraformApply, terraformDestroy, terraformFixture, terraformPlanIsClean } from '../helpers/terraform.js';
-import { needTool } from '../helpers/tools.js';
 
 const A = '000000000000';
 const B = '222222222222';
@@ -286,23 +283,4 @@ describe('ECR authorization tokens', () => {
       assert.equal(forged.status, 401);
     });
   }
-});
-
-describe('Terraform: aws_ecr_repository, _repository_policy, _lifecycle_policy, aws_ecr_registry_scanning_configuration', { skip: needTool('terraform') }, () => {
-  const tf = terraformFixture('terraform-ecr');
-
-  test('apply, plan -detailed-exitcode = 0, destroy', { timeout: 300_000 }, async () => {
-    const applied = await terraformApply(tf, 5);
-    assert.match(applied, new RegExp(`app_url = "${A}\\.dkr\\.ecr\\.us-east-1\\.localhost:\\d+/seeds/app"`));
-    const c = new ECRClient(clientConfig(tf.cl.url));
-    const [app] = (await c.send(new DescribeRepositoriesCommand({ repositoryNames: ['seeds/app'] }))).repositories!;
-    assert.deepEqual([app!.imageTagMutability, app!.imageScanningConfiguration?.scanOnPush, app!.encryptionConfiguration?.encryptionType], ['IMMUTABLE', true, 'KMS']);
-    assert.match((await c.send(new GetRepositoryPolicyCommand({ repositoryName: 'seeds/app' }))).policyText!, /AllowPullFromCi/);
-
-    await terraformPlanIsClean(tf);
-
-    await terraformDestroy(tf);
-    assert.deepEqual((await c.send(new DescribeRepositoriesCommand({}))).repositories, []);
-    c.destroy();
-  });
 });
