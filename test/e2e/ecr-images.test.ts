@@ -162,6 +162,19 @@ describe('ECR images (SDK)', () => {
     await ecr.send(new PutImageCommand({ repositoryName: 'locked', imageManifest: b.manifest, imageTag: 'v2' }));
     const got = await ecr.send(new BatchGetImageCommand({ repositoryName: 'locked', imageIds: [{ imageTag: 'v1' }] }));
     assert.equal(got.images?.[0]?.imageId?.imageDigest, a.digest, 'v1 still points at the first image');
+
+    // IMMUTABLE_WITH_EXCLUSION: tags matching a filter stay mutable.
+    await ecr.send(new CreateRepositoryCommand({
+      repositoryName: 'excl', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest' }, { filterType: 'WILDCARD', filter: 'dev-*' }],
+    }));
+    const c = await dockerImage('excl', 'ec');
+    const e = await dockerImage('excl', 'ee');
+    for (const tag of ['latest', 'dev-42', 'release-1']) await ecr.send(new PutImageCommand({ repositoryName: 'excl', imageManifest: c.manifest, imageTag: tag }));
+    for (const tag of ['latest', 'dev-42']) await ecr.send(new PutImageCommand({ repositoryName: 'excl', imageManifest: e.manifest, imageTag: tag }));
+    await expectError(ecr.send(new PutImageCommand({ repositoryName: 'excl', imageManifest: e.manifest, imageTag: 'release-1' })), 'ImageTagAlreadyExistsException');
+    const tags = (await ecr.send(new DescribeImagesCommand({ repositoryName: 'excl', imageIds: [{ imageDigest: e.digest }] }))).imageDetails![0]!.imageTags;
+    assert.deepEqual(tags, ['dev-42', 'latest']);
   });
 
   test('an index needs its children; children of an index are not deleted; referrers and storage class', async () => {

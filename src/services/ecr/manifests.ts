@@ -110,8 +110,8 @@ export function baseMediaType(contentType: string | undefined): string | undefin
 /**
  * Parses and validates a manifest. `givenType` is the type the client declared (PutImage's
  * imageManifestMediaType, the registry's Content-Type); when both it and the manifest's own
- * `mediaType` are present they must agree, as distribution requires. With neither, the
- * structure decides (an OCI manifest may leave mediaType out).
+ * `mediaType` are present they must agree, as distribution requires; a manifest without the
+ * field (OCI allows it) takes the given type, and with neither it is refused, as ECR refuses it.
  */
 export function parseManifest(bytes: Buffer, givenType?: string): ParsedManifest {
   const text = manifestText(bytes);
@@ -129,7 +129,7 @@ export function parseManifest(bytes: Buffer, givenType?: string): ParsedManifest
     throw new ManifestError('Unsupported manifest: Docker image manifest schema version 1 is not supported', 'unsupported');
   }
   if (doc.schemaVersion !== 2) throw new ManifestError("Invalid manifest: 'schemaVersion' must be 2");
-  const mediaType = resolveMediaType(doc, declared, given);
+  const mediaType = resolveMediaType(declared, given);
   const index = INDEX_TYPES.has(mediaType);
   const out: ParsedManifest = { mediaType, kind: index ? 'index' : 'manifest', layers: [], manifests: [] };
   if (index) {
@@ -156,16 +156,14 @@ export function parseManifest(bytes: Buffer, givenType?: string): ParsedManifest
   return out;
 }
 
-function resolveMediaType(doc: Record<string, unknown>, declared: string | undefined, given: string | undefined): string {
+function resolveMediaType(declared: string | undefined, given: string | undefined): string {
   if (declared !== undefined && given !== undefined && declared !== given) {
     throw new ManifestError(`Invalid manifest: the manifest's mediaType '${declared}' does not match the given media type '${given}'`);
   }
-  const type = declared ?? given ?? (Array.isArray(doc.manifests) ? OCI_INDEX : OCI_MANIFEST);
+  // ECR: a manifest without its mediaType field needs imageManifestMediaType (the registry: Content-Type).
+  const type = declared ?? given;
+  if (type === undefined) throw new ManifestError('Invalid manifest: the manifest has no mediaType field and no media type was given for it');
   if (!MANIFEST_TYPES.includes(type)) throw new ManifestError(`Unsupported manifest media type '${type}'`, 'unsupported');
-  // Docker's formats always name themselves; only OCI leaves the field out.
-  if (declared === undefined && (type === DOCKER_MANIFEST || type === DOCKER_LIST)) {
-    throw new ManifestError(`Invalid manifest: a ${type} manifest must carry its mediaType`);
-  }
   return type;
 }
 
