@@ -33,4 +33,6 @@ export interface ServerDeps {
   state?: () => Promise<StateManager>;
   /** The instance metadata service (per-instance loopback listeners), made on first use by the admin API; closed with the server. */
   imds?: ImdsService;
+  /** The vulnerability database ECR image scans use (`--vuln-db` FILE or directory of OSV records). */
+  vulnDb?: string;
 }

@@ -128,6 +128,7 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
         },
         afterCommit: (fn) => { after.push(fn); },
         signing: auth.signing,
+        vulnDb: deps.vulnDb,
       };
       if (deps.iam !== 'off') await authorize(deps, svc, input, context);
       const handler = svc.def.handlers[opName];

@@ -36,6 +36,8 @@ export interface RequestContext {
   afterCommit(fn: () => void | Promise<void>): void;
   /** How the request was signed, when it was: what an aws-chunked body's chain needs. */
   signing?: Signing;
+  /** The vulnerability database image scans use (`--vuln-db`); unset: the one shipped in data/vulns/. */
+  vulnDb?: string;
 }
 
 /** The signing material of a verified request (SigV4). */

@@ -140,7 +140,7 @@ export interface ScanRecord {
   completedAtMs?: number;
   /** Vulnerability database version (its source and date) the scan used. */
   database?: string;
-  findings: Array<{ name: string; severity: string; uri?: string; description?: string; package: string; version: string; fixedVersion?: string; ecosystem: string }>;
+  findings: Array<{ name: string; severity: string; uri?: string; description?: string; package: string; version: string; fixedVersion?: string; ecosystem: string; vector?: string; score?: number }>;
 }
 
 /** id = repository name. A preview is computed at once: it is stored COMPLETE. */
