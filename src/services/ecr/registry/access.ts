@@ -84,6 +84,7 @@ export function contextFor(deps: ServerDeps, wire: WireRequest, requestId: strin
     wire, sourceIp, responseHeaders: {},
     transact: (fn) => deps.store.transaction(fn),
     afterCommit: (fn) => { void Promise.resolve().then(fn).catch((e: unknown) => deps.log.warn('after-commit step failed', { requestId, error: String(e) })); },
+    vulnDb: deps.vulnDb,
   };
 }
 
