@@ -10,7 +10,8 @@ import type { WireRequest } from '../../../protocol/codec.js';
 import type { ServerDeps } from '../../../server/context.js';
 import type { Tx } from '../../../store/types.js';
 import type { RequestContext } from '../../types.js';
-import { expireUploads } from '../layers.js';
+import { expireUploads, hasStaleUploads } from '../layers.js';
+import { catchUpRepository } from '../lifecycle/apply.js';
 import type { RepositoryRecord } from '../records.js';
 import { findRepository } from '../repositories.js';
 import { authenticate, authorizeAs, contextFor, targetOf, verifyDownload, type Caller, type Target } from './access.js';
@@ -76,7 +77,15 @@ export interface OpenOptions {
  */
 export function open<T>(call: Call, named: Named, operation: string, input: Record<string, unknown>,
   fn: (s: Session, tx: Tx, after: (f: () => void | Promise<void>) => void) => T | Promise<T>, opts: OpenOptions = {}): Promise<T> {
-  return transaction(call, async (tx, after) => {
+  // Stale uploads seen on the way are collected in a transaction of their own, so a request
+  // that fails (an expired upload's own status, say) still collects them.
+  let stale: Target | undefined;
+  const collect = async () => {
+    if (!stale) return;
+    const scope = stale.scope;
+    await transaction(call, (tx, after) => dropBlobs(call, after, expireUploads(tx, scope, call.deps.clock.nowMs())));
+  };
+  const main = transaction(call, async (tx, after) => {
     const nowMs = call.deps.clock.nowMs();
     let caller: Caller;
     let target: Target;
@@ -96,9 +105,11 @@ export function open<T>(call: Call, named: Named, operation: string, input: Reco
     await authorizeAs(call.deps, ctx, operation, { registryId: target.registryId, repositoryName: named.name, ...input });
     const repo = findRepository(tx, target.scope, named.name);
     if (!repo) throw nameUnknown(named.name, target.registryId);
-    dropBlobs(call, after, expireUploads(tx, target.scope, nowMs));
+    if (hasStaleUploads(tx, target.scope, nowMs)) stale = target;
+    dropBlobs(call, after, catchUpRepository(tx, target.scope, named.name, nowMs)); // its lifecycle policy, when due
     return fn({ caller, target, ctx, repo, name: named.name, nowMs }, tx, after);
   });
+  return main.finally(collect);
 }
 
 /** `scheme://host/v2/[prefix]NAME` as the client addressed it (the registry path form is kept). */
