@@ -158,7 +158,7 @@ describe('ECR repository policies across accounts', () => {
     // The Deny stops the owner's root too, and the log names the statement.
     await rejects(ecr.send(new TagResourceCommand({ resourceArn: arn, tags: [{ Key: 'a', Value: 'b' }] })), 'AccessDeniedException', 400,
       `User: arn:aws:iam::${A}:root is not authorized to perform: ecr:TagResource on resource: ${arn} with an explicit deny in a resource-based policy`);
-    const deny = lines.findLast((l) => l.msg === 'access denied' && l.fields.action === 'ecr:TagResource');
+    const deny = [...lines].reverse().find((l) => l.msg === 'access denied' && l.fields.action === 'ecr:TagResource');
     assert.deepEqual(deny?.fields.statement, { sid: 'NoTagging', index: 1 });
 
     // A user of 222222222222 needs its own identity policy as well (cross-account: both must allow).
