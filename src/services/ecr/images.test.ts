@@ -5,7 +5,7 @@ import { AwsError } from '../../core/errors.js';
 import { createMemoryStore } from '../../store/memory.js';
 import type { Tx } from '../../store/types.js';
 import {
-  deleteImage, deleteRepositoryImages, findImage, imagesOf, indexesReferencing, isTagImmutable, putManifest, recordPull,
+  MAX_TAGS_PER_IMAGE, deleteImage, deleteRepositoryImages, findImage, imagesOf, indexesReferencing, isTagImmutable, putManifest, recordPull,
   referencedDigests, referrersOf, untagImage, wildcardMatch,
 } from './images.js';
 import { linkLayer, storeBlob } from './layers.js';
@@ -204,6 +204,19 @@ describe('images', () => {
       assert.deepEqual(referrersOf(tx, scope, 'app', base.image.digest).map((i) => i.digest), [ref.digest]);
       const orphan = Buffer.from(bytes.toString().replace(base.image.digest, sha('absent subject')));
       assert.equal(putManifest(tx, scope, r, { bytes: orphan, nowMs: T0 }).created, true);
+    });
+  });
+
+  test('tags per image are bounded: LimitExceededException past MAX_TAGS_PER_IMAGE, nothing moved', async () => {
+    const store = createMemoryStore();
+    await store.transaction((tx) => {
+      const r = repo();
+      const a = image(tx, r, 'a', 't0');
+      for (let i = 1; i < MAX_TAGS_PER_IMAGE; i++) putManifest(tx, scope, r, { bytes: a.bytes, tag: `t${i}`, nowMs: T0 });
+      const b = image(tx, r, 'b', 'other');
+      throwsCode(() => putManifest(tx, scope, r, { bytes: a.bytes, tag: 'other', nowMs: T0 }), 'LimitExceededException');
+      assert.equal(findImage(tx, scope, 'app', { tag: 'other' })?.digest, b.image.digest);
+      assert.equal(findImage(tx, scope, 'app', { digest: a.image.digest })?.tags.length, MAX_TAGS_PER_IMAGE);
     });
   });
 

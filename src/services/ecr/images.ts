@@ -20,8 +20,13 @@ import {
 } from './manifests.js';
 import { IMAGE, repoKey, repoPrefix, SCAN, TAG, type ImageRecord, type RepositoryRecord, type TagRecord } from './records.js';
 
-/** ECR's quota: tags per image. */
+/**
+ * Tags per image: ECR's early user guide gave 100; its current quota table lists no such limit.
+ * cloudlet bounds the tag list of one row at 1000 rather than refuse what ECR may now allow.
+ */
 export const MAX_TAGS_PER_IMAGE = 1000;
+/** ECR's default quota "Images per repository" (adjustable in AWS; fixed here). */
+export const MAX_IMAGES_PER_REPOSITORY = 100_000;
 export const MAX_TAG_LENGTH = 300;
 /** What ECR and the registry take as a tag (the OCI reference grammar, up to ECR's 300 characters). */
 const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -93,6 +98,9 @@ export function putManifest(tx: Tx, scope: Scope, repo: RepositoryRecord, p: Put
   if (p.tag !== undefined && !isValidTag(p.tag)) throw invalidTag(p.tag);
 
   const existing = tx.get<ImageRecord>(scope, IMAGE, repoKey(repo.name, digest));
+  if (!existing && tx.count(scope, IMAGE, { prefix: repoPrefix(repo.name) }) >= MAX_IMAGES_PER_REPOSITORY) {
+    throw new AwsError('LimitExceededException', `The maximum number of images per repository (${MAX_IMAGES_PER_REPOSITORY}) has been reached for the repository with name '${repo.name}' in the registry with id '${repo.registryId}'`);
+  }
   const image: ImageRecord = existing ?? newImage(tx, scope, repo, digest, p, parsed);
 
   if (p.tag !== undefined) {
