@@ -264,6 +264,8 @@ describe('ECR authorization tokens', () => {
     const [data] = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData!;
     const decoded = Buffer.from(data!.authorizationToken!, 'base64').toString();
     assert.match(decoded, /^AWS:cl1\./);
+    const basic = `Basic ${Buffer.from(decoded).toString('base64')}`;
+    assert.equal((await fetch(`${cl.url}/v2/`, { headers: { authorization: basic } })).status, 200);
     assert.equal(data!.proxyEndpoint, `http://${A}.dkr.ecr.us-east-1.localhost:${port}`);
     const hours = (data!.expiresAt!.getTime() - Date.now()) / 3600_000;
     assert.ok(hours > 11.9 && hours <= 12, `expires in ${hours} h`);
@@ -281,6 +283,11 @@ describe('ECR authorization tokens', () => {
       assert.equal(ok.status, 200);
       const forged = await fetch(`${cl.url}/v2/`, { headers: { authorization: `Basic ${Buffer.from(`AWS:${password.slice(0, -2)}xx`).toString('base64')}` } });
       assert.equal(forged.status, 401);
+      const d = await runAws(cli.bin, cl.url, ['ecr', 'describe-repositories', '--repository-names', 'team/web-app']);
+      assert.equal(d.status, 0, d.stderr);
+      const [repo] = JSON.parse(d.stdout).repositories;
+      assert.equal(repo.repositoryUri, `${A}.dkr.ecr.us-east-1.localhost:${port}/team/web-app`);
+      assert.deepEqual(repo.encryptionConfiguration.kmsKey.split(':').slice(0, 5), ['arn', 'aws', 'kms', 'us-east-1', A]);
     });
   }
 });
