@@ -2,17 +2,18 @@
 // repository and registry policies (enforced across accounts), registry settings, creation
 // templates and pull-through cache rules, and authorization tokens. Terraform: ecr-terraform.test.ts.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
-  BatchGetRepositoryScanningConfigurationCommand, CreatePullThroughCacheRuleCommand, CreateRepositoryCommand,
+  BatchCheckLayerAvailabilityCommand, BatchGetRepositoryScanningConfigurationCommand, CompleteLayerUploadCommand, CreatePullThroughCacheRuleCommand, CreateRepositoryCommand,
   CreateRepositoryCreationTemplateCommand, DeletePullThroughCacheRuleCommand, DeleteRegistryPolicyCommand, DeleteRepositoryCommand,
   DeleteRepositoryCreationTemplateCommand, DeleteRepositoryPolicyCommand, DescribePullThroughCacheRulesCommand, DescribeRegistryCommand,
   DescribeRepositoriesCommand, DescribeRepositoryCreationTemplatesCommand, ECRClient, GetAccountSettingCommand, GetAuthorizationTokenCommand,
-  GetRegistryPolicyCommand, GetRegistryScanningConfigurationCommand, GetRepositoryPolicyCommand, GetSigningConfigurationCommand,
+  GetRegistryPolicyCommand, GetRegistryScanningConfigurationCommand, InitiateLayerUploadCommand, GetRepositoryPolicyCommand, GetSigningConfigurationCommand,
   ListPullTimeUpdateExclusionsCommand, ListTagsForResourceCommand, PutAccountSettingCommand, PutImageCommand,
   PutImageScanningConfigurationCommand, PutImageTagMutabilityCommand, PutRegistryPolicyCommand, PutRegistryScanningConfigurationCommand,
   PutReplicationConfigurationCommand, PutSigningConfigurationCommand, RegisterPullTimeUpdateExclusionCommand, SetRepositoryPolicyCommand,
-  TagResourceCommand, UntagResourceCommand, UpdateRepositoryCreationTemplateCommand, ValidatePullThroughCacheRuleCommand,
+  TagResourceCommand, UntagResourceCommand, UpdateRepositoryCreationTemplateCommand, UploadLayerPartCommand, ValidatePullThroughCacheRuleCommand,
 } from '@aws-sdk/client-ecr';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { createLogger } from '../../src/core/log.js';
@@ -110,6 +111,35 @@ describe('ECR repositories', () => {
     assert.equal(gone.repository?.repositoryName, 'page/b');
     await rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['page/b'] })), 'RepositoryNotFoundException', 400);
     await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'page/c' }));
+  });
+
+  test('a forced delete drops the images and the layer bytes no other repository holds', async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'with-layers' }));
+    const upload = async (bytes: Buffer) => {
+      const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'with-layers' }));
+      await ecr.send(new UploadLayerPartCommand({ repositoryName: 'with-layers', uploadId, partFirstByte: 0, partLastByte: bytes.length - 1, layerPartBlob: bytes }));
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      await ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'with-layers', uploadId, layerDigests: [digest] }));
+      return { digest, size: bytes.length };
+    };
+    const before = new Set(cl.deps.blobs.ids());
+    const config = await upload(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })));
+    const layer = await upload(Buffer.from('a layer of bytes, unique to this test'));
+    assert.equal(cl.deps.blobs.ids().filter((id) => !before.has(id)).length, 2);
+    const manifest = JSON.stringify({
+      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+    });
+    await ecr.send(new PutImageCommand({ repositoryName: 'with-layers', imageManifest: manifest, imageTag: 'v1' }));
+    await rejects(ecr.send(new DeleteRepositoryCommand({ repositoryName: 'with-layers' })), 'RepositoryNotEmptyException', 400);
+    await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'with-layers', force: true }));
+    assert.deepEqual(cl.deps.blobs.ids().filter((id) => !before.has(id)), []);
+    // A repository of the same name starts empty.
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'with-layers' }));
+    const avail = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: 'with-layers', layerDigests: [layer.digest] }));
+    assert.equal(avail.layers?.[0]?.layerAvailability ?? avail.failures?.[0]?.failureCode, 'MissingLayerDigest');
+    await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'with-layers' }));
   });
 
   test('tags: add, replace, remove; 50 at most; keys checked', async () => {
