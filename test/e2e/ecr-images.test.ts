@@ -1,14 +1,15 @@
-// ECR image operations with @aws-sdk/client-ecr: layers pushed (the ECR layer API when it is
-// there, else the registry's monolithic upload), then PutImage, DescribeImages, ListImages,
+// ECR image operations with @aws-sdk/client-ecr: layers pushed with the layer API
+// (InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload), then PutImage, DescribeImages, ListImages,
 // BatchGetImage, BatchDeleteImage, ListImageReferrers, UpdateImageStorageClass; tags that move,
 // IMMUTABLE repositories, indexes and their children, pagination, the errors and failures ECR gives.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
-  BatchDeleteImageCommand, BatchGetImageCommand, CreateRepositoryCommand, DescribeImageReplicationStatusCommand,
+  BatchDeleteImageCommand, BatchGetImageCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, DescribeImageReplicationStatusCommand,
   DescribeImagesCommand, DescribeImageSigningStatusCommand, ECRClient, GetAuthorizationTokenCommand, ListImageReferrersCommand,
-  ListImagesCommand, PutImageCommand, UpdateImageStorageClassCommand, type ImageIdentifier,
+  InitiateLayerUploadCommand, ListImagesCommand, PutImageCommand, UpdateImageStorageClassCommand, UploadLayerPartCommand,
+  type ImageIdentifier,
 } from '@aws-sdk/client-ecr';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
@@ -47,16 +48,14 @@ describe('ECR images (SDK)', () => {
     await server.close();
   });
 
-  /** Pushes one blob into a repository through the registry (a monolithic upload). */
+  /** Pushes one blob into a repository with the ECR layer API (one part). */
   async function pushBlob(repo: string, body: Buffer | string): Promise<{ digest: string; size: number }> {
     const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
     const digest = sha(buf);
-    const r = await fetch(`${server.url}/v2/${repo}/blobs/uploads/?digest=${digest}`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`, 'content-type': 'application/octet-stream' },
-      body: new Uint8Array(buf),
-    });
-    assert.equal(r.status, 201, await r.text());
+    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: repo }));
+    await ecr.send(new UploadLayerPartCommand({ repositoryName: repo, uploadId, partFirstByte: 0, partLastByte: buf.length - 1, layerPartBlob: buf }));
+    const done = await ecr.send(new CompleteLayerUploadCommand({ repositoryName: repo, uploadId, layerDigests: [digest] }));
+    assert.equal(done.layerDigest, digest);
     return { digest, size: buf.length };
   }
 
@@ -108,6 +107,13 @@ describe('ECR images (SDK)', () => {
       { imageId: { imageTag: 'nope' }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' },
       { imageId: {}, failureCode: 'MissingDigestAndTag', failureReason: 'Invalid request parameters: both tag and digest cannot be null' },
     ]);
+    // The registry serves the same bytes under the same digest.
+    const r = await fetch(`${server.url}/v2/app/manifests/v1`, {
+      headers: { authorization: `Basic ${Buffer.from(`AWS:${password}`).toString('base64')}`, accept: DOCKER_MANIFEST },
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('docker-content-digest'), a.digest);
+    assert.equal(await r.text(), a.manifest);
     const pulled = (await ecr.send(new DescribeImagesCommand({ repositoryName: 'app', imageIds: [{ imageTag: 'v1' }] }))).imageDetails![0]!;
     assert.ok(pulled.lastRecordedPullTime instanceof Date, 'BatchGetImage records the pull');
 
