@@ -15,6 +15,7 @@ import {
   BatchCheckLayerAvailabilityCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, DescribeImagesCommand, ECRClient,
   GetAuthorizationTokenCommand, GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, SetRepositoryPolicyCommand, UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 import { needTool } from '../helpers/tools.js';
@@ -242,6 +243,7 @@ describe('ECR registry', { skip: needTool('skopeo') }, () => {
     await part(0, Buffer.from('xyz'), bad.uploadId);
     await assert.rejects(ecrA.send(new CompleteLayerUploadCommand({ repositoryName: 'team/app', uploadId: bad.uploadId, layerDigests: [sha('abc')] })), { name: 'InvalidLayerException' });
     assert.equal((await http(port, 'HEAD', `/v2/team/app/blobs/${sha('xyz')}`, basic(pwA))).status, 404);
+    await assert.rejects(part(3, Buffer.from('more'), bad.uploadId), { name: 'UploadNotFoundException' });
 
     // A layer no image uses is not downloadable; one of the pushed image's is, by URL, without credentials.
     await assert.rejects(ecrA.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'team/app', layerDigest: sha(bytes) })), { name: 'LayerInaccessibleException' });
@@ -309,6 +311,46 @@ describe('ECR registry', { skip: needTool('skopeo') }, () => {
     assert.match(errCode(retag).message, /cannot be overwritten because the repository is immutable/);
   });
 
+  test('identity policies decide registry calls; a mount needs pull rights on the source, else it falls back to an upload session', async () => {
+    const iam = new IAMClient(clientConfig(cl.url, REGION, { accessKeyId: A, secretAccessKey: 'test' }));
+    await iam.send(new CreateUserCommand({ UserName: 'ci' }));
+    const arn = (n: string) => `arn:aws:ecr:${REGION}:${A}:repository/${n}`;
+    await iam.send(new PutUserPolicyCommand({
+      UserName: 'ci', PolicyName: 'push-other',
+      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
+        { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        { Sid: 'PushOther', Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'], Resource: arn('other') },
+      ] }),
+    }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'ci' }))).AccessKey!;
+    iam.destroy();
+    const ecrCi = new ECRClient(clientConfig(cl.url, REGION, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }));
+    const pwCi = await password(ecrCi);
+    ecrCi.destroy();
+    await ecrA.send(new CreateRepositoryCommand({ repositoryName: 'other' }));
+    const m = JSON.parse(await readFile(join(dir, 'src', 'blobs', 'sha256', layout.single.slice(7)), 'utf8')) as { layers: Array<{ digest: string }> };
+    const layer = m.layers[0]!.digest;
+
+    const denied = await http(port, 'GET', `/v2/team/app/manifests/v1`, { ...basic(pwCi), accept: OCI_MANIFEST });
+    assert.equal(denied.status, 403);
+    assert.equal(errCode(denied).code, 'DENIED');
+    assert.match(errCode(denied).message, /ecr:BatchGetImage/);
+    const fallback = await http(port, 'POST', `/v2/other/blobs/uploads/?mount=${layer}&from=team/app`, basic(pwCi));
+    assert.equal(fallback.status, 202);
+    assert.match(String(fallback.headers['location']), /\/v2\/other\/blobs\/uploads\/[0-9a-f-]{36}$/);
+    assert.equal((await http(port, 'HEAD', `/v2/other/blobs/${layer}`, basic(pwCi))).status, 404);
+    const mounted = await http(port, 'POST', `/v2/other/blobs/uploads/?mount=${layer}&from=team/app`, basic(pwA));
+    assert.equal(mounted.status, 201);
+    assert.equal(mounted.headers['docker-content-digest'], layer);
+    assert.equal((await http(port, 'HEAD', `/v2/other/blobs/${layer}`, basic(pwCi))).status, 200);
+
+    // The push-only user pushes with skopeo, and may not read what it pushed.
+    await skopeo(['copy', '--dest-creds', `AWS:${pwCi}`, '--dest-tls-verify=false', `oci:${join(dir, 'src')}:v1`, `docker://localhost:${port}/other:ci`]);
+    const d = await ecrA.send(new DescribeImagesCommand({ repositoryName: 'other' }));
+    assert.deepEqual(d.imageDetails?.map((i) => [i.imageDigest, i.imageTags]), [[layout.single, ['ci']]]);
+    assert.equal((await http(port, 'GET', `/v2/other/blobs/${layer}`, basic(pwCi))).status, 403);
+  });
+
   test('another account pulls only after the repository policy allows it', async () => {
     const src = `docker://localhost:${port}/${A}.dkr.ecr.${REGION}/team/app:v1`;
     const pull = () => skopeo(['copy', '--src-creds', `AWS:${pwB}`, '--src-tls-verify=false', src, `oci:${join(dir, 'cross')}:v1`]);
@@ -334,5 +376,27 @@ describe('ECR registry', { skip: needTool('skopeo') }, () => {
     const r = await http(port, 'GET', '/v2/team/app/tags/list', basic(pwA));
     assert.equal(r.status, 401);
     assert.match(errCode(r).message, /expired/);
+    assert.match(String(r.headers['www-authenticate']), /^Basic /);
+  });
+
+  test('an upload left half-way is collected with its bytes a day later', async () => {
+    const pw = await password(ecrA);
+    const start = await http(port, 'POST', '/v2/team/app/blobs/uploads/', basic(pw));
+    const loc = new URL(String(start.headers['location'])).pathname;
+    assert.equal((await http(port, 'PATCH', loc, basic(pw), Buffer.from('half a layer'))).status, 202);
+    const status = await http(port, 'GET', loc, basic(pw));
+    assert.equal(status.status, 204);
+    assert.equal(status.headers['range'], '0-11');
+    const uuid = loc.split('/').pop()!;
+    const row = await cl.deps.store.transaction((tx) => tx.get<{ parts: Array<{ blob: string }> }>({ account: A, region: REGION }, 'ecr:upload', uuid));
+    const part = row!.parts[0]!.blob;
+    assert.equal(cl.deps.blobs.size(part), 12);
+    await fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: '25h' }) });
+    const pw2 = await password(ecrA);
+    const gone = await http(port, 'GET', loc, basic(pw2));
+    assert.equal(gone.status, 404);
+    assert.equal(errCode(gone).code, 'BLOB_UPLOAD_UNKNOWN');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(cl.deps.blobs.size(part), undefined);
   });
 });

@@ -25,5 +25,5 @@ export default withEcrLifecycle(defineService({
     ...scanHandlers,
   },
   // Operations that read or write blobs: they run outside the store lock and commit with ctx.transact.
-  outside: new Set<string>(['UploadLayerPart']),
+  outside: new Set<string>(['UploadLayerPart', 'CompleteLayerUpload']),
 }));

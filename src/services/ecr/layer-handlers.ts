@@ -16,7 +16,7 @@ import { AwsError } from '../../core/errors.js';
 import type { Scope, Tx } from '../../store/types.js';
 import type { Handler, RequestContext } from '../types.js';
 import { referencedDigests } from './images.js';
-import { blobOf, dropUpload, getUpload, hasLayer, linkLayer, putUpload, storeBlob } from './layers.js';
+import { blobOf, dropUpload, getUpload, hasLayer, linkLayer, putUpload, storeBlob, UPLOAD_TTL_MS } from './layers.js';
 import type { UploadRecord } from './records.js';
 import { requestScope, requireRepository } from './repositories.js';
 import { signDownload, DOWNLOAD_PARAM } from './registry/access.js';
@@ -35,7 +35,7 @@ const uploadNotFound = (uploadId: string, repo: string, registryId: string) =>
 /** The upload, when it is this repository's and this caller's. */
 function theUpload(tx: Tx, scope: Scope, ctx: RequestContext, repo: string, uploadId: string | undefined): UploadRecord {
   const u = uploadId ? getUpload(tx, scope, uploadId) : undefined;
-  if (!u || u.repo !== repo || u.by !== ctx.principal.arn) throw uploadNotFound(uploadId ?? '', repo, scope.account);
+  if (!u || u.repo !== repo || u.by !== ctx.principal.arn || ctx.clock.nowMs() - u.startedAtMs >= UPLOAD_TTL_MS) throw uploadNotFound(uploadId ?? '', repo, scope.account);
   return u;
 }
 
@@ -99,28 +99,39 @@ const uploadLayerPart: Handler<UploadLayerPartRequest, UploadLayerPartResponse> 
   });
 };
 
+/** Runs outside the store lock (index.ts): a refused upload is dropped in a commit of its own before the error. */
 const completeLayerUpload: Handler<CompleteLayerUploadRequest, CompleteLayerUploadResponse> = async (input, ctx) => {
   const scope = requestScope(ctx, input.registryId);
   const name = input.repositoryName!;
-  const repo = requireRepository(ctx.tx, scope, name);
-  const u = theUpload(ctx.tx, scope, ctx, name, input.uploadId);
-  const drop = (ids: string[]) => { if (ids.length) ctx.afterCommit(() => { for (const id of ids) ctx.blobs.delete(id); }); };
-  if (u.size === 0) throw new AwsError('EmptyUploadException', `The specified layer upload does not contain any layer parts.`);
+  const uploadId = input.uploadId!;
   const digests = input.layerDigests ?? [];
+  const u = await ctx.transact((tx) => {
+    requireRepository(tx, scope, name);
+    return theUpload(tx, scope, ctx, name, uploadId);
+  });
+  if (u.size === 0) throw new AwsError('EmptyUploadException', 'The specified layer upload does not contain any layer parts.');
   const actual = await digestOf(u.hashState);
-  if (!digests.length || digests.some((d) => d !== actual)) {
-    // ECR keeps nothing of an upload whose digest does not match.
-    drop(dropUpload(ctx.tx, scope, input.uploadId!));
-    throw new AwsError('InvalidLayerException', `The layer digest calculation performed by Amazon ECR upon receipt of the image layer does not match the digest specified (${actual}).`);
-  }
-  if (hasLayer(ctx.tx, scope, repo.name, actual)) {
-    drop(dropUpload(ctx.tx, scope, input.uploadId!));
-    throw new AwsError('LayerAlreadyExistsException', 'The image layer already exists in the associated repository.');
-  }
-  dropUpload(ctx.tx, scope, input.uploadId!);
-  drop(storeBlob(ctx.tx, actual, u.parts, u.size));
-  linkLayer(ctx.tx, scope, repo.name, actual, u.size, ctx.clock.nowMs());
-  return { registryId: scope.account, repositoryName: name, uploadId: input.uploadId!, layerDigest: actual };
+  const refusal = await ctx.transact((tx): AwsError | CompleteLayerUploadResponse => {
+    const repo = requireRepository(tx, scope, name);
+    const now = theUpload(tx, scope, ctx, name, uploadId);
+    if (now.size !== u.size) throw uploadNotFound(uploadId, name, scope.account);
+    const drop = (ids: string[]) => { if (ids.length) ctx.afterCommit(() => { for (const id of ids) ctx.blobs.delete(id); }); };
+    if (!digests.length || digests.some((d) => d !== actual)) {
+      // Nothing of an upload whose digest does not match is kept.
+      drop(dropUpload(tx, scope, uploadId));
+      return new AwsError('InvalidLayerException', `The layer digest calculation performed by Amazon ECR upon receipt of the image layer does not match the digest specified (${actual}).`);
+    }
+    if (hasLayer(tx, scope, repo.name, actual)) {
+      drop(dropUpload(tx, scope, uploadId));
+      return new AwsError('LayerAlreadyExistsException', 'The image layer already exists in the associated repository.');
+    }
+    dropUpload(tx, scope, uploadId); // its parts become the blob's (or are dropped as a duplicate)
+    drop(storeBlob(tx, actual, u.parts, u.size));
+    linkLayer(tx, scope, repo.name, actual, u.size, ctx.clock.nowMs());
+    return { registryId: scope.account, repositoryName: name, uploadId, layerDigest: actual };
+  });
+  if (refusal instanceof AwsError) throw refusal;
+  return refusal;
 };
 
 const getDownloadUrlForLayer: Handler<GetDownloadUrlForLayerRequest, GetDownloadUrlForLayerResponse> = (input, ctx) => {

@@ -156,3 +156,8 @@ export function expireUploads(tx: Tx, scope: Scope, nowMs: number): string[] {
   }
   return out;
 }
+
+/** Whether expireUploads would collect anything. */
+export function hasStaleUploads(tx: Tx, scope: Scope, nowMs: number): boolean {
+  return tx.list<UploadRecord>(scope, UPLOAD).some((u) => nowMs - u.value.startedAtMs >= UPLOAD_TTL_MS);
+}

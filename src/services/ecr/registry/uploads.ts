@@ -9,7 +9,7 @@
  * in a short transaction after, and checks the upload did not move meanwhile.
  */
 import { randomUUID } from 'node:crypto';
-import { dropUpload, getUpload, hasLayer, linkLayer, putUpload, storeBlob } from '../layers.js';
+import { dropUpload, getUpload, hasLayer, linkLayer, putUpload, storeBlob, UPLOAD_TTL_MS } from '../layers.js';
 import type { UploadRecord } from '../records.js';
 import { findRepository } from '../repositories.js';
 import { authorizeAs, baseUrl } from './access.js';
@@ -52,7 +52,7 @@ function created(call: Call, named: Named, digest: string): Answer {
 function theUpload(s: Session, uuid: string): UploadRecord {
   if (!UUID_RE.test(uuid)) throw uploadUnknown(uuid);
   const u = getUpload(s.ctx.tx, s.target.scope, uuid);
-  if (!u || u.repo !== s.name || u.by !== s.caller.principal.arn) throw uploadUnknown(uuid);
+  if (!u || u.repo !== s.name || u.by !== s.caller.principal.arn || s.nowMs - u.startedAtMs >= UPLOAD_TTL_MS) throw uploadUnknown(uuid);
   return u;
 }
 
