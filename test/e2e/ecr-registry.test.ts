@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import {
-  BatchCheckLayerAvailabilityCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, DescribeImagesCommand, ECRClient,
+  BatchCheckLayerAvailabilityCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, DescribeImageScanFindingsCommand, DescribeImagesCommand, ECRClient,
   GetAuthorizationTokenCommand, GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, SetRepositoryPolicyCommand, UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
@@ -145,6 +145,12 @@ describe('ECR registry', { skip: needTool('skopeo') }, () => {
     assert.equal(r.headers['docker-distribution-api-version'], 'registry/2.0');
     assert.equal(errCode(r).code, 'UNAUTHORIZED');
     assert.equal((await http(port, 'GET', '/v2/', basic(pwA))).status, 200);
+    // The bearer flow: the token endpoint trades the Basic credentials for a bearer token.
+    const tok = await http(port, 'GET', '/v2/token?service=ecr.amazonaws.com&scope=repository:team/app:pull', basic(pwA));
+    assert.equal(tok.status, 200);
+    const bearer = (JSON.parse(tok.body.toString()) as { token: string }).token;
+    assert.equal((await http(port, 'GET', '/v2/', { authorization: `Bearer ${bearer}` })).status, 200);
+    assert.equal((await http(port, 'GET', '/v2/_catalog', basic(pwA))).status, 405);
     const forged = await http(port, 'GET', '/v2/', basic(pwA.slice(0, -4) + 'AAAA'));
     assert.equal(forged.status, 401);
     assert.match(errCode(forged).message, /not issued by this registry/);
@@ -175,6 +181,18 @@ describe('ECR registry', { skip: needTool('skopeo') }, () => {
     assert.equal(tags.headers['link'], '</v2/team/app/tags/list?n=1&last=multi>; rel="next"');
     const rest = await http(port, 'GET', '/v2/team/app/tags/list?n=1&last=multi', basic(pwA));
     assert.deepEqual(JSON.parse(rest.body.toString()).tags, ['v1']);
+  });
+
+  test('skopeo --format v2s2 pushes a Docker schema 2 image; scan on push runs for a registry push', async () => {
+    await ecrA.send(new CreateRepositoryCommand({ repositoryName: 'scanned', imageScanningConfiguration: { scanOnPush: true } }));
+    await skopeo(['copy', '--format', 'v2s2', '--dest-creds', `AWS:${pwA}`, '--dest-tls-verify=false', `oci:${join(dir, 'src')}:v1`, `docker://localhost:${port}/scanned:v2s2`]);
+    const docker = 'application/vnd.docker.distribution.manifest.v2+json';
+    const r = await http(port, 'GET', '/v2/scanned/manifests/v2s2', { ...basic(pwA), accept: `${docker}, ${OCI_MANIFEST}` });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['content-type'], docker);
+    assert.equal(JSON.parse(r.body.toString()).mediaType, docker);
+    const f = await ecrA.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scanned', imageId: { imageTag: 'v2s2' } }));
+    assert.ok(f.imageScanStatus?.status, 'the push started a scan');
   });
 
   test('the repositoryUri host form ACCOUNT.dkr.ecr.REGION.localhost:PORT serves the same manifest', async () => {
@@ -287,6 +305,12 @@ describe('ECR registry', { skip: needTool('skopeo') }, () => {
     const filtered = await http(port, 'GET', `/v2/team/app/referrers/${layout.single}?artifactType=application/other`, basic(pwA));
     assert.equal(filtered.headers['oci-filters-applied'], 'artifactType');
     assert.deepEqual(JSON.parse(filtered.body.toString()).manifests, []);
+    // Deleted by digest: gone from the registry, the referrers and DescribeImages.
+    assert.equal((await http(port, 'DELETE', `/v2/team/app/manifests/${sha(sig)}`, basic(pwA))).status, 202);
+    assert.equal((await http(port, 'GET', `/v2/team/app/manifests/${sha(sig)}`, basic(pwA))).status, 404);
+    assert.deepEqual(JSON.parse((await http(port, 'GET', `/v2/team/app/referrers/${layout.single}`, basic(pwA))).body.toString()).manifests, []);
+    const listed = await ecrA.send(new DescribeImagesCommand({ repositoryName: 'team/app' }));
+    assert.ok(!listed.imageDetails!.some((i) => i.imageDigest === sha(sig)));
 
     const missing = Buffer.from(JSON.stringify({
       schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
