@@ -231,8 +231,16 @@ describe('ECR images (SDK)', () => {
     assert.ok(!active.imageDetails?.some((i) => i.imageDigest === sha(sig)), 'archived images are not listed by default');
     const arch = await ecr.send(new DescribeImagesCommand({ repositoryName: 'multi', filter: { imageStatus: 'ARCHIVED' } }));
     assert.deepEqual(arch.imageDetails?.map((i) => [i.imageDigest, i.imageStatus, i.lastArchivedAt instanceof Date]), [[sha(sig), 'ARCHIVED', true]]);
+    const pull = await ecr.send(new BatchGetImageCommand({ repositoryName: 'multi', imageIds: [{ imageDigest: sha(sig) }] }));
+    assert.deepEqual(pull.failures?.map((f) => f.failureCode), ['ImageNotFound'], 'an archived image cannot be pulled');
     const restored = await ecr.send(new UpdateImageStorageClassCommand({ repositoryName: 'multi', imageId: { imageDigest: sha(sig) }, targetStorageClass: 'STANDARD' }));
     assert.equal(restored.imageStatus, 'ACTIVE');
+    // Re-pushing an archived image restores it too.
+    await ecr.send(new UpdateImageStorageClassCommand({ repositoryName: 'multi', imageId: { imageDigest: sha(sig) }, targetStorageClass: 'ARCHIVE' }));
+    await ecr.send(new PutImageCommand({ repositoryName: 'multi', imageManifest: sig }));
+    const back = (await ecr.send(new DescribeImagesCommand({ repositoryName: 'multi', imageIds: [{ imageDigest: sha(sig) }] }))).imageDetails![0]!;
+    assert.equal(back.imageStatus, 'ACTIVE');
+    assert.ok(back.lastActivatedAt instanceof Date);
 
     const rep = await ecr.send(new DescribeImageReplicationStatusCommand({ repositoryName: 'multi', imageId: { imageTag: 'all' } }));
     assert.deepEqual(rep.replicationStatuses, []);

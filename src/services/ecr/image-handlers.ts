@@ -74,7 +74,7 @@ const putImage: Handler<PutImageRequest, PutImageResponse> = async (input, ctx) 
   const digest = sha256Digest(bytes);
   const tag = input.imageTag;
   const existing = findImage(ctx.tx, t.scope, t.repo.name, { digest });
-  if (existing && (input.imageDigest === undefined || input.imageDigest === digest) && (tag === undefined || existing.tags.includes(tag))) {
+  if (existing && existing.storageClass !== 'ARCHIVE' && (input.imageDigest === undefined || input.imageDigest === digest) && (tag === undefined || existing.tags.includes(tag))) {
     throw new AwsError(
       'ImageAlreadyExistsException',
       `Image with digest '${digest}' and tag '${tag ?? 'null'}' already exists in the repository with name '${t.repo.name}' in registry with id '${t.registryId}'`,

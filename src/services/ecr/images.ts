@@ -82,7 +82,8 @@ export interface PutManifestParams {
 /**
  * Stores a manifest (and a tag): validation, referenced layers and child images, the digest the
  * client expected, tag mutability. Writes nothing unless every check passes. `created` is
- * whether the image is new (callers start scan-on-push only then). A tag already on this image
+ * whether the image is new (callers start scan-on-push only then); pushing an archived image
+ * restores it. A tag already on this image
  * is no change, except in an immutable position, where ECR refuses the push as it refuses any
  * re-tag (the API checks ImageAlreadyExistsException before calling this).
  */
@@ -101,7 +102,9 @@ export function putManifest(tx: Tx, scope: Scope, repo: RepositoryRecord, p: Put
   if (!existing && tx.count(scope, IMAGE, { prefix: repoPrefix(repo.name) }) >= MAX_IMAGES_PER_REPOSITORY) {
     throw new AwsError('LimitExceededException', `The maximum number of images per repository (${MAX_IMAGES_PER_REPOSITORY}) has been reached for the repository with name '${repo.name}' in the registry with id '${repo.registryId}'`);
   }
-  const image: ImageRecord = existing ?? newImage(tx, scope, repo, digest, p, parsed);
+  const image: ImageRecord = existing ? { ...existing } : newImage(tx, scope, repo, digest, p, parsed);
+  // Pushing an archived image again restores it (ECR: "or by re-pushing the image").
+  if (image.storageClass === 'ARCHIVE') Object.assign(image, { storageClass: 'STANDARD', activatedAtMs: p.nowMs });
 
   if (p.tag !== undefined) {
     const current = tx.get<TagRecord>(scope, TAG, repoKey(repo.name, p.tag));
