@@ -221,7 +221,7 @@ export const deleteRepository: Handler<DeleteRepositoryRequest, DeleteRepository
     throw new AwsError('RepositoryNotEmptyException',
       `The repository with name '${name}' in registry with id '${scope.account}' cannot be deleted because it still contains images`);
   }
-  if (images > 0) deleteRepositoryImages(ctx.tx, scope, name);
+  deleteRepositoryImages(ctx.tx, scope, name);
   const orphaned = dropRepositoryLayers(ctx.tx, scope, name);
   ctx.tx.delete(scope, REPOSITORY, name);
   if (orphaned.length) ctx.afterCommit(() => { for (const id of orphaned) ctx.blobs.delete(id); });
