@@ -411,6 +411,16 @@ describe('ECR registry', { skip: needTool('skopeo') }, () => {
     const status = await http(port, 'GET', loc, basic(pw));
     assert.equal(status.status, 204);
     assert.equal(status.headers['range'], '0-11');
+    // A chunk cut off mid-body leaves no blob and does not move the upload.
+    const blobsBefore = cl.deps.blobs.ids().length;
+    await new Promise<void>((ok) => {
+      const r = request({ host: '127.0.0.1', port, method: 'PATCH', path: loc, headers: { ...basic(pw), 'content-length': '100000' } });
+      r.on('error', () => ok());
+      r.write(Buffer.alloc(5000, 1), () => setTimeout(() => { r.destroy(); ok(); }, 50));
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(cl.deps.blobs.ids().length, blobsBefore);
+    assert.equal((await http(port, 'GET', loc, basic(pw))).headers['range'], '0-11');
     const uuid = loc.split('/').pop()!;
     const row = await cl.deps.store.transaction((tx) => tx.get<{ parts: Array<{ blob: string }> }>({ account: A, region: REGION }, 'ecr:upload', uuid));
     const part = row!.parts[0]!.blob;

@@ -115,15 +115,19 @@ export function readBlob(blobs: BlobStore, rec: BlobRecord, range?: { start: num
   }
   if (pieces.length === 1) return blobs.read(pieces[0]!.blob, pieces[0]);
   const out = new PassThrough();
+  let current: Readable | undefined;
   // Each part opened when its turn comes; an error ends the whole stream.
   const next = (i: number): void => {
+    if (out.destroyed) return;
     if (i >= pieces.length) { out.end(); return; }
     const s = blobs.read(pieces[i]!.blob, pieces[i]);
+    current = s;
     s.on('error', (e) => out.destroy(e));
     s.on('end', () => next(i + 1));
     s.pipe(out, { end: false });
   };
-  out.on('close', () => { /* a reader that stops early: the current part is dropped with `out` */ });
+  // A reader that stops early: the part being read is closed with it.
+  out.on('close', () => current?.destroy());
   next(0);
   return out;
 }

@@ -3,7 +3,7 @@
  * hash state saved after each chunk (UploadRecord.hashState) so the final digest needs no
  * second read of what was stored. Never buffered whole.
  */
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { createSHA256, type IHasher } from 'hash-wasm';
 import type { BlobStore } from '../../../store/types.js';
 
@@ -30,8 +30,8 @@ export async function writeChunk(blobs: BlobStore, body: Readable, state: string
       done(null, chunk);
     },
   });
-  body.on('error', (e) => tap.destroy(e));
-  body.pipe(tap);
+  // A body cut short (the client went away) fails the write, which then leaves no blob.
+  pipeline(body, tap, () => {});
   const info = await blobs.write(tap, { sha256: false, md5: false, ...(maxBytes !== undefined ? { maxBytes } : {}) });
   const hashState = Buffer.from(h.save()).toString('base64');
   if (info.size === 0) {
