@@ -140,6 +140,8 @@ export interface ScanRecord {
   completedAtMs?: number;
   /** Vulnerability database version (its source and date) the scan used. */
   database?: string;
+  /** The process running an IN_PROGRESS scan: another one means cloudlet stopped while it ran. */
+  runner?: string;
   findings: Array<{ name: string; severity: string; uri?: string; description?: string; package: string; version: string; fixedVersion?: string; ecosystem: string; vector?: string; score?: number }>;
 }
 

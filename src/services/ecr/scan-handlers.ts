@@ -15,7 +15,7 @@ import { pageToken, resumeAfter } from './image-pages.js';
 import { findImage } from './images.js';
 import { registryScope, type ImageRecord, type RepositoryRecord, type ScanRecord } from './records.js';
 import { requireRepository } from './repositories.js';
-import { getScan, SCAN_INTERVAL_MS, startScan } from './scan/index.js';
+import { getScan, interrupted, SCAN_INTERVAL_MS, startScan } from './scan/index.js';
 
 interface Found {
   registryId: string;
@@ -75,7 +75,12 @@ export const describeImageScanFindings: Handler<DescribeImageScanFindingsRequest
     throw new AwsError('ValidationException', `1 validation error detected: Value '${input.maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value ${max < 1 ? 'greater than or equal to 1' : 'less than or equal to 1000'}`);
   }
   const t = findTarget(ctx, input);
-  const scan = getScan(ctx.tx, t.scope, t.repo.name, t.image.digest);
+  let scan = getScan(ctx.tx, t.scope, t.repo.name, t.image.digest);
+  if (scan && interrupted(scan)) {
+    // Cloudlet stopped while this scan ran: it runs again now.
+    startScan(ctx, t.scope, t.repo.name, t.image.digest);
+    scan = getScan(ctx.tx, t.scope, t.repo.name, t.image.digest);
+  }
   if (!scan) {
     throw new AwsError('ScanNotFoundException', `Image scan does not exist for the image with '${idText(input.imageId!)}' in the repository with name '${t.repo.name}' in the registry with id '${t.registryId}'`);
   }
@@ -120,7 +125,7 @@ export const startImageScan: Handler<StartImageScanRequest, StartImageScanRespon
   const why = unscannable(t.image);
   if (why) throw new AwsError('UnsupportedImageTypeException', `Unsupported image type: basic scanning does not scan ${why}`);
   const last = getScan(ctx.tx, t.scope, t.repo.name, t.image.digest);
-  if (last && ctx.clock.nowMs() - last.startedAtMs < SCAN_INTERVAL_MS) {
+  if (last && !interrupted(last) && ctx.clock.nowMs() - last.startedAtMs < SCAN_INTERVAL_MS) {
     throw new AwsError('LimitExceededException', 'The scan quota per image has been exceeded. Wait and try again.');
   }
   startScan(ctx, t.scope, t.repo.name, t.image.digest);

@@ -6,6 +6,7 @@
  * outcome — COMPLETE with findings, UNSUPPORTED_IMAGE or FAILED with a description — unless the
  * image went away or a newer scan replaced this one meanwhile.
  */
+import { randomUUID } from 'node:crypto';
 import type { BlobStore, Scope, Tx } from '../../../store/types.js';
 import type { Clock } from '../../../core/clock.js';
 import type { Logger } from '../../../core/log.js';
@@ -34,6 +35,17 @@ export function getScan(tx: Tx, scope: Scope, repo: string, digest: string): Sca
   return tx.get<ScanRecord>(scope, SCAN, repoKey(repo, digest));
 }
 
+/** This process, on the IN_PROGRESS rows of the scans it runs (a constant, not state). */
+const RUNNER = randomUUID();
+
+/**
+ * An IN_PROGRESS scan no running scan will finish: cloudlet stopped (or crashed) after the push
+ * committed and before the scan did. DescribeImageScanFindings starts it again; StartImageScan may.
+ */
+export function interrupted(scan: ScanRecord): boolean {
+  return scan.status === 'IN_PROGRESS' && scan.runner !== RUNNER;
+}
+
 /** What a scan needs once the request is over. */
 interface ScanEnv {
   transact: RequestContext['transact'];
@@ -56,7 +68,7 @@ export function databaseFor(path: string | undefined): VulnDb {
 /** Records the scan IN_PROGRESS in ctx.tx and starts it after the commit, without waiting for it. */
 export function startScan(ctx: RequestContext, scope: Scope, repo: string, digest: string): void {
   const startedAtMs = ctx.clock.nowMs();
-  const row: ScanRecord = { status: 'IN_PROGRESS', startedAtMs, findings: [] };
+  const row: ScanRecord = { status: 'IN_PROGRESS', startedAtMs, runner: RUNNER, findings: [] };
   ctx.tx.put(scope, SCAN, repoKey(repo, digest), row);
   const env: ScanEnv = { transact: ctx.transact, blobs: ctx.blobs, clock: ctx.clock, log: ctx.log, vulnDb: ctx.vulnDb };
   ctx.afterCommit(() => {

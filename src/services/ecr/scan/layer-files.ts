@@ -74,7 +74,7 @@ async function decoded(src: Readable): Promise<Readable> {
     }
   })());
   if (first[0] === 0x1f && first[1] === 0x8b) return rest.pipe(zlib.createGunzip());
-  if (first.readUInt32LE(0) === 0xfd2fb528) {
+  if (first.length >= 4 && first.readUInt32LE(0) === 0xfd2fb528) {
     const z = (zlib as unknown as { createZstdDecompress?: () => NodeJS.ReadWriteStream }).createZstdDecompress;
     if (!z) {
       rest.destroy();
@@ -100,6 +100,18 @@ async function readLayer(layer: LayerSource): Promise<LayerChanges> {
   const feeding = decoded(src).then((s) => pipeline(s, extract));
   // A decode failure ends the extract, so the loop below ends too; its error is reported from `feeding`.
   feeding.catch((e: unknown) => extract.destroy(e as Error));
+  try {
+    await readEntries(extract, out);
+  } catch (e) {
+    src.destroy();
+    await feeding.catch(() => undefined);
+    throw e;
+  }
+  await feeding;
+  return out;
+}
+
+async function readEntries(extract: tar.Extract, out: LayerChanges): Promise<void> {
   for await (const entry of extract) {
     const h = entry.header;
     const path = normalise(h.name);
@@ -132,8 +144,6 @@ async function readLayer(layer: LayerSource): Promise<LayerChanges> {
     }
     entry.resume();
   }
-  await feeding;
-  return out;
 }
 
 /** Applies the layers in order; the result holds only the interesting paths of the final filesystem. */
