@@ -210,6 +210,27 @@ describe('ECR repository policies across accounts', () => {
     user.destroy();
   });
 
+  test('identity policies see the repository\'s tags (aws:ResourceTag, ecr:ResourceTag) and the request\'s (aws:RequestTag)', async () => {
+    const iam = new IAMClient(clientConfig(cl.url));
+    await iam.send(new CreateUserCommand({ UserName: 'web-dev' }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'web-dev', PolicyName: 'web', PolicyDocument: doc(
+      { Effect: 'Allow', Action: 'ecr:DescribeRepositories', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': 'web' } } },
+      { Effect: 'Allow', Action: 'ecr:ListTagsForResource', Resource: '*', Condition: { StringEquals: { 'ecr:ResourceTag/team': 'web' } } },
+      { Effect: 'Allow', Action: 'ecr:CreateRepository', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'web' } } },
+    ) }));
+    const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'web-dev' }))).AccessKey!;
+    iam.destroy();
+    const dev = ecrAs({ accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! });
+    assert.equal((await dev.send(new DescribeRepositoriesCommand({ repositoryNames: ['team/web-app'] }))).repositories!.length, 1);
+    assert.deepEqual((await dev.send(new ListTagsForResourceCommand({ resourceArn: `arn:aws:ecr:us-east-1:${A}:repository/team/web-app` }))).tags, [{ Key: 'team', Value: 'web' }]);
+    await rejects(dev.send(new DescribeRepositoriesCommand({ repositoryNames: ['page/a'] })), 'AccessDeniedException', 400,
+      /not authorized to perform: ecr:DescribeRepositories on resource: arn:aws:ecr:us-east-1:000000000000:repository\/page\/a because no identity-based policy allows/);
+    await dev.send(new CreateRepositoryCommand({ repositoryName: 'team/tagged', tags: [{ Key: 'team', Value: 'web' }] }));
+    await rejects(dev.send(new CreateRepositoryCommand({ repositoryName: 'team/untagged' })), 'AccessDeniedException', 400);
+    dev.destroy();
+    await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'team/tagged' }));
+  });
+
   test('a policy that would lock the caller out needs force', async () => {
     const lockout = doc({ Sid: 'Lock', Effect: 'Deny', Principal: '*', Action: 'ecr:SetRepositoryPolicy' });
     await rejects(ecr.send(new SetRepositoryPolicyCommand({ repositoryName: name, policyText: lockout })), 'InvalidParameterException', 400, /use force/);
