@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import {
   BatchDeleteImageCommand, BatchGetImageCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, DescribeImageReplicationStatusCommand,
   DescribeImagesCommand, DescribeImageSigningStatusCommand, ECRClient, GetAuthorizationTokenCommand, ListImageReferrersCommand,
-  InitiateLayerUploadCommand, ListImagesCommand, PutImageCommand, UpdateImageStorageClassCommand, UploadLayerPartCommand,
+  InitiateLayerUploadCommand, ListImagesCommand, PutImageCommand, PutReplicationConfigurationCommand, PutSigningConfigurationCommand, DeleteSigningConfigurationCommand, UpdateImageStorageClassCommand, UploadLayerPartCommand,
   type ImageIdentifier,
 } from '@aws-sdk/client-ecr';
 import type { Cloudlet } from '../../src/server/server.js';
@@ -248,6 +248,20 @@ describe('ECR images (SDK)', () => {
     const signing = await ecr.send(new DescribeImageSigningStatusCommand({ repositoryName: 'multi', imageId: { imageTag: 'all' } }));
     assert.deepEqual(signing.signingStatuses, []);
     await expectError(ecr.send(new DescribeImageSigningStatusCommand({ repositoryName: 'multi', imageId: { imageTag: 'nope' } })), 'ImageNotFoundException');
+    // Configured but never performed: reported as failed, not as done.
+    await ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [
+      { destinations: [{ region: 'us-west-2', registryId: ACCOUNT }], repositoryFilters: [{ filter: 'mul', filterType: 'PREFIX_MATCH' }] },
+      { destinations: [{ region: 'eu-west-1', registryId: ACCOUNT }], repositoryFilters: [{ filter: 'other', filterType: 'PREFIX_MATCH' }] },
+    ] } }));
+    const rep2 = await ecr.send(new DescribeImageReplicationStatusCommand({ repositoryName: 'multi', imageId: { imageTag: 'all' } }));
+    assert.deepEqual(rep2.replicationStatuses?.map((r) => [r.region, r.registryId, r.status]), [['us-west-2', ACCOUNT, 'FAILED']]);
+    assert.match(rep2.replicationStatuses![0]!.failureCode!, /does not replicate/);
+    await ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [] } }));
+    const profile = `arn:aws:signer:us-east-1:${ACCOUNT}:/signing-profiles/release_signer`;
+    await ecr.send(new PutSigningConfigurationCommand({ signingConfiguration: { rules: [{ signingProfileArn: profile, repositoryFilters: [{ filter: 'mu*', filterType: 'WILDCARD_MATCH' }] }] } }));
+    const signed = await ecr.send(new DescribeImageSigningStatusCommand({ repositoryName: 'multi', imageId: { imageTag: 'all' } }));
+    assert.deepEqual(signed.signingStatuses?.map((x) => [x.signingProfileArn, x.status, x.failureCode]), [[profile, 'FAILED', 'SigningNotSupported']]);
+    await ecr.send(new DeleteSigningConfigurationCommand({}));
 
     // Deleting the index by its last tag deletes it; then its children may go.
     const gone = await ecr.send(new BatchDeleteImageCommand({ repositoryName: 'multi', imageIds: [{ imageTag: 'all' }] }));

@@ -18,6 +18,7 @@ import { deleteImage, findImage, imagesOf, indexesReferencing, putManifest, reco
 import { sweepLayers } from './layers.js';
 import { parseManifest, sha256Digest } from './manifests.js';
 import { pageAfter, pageToken, resumeAfter } from './image-pages.js';
+import { replicationStatuses, signingStatuses } from './image-status.js';
 import { registryScope, type ImageRecord, type RepositoryRecord } from './records.js';
 import { afterPush } from './registry/scan-hook.js';
 import { requireRepository } from './repositories.js';
@@ -258,18 +259,17 @@ const updateImageStorageClass: Handler<UpdateImageStorageClassRequest, UpdateIma
   return { registryId: t.registryId, repositoryName: t.repo.name, imageId: idOf(img.digest, input.imageId!.imageTag), imageStatus: imageStatusOf(next) };
 };
 
-// cloudlet replicates nothing and signs nothing: the image exists, and it has no replication or
-// signing status, which is what ECR answers for a registry with neither configured.
+// Replication and signing: stored, never performed (image-status.ts says what that reports).
 const describeImageReplicationStatus: Handler<DescribeImageReplicationStatusRequest, DescribeImageReplicationStatusResponse> = (input, ctx) => {
   const t = target(ctx, input);
   const img = requireImage(ctx, t, input.imageId!);
-  return { repositoryName: t.repo.name, imageId: idOf(img.digest, input.imageId!.imageTag), replicationStatuses: [] };
+  return { repositoryName: t.repo.name, imageId: idOf(img.digest, input.imageId!.imageTag), replicationStatuses: replicationStatuses(ctx.tx, t.scope, t.repo.name) };
 };
 
 const describeImageSigningStatus: Handler<DescribeImageSigningStatusRequest, DescribeImageSigningStatusResponse> = (input, ctx) => {
   const t = target(ctx, input);
   const img = requireImage(ctx, t, input.imageId!);
-  return { registryId: t.registryId, repositoryName: t.repo.name, imageId: idOf(img.digest, input.imageId!.imageTag), signingStatuses: [] };
+  return { registryId: t.registryId, repositoryName: t.repo.name, imageId: idOf(img.digest, input.imageId!.imageTag), signingStatuses: signingStatuses(ctx.tx, t.scope, t.repo.name) };
 };
 
 /** ECR operations of this area (see index.ts). */
