@@ -18,6 +18,7 @@ import {
 import type { Cloudlet } from '../../src/server/server.js';
 import { bundledDbPath } from '../../src/services/ecr/scan/osv.js';
 import { DEBIAN_12_OS_RELEASE, dpkgEntry, tarLayer } from '../../src/services/ecr/scan/layer-testkit.js';
+import { runCli } from '../helpers/process.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
 const ACCOUNT = '111111111111';
@@ -227,5 +228,11 @@ describe('ECR scan on push (SDK)', () => {
       'CVE-2023-5678 MEDIUM openssl 3.0.13-1~deb12u1',
       'CVE-2024-0727 MEDIUM openssl 3.0.13-1~deb12u1',
     ]);
+  });
+
+  test('cloudlet start --vuln-db refuses a path that does not exist', async () => {
+    const r = await runCli(['start', '--ephemeral', '--port', '0', '--vuln-db', join(dbDir, 'missing.json')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--vuln-db .*missing\.json: no such file or directory/);
   });
 });
