@@ -257,6 +257,11 @@ describe('ECR registry', { skip: needTool('skopeo') }, () => {
     await assert.rejects(ecrA.send(new CompleteLayerUploadCommand({ repositoryName: 'team/app', uploadId: again.uploadId, layerDigests: [sha(bytes)] })), { name: 'EmptyUploadException' });
     await part(0, bytes, again.uploadId);
     await assert.rejects(ecrA.send(new CompleteLayerUploadCommand({ repositoryName: 'team/app', uploadId: again.uploadId, layerDigests: [sha(bytes)] })), { name: 'LayerAlreadyExistsException' });
+    // Parts before the last one must be 5 MiB at least.
+    const small = await ecrA.send(new InitiateLayerUploadCommand({ repositoryName: 'team/app' }));
+    await part(0, Buffer.from('ab'), small.uploadId);
+    await part(2, Buffer.from('cd'), small.uploadId);
+    await assert.rejects(ecrA.send(new CompleteLayerUploadCommand({ repositoryName: 'team/app', uploadId: small.uploadId, layerDigests: [sha('abcd')] })), { name: 'LayerPartTooSmallException' });
     const bad = await ecrA.send(new InitiateLayerUploadCommand({ repositoryName: 'team/app' }));
     await part(0, Buffer.from('xyz'), bad.uploadId);
     await assert.rejects(ecrA.send(new CompleteLayerUploadCommand({ repositoryName: 'team/app', uploadId: bad.uploadId, layerDigests: [sha('abc')] })), { name: 'InvalidLayerException' });

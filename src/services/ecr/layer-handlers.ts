@@ -79,10 +79,6 @@ const uploadLayerPart: Handler<UploadLayerPartRequest, UploadLayerPartResponse> 
     const u = theUpload(tx, scope, ctx, name, input.uploadId);
     if (first !== u.size || last - first + 1 !== part.length || part.length === 0) throw invalidPart(u.size);
     if (part.length > MAX_PART_BYTES) throw invalidPart(u.size);
-    const prev = u.parts[u.parts.length - 1];
-    if (prev && prev.size < MIN_PART_BYTES) {
-      throw new AwsError('LayerPartTooSmallException', `Layer part size must be at least ${MIN_PART_BYTES} bytes, except the last part`);
-    }
     return u;
   });
   const chunk = await writeChunk(ctx.blobs, Readable.from([part]), before.hashState);
@@ -110,6 +106,9 @@ const completeLayerUpload: Handler<CompleteLayerUploadRequest, CompleteLayerUplo
     return theUpload(tx, scope, ctx, name, uploadId);
   });
   if (u.size === 0) throw new AwsError('EmptyUploadException', 'The specified layer upload does not contain any layer parts.');
+  if (u.parts.slice(0, -1).some((p) => p.size < MIN_PART_BYTES)) {
+    throw new AwsError('LayerPartTooSmallException', `Layer parts must be at least ${MIN_PART_BYTES} bytes, except the last one.`);
+  }
   const actual = await digestOf(u.hashState);
   const refusal = await ctx.transact((tx): AwsError | CompleteLayerUploadResponse => {
     const repo = requireRepository(tx, scope, name);

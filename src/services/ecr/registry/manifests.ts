@@ -42,6 +42,9 @@ export async function getManifest(call: Call, named: Named, ref: string, head: b
   const image = await open(call, named, 'BatchGetImage', { imageIds: [imageId(r)] }, (s, tx) => {
     const img = findImage(tx, s.target.scope, s.name, r);
     if (!img) throw manifestUnknown(ref);
+    if (img.storageClass === 'ARCHIVE') {
+      throw new RegistryError('MANIFEST_UNKNOWN', `The image ${img.digest} is archived: restore it (UpdateImageStorageClass to STANDARD) before pulling it`, 404, { reference: ref });
+    }
     // No conversion: a client that does not take the stored type gets what ECR answers.
     if (!accepts(call.wire.headers['accept'], img.mediaType)) {
       throw new RegistryError('MANIFEST_UNKNOWN', `The requested manifest's media type ${img.mediaType} is not in the Accept list`, 404, { reference: ref });

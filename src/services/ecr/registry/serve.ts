@@ -42,9 +42,8 @@ async function route(call: Call, ep: Endpoint & { registry?: { registryId: strin
       return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(m === 'HEAD' ? '' : '{}') };
     case 'token': {
       // The bearer flow: the Basic credentials' password is the bearer token.
-      const caller = await transaction(call, (tx) => authenticate(tx, call.wire, call.deps.clock.nowMs()));
+      await transaction(call, (tx) => authenticate(tx, call.wire, call.deps.clock.nowMs()));
       const token = passwordOf(call.wire)!;
-      void caller;
       return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ token, access_token: token, expires_in: 43200 })) };
     }
     case 'catalog':
