@@ -163,7 +163,7 @@ export const createRepository: Handler<CreateRepositoryRequest, CreateRepository
   const scope = requestScope(ctx, input.registryId);
   const name = input.repositoryName ?? '';
   checkRepositoryName(name);
-  const tags = checkTags(input.tags ?? [], 'tags');
+  const tags = checkTags(input.tags ?? []);
   const mutability = checkMutability(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
   const encryption = checkEncryption(input.encryptionConfiguration, scope.account, scope.region);
   if (findRepository(ctx.tx, scope, name)) {

@@ -22,7 +22,7 @@ const tooMany = () => new AwsError('TooManyTagsException',
   'The list of tags on the repository is over the limit. The maximum number of tags that can be applied to a repository is 50.');
 
 /** Checks one list of tags; the same key twice keeps the last value. */
-export function checkTags(tags: Array<{ Key?: string; Value?: string }>, _param: string): Array<{ Key: string; Value: string }> {
+export function checkTags(tags: Array<{ Key?: string; Value?: string }>): Array<{ Key: string; Value: string }> {
   const out = new Map<string, string>();
   for (const t of tags) {
     const key = t.Key;
@@ -51,7 +51,7 @@ export function tagMap(r: RepositoryRecord): Record<string, string> {
 
 export const tagResource: Handler<TagResourceRequest, TagResourceResponse> = (input, ctx) => {
   const { scope, name } = repositoryOfArn(ctx, input.resourceArn);
-  const adding = checkTags(input.tags ?? [], 'tags');
+  const adding = checkTags(input.tags ?? []);
   updateRepository(ctx.tx, scope, name, (r) => {
     const merged = new Map(r.tags.map((t) => [t.Key, t.Value]));
     for (const t of adding) merged.set(t.Key, t.Value);

@@ -68,7 +68,7 @@ function templateFields(input: TemplateInput, ctx: RequestContext, base: Creatio
     ? checkMutability(input.imageTagMutability, input.imageTagMutabilityExclusionFilters)
     : { imageTagMutability: (base?.imageTagMutability ?? 'MUTABLE') as 'MUTABLE', imageTagMutabilityExclusionFilters: base?.imageTagMutabilityExclusionFilters };
   const out: Omit<CreationTemplate, 'prefix' | 'createdAtMs' | 'updatedAtMs'> = {
-    resourceTags: input.resourceTags !== undefined ? checkTags(input.resourceTags, 'resourceTags') : base?.resourceTags ?? [],
+    resourceTags: input.resourceTags !== undefined ? checkTags(input.resourceTags) : base?.resourceTags ?? [],
     imageTagMutability: mutability.imageTagMutability,
     appliedFor: [...new Set(appliedFor)],
   };
@@ -216,8 +216,7 @@ export const createPullThroughCacheRule: Handler<CreatePullThroughCacheRuleReque
   if (input.customRoleArn) r.customRoleArn = input.customRoleArn;
   r.upstreamRepositoryPrefix = input.upstreamRepositoryPrefix ?? 'ROOT';
   updateSettings(ctx.tx, scope, (s) => ({ ...s, pullThroughCache: [...list, r].sort((a, b) => (a.ecrRepositoryPrefix < b.ecrRepositoryPrefix ? -1 : 1)) }));
-  const out = toRule(r, scope.account);
-  return { ...out, createdAt: out.createdAt };
+  return toRule(r, scope.account);
 };
 
 export const describePullThroughCacheRules: Handler<DescribePullThroughCacheRulesRequest, DescribePullThroughCacheRulesResponse> = (input, ctx) => {
