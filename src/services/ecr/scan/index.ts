@@ -59,9 +59,9 @@ interface ScanEnv {
  * Loaded databases by file version (path, size, mtime): file contents, read once, so a scan
  * does not parse the same file again; a replaced file is read anew.
  */
-const DB_CACHE = new Map<string, VulnDb>();
+const DB_CACHE = new Map<string, Promise<VulnDb>>();
 
-export function databaseFor(path: string | undefined): VulnDb {
+export function databaseFor(path: string | undefined): Promise<VulnDb> {
   return dbFor(path, DB_CACHE);
 }
 
@@ -119,7 +119,7 @@ async function runScan(env: ScanEnv, scope: Scope, repo: string, digest: string,
     if (plan.unsupported) {
       outcome = { status: 'UNSUPPORTED_IMAGE', description: `UnsupportedImageError: ${plan.unsupported}.`, packages: [], findings: [] };
     } else {
-      const db = databaseFor(env.vulnDb);
+      const db = await databaseFor(env.vulnDb);
       database = databaseLabel(db);
       const sources: LayerSource[] = plan.layers.map((l) => ({ digest: l.digest, open: () => readBlob(env.blobs, l.rec) }));
       outcome = await scanImage(sources, db);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildDb, bundledDbPath, dbFor, loadDb, matchPackages, type OsvRecord, type VulnDb } from './osv.js';
+import { buildDb, bundledDbPath, dbFor, loadDb, loadDbAsync, matchPackages, type OsvRecord, type VulnDb } from './osv.js';
 import { bandOf, cvss3BaseScore, severityOf } from './severity.js';
 
 test('CVSS v3 base scores as the specification computes them, and their bands', () => {
@@ -87,7 +87,7 @@ test('the shipped database loads, carries its source and date, and every record 
   assert.deepEqual(glibc.map((f) => [f.name, f.severity, f.fixedVersion]), [['CVE-2023-4911', 'HIGH', '2.36-9+deb12u3']]);
 });
 
-test('a user database: a directory of OSV files or an array; read again when the file changes', () => {
+test('a user database: a directory of OSV files or an array; read again when the file changes', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cloudlet-osv-'));
   try {
     mkdirSync(join(dir, 'npm'));
@@ -95,17 +95,20 @@ test('a user database: a directory of OSV files or an array; read again when the
     writeFileSync(join(dir, 'b.json'), JSON.stringify([{ ...rec([], 'npm', 'x'), id: 'CVE-2023-0002' }]));
     const d = loadDb(dir);
     assert.equal(d.count, 2);
+    assert.equal((await loadDbAsync(dir)).count, 2);
     assert.equal(matchPackages(d, [{ ecosystem: 'npm', name: 'left-pad', version: '1.3.0' }]).length, 1);
     const file = join(dir, 'one.json');
-    const cache = new Map<string, VulnDb>();
+    const cache = new Map<string, Promise<VulnDb>>();
     writeFileSync(file, JSON.stringify([]));
-    assert.equal(dbFor(file, cache).count, 0);
-    assert.equal(dbFor(file, cache), dbFor(file, cache), 'read once');
+    assert.equal((await dbFor(file, cache)).count, 0);
+    assert.equal(await dbFor(file, cache), await dbFor(file, cache), 'read once');
     writeFileSync(file, JSON.stringify([rec([])]));
-    assert.equal(dbFor(file, cache).count, 1, 'a replaced file is read again');
+    assert.equal((await dbFor(file, cache)).count, 1, 'a replaced file is read again');
     assert.equal(cache.size, 1);
     writeFileSync(file, '{"not": "osv"}');
     assert.throws(() => loadDb(file), /not OSV data/);
+    await assert.rejects(dbFor(file, cache), /not OSV data/);
+    assert.equal(cache.size, 0, 'a failed load is not kept');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@
  * limit close at that version, last_affected closes after it). GIT ranges are not evaluated.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { severityOf, type Severity } from './severity.js';
@@ -121,24 +122,8 @@ export function bundledDbPath(): string {
   throw new Error('data/vulns/osv.json not found: the shipped vulnerability database is missing');
 }
 
-/** Reads a database file or directory (synchronously: call it outside any transaction). */
-export function loadDb(path: string): VulnDb {
-  const st = statSync(path);
-  if (st.isDirectory()) {
-    const records: OsvRecord[] = [];
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir, { withFileTypes: true })) {
-        const p = join(dir, name.name);
-        if (name.isDirectory()) walk(p);
-        else if (name.name.endsWith('.json')) {
-          try { records.push(...recordsOf(JSON.parse(readFileSync(p, 'utf8')))); } catch (e) { throw new Error(`${p}: ${(e as Error).message}`); }
-        }
-      }
-    };
-    walk(path);
-    return buildDb(records, `OSV records in ${path} (${records.length})`);
-  }
-  const json = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+function fromFile(path: string, text: string): VulnDb {
+  const json = JSON.parse(text) as unknown;
   const meta = json && typeof json === 'object' && !Array.isArray(json) ? (json as { meta?: { source?: string; date?: string; version?: string } }).meta : undefined;
   const records = recordsOf(json);
   const source = meta?.source ? `${meta.source}${meta.version ? ` v${meta.version}` : ''}${meta.date ? ` (${meta.date})` : ''}` : `OSV records in ${path} (${records.length})`;
@@ -146,19 +131,59 @@ export function loadDb(path: string): VulnDb {
   return buildDb(records, source, Number.isNaN(date) ? undefined : date);
 }
 
+function fileRecords(p: string, text: string): OsvRecord[] {
+  try {
+    return recordsOf(JSON.parse(text));
+  } catch (e) {
+    throw new Error(`${p}: ${(e as Error).message}`);
+  }
+}
+
+/** Reads a database file or directory synchronously (tests, tools). */
+export function loadDb(path: string): VulnDb {
+  if (!statSync(path).isDirectory()) return fromFile(path, readFileSync(path, 'utf8'));
+  const records: OsvRecord[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, name.name);
+      if (name.isDirectory()) walk(p);
+      else if (name.name.endsWith('.json')) records.push(...fileRecords(p, readFileSync(p, 'utf8')));
+    }
+  };
+  walk(path);
+  return buildDb(records, `OSV records in ${path} (${records.length})`);
+}
+
+/** The same, without holding the event loop: an OSV export of a whole ecosystem is tens of thousands of files. */
+export async function loadDbAsync(path: string): Promise<VulnDb> {
+  if (!(await stat(path)).isDirectory()) return fromFile(path, await readFile(path, 'utf8'));
+  const records: OsvRecord[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const name of await readdir(dir, { withFileTypes: true })) {
+      const p = join(dir, name.name);
+      if (name.isDirectory()) await walk(p);
+      else if (name.name.endsWith('.json')) records.push(...fileRecords(p, await readFile(p, 'utf8')));
+    }
+  };
+  await walk(path);
+  return buildDb(records, `OSV records in ${path} (${records.length})`);
+}
+
 /**
  * The database for a path (undefined: the shipped one), read once per file version: a cache of
- * file contents keyed by path, size and mtime, so a replaced file is read again.
+ * file contents keyed by path, size and mtime, so a replaced file is read again. Scans that start
+ * while it loads wait for the same load; a failed load is not kept.
  */
-export function dbFor(path: string | undefined, cache: Map<string, VulnDb>): VulnDb {
+export async function dbFor(path: string | undefined, cache: Map<string, Promise<VulnDb>>): Promise<VulnDb> {
   const p = path ?? bundledDbPath();
-  const st = statSync(p);
+  const st = await stat(p);
   const key = `${p}\u0000${st.size}\u0000${st.mtimeMs}`;
   let db = cache.get(key);
   if (!db) {
     for (const k of cache.keys()) if (k.startsWith(`${p}\u0000`)) cache.delete(k);
-    db = loadDb(p);
+    db = loadDbAsync(p);
     cache.set(key, db);
+    db.catch(() => { if (cache.get(key) === db) cache.delete(key); });
   }
   return db;
 }
