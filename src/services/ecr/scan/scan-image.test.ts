@@ -70,3 +70,24 @@ test('scan: images basic scanning does not support', async () => {
   assert.equal(a.status, 'COMPLETE');
   assert.deepEqual(a.findings.map((f) => f.name), ['CVE-2023-32681', 'CVE-2024-35195']);
 });
+
+test('scan: Ubuntu 22.04 LTS (epochs in dpkg versions) and Alpine 3.19 (apk revisions)', async () => {
+  const ubuntu = await tarLayer([
+    { name: 'etc/os-release', data: 'NAME="Ubuntu"\nVERSION="22.04.3 LTS (Jammy Jellyfish)"\nID=ubuntu\nVERSION_ID="22.04"\n' },
+    { name: 'var/lib/dpkg/status', data: [
+      dpkgEntry({ name: 'openssh-server', version: '1:8.9p1-3ubuntu0.6', source: 'openssh' }),
+      dpkgEntry({ name: 'zlib1g', version: '1:1.2.11.dfsg-2ubuntu9.2', source: 'zlib' }),
+    ].join('\n') },
+  ]);
+  const u = await scanImage(sources([ubuntu]), db);
+  assert.equal(u.os?.ecosystem, 'Ubuntu:22.04:LTS');
+  assert.deepEqual(u.findings.map((f) => `${f.name} ${f.severity} ${f.package} ${f.fixedVersion}`), ['CVE-2024-6387 HIGH openssh 1:8.9p1-3ubuntu0.10']);
+  const alpine = await tarLayer([
+    { name: 'etc/os-release', data: 'ID=alpine\nVERSION_ID=3.19.0\n' },
+    { name: 'lib/apk/db/installed', data: 'P:libssl3\nV:3.1.4-r1\no:openssl\n\nP:libcrypto3\nV:3.1.4-r1\no:openssl\n' },
+  ]);
+  const a = await scanImage(sources([alpine]), db);
+  assert.deepEqual(a.findings.map((f) => `${f.name} ${f.package} ${f.version} ${f.fixedVersion}`), ['CVE-2024-0727 openssl 3.1.4-r1 3.1.4-r5']);
+  const patched = await tarLayer([{ name: 'lib/apk/db/installed', data: 'P:libssl3\nV:3.1.4-r5\no:openssl\n' }]);
+  assert.deepEqual((await scanImage(sources([alpine, patched]), db)).findings, []);
+});
