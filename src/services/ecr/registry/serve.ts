@@ -82,7 +82,7 @@ export async function serveRegistry(deps: ServerDeps, wire: WireRequest, req: In
   let answer: Answer;
   try {
     const ep = parsePath(wire.path);
-    if (!ep) throw new RegistryError('NAME_INVALID', `no registry endpoint at ${wire.path}`, 404);
+    if (!ep) throw new RegistryError('UNSUPPORTED', `no registry endpoint at ${wire.path}`, 404);
     answer = await route(call, ep);
   } catch (err) {
     if (isClientAbort(err) && (req.destroyed || !req.complete || res.destroyed)) {
