@@ -16,7 +16,7 @@ import { AwsError } from '../../core/errors.js';
 import type { Scope, Tx } from '../../store/types.js';
 import type { Handler, RequestContext } from '../types.js';
 import { referencedDigests } from './images.js';
-import { blobOf, dropUpload, getUpload, hasLayer, linkLayer, putUpload, storeBlob, UPLOAD_TTL_MS } from './layers.js';
+import { blobOf, dropUpload, expireUploads, getUpload, hasLayer, linkLayer, putUpload, storeBlob, UPLOAD_TTL_MS } from './layers.js';
 import type { UploadRecord } from './records.js';
 import { requestScope, requireRepository } from './repositories.js';
 import { signDownload, DOWNLOAD_PARAM } from './registry/access.js';
@@ -59,6 +59,9 @@ const batchCheckLayerAvailability: Handler<BatchCheckLayerAvailabilityRequest, B
 const initiateLayerUpload: Handler<InitiateLayerUploadRequest, InitiateLayerUploadResponse> = (input, ctx) => {
   const scope = requestScope(ctx, input.registryId);
   const repo = requireRepository(ctx.tx, scope, input.repositoryName!);
+  // Uploads of this registry started a day ago or more are collected on the way.
+  const stale = expireUploads(ctx.tx, scope, ctx.clock.nowMs());
+  if (stale.length) ctx.afterCommit(() => { for (const id of stale) ctx.blobs.delete(id); });
   const uploadId = randomUUID();
   putUpload(ctx.tx, scope, uploadId, { repo: repo.name, parts: [], size: 0, startedAtMs: ctx.clock.nowMs(), via: 'api', by: ctx.principal.arn });
   return { uploadId, partSize: PART_SIZE };
