@@ -24,7 +24,7 @@ const ALONE = new Set(['test/e2e/body-budget.test.ts'].map((f) => resolve(f)));
 // workers finish together instead of one running a long file alone at the end. Three workers on
 // two cores: much of a Terraform or CLI file's time is spent waiting (provider polls, process
 // start), and the suite took 554 s with two, 422 s with three.
-const SLOW = /terraform|-cli|cli-|crash|durability|boto3/;
+const SLOW = /terraform|-cli|cli-|crash|durability|boto3|tls/;
 const slowFirst = (a, b) => (SLOW.test(b) ? 1 : 0) - (SLOW.test(a) ? 1 : 0) || (a < b ? -1 : a > b ? 1 : 0);
 
 const only = process.argv.slice(2);

@@ -141,8 +141,23 @@ export function denialMessage(req: RequestContext, denial: Denial): string {
   return `${head} because no ${NO_LABEL[denial.missing]} allows the ${req.action} action`;
 }
 
-/** One line for the log: which policy and statement decided (cloudlet's explanation). */
-export function explain(req: RequestContext, d: DecisionResult): Record<string, unknown> {
+/** The policy a matched statement belongs to. */
+export function findPolicy(inputs: PolicyInputs, m: MatchedStatement): Policy | undefined {
+  switch (m.source) {
+    case 'identity': return inputs.identity.find((p) => p.id === m.policyId);
+    case 'boundary': return inputs.boundary;
+    case 'session': return inputs.session?.find((p) => p.id === m.policyId);
+    case 'resource': return inputs.resource;
+    default: return undefined;
+  }
+}
+
+/**
+ * One line for the log: which policy and statement decided (cloudlet's explanation); for a
+ * Deny with conditions, the condition keys it tested and the request's values of them (why
+ * it matched: `"Bool:aws:SecureTransport": "false"`).
+ */
+export function explain(req: RequestContext, d: DecisionResult, inputs?: PolicyInputs): Record<string, unknown> {
   const out: Record<string, unknown> = {
     principal: req.principal.arn, action: req.action, resource: req.resource,
     decision: d.result.decision, reason: d.result.reason,
@@ -154,6 +169,11 @@ export function explain(req: RequestContext, d: DecisionResult): Record<string, 
     out.policy = s.policyId;
     out.policyType = denial.source;
     out.statement = { sid: s.sid ?? null, index: s.index };
+    const condition = inputs && findPolicy(inputs, s)?.statements[s.index]?.condition;
+    if (condition) {
+      const value = (key: string) => Object.entries(req.context).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1] ?? null;
+      out.conditions = Object.fromEntries(Object.entries(condition).flatMap(([op, keys]) => Object.keys(keys).map((k) => [`${op}:${k}`, value(k)])));
+    }
   } else if (denial) {
     out.missing = NO_LABEL[denial.missing];
     if (denial.policy) out.policy = denial.policy;

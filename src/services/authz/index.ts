@@ -177,7 +177,7 @@ export class Authorizer {
         if (e) d = e;
       }
       if (d.allowed) continue;
-      const fields = { requestId: ctx.requestId, operation: `${ctx.service}:${ctx.operation}`, ...explain(pr, d) };
+      const fields = { requestId: ctx.requestId, operation: `${ctx.service}:${ctx.operation}`, ...explain(pr, d, inputs) };
       if (this.opts.mode === 'audit') {
         this.opts.log.warn('access would be denied (--iam audit: allowed)', fields);
         continue;

@@ -18,7 +18,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AwsError } from '../../core/errors.js';
 import type { MatchedStatement, Policy, RequestContext } from '../../policy/index.js';
 import type { DecisionResult, PolicyInputs } from './decision.js';
-import { explain } from './decision.js';
+import { explain, findPolicy } from './decision.js';
 
 const KEY = createHash('sha256').update('cloudlet authorization message key v1').digest();
 const VERSION = 1;
@@ -45,16 +45,6 @@ export function decodeAuthorizationMessage(encoded: string): string {
 
 const items = <T>(list: T[]): { items: T[] } => ({ items: list });
 const values = (v: string | string[]): { items: Array<{ value: string }> } => items((Array.isArray(v) ? v : [v]).map((value) => ({ value })));
-
-function findPolicy(inputs: PolicyInputs, m: MatchedStatement): Policy | undefined {
-  switch (m.source) {
-    case 'identity': return inputs.identity.find((p) => p.id === m.policyId);
-    case 'boundary': return inputs.boundary;
-    case 'session': return inputs.session?.find((p) => p.id === m.policyId);
-    case 'resource': return inputs.resource;
-    default: return undefined;
-  }
-}
 
 function statementItem(inputs: PolicyInputs, m: MatchedStatement, req: RequestContext): Record<string, unknown> {
   const st = findPolicy(inputs, m)?.statements[m.index];
@@ -113,6 +103,6 @@ export function authorizationMessage(req: RequestContext, d: DecisionResult, inp
       resource: req.resource,
       conditions: items(conditions),
     },
-    explanation: explain(req, d),
+    explanation: explain(req, d, inputs),
   };
 }
