@@ -1,7 +1,8 @@
 // ECR image operations with @aws-sdk/client-ecr: layers pushed with the layer API
 // (InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload), then PutImage, DescribeImages, ListImages,
 // BatchGetImage, BatchDeleteImage, ListImageReferrers, UpdateImageStorageClass; tags that move,
-// IMMUTABLE repositories, indexes and their children, pagination, the errors and failures ECR gives.
+// IMMUTABLE repositories, indexes and their children, pagination, the errors and failures ECR gives;
+// the AWS CLI (v1 and v2) for the same calls.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -12,6 +13,7 @@ import {
   type ImageIdentifier,
 } from '@aws-sdk/client-ecr';
 import type { Cloudlet } from '../../src/server/server.js';
+import { awsClis, awsJson, runAws } from '../helpers/cli.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
 const ACCOUNT = '111111111111';
@@ -324,4 +326,28 @@ describe('ECR images (SDK)', () => {
     await expectError(ecr.send(new DescribeImagesCommand({ repositoryName: 'pages', nextToken: first.nextToken, filter: { tagStatus: 'UNTAGGED' } })), 'InvalidParameterException', /nextToken/);
     await expectError(ecr.send(new ListImagesCommand({ repositoryName: 'pages', nextToken: first.nextToken })), 'InvalidParameterException', /nextToken/);
   });
+
+  for (const cli of awsClis()) {
+    test(`${cli.name}: put-image, describe-images, list-images, batch-get-image, batch-delete-image`, { skip: cli.skip }, async () => {
+      const repo = `cli-${cli.name.replace(/\W+/g, '-')}`;
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: repo }));
+      const img = await dockerImage(repo, cli.name);
+      const env = { AWS_ACCESS_KEY_ID: ACCOUNT };
+      const put = await awsJson(cli.bin, server.url, ['ecr', 'put-image', '--repository-name', repo, '--image-tag', 'v1', '--image-manifest', img.manifest], env);
+      assert.deepEqual(put.image.imageId, { imageDigest: img.digest, imageTag: 'v1' });
+      const d = await awsJson(cli.bin, server.url, ['ecr', 'describe-images', '--repository-name', repo], env);
+      assert.deepEqual(d.imageDetails.map((i: { imageDigest: string; imageTags: string[]; imageSizeInBytes: number }) => [i.imageDigest, i.imageTags, i.imageSizeInBytes]), [[img.digest, ['v1'], img.size]]);
+      const l = await awsJson(cli.bin, server.url, ['ecr', 'list-images', '--repository-name', repo, '--filter', 'tagStatus=TAGGED'], env);
+      assert.deepEqual(l.imageIds, [{ imageDigest: img.digest, imageTag: 'v1' }]);
+      const g = await awsJson(cli.bin, server.url, ['ecr', 'batch-get-image', '--repository-name', repo, '--image-ids', 'imageTag=v1', 'imageTag=v9'], env);
+      assert.equal(g.images[0].imageManifest, img.manifest);
+      assert.deepEqual(g.failures, [{ imageId: { imageTag: 'v9' }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }]);
+      const again = await runAws(cli.bin, server.url, ['ecr', 'put-image', '--repository-name', repo, '--image-tag', 'v1', '--image-manifest', img.manifest], env);
+      assert.notEqual(again.status, 0);
+      assert.match(again.stderr, /ImageAlreadyExistsException/);
+      const del = await awsJson(cli.bin, server.url, ['ecr', 'batch-delete-image', '--repository-name', repo, '--image-ids', 'imageTag=v1'], env);
+      assert.deepEqual(del.imageIds, [{ imageDigest: img.digest, imageTag: 'v1' }]);
+      assert.deepEqual((await ecr.send(new ListImagesCommand({ repositoryName: repo }))).imageIds, []);
+    });
+  }
 });
