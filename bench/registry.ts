@@ -3,9 +3,11 @@
  * against cloudlet's registry (`/v2/` on its own port: `npm start`'s bundle on a data directory,
  * state on disk as users run it, authenticated with an ECR token as `AWS:<password>`) and against
  * Debian's docker-registry (CNCF distribution 2.8, filesystem storage in a temporary directory: it
- * fsyncs each file it writes, as cloudlet's data directory does; no auth), both on 127.0.0.1, one
- * at a time, alternating which goes first per round. Also `cloudlet --ephemeral` (no fsync), for
- * what durability costs.
+ * fsyncs each file it writes, as cloudlet's data directory does; no auth), all on 127.0.0.1, one
+ * transfer at a time, each round starting with another server. Like for like transports: cloudlet
+ * `--tls off` against distribution over plain HTTP, and cloudlet's default (`--tls on`: skopeo,
+ * which tries HTTPS first, speaks TLS) against distribution with a self-signed P-256 certificate.
+ * Also `cloudlet --ephemeral` (no fsync), for what durability costs.
  *
  * The image: an OCI layout the bench writes itself. Each layer is a gzip'd tar (level 1) of one
  * file of random bytes (72, 56, 40, 24 and 8 MiB: incompressible, so the gzip is as large), then a
@@ -13,9 +15,13 @@
  * a fresh member with a new nonce (multi-member gzip is valid gzip: one tar stream), so each round
  * pushes layers of never-seen digests to a fresh repository: a real push (no "blob exists", no
  * cross-repository mount from skopeo's blob-info cache), and a pull of the whole image back into a
- * fresh `dir:` directory. The median of the rounds, wall time of the skopeo process (its start-up,
- * ~0.1 s, included for both). Peak RSS: VmHWM of each server's own process over the whole run.
+ * fresh `dir:` directory, checked blob by blob. The median of the rounds: wall time of the skopeo
+ * process (its start-up, ~0.1 s, included for all), and the server's CPU seconds (user + system,
+ * /proc/PID/stat), which a busy machine disturbs less. Peak RSS: VmHWM of each server's own process.
  * Targets: push and pull at least as fast as distribution, cloudlet's peak RSS under 150 MB.
+ * Alone: `npm run build && node --import tsx bench/registry.ts` (BENCH_REGISTRY_ROUNDS=5,
+ * BENCH_REGISTRY_PEERS=cloudlet,distribution, BENCH_REGISTRY_CPU_PROF=DIR: cloudlet runs with
+ * --cpu-prof into DIR).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
@@ -227,6 +233,11 @@ function stop(s: Server): void {
   try { s.child.kill('SIGTERM'); } catch { /* gone */ }
 }
 
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
 function hwmMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -335,8 +346,13 @@ export async function registryBench(): Promise<void> {
     const t0 = performance.now();
     const layout = buildBase(root);
     const buildMs = performance.now() - t0;
+    const startRss = new Map<string, number>();
     for (const name of names) {
-      try { servers.push(await starter(name, root)()); } catch (err) { errors.set(name, (err as Error).message); }
+      try {
+        const s = await starter(name, root)();
+        servers.push(s);
+        startRss.set(name, rssMb(s.child.pid!));
+      } catch (err) { errors.set(name, (err as Error).message); }
     }
     for (let r = 1; r <= ROUNDS; r++) {
       const img = buildRound(layout, r);
@@ -362,6 +378,7 @@ export async function registryBench(): Promise<void> {
       { label: 'pull (skopeo copy docker:// -> dir:)', unit: 'MiB/s', f: (n) => mib / (med(n, 'pullMs') / 1000), higher: true },
       { label: 'server CPU per push', unit: 's', f: (n) => med(n, 'pushCpu'), higher: false },
       { label: 'server CPU per pull', unit: 's', f: (n) => med(n, 'pullCpu'), higher: false },
+      { label: 'server RSS once started', unit: 'MB', f: (n) => startRss.get(n) ?? NaN, higher: false },
       { label: 'server peak RSS (VmHWM, whole run)', unit: 'MB', f: (n) => hwm.get(n) ?? NaN, higher: false },
     ];
     const fmt = (x: number, unit: string): string => (Number.isFinite(x) ? x.toFixed(unit === 's' ? 2 : 1) : '-');
@@ -388,7 +405,7 @@ export async function registryBench(): Promise<void> {
       targets.push([`${a}: push at least as fast as ${b}`, rows[0]!.f(a) >= rows[0]!.f(b)]);
       targets.push([`${a}: pull at least as fast as ${b}`, rows[1]!.f(a) >= rows[1]!.f(b)]);
     }
-    for (const n of names.filter((x) => x.startsWith('cloudlet'))) targets.push([`${n}: peak RSS under 150 MB`, rows[4]!.f(n) < 150]);
+    for (const n of names.filter((x) => x.startsWith('cloudlet'))) targets.push([`${n}: peak RSS under 150 MB`, rows[5]!.f(n) < 150]);
     console.log('\nRegistry targets:');
     for (const [t, ok] of targets) console.log(`  ${ok ? 'PASS' : 'MISS'} ${t}`);
   } finally {
