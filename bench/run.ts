@@ -13,6 +13,7 @@ import { policyWorst, printPolicyWorst } from './policy-worst.js';
 import { vpcBench } from './vpc.js';
 import { ec2Bench } from './ec2.js';
 import { s3Bench } from './s3.js';
+import { tlsBench } from './tls.js';
 import { registryBench } from './registry.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -121,6 +122,7 @@ async function main() {
   await ec2Bench();
   await s3Bench();
   await registryBench();
+  await tlsBench((url) => signedQuery(url, 'sts', CASES.GetCallerIdentity.body), probeFor);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
