@@ -2,24 +2,24 @@
 // repository and registry policies (enforced across accounts), registry settings, creation
 // templates and pull-through cache rules, and authorization tokens. Terraform: ecr-terraform.test.ts.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import {
-  BatchCheckLayerAvailabilityCommand, BatchGetRepositoryScanningConfigurationCommand, CompleteLayerUploadCommand, CreatePullThroughCacheRuleCommand, CreateRepositoryCommand,
+  BatchCheckLayerAvailabilityCommand, BatchGetRepositoryScanningConfigurationCommand, CreatePullThroughCacheRuleCommand, CreateRepositoryCommand,
   CreateRepositoryCreationTemplateCommand, DeletePullThroughCacheRuleCommand, DeleteRegistryPolicyCommand, DeleteRepositoryCommand,
   DeleteRepositoryCreationTemplateCommand, DeleteRepositoryPolicyCommand, DescribePullThroughCacheRulesCommand, DescribeRegistryCommand,
   DescribeRepositoriesCommand, DescribeRepositoryCreationTemplatesCommand, ECRClient, GetAccountSettingCommand, GetAuthorizationTokenCommand,
-  GetRegistryPolicyCommand, GetRegistryScanningConfigurationCommand, InitiateLayerUploadCommand, GetRepositoryPolicyCommand, GetSigningConfigurationCommand,
+  GetRegistryPolicyCommand, GetRegistryScanningConfigurationCommand, GetRepositoryPolicyCommand, GetSigningConfigurationCommand,
   ListPullTimeUpdateExclusionsCommand, ListTagsForResourceCommand, PutAccountSettingCommand, PutImageCommand,
   PutImageScanningConfigurationCommand, PutImageTagMutabilityCommand, PutRegistryPolicyCommand, PutRegistryScanningConfigurationCommand,
   PutReplicationConfigurationCommand, PutSigningConfigurationCommand, RegisterPullTimeUpdateExclusionCommand, SetRepositoryPolicyCommand,
-  TagResourceCommand, UntagResourceCommand, UpdateRepositoryCreationTemplateCommand, UploadLayerPartCommand, ValidatePullThroughCacheRuleCommand,
+  TagResourceCommand, UntagResourceCommand, UpdateRepositoryCreationTemplateCommand, ValidatePullThroughCacheRuleCommand,
 } from '@aws-sdk/client-ecr';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { createLogger } from '../../src/core/log.js';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
 import { awsClis, runAws } from '../helpers/cli.js';
+import { pushBlob } from '../helpers/ecr.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
 const A = '000000000000';
@@ -115,13 +115,7 @@ describe('ECR repositories', () => {
 
   test('a forced delete drops the images and the layer bytes no other repository holds', async () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'with-layers' }));
-    const upload = async (bytes: Buffer) => {
-      const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'with-layers' }));
-      await ecr.send(new UploadLayerPartCommand({ repositoryName: 'with-layers', uploadId, partFirstByte: 0, partLastByte: bytes.length - 1, layerPartBlob: bytes }));
-      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-      await ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'with-layers', uploadId, layerDigests: [digest] }));
-      return { digest, size: bytes.length };
-    };
+    const upload = (bytes: Buffer) => pushBlob(ecr, 'with-layers', bytes);
     const before = new Set(cl.deps.blobs.ids());
     const config = await upload(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } })));
     const layer = await upload(Buffer.from('a layer of bytes, unique to this test'));

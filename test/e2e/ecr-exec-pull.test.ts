@@ -3,18 +3,16 @@
 // stored keys. The role policy decides: with ecr:BatchGetImage the pull works, without it the
 // registry answers DENIED naming the action.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import {
-  CompleteLayerUploadCommand, CreateRepositoryCommand, ECRClient, InitiateLayerUploadCommand, PutImageCommand, UploadLayerPartCommand,
-} from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Cloudlet } from '../../src/server/server.js';
+import { pushBlob, sha } from '../helpers/ecr.js';
 import { runCli } from '../helpers/process.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 import { needTool } from '../helpers/tools.js';
@@ -22,7 +20,6 @@ import { needTool } from '../helpers/tools.js';
 const REGION = 'us-east-1';
 const TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 const policy = (actions: string[]) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'Pull', Effect: 'Allow', Action: actions, Resource: '*' }] });
-const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 let cl: Cloudlet;
 let ecr: ECRClient;
@@ -36,11 +33,7 @@ let layerDigest = '';
 async function pushImage(repo: string, tag: string): Promise<string> {
   const layer = gzipSync(Buffer.from(`layer of ${repo}:${tag}\n`.repeat(100)));
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
-  for (const blob of [layer, config]) {
-    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: repo }));
-    await ecr.send(new UploadLayerPartCommand({ repositoryName: repo, uploadId, partFirstByte: 0, partLastByte: blob.length - 1, layerPartBlob: blob }));
-    await ecr.send(new CompleteLayerUploadCommand({ repositoryName: repo, uploadId, layerDigests: [sha(blob)] }));
-  }
+  for (const blob of [layer, config]) await pushBlob(ecr, repo, blob);
   layerDigest = sha(layer);
   const manifest = JSON.stringify({
     schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',

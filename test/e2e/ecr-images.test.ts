@@ -5,31 +5,19 @@
 // the AWS CLI (v1 and v2) for the same calls.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import {
-  BatchDeleteImageCommand, BatchGetImageCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, DescribeImageReplicationStatusCommand,
+  BatchDeleteImageCommand, BatchGetImageCommand, CreateRepositoryCommand, DescribeImageReplicationStatusCommand,
   DescribeImagesCommand, DescribeImageSigningStatusCommand, ECRClient, GetAuthorizationTokenCommand, ListImageReferrersCommand,
-  InitiateLayerUploadCommand, ListImagesCommand, PutImageCommand, PutReplicationConfigurationCommand, PutSigningConfigurationCommand, DeleteSigningConfigurationCommand, UpdateImageStorageClassCommand, UploadLayerPartCommand,
+  ListImagesCommand, PutImageCommand, PutReplicationConfigurationCommand, PutSigningConfigurationCommand, DeleteSigningConfigurationCommand, UpdateImageStorageClassCommand,
   type ImageIdentifier,
 } from '@aws-sdk/client-ecr';
 import type { Cloudlet } from '../../src/server/server.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
+import { DOCKER_CONFIG, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, expectError, pushBlob as pushLayer, sha } from '../helpers/ecr.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
 const ACCOUNT = '111111111111';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-async function expectError(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 describe('ECR images (SDK)', () => {
   let server: Cloudlet;
@@ -50,16 +38,7 @@ describe('ECR images (SDK)', () => {
     await server.close();
   });
 
-  /** Pushes one blob into a repository with the ECR layer API (one part). */
-  async function pushBlob(repo: string, body: Buffer | string): Promise<{ digest: string; size: number }> {
-    const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    const digest = sha(buf);
-    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: repo }));
-    await ecr.send(new UploadLayerPartCommand({ repositoryName: repo, uploadId, partFirstByte: 0, partLastByte: buf.length - 1, layerPartBlob: buf }));
-    const done = await ecr.send(new CompleteLayerUploadCommand({ repositoryName: repo, uploadId, layerDigests: [digest] }));
-    assert.equal(done.layerDigest, digest);
-    return { digest, size: buf.length };
-  }
+  const pushBlob = (repo: string, body: Buffer | string) => pushLayer(ecr, repo, body);
 
   /** A Docker v2 image manifest over a fresh config and `layers` layers in `repo`. */
   async function dockerImage(repo: string, seed: string, layers = 1): Promise<{ manifest: string; digest: string; size: number }> {

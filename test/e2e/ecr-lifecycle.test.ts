@@ -4,27 +4,17 @@
 // clock moves, and DescribeImages then shows exactly the predicted images gone, their layers too.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import {
-  BatchCheckLayerAvailabilityCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, DeleteLifecyclePolicyCommand,
-  DescribeImagesCommand, ECRClient, GetLifecyclePolicyCommand, GetLifecyclePolicyPreviewCommand, InitiateLayerUploadCommand,
-  PutImageCommand, PutLifecyclePolicyCommand, StartLifecyclePolicyPreviewCommand, UploadLayerPartCommand,
+  BatchCheckLayerAvailabilityCommand, CreateRepositoryCommand, DeleteLifecyclePolicyCommand,
+  DescribeImagesCommand, ECRClient, GetLifecyclePolicyCommand, GetLifecyclePolicyPreviewCommand,
+  PutImageCommand, PutLifecyclePolicyCommand, StartLifecyclePolicyPreviewCommand,
 } from '@aws-sdk/client-ecr';
 import type { Cloudlet } from '../../src/server/server.js';
+import { DOCKER_CONFIG, DOCKER_MANIFEST, expectError, pushBlob, sha } from '../helpers/ecr.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
 const ACCOUNT = '111111111111';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
-const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-async function expectError(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 const keepNewest = (n: number) => JSON.stringify({
   rules: [{ rulePriority: 1, description: `keep the ${n} newest`, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: n }, action: { type: 'expire' } }],
@@ -49,15 +39,7 @@ describe('ECR lifecycle policies (SDK, clock)', () => {
     assert.equal(r.status, 200, await r.text());
   };
 
-  /** One blob through the ECR layer API (a single part). */
-  async function uploadLayer(repositoryName: string, body: string): Promise<{ digest: string; size: number }> {
-    const buf = Buffer.from(body);
-    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
-    await ecr.send(new UploadLayerPartCommand({ repositoryName, uploadId, partFirstByte: 0, partLastByte: buf.length - 1, layerPartBlob: buf }));
-    const done = await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [sha(buf)] }));
-    assert.equal(done.layerDigest, sha(buf));
-    return { digest: sha(buf), size: buf.length };
-  }
+  const uploadLayer = (repositoryName: string, body: string) => pushBlob(ecr, repositoryName, body);
 
   /** An image with its own config and layer, pushed with PutImage; returns its digest and its layer's. */
   async function push(repositoryName: string, seed: string, imageTag?: string): Promise<{ digest: string; layer: string }> {

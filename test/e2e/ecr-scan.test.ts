@@ -6,32 +6,23 @@
 // flag is off; --vuln-db adds the user's records; registry pushes are scanned too.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CompleteLayerUploadCommand, CreateRepositoryCommand, DescribeImageScanFindingsCommand, DescribeImagesCommand, ECRClient,
-  GetAuthorizationTokenCommand, InitiateLayerUploadCommand, PutImageCommand, PutRegistryScanningConfigurationCommand,
-  StartImageScanCommand, UploadLayerPartCommand, type DescribeImageScanFindingsResponse, type ImageScanFinding,
+  CreateRepositoryCommand, DescribeImageScanFindingsCommand, DescribeImagesCommand, ECRClient,
+  GetAuthorizationTokenCommand, PutImageCommand, PutRegistryScanningConfigurationCommand,
+  StartImageScanCommand, type DescribeImageScanFindingsResponse, type ImageScanFinding,
 } from '@aws-sdk/client-ecr';
 import type { Cloudlet } from '../../src/server/server.js';
 import { bundledDbPath } from '../../src/services/ecr/scan/osv.js';
 import { DEBIAN_12_OS_RELEASE, dpkgEntry, tarLayer } from '../../src/services/ecr/scan/layer-testkit.js';
 import { runCli } from '../helpers/process.js';
+import { DOCKER_MANIFEST, expectError, pushBlob, sha } from '../helpers/ecr.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
 const ACCOUNT = '111111111111';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-const sha = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-async function expectError(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error) => {
-    assert.equal(e.name, name, `${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 const attr = (f: ImageScanFinding, key: string) => f.attributes?.find((a) => a.key === key)?.value;
 
@@ -61,16 +52,8 @@ describe('ECR scan on push (SDK)', () => {
     rmSync(dbDir, { recursive: true, force: true });
   });
 
-  /** One blob through InitiateLayerUpload / UploadLayerPart / CompleteLayerUpload. */
-  async function uploadLayer(repositoryName: string, body: Buffer): Promise<{ digest: string; size: number }> {
-    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
-    // One part: ECR's parts are at least 5 MiB but the last, and these layers are small.
-    await ecr.send(new UploadLayerPartCommand({ repositoryName, uploadId, partFirstByte: 0, partLastByte: body.length - 1, layerPartBlob: body }));
-    const digest = sha(body);
-    const done = await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [digest] }));
-    assert.equal(done.layerDigest, digest);
-    return { digest, size: body.length };
-  }
+  // One part each: ECR's parts are at least 5 MiB but the last, and these layers are small.
+  const uploadLayer = (repositoryName: string, body: Buffer) => pushBlob(ecr, repositoryName, body);
 
   /** A Debian 12 image (one layer) pushed with PutImage; its manifest digest. */
   async function pushImage(repositoryName: string, tag: string, packages: Array<{ name: string; version: string; source?: string }>): Promise<string> {
