@@ -21,7 +21,7 @@
  * Targets: push and pull at least as fast as distribution, cloudlet's peak RSS under 150 MB.
  * Alone: `npm run build && node --import tsx bench/registry.ts` (BENCH_REGISTRY_ROUNDS=5,
  * BENCH_REGISTRY_PEERS=cloudlet,distribution, BENCH_REGISTRY_CPU_PROF=DIR: cloudlet runs with
- * --cpu-prof into DIR).
+ * --cpu-prof into DIR, BENCH_REGISTRY_BUNDLE=FILE: another build's main.js, to compare builds).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, type Hash } from 'node:crypto';
@@ -36,7 +36,7 @@ import { freePort } from './peers.js';
 const MiB = 1024 * 1024;
 const ROUNDS = Number(process.env.BENCH_REGISTRY_ROUNDS ?? 5);
 const LAYER_MIB = (process.env.BENCH_REGISTRY_LAYERS_MIB ?? '72,56,40,24,8').split(',').map(Number);
-const BUNDLE = fileURLToPath(new URL('../dist/bundle/main.js', import.meta.url));
+const BUNDLE = process.env.BENCH_REGISTRY_BUNDLE ?? fileURLToPath(new URL('../dist/bundle/main.js', import.meta.url));
 const REGION = 'us-east-1';
 const ROOT = { accessKeyId: 'test', secretAccessKey: 'test' };
 /** BENCH_REGISTRY_PEERS=cloudlet,distribution: only those (default: all of PEERS). */
