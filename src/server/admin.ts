@@ -246,7 +246,7 @@ async function setClock(deps: ServerDeps, req: IncomingMessage, res: ServerRespo
 }
 
 /**
- * What follows the clock at once when it moves: S3 lifecycle rules and ECR lifecycle policies
+ * What follows the clock at once when it moves: S3 lifecycle rules, ECR lifecycle policies and the fleet engine
  * (loaded on first use). A failure is logged, not answered: each bucket and repository also
  * catches up on its next request.
  */
@@ -263,6 +263,8 @@ async function afterClockMoved(deps: ServerDeps): Promise<void> {
   } catch (err) {
     deps.log.warn('ECR lifecycle catch-up after the clock moved failed', { error: String((err as Error)?.stack ?? err) });
   }
+  // Alarms, scaling, health: everything the fleet engine runs (src/services/fleet/).
+  await (await import('../services/fleet/timer.js')).settleFleet(deps);
 }
 
 /**

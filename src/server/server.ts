@@ -12,6 +12,7 @@ import { createMemoryStore } from '../store/memory.js';
 import type { BlobStore, Store } from '../store/types.js';
 import type { IamMode, ServerDeps } from './context.js';
 import { handleRequest } from './pipeline.js';
+import { startFleetTimer } from '../services/fleet/timer.js';
 import { VERSION } from '../core/version.js';
 import type { StateManager } from '../state/manager.js';
 import { createGuard, type GuardOptions } from './guard.js';
@@ -156,6 +157,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
   const httpsUrl = tls.mode === 'off' ? undefined : `https://${urlHost}:${port}`;
   const url = tls.mode === 'only' ? httpsUrl! : `http://${urlHost}:${port}`;
   if (dataDir) disk!.writeServerLock(dataDir, url);
+  const fleet = startFleetTimer(deps);
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -171,7 +173,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
         tls.closeAll();
         // In-flight requests get a moment; then the sockets go, so shutdown stays under a second.
         setTimeout(() => server.closeAllConnections(), 300).unref();
-      }).then(() => deps.imds?.close()).then(() => state?.then((m) => m.close(), () => undefined)).then(() => {
+      }).then(() => fleet.stop()).then(() => deps.imds?.close()).then(() => state?.then((m) => m.close(), () => undefined)).then(() => {
         tls.close();
         store.close();
         blobs.close();

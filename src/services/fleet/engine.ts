@@ -1,0 +1,130 @@
+/**
+ * The fleet engine: what happens by itself as the clock runs — metrics cloudlet emits, alarms
+ * that evaluate each period, Auto Scaling groups that keep their capacity and follow their
+ * policies, load balancer health — brought up to `now` in one scope, in time order, by stepping
+ * from one due time to the next (not by ticking: a quiet day costs nothing, a busy one costs
+ * its events).
+ *
+ * Each service contributes a FleetStep (steps.ts lists them in the order they run at one
+ * instant: metrics, then alarms, then scaling, then health). A step keeps its own progress in
+ * its own rows: `nextDue` reads when it next has work, `run` does the work due at `atMs` and
+ * moves that time on. Anything that creates timed work (a new alarm, a group, a load setting)
+ * calls `poke` so the scope is settled when the time comes.
+ *
+ * Settling happens (1) before requests of the services that show fleet state (withFleet), in
+ * the request's transaction; (2) when the clock is moved (POST /_cloudlet/clock); (3) from a
+ * timer while the server runs (server.ts), so alarms fire and notifications go out with no API
+ * call. All three use settleScope inside one store transaction; I/O (HTTP deliveries) goes
+ * through ctx.afterCommit of the system context.
+ */
+import type { Logger } from '../../core/log.js';
+import type { BlobStore, Scope, Store, Tx } from '../../store/types.js';
+import type { Handler, RequestContext, ServiceDefinition } from '../types.js';
+import { FLEET_INDEX, FLEET_INDEX_SCOPE, FLEET_STATE, FLEET_STATE_ID, indexId, type FleetIndexRow, type FleetState } from './records.js';
+import { systemContext } from './system.js';
+
+export interface FleetStep {
+  name: string;
+  /** The earliest clock time this step has work in `scope`, from its own rows; undefined for none. Cheap. */
+  nextDue(tx: Tx, scope: Scope): number | undefined;
+  /**
+   * Does the work due at `atMs` (never later than the caller's now) and records it, so that
+   * nextDue afterwards is later than atMs or undefined. `sys` is a RequestContext of the
+   * service acting by itself, whose clock reads atMs.
+   */
+  run(sys: RequestContext, atMs: number): void;
+}
+
+/** What settling needs besides the transaction. */
+export interface FleetEnv {
+  blobs: BlobStore;
+  log: Logger;
+  afterCommit(fn: () => void | Promise<void>): void;
+}
+
+/** More than this many instants in one settle means a step that does not move on: a bug, stopped loudly. */
+const MAX_INSTANTS = 2_000_000;
+
+/** Lowers the scope's due time to `atMs` (work was created that falls due then). */
+export function poke(tx: Tx, scope: Scope, atMs: number): void {
+  const st = tx.get<FleetState>(scope, FLEET_STATE, FLEET_STATE_ID) ?? { settledMs: 0 };
+  if (st.dueMs !== undefined && st.dueMs <= atMs) return;
+  tx.put(scope, FLEET_STATE, FLEET_STATE_ID, { ...st, dueMs: atMs });
+  tx.put(FLEET_INDEX_SCOPE, FLEET_INDEX, indexId(scope), { account: scope.account, region: scope.region, dueMs: atMs } satisfies FleetIndexRow);
+}
+
+/** Whether the scope has anything due at or before nowMs (one row read). */
+export function isDue(tx: Tx, scope: Scope, nowMs: number): boolean {
+  const st = tx.get<FleetState>(scope, FLEET_STATE, FLEET_STATE_ID);
+  return st?.dueMs !== undefined && st.dueMs <= nowMs;
+}
+
+/** Brings one scope up to nowMs: every due instant in order, each step in order. Returns how many instants ran. */
+export function settleScope(tx: Tx, scope: Scope, nowMs: number, env: FleetEnv, steps: readonly FleetStep[]): number {
+  let instants = 0;
+  for (;;) {
+    let at: number | undefined;
+    for (const s of steps) {
+      const d = s.nextDue(tx, scope);
+      if (d !== undefined && (at === undefined || d < at)) at = d;
+    }
+    if (at === undefined || at > nowMs) {
+      record(tx, scope, nowMs, at);
+      return instants;
+    }
+    if (++instants > MAX_INSTANTS) throw new Error(`fleet engine: more than ${MAX_INSTANTS} instants settling ${scope.account}/${scope.region}`);
+    for (const s of steps) {
+      const d = s.nextDue(tx, scope);
+      if (d === undefined || d > at) continue;
+      s.run(systemContext(tx, scope, at, env, s.name), at);
+      const after = s.nextDue(tx, scope);
+      if (after !== undefined && after <= at) throw new Error(`fleet engine: step ${s.name} did not move on from ${new Date(at).toISOString()}`);
+    }
+  }
+}
+
+function record(tx: Tx, scope: Scope, nowMs: number, dueMs: number | undefined): void {
+  tx.put(scope, FLEET_STATE, FLEET_STATE_ID, { settledMs: nowMs, ...(dueMs === undefined ? {} : { dueMs }) } satisfies FleetState);
+  if (dueMs === undefined) tx.delete(FLEET_INDEX_SCOPE, FLEET_INDEX, indexId(scope));
+  else tx.put(FLEET_INDEX_SCOPE, FLEET_INDEX, indexId(scope), { account: scope.account, region: scope.region, dueMs } satisfies FleetIndexRow);
+}
+
+/** Settles the request's scope first when something there is due. */
+export function settleForRequest(ctx: RequestContext, steps: readonly FleetStep[]): void {
+  const scope = { account: ctx.account, region: ctx.region };
+  const now = ctx.clock.nowMs();
+  if (!ctx.account || !isDue(ctx.tx, scope, now)) return;
+  settleScope(ctx.tx, scope, now, { blobs: ctx.blobs, log: ctx.log, afterCommit: ctx.afterCommit }, steps);
+}
+
+/**
+ * Settles every scope with work due by nowMs, one transaction each (for the clock move and the
+ * timer). Deferred I/O runs after each commit. Returns how many scopes were settled.
+ */
+export async function settleAllDue(store: Store, blobs: BlobStore, log: Logger, nowMs: number, loadSteps: () => Promise<readonly FleetStep[]>): Promise<number> {
+  const due = await store.transaction((tx) =>
+    tx.list<FleetIndexRow>(FLEET_INDEX_SCOPE, FLEET_INDEX).map((r) => r.value).filter((r) => r.dueMs <= nowMs));
+  if (due.length === 0) return 0;
+  const steps = await loadSteps();
+  for (const row of due) {
+    const later: Array<() => void | Promise<void>> = [];
+    await store.transaction((tx) => {
+      settleScope(tx, { account: row.account, region: row.region }, nowMs, { blobs, log, afterCommit: (fn) => { later.push(fn); } }, steps);
+    });
+    for (const fn of later) await Promise.resolve().then(fn).catch((e: unknown) => log.warn('fleet after-commit step failed', { error: String(e) }));
+  }
+  return due.length;
+}
+
+/** Wraps a service's handlers so each request first settles its scope (outside handlers excepted: they hold no transaction). */
+export function withFleet(def: ServiceDefinition, loadSteps: () => readonly FleetStep[]): ServiceDefinition {
+  const outside = def.outside ?? new Set<string>();
+  const handlers: Record<string, Handler> = {};
+  for (const [op, h] of Object.entries(def.handlers)) {
+    handlers[op] = outside.has(op) ? h : (input, ctx) => {
+      settleForRequest(ctx, loadSteps());
+      return h(input, ctx);
+    };
+  }
+  return { ...def, handlers };
+}

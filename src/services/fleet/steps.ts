@@ -1,0 +1,8 @@
+/**
+ * The fleet steps, in the order they run at one instant: metrics first (what the period
+ * measured), then alarms (what the metrics say), then Auto Scaling (what the alarms and
+ * schedules ask), then load balancer health. Each service adds its one line here.
+ */
+import type { FleetStep } from './engine.js';
+
+export const FLEET_STEPS: readonly FleetStep[] = [];
