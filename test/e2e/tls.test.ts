@@ -4,18 +4,21 @@
 // The TLS-only bucket policy (Deny s3:* when aws:SecureTransport is false) denies plain HTTP and
 // names its statement and the key; HTTPS passes. Virtual-hosted S3 over HTTPS verifies the
 // bucket's name against the certificate; SSE-C is refused over plain HTTP; `--tls only`, an
-// untrusting client and a garbage first byte each end clearly.
+// untrusting client and a garbage first byte each end clearly. skopeo pushes to and pulls from
+// the registry over HTTPS with verification on, trusting a directory that holds only ca.crt.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createLogger } from '../../src/core/log.js';
@@ -98,6 +101,51 @@ function terraform(dir: string, args: string[]): Promise<{ status: number; out: 
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
     child.on('close', (code) => done({ status: code ?? -1, out }));
+  });
+}
+
+/** A one-file ustar archive. */
+function tarOf(name: string, content: string): Buffer {
+  const data = Buffer.from(content);
+  const h = Buffer.alloc(512);
+  h.write(name, 0);
+  for (const [at, v] of [[100, '0000644\0'], [108, '0000000\0'], [116, '0000000\0'], [124, `${data.length.toString(8).padStart(11, '0')}\0`], [136, '00000000000\0'], [148, '        '], [156, '0'], [257, 'ustar\0'], [263, '00']] as const) h.write(v, at);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return Buffer.concat([h, data, Buffer.alloc((512 - (data.length % 512)) % 512), Buffer.alloc(1024)]);
+}
+
+/** An OCI image layout with one image, ref `v1`; its manifest digest. */
+function writeLayout(dir: string): string {
+  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+  const put = (b: Buffer) => {
+    const digest = `sha256:${createHash('sha256').update(b).digest('hex')}`;
+    writeFileSync(join(dir, 'blobs', 'sha256', digest.slice(7)), b);
+    return { digest, size: b.length };
+  };
+  const tar = tarOf('hello.txt', 'hello over TLS\n');
+  const layer = put(gzipSync(tar));
+  const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [`sha256:${createHash('sha256').update(tar).digest('hex')}`] } })));
+  const manifest = put(Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+  })));
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [
+    { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'v1' } },
+  ] }));
+  return manifest.digest;
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((done) => {
+    const p = spawn(cmd, args, { env: { PATH: process.env.PATH, HOME: tmpdir() }, timeout: 60_000 });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    p.on('close', (code) => done({ code, out }));
   });
 }
 
@@ -324,6 +372,38 @@ describe('Terraform over HTTPS: a bucket with the TLS-only policy', { skip: need
       const destroy = await terraform(dir, ['destroy', '-auto-approve']);
       assert.equal(destroy.status, 0, destroy.out);
       assert.match(destroy.out, /Destroy complete! Resources: 3 destroyed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+describe('skopeo over HTTPS, trusting only cloudlet\'s CA', { skip: needTool('skopeo'), concurrency: 1 }, () => {
+  test('pushes to and pulls from localhost:PORT/NAME with TLS verification on (--dest-cert-dir/--src-cert-dir holding ca.crt only)', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudlet-tls-skopeo-'));
+    try {
+      const certs = join(dir, 'certs');
+      mkdirSync(certs);
+      copyFileSync(caFile, join(certs, 'ca.crt'));
+      const digest = writeLayout(join(dir, 'src'));
+      const ecr = new ECRClient({ ...clientConfig(https), requestHandler: new NodeHttpHandler({ httpsAgent: agent }) });
+      const repo = (await ecr.send(new CreateRepositoryCommand({ repositoryName: 'tls/app' }))).repository!;
+      assert.match(repo.repositoryUri!, /^000000000000\.dkr\.ecr\.us-east-1\.localhost:\d+\/tls\/app$/);
+      const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0]!;
+      const creds = Buffer.from(token.authorizationToken!, 'base64').toString();
+      const dest = `docker://localhost:${new URL(https).port}/tls/app:v1`;
+      const push = await run('skopeo', ['--insecure-policy', 'copy', '--dest-creds', creds, '--dest-cert-dir', certs, `oci:${join(dir, 'src')}:v1`, dest]);
+      assert.equal(push.code, 0, push.out);
+      const pull = await run('skopeo', ['--insecure-policy', 'copy', '--src-creds', creds, '--src-cert-dir', certs, dest, `oci:${join(dir, 'out')}:v1`]);
+      assert.equal(pull.code, 0, pull.out);
+      const index = JSON.parse(readFileSync(join(dir, 'out', 'index.json'), 'utf8'));
+      assert.equal(index.manifests[0].digest, digest);
+      const images = await ecr.send(new DescribeImagesCommand({ repositoryName: 'tls/app' }));
+      assert.deepEqual(images.imageDetails?.map((i) => [i.imageDigest, i.imageTags]), [[digest, ['v1']]]);
+      // Without the CA, verification fails: skopeo does not fall back to plain HTTP when verifying.
+      const untrusted = await run('skopeo', ['--insecure-policy', 'inspect', '--creds', creds, dest]);
+      assert.notEqual(untrusted.code, 0);
+      assert.match(untrusted.out, /certificate signed by unknown authority|x509/);
+      ecr.destroy();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
