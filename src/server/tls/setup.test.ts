@@ -56,3 +56,36 @@ test('flags and environment: --tls on|off|only, --tls-cert with --tls-key', asyn
   assert.throws(() => tlsOptions({ 'tls-cert': 'c' }, {}), /go together/);
   assert.throws(() => tlsOptions({ tls: 'off', 'tls-cert': 'c', 'tls-key': 'k' }, {}), /need --tls on or only/);
 });
+
+test('a running server renews its certificate when the renewal time comes: the next connections get the new one', async (t) => {
+  const { createServer } = await import('node:http');
+  const { connect } = await import('node:tls');
+  const data = mkdtempSync(join(tmpdir(), 'cloudlet-setup-renew-'));
+  let clock = Date.now();
+  const tls = await prepareTls({ dataDir: data, bindHost: '127.0.0.1', log, now: () => clock });
+  const server = createServer((_q, s) => s.end('ok'));
+  tls.install(server, 5000);
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  t.after(() => {
+    server.close();
+    rmSync(data, { recursive: true, force: true });
+  });
+  const port = (server.address() as { port: number }).port;
+  const served = () => new Promise<{ serial: string; validTo: string }>((ok, fail) => {
+    const s = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      const c = s.getPeerCertificate();
+      s.end();
+      ok({ serial: c.serialNumber, validTo: c.valid_to });
+    });
+    s.on('error', fail);
+  });
+  const first = await served();
+  assert.equal((await served()).serial, first.serial);
+  clock += (365 - 29) * 86_400_000; // inside the 30-day window
+  await served(); // this one still gets the old certificate and starts the renewal
+  await new Promise((r) => setTimeout(r, 300));
+  const renewed = await served();
+  assert.notEqual(renewed.serial, first.serial);
+  assert.ok(Date.parse(renewed.validTo) > Date.parse(first.validTo));
+  assert.equal(readFileSync(caPaths(join(data, 'tls')).serverCert, 'utf8').length > 0, true);
+});

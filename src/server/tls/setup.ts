@@ -33,6 +33,8 @@ export interface TlsSetupOptions extends TlsOptions {
   /** The data directory; undefined for an ephemeral server. */
   dataDir?: string;
   log: Logger;
+  /** The real clock (certificates are checked against the clients' clocks); tests pass their own. */
+  now?: () => number;
 }
 
 export async function prepareTls(opts: TlsSetupOptions): Promise<ServerTls> {
@@ -40,10 +42,11 @@ export async function prepareTls(opts: TlsSetupOptions): Promise<ServerTls> {
   if (mode === 'off') {
     return { mode, caFile: async () => undefined, install() {}, closeAll() {}, close() {} };
   }
+  const now = opts.now ?? Date.now;
   const names = serverNames({ allowedHosts: opts.allowedHosts, bindHost: opts.bindHost });
   let tempDir: string | undefined;
   const dir = (): string => (opts.dataDir ? join(opts.dataDir, 'tls') : (tempDir ??= mkdtempSync(join(tmpdir(), 'cloudlet-tls-'))));
-  const user = opts.tlsCert !== undefined && opts.tlsKey !== undefined ? readUserPair(opts.tlsCert, opts.tlsKey) : undefined;
+  const user = opts.tlsCert !== undefined && opts.tlsKey !== undefined ? readUserPair(opts.tlsCert, opts.tlsKey, now()) : undefined;
 
   let current: { pair: ServerPair; context: SecureContext } | undefined;
   let making: Promise<ServerPair> | undefined;
@@ -52,7 +55,7 @@ export async function prepareTls(opts: TlsSetupOptions): Promise<ServerTls> {
     return current.context;
   };
   const make = (): Promise<ServerPair> => {
-    making ??= localPair(dir(), names).then((p) => {
+    making ??= localPair(dir(), names, now()).then((p) => {
       if (p.ca.made) opts.log.info('made a local certificate authority; trust it with the lines `cloudlet ca` prints', { caFile: p.ca.file });
       return p;
     }).finally(() => { making = undefined; });
@@ -64,7 +67,7 @@ export async function prepareTls(opts: TlsSetupOptions): Promise<ServerTls> {
   const secureContext = (): SecureContext | Promise<SecureContext> => {
     if (!current) return make().then((p) => (current ? current.context : use(p)));
     // Renewed in the background (same CA): this connection gets the certificate still valid.
-    if (Date.now() >= current.pair.renewAtMs && !making) {
+    if (now() >= current.pair.renewAtMs && !making) {
       make().then(use, (err: Error) => opts.log.error('renewing the TLS certificate failed', { message: err.message }));
     }
     return current.context;
