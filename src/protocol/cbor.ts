@@ -7,7 +7,7 @@ import type { ProtocolCodec, ResponseMeta, WireRequest, WireResponse } from './c
 import { decodeValue, encodeValue, JsonTypeError, wireDate, type ScalarWire } from './json-values.js';
 import type { ServiceModel } from './models.js';
 import type { Operation } from './model-types.js';
-import { assertValid } from './validate.js';
+import { assertValid, type ValidationRules, type ValidationStyle } from './validate.js';
 import { cborLimitExceeded } from './cbor-limits.js';
 
 /**
@@ -25,6 +25,8 @@ export interface CborCodecOptions {
   validationErrorCode?: string;
   /** Check the model's min/max/pattern/enum too (AWS's validation layer); false: required members only. */
   constraints?: boolean;
+  /** The service's own validation wording (ECR's InvalidParameterException); absent: the generic one. */
+  validationStyle?: ValidationStyle;
 }
 
 interface CborLib {
@@ -156,7 +158,7 @@ export const CBOR_WIRE: ScalarWire = {
 
 export function createRpcV2CborCodec(opts: CborCodecOptions): ProtocolCodec {
   const validationCode = opts.validationErrorCode ?? 'ValidationException';
-  const rules = { code: validationCode, constraints: opts.constraints ?? true };
+  const rules: ValidationRules = { code: validationCode, constraints: opts.constraints ?? true, ...(opts.validationStyle ? { style: opts.validationStyle } : {}) };
   const qualified = `.${opts.serviceName}`;
 
   const respond = (status: number, body: unknown, meta: ResponseMeta, extra: Record<string, string> = {}): WireResponse => {

@@ -4,6 +4,8 @@ import { gzipSync } from 'node:zlib';
 import * as ecr from '@aws-sdk/client-ecr';
 import { AwsError } from '../core/errors.js';
 import type { ProtocolCodec, WireRequest, WireResponse } from './codec.js';
+import { CATALOG } from '../services/catalog.js';
+import { codecFor } from '../services/registry.js';
 import { createJsonCodec } from './json.js';
 import { loadModel, ServiceModel } from './models.js';
 import type { RawModel } from './model-types.js';
@@ -92,6 +94,17 @@ describe('json codec: parseInput', () => {
     assert.deepEqual(parse(ecrCodec, ecrModel, 'DescribeRepositories', ' \n'), {});
     rejects(() => parse(ecrCodec, ecrModel, 'CreateRepository', ''), 'ValidationException',
       /^1 validation error detected: Value null at 'repositoryName' failed to satisfy constraint: Member must not be null$/);
+  });
+
+  it('a validation style (ECR\'s, as codecFor wires it) words the refusal the service\'s way', () => {
+    const { codec } = codecFor(CATALOG.find((e) => e.name === 'ecr')!, ecrModel);
+    rejects(() => parse(codec, ecrModel, 'CreateRepository', ''), 'InvalidParameterException',
+      /^Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must not be null'$/);
+    rejects(() => parse(codec, ecrModel, 'CreateRepository', { repositoryName: 'a' }), 'InvalidParameterException',
+      /^Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'$/);
+    const styled = createJsonCodec({ version: '1.1', targetPrefix: ECR_PREFIX, validationStyle: { kind: 'invalid-parameter', code: 'InvalidParameterException' } });
+    rejects(() => parse(styled, ecrModel, 'DescribeRepositories', { maxResults: 0 }), 'InvalidParameterException',
+      /^Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value greater than or equal to 1'$/);
   });
 
   it('rejects a body that is not a JSON object with SerializationException', () => {

@@ -4,7 +4,7 @@ import type { ProtocolCodec, ResponseMeta, WireRequest, WireResponse } from './c
 import { decodeValue, encodeValue, JsonTypeError, jsonLimitExceeded } from './json-values.js';
 import type { ServiceModel } from './models.js';
 import type { Operation } from './model-types.js';
-import { assertValid } from './validate.js';
+import { assertValid, type ValidationRules, type ValidationStyle } from './validate.js';
 
 export interface JsonCodecOptions {
   version: '1.0' | '1.1';
@@ -14,6 +14,8 @@ export interface JsonCodecOptions {
   validationErrorCode?: string;
   /** Check the model's min/max/pattern/enum too (AWS's validation layer); false: required members only. */
   constraints?: boolean;
+  /** The service's own validation wording (ECR's InvalidParameterException); absent: the generic one. */
+  validationStyle?: ValidationStyle;
 }
 
 // PutMetricData is marked for gzip request compression; a decompressed body larger than this
@@ -76,7 +78,7 @@ function parseBody(req: WireRequest): Record<string, unknown> {
 export function createJsonCodec(opts: JsonCodecOptions): ProtocolCodec {
   const contentType = `application/x-amz-json-${opts.version}`;
   const validationCode = opts.validationErrorCode ?? 'ValidationException';
-  const rules = { code: validationCode, constraints: opts.constraints ?? true };
+  const rules: ValidationRules = { code: validationCode, constraints: opts.constraints ?? true, ...(opts.validationStyle ? { style: opts.validationStyle } : {}) };
 
   const respond = (status: number, body: unknown, meta: ResponseMeta, extra: Record<string, string> = {}): WireResponse => ({
     status,

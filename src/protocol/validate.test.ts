@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { AwsError } from '../core/errors.js';
 import { ServiceModel, loadModel } from './models.js';
-import { assertValid, findViolations, renderValue, validationMessage, VALUE_CAP } from './validate.js';
+import { assertValid, findViolations, invalidParameterMessage, renderValue, validationMessage, VALUE_CAP, type ValidationStyle } from './validate.js';
+import { VALIDATION_STYLES } from '../services/registry.js';
 
 const model = new ServiceModel({
   metadata: { apiVersion: '2020-01-01', endpointPrefix: 'demo', protocol: 'query', serviceId: 'Demo' },
@@ -123,5 +124,55 @@ describe('model constraint validation (AWS validation-layer wording)', () => {
     // A backtracking engine takes far longer than a human lifetime on this input.
     assert.ok(performance.now() - t < 250);
     assert.equal(vs.length, 1);
+  });
+});
+
+describe("ECR's style: InvalidParameterException naming the first violation", () => {
+  const style: ValidationStyle = { kind: 'invalid-parameter', code: 'InvalidParameterException', shownPatterns: { '[a-z]+': '[a-z]+ (shown)' } };
+  const ecrMessage = (value: Record<string, unknown>) => invalidParameterMessage(findViolations(model, input, value), style);
+  const frame = (at: string, constraint: string) => `Invalid parameter at '${at}' failed to satisfy constraint: '${constraint}'`;
+
+  it('a string member: ECR\'s short wording, only the first violation, the pattern as the service prints it', () => {
+    assert.equal(ecrMessage({ Name: 'A', Count: 0 }), frame('name', 'must have length greater than or equal to 2'));
+    assert.equal(ecrMessage({ Name: 'abcdefghi' }), frame('name', 'must have length less than or equal to 8'));
+    assert.equal(ecrMessage({ Name: 'ok!' }), frame('name', "must satisfy regular expression '[a-z]+ (shown)'"));
+    assert.equal(invalidParameterMessage(findViolations(model, input, { Name: 'ok!' }), {}), frame('name', "must satisfy regular expression '[a-z]+'"));
+    assert.equal(ecrMessage({ Name: 'ok', Kind: 'medium' }), frame('kind', 'must satisfy enum value set: [small, large]'));
+    assert.equal(ecrMessage({}), frame('name', 'must not be null'));
+    assert.equal(ecrMessage({ Name: 'ok', Tags: [{}] }), frame('tags.1.member.key', 'must not be null'));
+  });
+
+  it('numbers, blobs, list lengths and list members keep the generic wording inside the quotes', () => {
+    assert.equal(ecrMessage({ Name: 'ok', Count: 1001 }), frame('count', 'Member must have value less than or equal to 1000'));
+    assert.equal(ecrMessage({ Name: 'ok', Blob: Buffer.alloc(0) }), frame('blob', 'Member must have length greater than or equal to 1'));
+    assert.equal(ecrMessage({ Name: 'ok', Names: ['ab', 'cd', 'ef', 'gh'] }), frame('names', 'Member must have length less than or equal to 3'));
+    assert.equal(ecrMessage({ Name: 'ok', Names: ['ab', 'X'] }), frame('names',
+      'Member must satisfy constraint: [Member must have length less than or equal to 8, Member must have length greater than or equal to 2, Member must satisfy regular expression pattern: [a-z]+]'));
+  });
+
+  it('assertValid throws the style\'s code (400) whatever the rules\' generic code; without a style nothing changes', () => {
+    assert.throws(() => assertValid(model, input, { Name: 'X' }, { code: 'ValidationException', constraints: true, style }),
+      (e: AwsError) => e.code === 'InvalidParameterException' && e.status === 400 && e.message === frame('name', 'must have length greater than or equal to 2'));
+    assert.throws(() => assertValid(model, input, {}, { code: 'ValidationException', constraints: false, style }),
+      (e: AwsError) => e.code === 'InvalidParameterException' && e.message === frame('name', 'must not be null'));
+    assert.throws(() => assertValid(model, input, { Name: 'X' }, { code: 'ValidationException', constraints: true }),
+      (e: AwsError) => e.code === 'ValidationException' && /^2 validation errors detected/.test(e.message));
+  });
+
+  it('ECR CreateRepository: the messages real ECR sends (the name rule in ECR\'s own spelling)', () => {
+    const ecr = loadModel('ecr-2015-09-21');
+    const op = ecr.operation('CreateRepository')!.input!;
+    const rules = { code: 'ValidationException', constraints: true, style: VALIDATION_STYLES.ecr! };
+    const fails = (repositoryName: string, message: string) => assert.throws(() => assertValid(ecr, op, { repositoryName }, rules),
+      (e: AwsError) => e.code === 'InvalidParameterException' && e.message === message);
+    fails('Team/Web', "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''");
+    fails('a', "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'");
+    fails('a'.repeat(257), "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length less than or equal to 256'");
+    assert.throws(() => assertValid(ecr, ecr.operation('DescribeRepositories')!.input!, { maxResults: 1001 }, rules),
+      (e: AwsError) => e.message === "Invalid parameter at 'maxResults' failed to satisfy constraint: 'Member must have value less than or equal to 1000'");
+    assert.throws(() => assertValid(ecr, ecr.operation('BatchGetImage')!.input!, { repositoryName: 'app', imageIds: [] }, rules),
+      (e: AwsError) => e.message === "Invalid parameter at 'imageIds' failed to satisfy constraint: 'Member must have length greater than or equal to 1'");
+    assert.throws(() => assertValid(ecr, op, { repositoryName: 'ok', imageTagMutability: 'SOMETIMES' }, rules),
+      (e: AwsError) => e.message === "Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]'");
   });
 });

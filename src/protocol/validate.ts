@@ -18,6 +18,8 @@ export interface Violation {
   constraint: string;
   /** A sensitive member's value is never echoed ("Value at 'password' failed ..."). */
   sensitive?: boolean;
+  /** The broken value (or the missing member) is a scalar string: ECR words these its own way. */
+  string?: boolean;
 }
 
 export interface ValidationOptions {
@@ -82,6 +84,7 @@ function codePoints(s: string): number {
   return n;
 }
 
+const isString = (s: Shape) => s.type === 'string' || s.type === undefined;
 const isScalar = (s: Shape) => s.type !== 'structure' && s.type !== 'list' && s.type !== 'map';
 
 /** Walks a decoded input against its shape and lists every broken constraint. */
@@ -94,7 +97,8 @@ export function findViolations(model: ServiceModel, ref: Shape, value: unknown, 
 function walk(model: ServiceModel, ref: Shape, value: unknown, opts: ValidationOptions, path: string, out: Violation[]): void {
   if (value === undefined || value === null) return;
   const shape = model.resolve(ref);
-  const add = (constraint: string, v: unknown = value) => out.push({ path, member: path, value: v, constraint, ...(shape.sensitive ? { sensitive: true } : {}) });
+  const add = (constraint: string, v: unknown = value, string = false) =>
+    out.push({ path, member: path, value: v, constraint, ...(shape.sensitive ? { sensitive: true } : {}), ...(string ? { string: true } : {}) });
   switch (shape.type) {
     case 'structure': {
       if (typeof value !== 'object' || Buffer.isBuffer(value) || value instanceof Date) return;
@@ -104,7 +108,10 @@ function walk(model: ServiceModel, ref: Shape, value: unknown, opts: ValidationO
       for (const [name, member] of Object.entries(shape.members ?? {})) {
         const v = obj[name];
         const p = at(path, lowerFirst(name));
-        if ((v === undefined || v === null) && required.has(name)) out.push({ path: p, member: name, value: null, constraint: NULL });
+        if ((v === undefined || v === null) && required.has(name)) {
+          const str = isString(model.resolve(member));
+          out.push({ path: p, member: name, value: null, constraint: NULL, ...(str ? { string: true } : {}) });
+        }
         else walk(model, member, v, opts, p, out);
       }
       return;
@@ -143,7 +150,7 @@ function walk(model: ServiceModel, ref: Shape, value: unknown, opts: ValidationO
       return;
     }
     default:
-      if (opts.constraints) for (const c of brokenBy(model, shape, value)) add(c);
+      if (opts.constraints) for (const c of brokenBy(model, shape, value)) add(c, value, typeof value === 'string' && isString(shape));
   }
 }
 
@@ -221,9 +228,48 @@ export function validationMessage(vs: Violation[]): string {
   return `${vs.length} validation error${vs.length === 1 ? '' : 's'} detected: ${parts.join('; ')}${more}`;
 }
 
+/**
+ * How a service words a validation failure when it is not AWS's generic layer. 'invalid-parameter'
+ * is ECR's: InvalidParameterException naming the first violation only, "Invalid parameter at
+ * 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'".
+ * A string member's constraint is ECR's short form ('must have length ...', 'must satisfy
+ * regular expression '<p>'', 'must satisfy enum value set: [...]', 'must not be null'); list
+ * lengths, list and map members and numbers keep the generic wording, "Member" and all
+ * ('Member must have length less than or equal to 100' at 'imageIds', 'Member must have value
+ * less than or equal to 1000' at 'maxResults', 'Member must satisfy constraint: [Member must
+ * satisfy regular expression pattern: [0-9]{12}]' at 'registryIds'), as real ECR answers.
+ */
+export interface ValidationStyle {
+  kind: 'invalid-parameter';
+  /** The error code (ECR: InvalidParameterException). */
+  code: string;
+  /** Model patterns the service prints in its own spelling (ECR's repository-name rule). */
+  shownPatterns?: Readonly<Record<string, string>>;
+}
+
 export interface ValidationRules extends ValidationOptions {
   /** The error code: ValidationError (query), ValidationException (JSON), MissingParameter (EC2). */
   code: string;
+  /** A service's own wording; absent: the generic "N validation error(s) detected" under `code`. */
+  style?: ValidationStyle;
+}
+
+const PATTERN_PREFIX = 'Member must satisfy regular expression pattern: ';
+
+/** A violation's constraint as ECR prints it inside its quotes. */
+export function invalidParameterConstraint(v: Violation, style: Pick<ValidationStyle, 'shownPatterns'> = {}): string {
+  if (!v.string) return v.constraint;
+  if (v.constraint.startsWith(PATTERN_PREFIX)) {
+    const pattern = v.constraint.slice(PATTERN_PREFIX.length);
+    return `must satisfy regular expression '${style.shownPatterns?.[pattern] ?? pattern}'`;
+  }
+  return v.constraint.replace(/^Member /, '');
+}
+
+/** "Invalid parameter at 'x' failed to satisfy constraint: '...'" for the first violation. */
+export function invalidParameterMessage(vs: Violation[], style: Pick<ValidationStyle, 'shownPatterns'> = {}): string {
+  const v = vs[0]!;
+  return `Invalid parameter at '${v.path}' failed to satisfy constraint: '${invalidParameterConstraint(v, style)}'`;
 }
 
 /** Throws the service's validation error when the input breaks the model's constraints. */
@@ -231,6 +277,7 @@ export function assertValid(model: ServiceModel, ref: Shape | undefined, input: 
   if (!ref) return;
   const vs = findViolations(model, ref, input, rules);
   if (vs.length === 0) return;
+  if (rules.style?.kind === 'invalid-parameter') throw new AwsError(rules.style.code, invalidParameterMessage(vs, rules.style));
   if (rules.code === 'MissingParameter') {
     // EC2 reports the first missing parameter by its model name.
     const missing = vs.find((v) => v.constraint === NULL);

@@ -62,8 +62,8 @@ describe('bad input gets the AWS error in the protocol shape, never a 5xx', () =
     r = await ecr('CreateRepository', '{}');
     assert.equal(r.status, 400);
     const v = await r.json() as { __type: string; message: string };
-    assert.equal(v.__type.split('#').pop(), 'ValidationException');
-    assert.match(v.message, /repositoryName/);
+    assert.equal(v.__type.split('#').pop(), 'InvalidParameterException');
+    assert.equal(v.message, "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must not be null'");
     r = await ecr('NoSuchThing', '{}');
     assert.equal(r.status, 400);
     assert.equal((await r.json() as { __type: string }).__type.split('#').pop(), 'UnknownOperationException');

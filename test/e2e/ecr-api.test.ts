@@ -68,8 +68,8 @@ describe('ECR repositories', () => {
 
     await rejects(ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/web-app' })), 'RepositoryAlreadyExistsException', 400,
       `The repository with name 'team/web-app' already exists in the registry with id '${A}'`);
-    await rejects(ecr.send(new CreateRepositoryCommand({ repositoryName: 'x', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' })), 'ValidationException', 400,
-      /at 'repositoryName' failed to satisfy constraint: Member must have length greater than or equal to 2/);
+    await rejects(ecr.send(new CreateRepositoryCommand({ repositoryName: 'x', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' })), 'InvalidParameterException', 400,
+      "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'");
     await rejects(ecr.send(new CreateRepositoryCommand({ repositoryName: 'no-filters', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' })), 'InvalidParameterException', 400,
       /At least one image tag mutability exclusion filter is required/);
     await rejects(ecr.send(new CreateRepositoryCommand({
@@ -79,6 +79,13 @@ describe('ECR repositories', () => {
       'InvalidParameterException', 400);
     await rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['missing'] })), 'RepositoryNotFoundException', 400,
       `The repository with name 'missing' does not exist in the registry with id '${A}'`);
+  });
+
+  test('a bad repository name is InvalidParameterException in ECR\'s words, not the generic ValidationException', async () => {
+    await rejects(ecr.send(new CreateRepositoryCommand({ repositoryName: 'Team/Web' })), 'InvalidParameterException', 400,
+      "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*''");
+    await rejects(ecr.send(new CreateRepositoryCommand({ repositoryName: 'a' })), 'InvalidParameterException', 400,
+      "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must have length greater than or equal to 2'");
   });
 
   test('pages of DescribeRepositories; mutability and scanning updates; delete refuses a repository with images unless forced', async () => {

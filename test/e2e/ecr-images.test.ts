@@ -131,7 +131,7 @@ describe('ECR images (SDK)', () => {
     await expectError(ecr.send(new PutImageCommand({ repositoryName: 'app', imageManifest: ok.manifest, imageManifestMediaType: OCI_MANIFEST })), 'InvalidParameterException', /does not match/);
     await expectError(ecr.send(new PutImageCommand({ repositoryName: 'app', imageManifest: JSON.stringify({ schemaVersion: 1, name: 'app', tag: 'x', fsLayers: [] }) })), 'InvalidParameterException', /schema version 1/);
     await expectError(ecr.send(new PutImageCommand({ repositoryName: 'app', imageManifest: ok.manifest, imageTag: 'has space' })), 'InvalidParameterException', /imageTag/);
-    await expectError(ecr.send(new PutImageCommand({ repositoryName: 'app', imageManifest: ok.manifest, imageTag: 'x'.repeat(301) })), 'ValidationException', /at 'imageTag' failed to satisfy constraint: Member must have length less than or equal to 300/);
+    await expectError(ecr.send(new PutImageCommand({ repositoryName: 'app', imageManifest: ok.manifest, imageTag: 'x'.repeat(301) })), 'InvalidParameterException', /^Invalid parameter at 'imageTag' failed to satisfy constraint: 'must have length less than or equal to 300'$/);
     await expectError(ecr.send(new PutImageCommand({ repositoryName: 'no-such-repo', imageManifest: ok.manifest })), 'RepositoryNotFoundException',
       new RegExp(`The repository with name 'no-such-repo' does not exist in the registry with id '${ACCOUNT}'`));
     await expectError(ecr.send(new DescribeImagesCommand({ repositoryName: 'app', imageIds: [{ imageTag: 'ghost' }] })), 'ImageNotFoundException',

@@ -14,6 +14,7 @@ import type {
 import { AwsError } from '../../core/errors.js';
 import { decodePageToken, encodePageToken, type PageBinding } from '../../core/page-token.js';
 import type { Scope, Tx } from '../../store/types.js';
+import { ECR_REPOSITORY_NAME_PATTERN } from '../registry.js';
 import type { Handler, RequestContext } from '../types.js';
 import { deleteRepositoryImages } from './images.js';
 import { dropRepositoryLayers } from './layers.js';
@@ -22,8 +23,8 @@ import { checkTags } from './tagging.js';
 
 export type { RepositoryRecord } from './records.js';
 
-/** AWS's repository name rule, as its error message prints it. */
-export const NAME_PATTERN = '(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*';
+/** AWS's repository name rule, as its error message prints it (one spelling, shared with the codec's ECR style). */
+export const NAME_PATTERN = ECR_REPOSITORY_NAME_PATTERN;
 const NAME_RE = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$/;
 
 /** InvalidParameterException in ECR's words, for one parameter. */
@@ -31,7 +32,12 @@ export function invalidParameter(param: string, constraint: string): AwsError {
   return new AwsError('InvalidParameterException', `Invalid parameter at '${param}' failed to satisfy constraint: '${constraint}'`);
 }
 
-/** Throws ECR's InvalidParameterException unless `name` is a valid repository name. */
+/**
+ * Throws ECR's InvalidParameterException unless `name` is a valid repository name. On the API
+ * path the JSON codec's ECR style refuses a bad name first, in these same words; this still
+ * guards CreateRepository when the model's value checks are off (codecFor's `constraints: false`,
+ * the conformance run), so no stored name is one the registry front door cannot address.
+ */
 export function checkRepositoryName(name: string, param = 'repositoryName'): void {
   if (name.length < 2) throw invalidParameter(param, 'must have length greater than or equal to 2');
   if (name.length > 256) throw invalidParameter(param, 'must have length less than or equal to 256');
