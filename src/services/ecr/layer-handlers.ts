@@ -1,8 +1,9 @@
 /**
  * The ECR API's layer operations, over the same rows as the registry's blob endpoints
  * (layers.ts): BatchCheckLayerAvailability, InitiateLayerUpload, UploadLayerPart (runs outside
- * the store lock: the part goes to the blob store, hashed on the way), CompleteLayerUpload
- * (the digest from the saved hash state, no second read), GetDownloadUrlForLayer (a
+ * the store lock: the part goes to the blob store), CompleteLayerUpload (the parts read back and
+ * hashed with node:crypto, ~1 GB/s, outside the lock: the API's requests reach no per-server state
+ * to keep a live hash in, as the registry's chunked uploads do), GetDownloadUrlForLayer (a
  * short-lived URL on this server's registry endpoint).
  */
 import { randomUUID } from 'node:crypto';
@@ -20,7 +21,7 @@ import { blobOf, dropUpload, expireUploads, getUpload, hasLayer, linkLayer, putU
 import type { UploadRecord } from './records.js';
 import { requestScope, requireRepository } from './repositories.js';
 import { signDownload, DOWNLOAD_PARAM } from './registry/access.js';
-import { digestOf, writeChunk } from './registry/chunks.js';
+import { digestOf, hashParts, isMissingPart, writeChunk } from './registry/chunks.js';
 import { DIGEST_RE } from './registry/names.js';
 
 /** What InitiateLayerUpload tells clients to send per part. */
@@ -84,7 +85,7 @@ const uploadLayerPart: Handler<UploadLayerPartRequest, UploadLayerPartResponse> 
     if (part.length > MAX_PART_BYTES) throw invalidPart(u.size);
     return u;
   });
-  const chunk = await writeChunk(ctx.blobs, Readable.from([part]), before.hashState);
+  const chunk = await writeChunk(ctx.blobs, Readable.from([part]), undefined);
   return ctx.transact((tx) => {
     const u = getUpload(tx, scope, input.uploadId!);
     if (!u || u.size !== before.size) {
@@ -92,7 +93,8 @@ const uploadLayerPart: Handler<UploadLayerPartRequest, UploadLayerPartResponse> 
       if (!u) throw uploadNotFound(input.uploadId!, name, scope.account);
       throw invalidPart(u.size);
     }
-    const next: UploadRecord = { ...u, size: u.size + chunk.size, hashState: chunk.hashState, parts: [...u.parts, { blob: chunk.blob!, size: chunk.size }] };
+    const { hashState: _old, ...rest } = u; // written by earlier versions (hash-wasm state); not kept
+    const next: UploadRecord = { ...rest, size: u.size + chunk.size, parts: [...u.parts, { blob: chunk.blob!, size: chunk.size }] };
     putUpload(tx, scope, input.uploadId!, next);
     return { registryId: scope.account, repositoryName: name, uploadId: input.uploadId!, lastByteReceived: next.size - 1 };
   });
@@ -112,7 +114,13 @@ const completeLayerUpload: Handler<CompleteLayerUploadRequest, CompleteLayerUplo
   if (u.parts.slice(0, -1).some((p) => p.size < MIN_PART_BYTES)) {
     throw new AwsError('LayerPartTooSmallException', `Layer parts must be at least ${MIN_PART_BYTES} bytes, except the last one.`);
   }
-  const actual = await digestOf(u.hashState);
+  let actual: string;
+  try {
+    actual = digestOf(await hashParts(ctx.blobs, u.parts));
+  } catch (e) {
+    if (isMissingPart(e)) throw uploadNotFound(uploadId, name, scope.account); // cancelled or collected meanwhile
+    throw e;
+  }
   const refusal = await ctx.transact((tx): AwsError | CompleteLayerUploadResponse => {
     const repo = requireRepository(tx, scope, name);
     const now = theUpload(tx, scope, ctx, name, uploadId);

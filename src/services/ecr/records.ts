@@ -123,7 +123,7 @@ export interface UploadRecord {
   repo: string;
   parts: Array<{ blob: string; size: number }>;
   size: number;
-  /** hash-wasm SHA-256 state after the last part (base64), so the digest needs no second read. */
+  /** Written by earlier versions (hash-wasm state); no longer written nor read (registry/hashes.ts). */
   hashState?: string;
   startedAtMs: number;
   /** Started through the ECR API (InitiateLayerUpload) or the registry. */

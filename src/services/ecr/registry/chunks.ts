@@ -1,55 +1,53 @@
 /**
- * Upload bodies streamed to the blob store and hashed on the way (hash-wasm SHA-256), the
- * hash state saved after each chunk (UploadRecord.hashState) so the final digest needs no
- * second read of what was stored. Never buffered whole.
+ * Upload bodies streamed to the blob store, hashed on the way (node:crypto SHA-256) when the
+ * caller holds a hash to continue (hashes.ts); never buffered whole. hashParts hashes stored parts
+ * again: an upload whose live hash is gone (a restart), and the ECR API's uploads, whose parts
+ * arrive in requests the registry's per-server hashes do not see.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
-import { createSHA256, type IHasher } from 'hash-wasm';
 import type { BlobStore } from '../../../store/types.js';
-
-async function hasherFrom(state: string | undefined): Promise<IHasher> {
-  const h = await createSHA256();
-  if (state) h.load(Buffer.from(state, 'base64'));
-  else h.init();
-  return h;
-}
 
 export interface Chunk {
   /** undefined when the chunk was empty (nothing stored). */
   blob?: string;
   size: number;
-  hashState: string;
 }
 
-/** Streams `body` into a new blob, continuing the hash from `state`. */
-export async function writeChunk(blobs: BlobStore, body: Readable, state: string | undefined, maxBytes?: number): Promise<Chunk> {
-  const h = await hasherFrom(state);
+/** Streams `body` into a new blob; every byte goes into `hash` on the way, when given. */
+export async function writeChunk(blobs: BlobStore, body: Readable, hash: Hash | undefined, maxBytes?: number): Promise<Chunk> {
+  const limit = maxBytes !== undefined ? { maxBytes } : {};
   const tap = new Transform({
     transform(chunk: Buffer, _enc, done) {
-      h.update(chunk);
+      hash?.update(chunk);
       done(null, chunk);
     },
   });
-  // A body cut short (the client went away) fails the write, which then leaves no blob.
+  // Always through pipeline: a body cut short (the client went away) fails the write, which
+  // then leaves no blob (read directly, an aborted request body would leave the write waiting).
   pipeline(body, tap, () => {});
-  const info = await blobs.write(tap, { sha256: false, md5: false, ...(maxBytes !== undefined ? { maxBytes } : {}) });
-  const hashState = Buffer.from(h.save()).toString('base64');
+  const info = await blobs.write(tap, { sha256: false, md5: false, ...limit });
   if (info.size === 0) {
     blobs.delete(info.id);
-    return { size: 0, hashState };
+    return { size: 0 };
   }
-  return { blob: info.id, size: info.size, hashState };
+  return { blob: info.id, size: info.size };
 }
 
-/** The same, for a body already in memory (the ECR API's UploadLayerPart). */
-export async function hashBuffer(bytes: Uint8Array, state: string | undefined): Promise<string> {
-  const h = await hasherFrom(state);
-  h.update(bytes);
-  return Buffer.from(h.save()).toString('base64');
+/** `hash` (a fresh one when not given) over the stored parts, read in order. */
+export async function hashParts(blobs: BlobStore, parts: ReadonlyArray<{ blob: string }>, hash: Hash = createHash('sha256')): Promise<Hash> {
+  for (const p of parts) {
+    for await (const c of blobs.read(p.blob)) hash.update(c as Buffer);
+  }
+  return hash;
 }
 
-/** `sha256:<hex>` of everything hashed into `state` (the empty string's digest for none). */
-export async function digestOf(state: string | undefined): Promise<string> {
-  const h = await hasherFrom(state);
-  return `sha256:${h.digest('hex')}`;
+/** `sha256:<hex>` of what went into `hash` (which is then finished). */
+export function digestOf(hash: Hash): string {
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** Whether `err` is a stored part gone missing (the upload was cancelled or collected meanwhile). */
+export function isMissingPart(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }

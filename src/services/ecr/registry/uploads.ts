@@ -6,16 +6,20 @@
  * As ECR actions: InitiateLayerUpload, UploadLayerPart, CompleteLayerUpload.
  *
  * Bodies stream into blob-store blobs outside any transaction (chunks.ts); each step commits
- * in a short transaction after, and checks the upload did not move meanwhile.
+ * in a short transaction after, and checks the upload did not move meanwhile. Hashed with
+ * node:crypto on the way: a monolithic upload (or a session's first and last chunk) in one go;
+ * a chunked upload's hash lives in memory between its requests (hashes.ts), and when it is gone
+ * (a restart) the stored parts are hashed again when the upload ends.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { dropUpload, getUpload, hasLayer, linkLayer, putUpload, storeBlob, UPLOAD_TTL_MS } from '../layers.js';
 import type { UploadRecord } from '../records.js';
 import { findRepository } from '../repositories.js';
 import { authorizeAs, baseUrl } from './access.js';
 import { dropBlobs, nameUnknown, open, repoUrl, transaction, type Answer, type Call, type Named, type Session } from './call.js';
 import { checkDigest } from './blobs.js';
-import { digestOf, writeChunk, type Chunk } from './chunks.js';
+import { digestOf, hashParts, isMissingPart, writeChunk, type Chunk } from './chunks.js';
+import { uploadHashes } from './hashes.js';
 import { RegistryError, isRegistryError } from './errors.js';
 import { parseContentRange, REPOSITORY_NAME } from './names.js';
 
@@ -111,37 +115,46 @@ async function monolithic(call: Call, named: Named, digest: string): Promise<Ans
     await authorizeAs(call.deps, s.ctx, 'CompleteLayerUpload', { registryId: s.target.registryId, repositoryName: s.name, uploadId: 'monolithic', layerDigests: [digest] });
     return s;
   });
-  const chunk = await writeChunk(call.deps.blobs, call.req, undefined);
-  await finish(call, named, s, digest, [], chunk, undefined);
+  const hash = createHash('sha256');
+  const chunk = await writeChunk(call.deps.blobs, call.req, hash);
+  await finish(call, named, s, digest, [], chunk, undefined, digestOf(hash));
   return created(call, named, digest);
 }
 
-/** Verifies the digest and stores the blob; on a mismatch keeps nothing (the upload included). */
-async function finish(call: Call, named: Named, s: Session, digest: string, parts: UploadRecord['parts'], last: Chunk, uuid: string | undefined): Promise<void> {
+/** The last stored part's blob id (what a live hash is matched against). */
+function lastBlobOf(u: UploadRecord): string | undefined {
+  return u.parts.at(-1)?.blob;
+}
+
+/** Verifies the digest (`actual`: the content's) and stores the blob; on a mismatch keeps nothing (the upload included). */
+async function finish(call: Call, named: Named, s: Session, digest: string, parts: UploadRecord['parts'], last: Chunk, uuid: string | undefined, actual: string): Promise<void> {
   const all = last.blob ? [...parts, { blob: last.blob, size: last.size }] : parts;
   const size = all.reduce((n, p) => n + p.size, 0);
-  const actual = await digestOf(last.hashState);
-  await transaction(call, (tx, after) => {
+  // A refusal is returned, not thrown, so that what it drops is committed (a throw rolls back,
+  // and afterCommit deletes never run).
+  const refusal = await transaction(call, (tx, after): RegistryError | undefined => {
     const drop = (ids: string[]) => dropBlobs(call, after, ids);
     if (uuid !== undefined) {
       const now = getUpload(tx, s.target.scope, uuid);
       if (!now || now.size !== size - last.size) {
         drop(last.blob ? [last.blob] : []);
-        throw uploadUnknown(uuid);
+        return uploadUnknown(uuid);
       }
       dropUpload(tx, s.target.scope, uuid); // its parts become the blob's (or are dropped below)
     }
     if (actual !== digest) {
       drop(all.map((p) => p.blob));
-      throw new RegistryError('DIGEST_INVALID', `provided digest did not match uploaded content: the content's digest is ${actual}`, 400, { digest, actual });
+      return new RegistryError('DIGEST_INVALID', `provided digest did not match uploaded content: the content's digest is ${actual}`, 400, { digest, actual });
     }
     if (!findRepository(tx, s.target.scope, s.name)) {
       drop(all.map((p) => p.blob));
-      throw nameUnknown(s.name, s.target.registryId);
+      return nameUnknown(s.name, s.target.registryId);
     }
     drop(storeBlob(tx, digest, all, size));
     linkLayer(tx, s.target.scope, s.name, digest, size, call.deps.clock.nowMs());
+    return undefined;
   });
+  if (refusal) throw refusal;
 }
 
 export async function patchUpload(call: Call, named: Named, uuid: string): Promise<Answer> {
@@ -150,19 +163,26 @@ export async function patchUpload(call: Call, named: Named, uuid: string): Promi
     checkRange(call, named, uuid, u.size);
     return { s, u };
   });
-  const chunk: Chunk = hasBody(call) ? await writeChunk(call.deps.blobs, call.req, u.hashState) : { size: 0, hashState: u.hashState ?? '' };
+  const hashes = uploadHashes(call.deps);
+  // Not held (a restart): the chunk is stored unhashed, and the parts hashed when the upload ends.
+  const hash = hasBody(call) ? hashes.resume(uuid, u.size, lastBlobOf(u)) : undefined;
+  const chunk: Chunk = hasBody(call) ? await writeChunk(call.deps.blobs, call.req, hash) : { size: 0 };
   if (!hasBody(call)) call.req.resume();
-  const size = await transaction(call, (tx, after) => {
+  // A refusal is returned (not thrown: a rollback would skip the chunk's delete).
+  const size = await transaction(call, (tx, after): number | RegistryError => {
     const now = getUpload(tx, s.target.scope, uuid);
-    if (!now || now.size !== u.size) {
+    if (!now || now.size !== u.size || lastBlobOf(now) !== lastBlobOf(u)) {
       dropBlobs(call, after, chunk.blob ? [chunk.blob] : []);
-      if (!now) throw uploadUnknown(uuid);
-      throw new RegistryError('BLOB_UPLOAD_INVALID', 'another chunk of this upload arrived meanwhile', 416, { uuid }, sessionAnswer(call, named, uuid, now.size, 416).headers);
+      if (!now) return uploadUnknown(uuid);
+      return new RegistryError('BLOB_UPLOAD_INVALID', 'another chunk of this upload arrived meanwhile', 416, { uuid }, sessionAnswer(call, named, uuid, now.size, 416).headers);
     }
-    const next: UploadRecord = { ...now, size: now.size + chunk.size, hashState: chunk.hashState, parts: chunk.blob ? [...now.parts, { blob: chunk.blob, size: chunk.size }] : now.parts };
+    const { hashState: _old, ...rest } = now; // written by earlier versions (hash-wasm state); not kept
+    const next: UploadRecord = { ...rest, size: now.size + chunk.size, parts: chunk.blob ? [...now.parts, { blob: chunk.blob, size: chunk.size }] : now.parts };
     putUpload(tx, s.target.scope, uuid, next);
     return next.size;
   });
+  if (size instanceof RegistryError) throw size;
+  if (hash && chunk.blob) hashes.keep(uuid, size, chunk.blob, hash, u.startedAtMs, call.deps.clock.nowMs());
   return sessionAnswer(call, named, uuid, size, 202);
 }
 
@@ -175,9 +195,24 @@ export async function putUploadEnd(call: Call, named: Named, uuid: string): Prom
     if (hasBody(call)) checkRange(call, named, uuid, u.size);
     return { s, u };
   });
-  const last: Chunk = hasBody(call) ? await writeChunk(call.deps.blobs, call.req, u.hashState) : { size: 0, hashState: u.hashState ?? '' };
-  if (!hasBody(call)) call.req.resume();
-  await finish(call, named, s, digest, u.parts, last, uuid);
+  const hashes = uploadHashes(call.deps);
+  try {
+    const hash = hashes.resume(uuid, u.size, lastBlobOf(u));
+    const last: Chunk = hasBody(call) ? await writeChunk(call.deps.blobs, call.req, hash) : { size: 0 };
+    if (!hasBody(call)) call.req.resume();
+    let actual: string;
+    try {
+      // No live hash (a restart, or it was evicted): every part read and hashed again.
+      actual = digestOf(hash ?? await hashParts(call.deps.blobs, last.blob ? [...u.parts, { blob: last.blob }] : u.parts));
+    } catch (e) {
+      if (last.blob) call.deps.blobs.delete(last.blob);
+      if (isMissingPart(e)) throw uploadUnknown(uuid); // cancelled or collected meanwhile
+      throw e;
+    }
+    await finish(call, named, s, digest, u.parts, last, uuid, actual);
+  } finally {
+    hashes.forget(uuid); // done, refused (nothing kept), or unknown now
+  }
   return created(call, named, digest);
 }
 
@@ -192,5 +227,6 @@ export async function cancelUpload(call: Call, named: Named, uuid: string): Prom
     theUpload(s, uuid);
     dropBlobs(call, after, dropUpload(tx, s.target.scope, uuid));
   });
+  uploadHashes(call.deps).forget(uuid);
   return { status: 204, headers: { 'content-length': '0' }, body: Buffer.alloc(0) };
 }
