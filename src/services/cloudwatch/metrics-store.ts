@@ -1,0 +1,266 @@
+/**
+ * CloudWatch metric storage: what PutMetricData and the fleet's emitted metrics write, and what
+ * GetMetricStatistics, GetMetricData and alarms read.
+ *
+ * Rows, per {account, region}:
+ *   cloudwatch:metric   id = metricKey(id)   one per metric: its identity and lastPutMs (ListMetrics,
+ *                                           RecentlyActive), oldestHourMs (retention pruning)
+ *   cloudwatch:points   id = metricKey(id) + SEP + hour   one per metric per clock hour: up to 60
+ *                       aggregated datapoints (one per minute; one per second for high-resolution
+ *                       data), each {n, s, lo, hi} and the raw values with counts (capped) for
+ *                       percentiles. A day of 1-minute data for one metric is 24 rows.
+ * Retention as AWS documents: data older than 455 days is gone (pruned as newer data arrives, never
+ * returned); sub-minute periods only for the last 3 hours, then 1-minute periods for 15 days,
+ * 5-minute for 63 days, 1-hour beyond (a query whose StartTime is older than a rule allows gets
+ * no datapoints, as AWS answers).
+ */
+import type { Scope, Tx } from '../../store/types.js';
+
+export interface MetricId { namespace: string; name: string; dimensions: Array<{ Name: string; Value: string }> }
+
+export interface PointInput {
+  atMs: number;
+  value?: number;
+  values?: number[];
+  counts?: number[];
+  stats?: { SampleCount: number; Sum: number; Minimum: number; Maximum: number };
+  /** 1: high resolution (kept to the second); 60 (default): standard, kept to the minute. */
+  storageResolution?: number;
+}
+
+export const METRIC_KIND = 'cloudwatch:metric';
+export const POINTS_KIND = 'cloudwatch:points';
+
+/** One stored aggregated datapoint. v: flat [value, count, value, count, ...] (at most VALUE_CAP pairs). */
+interface Entry { n: number; s: number; lo: number; hi: number; u?: string; v?: number[] }
+interface PointsRow { e: Record<string, Entry> }
+export interface MetricRow { ns: string; name: string; dims: Array<{ Name: string; Value: string }>; lastPutMs: number; oldestHourMs: number; units?: string[] }
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+export const RETENTION_MS = 455 * DAY;
+const VALUE_CAP = 1000;
+const SEP = '\u0002';
+
+const dimsKey = (dims: MetricId['dimensions']): string =>
+  [...dims].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0)).map((d) => `${d.Name}\u0003${d.Value}`).join('\u0001');
+
+export function metricKey(id: MetricId): string {
+  return `${id.namespace}\u0000${id.name}\u0000${dimsKey(id.dimensions)}`;
+}
+
+const hourId = (key: string, hourMs: number): string => `${key}${SEP}${String(hourMs).padStart(15, '0')}`;
+
+function addValues(e: Entry, values: number[], counts: number[] | undefined): void {
+  const v = e.v ?? (e.v = []);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    const c = counts?.[i] ?? 1;
+    if (v.length < VALUE_CAP * 2) { v.push(x, c); continue; }
+    // Capped: fold into the nearest kept value so counts stay right and percentiles stay close.
+    let best = 0;
+    for (let j = 2; j < v.length; j += 2) if (Math.abs(v[j]! - x) < Math.abs(v[best]! - x)) best = j;
+    v[best + 1]! += c;
+  }
+}
+
+/** Writes datapoints for one metric (the caller validated them). */
+export function putDatapoints(tx: Tx, scope: Scope, id: MetricId, unit: string | undefined, points: PointInput[]): void {
+  if (points.length === 0) return;
+  const key = metricKey(id);
+  const u = unit && unit !== 'None' ? unit : undefined;
+  const rows = new Map<number, PointsRow>();
+  let newest = -Infinity;
+  let oldestHour = Infinity;
+  for (const p of points) {
+    const hour = Math.floor(p.atMs / HOUR) * HOUR;
+    const gran = p.storageResolution !== undefined && p.storageResolution < 60 ? 1000 : 60_000;
+    const off = Math.floor((p.atMs - hour) / gran) * gran / 1000;
+    let row = rows.get(hour);
+    if (!row) { row = tx.get<PointsRow>(scope, POINTS_KIND, hourId(key, hour)) ?? { e: {} }; rows.set(hour, row); }
+    const ek = u ? `${off}|${u}` : String(off);
+    const e = row.e[ek] ?? (row.e[ek] = { n: 0, s: 0, lo: Infinity, hi: -Infinity, ...(u ? { u } : {}) });
+    if (p.stats) {
+      e.n += p.stats.SampleCount; e.s += p.stats.Sum;
+      e.lo = Math.min(e.lo, p.stats.Minimum); e.hi = Math.max(e.hi, p.stats.Maximum);
+    }
+    const vals = p.values ?? (p.value !== undefined && !p.stats ? [p.value] : []);
+    for (let i = 0; i < vals.length; i++) {
+      const x = vals[i]!; const c = p.counts?.[i] ?? 1;
+      e.n += c; e.s += x * c; if (x < e.lo) e.lo = x; if (x > e.hi) e.hi = x;
+    }
+    if (vals.length) addValues(e, vals, p.values ? p.counts : undefined);
+    newest = Math.max(newest, p.atMs);
+    oldestHour = Math.min(oldestHour, hour);
+  }
+  for (const [hour, row] of rows) tx.put(scope, POINTS_KIND, hourId(key, hour), row);
+  const m = tx.get<MetricRow>(scope, METRIC_KIND, key);
+  const units = new Set(m?.units ?? []);
+  if (u) units.add(u);
+  const next: MetricRow = {
+    ns: id.namespace, name: id.name, dims: [...id.dimensions].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0)),
+    lastPutMs: Math.max(m?.lastPutMs ?? -Infinity, newest), oldestHourMs: Math.min(m?.oldestHourMs ?? Infinity, oldestHour),
+    ...(units.size ? { units: [...units] } : {}),
+  };
+  // Retention: hours older than 455 days before the newest datapoint are deleted.
+  const cutoff = Math.floor((next.lastPutMs - RETENTION_MS) / HOUR) * HOUR;
+  if (next.oldestHourMs < cutoff) {
+    for (const r of tx.list(scope, POINTS_KIND, { gte: hourId(key, 0), lt: hourId(key, cutoff) })) tx.delete(scope, POINTS_KIND, r.id);
+    next.oldestHourMs = cutoff;
+  }
+  tx.put(scope, METRIC_KIND, key, next);
+}
+
+/** Records that a metric was written now (PutMetricData with the request's clock: RecentlyActive counts from the put). */
+export function touchMetric(tx: Tx, scope: Scope, id: MetricId, nowMs: number): void {
+  const key = metricKey(id);
+  const m = tx.get<MetricRow>(scope, METRIC_KIND, key);
+  if (m && m.lastPutMs < nowMs) tx.put(scope, METRIC_KIND, key, { ...m, lastPutMs: nowMs });
+}
+
+export function listMetricRows(tx: Tx, scope: Scope, namespace?: string, name?: string): MetricRow[] {
+  const prefix = namespace === undefined ? undefined : name === undefined ? `${namespace}\u0000` : `${namespace}\u0000${name}\u0000`;
+  return tx.list<MetricRow>(scope, METRIC_KIND, prefix ? { prefix } : {}).map((r) => r.value);
+}
+
+/** The aggregate of one period: counts, sums, extremes, and the values (with counts) when known. */
+export interface Agg { n: number; s: number; lo: number; hi: number; vals: number[]; exact: boolean }
+
+/** The period start for a query starting at fromMs: rounded as CloudWatch rounds StartTime. */
+export function alignStart(fromMs: number, periodS: number, nowMs?: number): number {
+  if (periodS < 60) return Math.floor(fromMs / (periodS * 1000)) * periodS * 1000;
+  const age = nowMs === undefined ? 0 : nowMs - fromMs;
+  const unit = age > 63 * DAY ? HOUR : age > 15 * DAY ? 300_000 : 60_000;
+  return Math.floor(fromMs / unit) * unit;
+}
+
+/** The period length a StartTime this old requires (AWS: otherwise no datapoints). */
+export function requiredPeriodMultiple(fromMs: number, nowMs: number): number {
+  const age = nowMs - fromMs;
+  return age > 63 * DAY ? 3600 : age > 15 * DAY ? 300 : age > 3 * HOUR ? 60 : 1;
+}
+
+/** Aggregates per period (period starts aligned; periods without data absent). */
+export function aggregate(tx: Tx, scope: Scope, id: MetricId, fromMs: number, toMs: number, periodS: number, opts: { unit?: string; nowMs?: number } = {}): Map<number, Agg> {
+  const out = new Map<number, Agg>();
+  if (!(periodS > 0) || toMs <= fromMs) return out;
+  if (opts.nowMs !== undefined && periodS % requiredPeriodMultiple(fromMs, opts.nowMs) !== 0) return out;
+  const start = alignStart(fromMs, periodS, opts.nowMs);
+  const floorMs = opts.nowMs === undefined ? -Infinity : opts.nowMs - RETENTION_MS;
+  const key = metricKey(id);
+  const pMs = periodS * 1000;
+  const wantUnit = opts.unit && opts.unit !== 'None' ? opts.unit : undefined;
+  const rows = tx.list<PointsRow>(scope, POINTS_KIND, { gte: hourId(key, Math.max(0, Math.floor(start / HOUR) * HOUR)), lt: hourId(key, Math.max(0, toMs)) });
+  for (const r of rows) {
+    const hour = Number(r.id.slice(r.id.lastIndexOf(SEP) + 1));
+    for (const [ek, e] of Object.entries(r.value.e)) {
+      const at = hour + parseInt(ek, 10) * 1000;
+      if (at < start || at >= toMs || at < floorMs) continue;
+      if (opts.unit !== undefined && e.u !== wantUnit) continue;
+      const p = start + Math.floor((at - start) / pMs) * pMs;
+      let a = out.get(p);
+      if (!a) { a = { n: 0, s: 0, lo: Infinity, hi: -Infinity, vals: [], exact: true }; out.set(p, a); }
+      a.n += e.n; a.s += e.s; a.lo = Math.min(a.lo, e.lo); a.hi = Math.max(a.hi, e.hi);
+      if (e.v) { for (const x of e.v) a.vals.push(x); let c = 0; for (let i = 1; i < e.v.length; i += 2) c += e.v[i]!; if (c !== e.n) a.exact = false; } else a.exact = false;
+    }
+  }
+  return new Map([...out].sort((x, y) => x[0] - y[0]));
+}
+
+const PCT = /^(p|tm|wm|tc|ts)(\d{1,2}(?:\.\d{1,10})?|100)$/i;
+const RANGE = /^(TM|WM|TC|TS|PR)\((\d+(?:\.\d+)?%?)?:(\d+(?:\.\d+)?%?)?\)$/i;
+
+/** Whether `stat` names a statistic this store computes (the standard five, pNN, tmNN, wmNN, tcNN, tsNN, IQM, TM(a%:b%), PR(a:b)...). */
+export function isStatistic(stat: string): boolean {
+  return ['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount'].includes(stat) || stat === 'IQM' || PCT.test(stat) || RANGE.test(stat);
+}
+
+function sortedPairs(vals: number[]): Array<[number, number]> {
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < vals.length; i += 2) pairs.push([vals[i]!, vals[i + 1]!]);
+  return pairs.sort((a, b) => a[0] - b[0]);
+}
+
+/** Values between two ranks (fractions of the count), lo inclusive, hi inclusive. */
+function trimmed(pairs: Array<[number, number]>, loF: number, hiF: number, total: number): { n: number; s: number; lo: number; hi: number } {
+  const loR = loF * total; const hiR = hiF * total;
+  let seen = 0; let n = 0; let s = 0; let lo = Infinity; let hi = -Infinity;
+  for (const [x, c] of pairs) {
+    const a = Math.max(seen, loR); const b = Math.min(seen + c, hiR);
+    if (b > a) { n += b - a; s += x * (b - a); lo = Math.min(lo, x); hi = Math.max(hi, x); }
+    seen += c;
+  }
+  return { n, s, lo, hi };
+}
+
+/** One statistic of an aggregate; undefined when it cannot be computed (percentiles of statistic sets). */
+export function statOf(a: Agg, stat: string): number | undefined {
+  switch (stat) {
+    case 'SampleCount': return a.n;
+    case 'Sum': return a.s;
+    case 'Average': return a.n ? a.s / a.n : undefined;
+    case 'Minimum': return a.lo;
+    case 'Maximum': return a.hi;
+  }
+  let kind: string; let loF = 0; let hiF = 1; let abs: [number, number] | undefined;
+  const m = PCT.exec(stat);
+  if (stat === 'IQM') { kind = 'tm'; loF = 0.25; hiF = 0.75; }
+  else if (m) {
+    kind = m[1]!.toLowerCase(); const q = Number(m[2]) / 100;
+    if (kind === 'p') {
+      if (q === 0) return a.lo;
+      if (q === 1) return a.hi;
+    }
+    hiF = q;
+  } else {
+    const r = RANGE.exec(stat);
+    if (!r) return undefined;
+    kind = r[1]!.toLowerCase();
+    const pct = (x: string | undefined, d: number) => (x === undefined ? d : x.endsWith('%') ? Number(x.slice(0, -1)) / 100 : NaN);
+    if (kind === 'pr') {
+      abs = [r[2] === undefined ? -Infinity : Number(r[2].replace('%', '')), r[3] === undefined ? Infinity : Number(r[3].replace('%', ''))];
+    } else {
+      if ((r[2] && !r[2].endsWith('%')) || (r[3] && !r[3].endsWith('%'))) {
+        // Absolute bounds: values between them.
+        abs = [r[2] === undefined ? -Infinity : Number(r[2]), r[3] === undefined ? Infinity : Number(r[3])];
+      } else { loF = pct(r[2], 0); hiF = pct(r[3], 1); }
+    }
+  }
+  if (!a.vals.length) return undefined;
+  const pairs = sortedPairs(a.vals);
+  const total = pairs.reduce((t, p) => t + p[1], 0);
+  if (abs) {
+    let n = 0; let s = 0; let lo = Infinity; let hi = -Infinity;
+    for (const [x, c] of pairs) if (x > abs[0] && x <= abs[1]) { n += c; s += x * c; lo = Math.min(lo, x); hi = Math.max(hi, x); }
+    if (kind === 'pr') return total ? (n / total) * 100 : undefined;
+    return kind === 'tc' ? n : kind === 'ts' ? s : n ? s / n : undefined;
+  }
+  if (kind === 'p') {
+    // Nearest rank.
+    const rank = Math.max(1, Math.ceil(hiF * total));
+    let seen = 0;
+    for (const [x, c] of pairs) { seen += c; if (seen >= rank) return x; }
+    return pairs[pairs.length - 1]![0];
+  }
+  if (kind === 'wm') {
+    const t = trimmed(pairs, loF, hiF, total);
+    // Winsorized: values outside the bounds clamp to them.
+    const below = loF * total; const above = (1 - hiF) * total;
+    return total ? (t.s + below * t.lo + above * t.hi) / total : undefined;
+  }
+  const t = trimmed(pairs, loF, hiF, total);
+  if (kind === 'tc') return t.n;
+  if (kind === 'ts') return t.s;
+  return t.n ? t.s / t.n : undefined;
+}
+
+/** One entry per period with data (period starts aligned as CloudWatch aligns them). */
+export function statistic(tx: Tx, scope: Scope, id: MetricId, stat: string, fromMs: number, toMs: number, periodS: number,
+  opts: { unit?: string; nowMs?: number } = {}): Array<{ atMs: number; value: number }> {
+  const out: Array<{ atMs: number; value: number }> = [];
+  for (const [atMs, a] of aggregate(tx, scope, id, fromMs, toMs, periodS, opts)) {
+    const v = statOf(a, stat);
+    if (v !== undefined && Number.isFinite(v)) out.push({ atMs, value: v });
+  }
+  return out;
+}
