@@ -4,5 +4,10 @@
  * schedules ask), then load balancer health. Each service adds its one line here.
  */
 import type { FleetStep } from './engine.js';
+import { ALARMS_STEP } from '../cloudwatch/alarm-ports.js';
+import { ELB_STEP } from '../elbv2/targets.js';
 
-export const FLEET_STEPS: readonly FleetStep[] = [];
+export const FLEET_STEPS: readonly FleetStep[] = [
+  ALARMS_STEP,
+  ELB_STEP,
+];

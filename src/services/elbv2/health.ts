@@ -1,0 +1,93 @@
+/**
+ * Target health, decided on read from the records and the clock (no per-second ticking):
+ * decideHealth is the pure rule, in the order AWS reports reasons; reachability asks the
+ * network engine (src/network/) whether the load balancer's interface reaches the target on the
+ * health check port and back, through the load balancer's and the target's security groups,
+ * the subnets' network ACLs and routes.
+ *
+ * Simplifications (documented): a target turns healthy HealthyThresholdCount x interval after
+ * it was registered (or the load balancer became active); a blocked check turns it unhealthy at
+ * once (AWS waits UnhealthyThresholdCount x interval), and healthy again as soon as the path
+ * opens. The check itself is a reachability question, not an HTTP request: the matcher and path
+ * are not exercised.
+ */
+import { Clock } from '../../core/clock.js';
+import { analyze, describeExplanation, NetworkQuestionError, prepare, type Net } from '../../network/index.js';
+import type { Scope, Tx } from '../../store/types.js';
+import { buildSnapshot } from '../ec2/vpc/net-snapshot.js';
+
+export type HealthState = 'initial' | 'healthy' | 'unhealthy' | 'unused' | 'draining' | 'unavailable';
+
+export interface HealthInputs {
+  nowMs: number;
+  drainEndMs?: number;
+  /** A listener or rule of some load balancer forwards to the group. */
+  inUse: boolean;
+  /** Instance targets: the instance's state; undefined for IP targets; 'missing' when gone. */
+  instanceState?: string;
+  zoneEnabled: boolean;
+  healthCheckEnabled: boolean;
+  /** When checks started: the later of registration and the load balancer turning active. */
+  checksFromMs: number;
+  healthyThreshold: number;
+  intervalSeconds: number;
+  /** Asked last, only when everything else allows a healthy answer. */
+  reach: () => { ok: boolean; why?: string };
+}
+
+export interface HealthAnswer { state: HealthState; reason?: string; description?: string }
+
+export function decideHealth(h: HealthInputs): HealthAnswer {
+  if (h.drainEndMs !== undefined && h.nowMs < h.drainEndMs) {
+    return { state: 'draining', reason: 'Target.DeregistrationInProgress', description: 'Target deregistration is in progress' };
+  }
+  if (!h.inUse) return { state: 'unused', reason: 'Target.NotInUse', description: 'Target group is not configured to receive traffic from the load balancer' };
+  if (h.instanceState !== undefined && h.instanceState !== 'running') {
+    const s = h.instanceState === 'missing' ? 'terminated' : h.instanceState;
+    return { state: 'unused', reason: 'Target.InvalidState', description: `Target is in the ${s} state` };
+  }
+  if (!h.zoneEnabled) {
+    return { state: 'unused', reason: 'Target.NotInUse', description: 'Target is in an Availability Zone that is not enabled for the load balancer' };
+  }
+  if (!h.healthCheckEnabled) return { state: 'unavailable', reason: 'Target.HealthCheckDisabled', description: 'Health checks are disabled' };
+  if (h.nowMs < h.checksFromMs + h.healthyThreshold * h.intervalSeconds * 1000) {
+    return { state: 'initial', reason: 'Elb.RegistrationInProgress', description: 'Target registration is in progress' };
+  }
+  const r = h.reach();
+  if (r.ok) return { state: 'healthy' };
+  return { state: 'unhealthy', reason: 'Target.Timeout', description: `Request timed out${r.why ? ` (${r.why})` : ''}` };
+}
+
+/** One engine input per VPC, shared by all the checks of one read. */
+export class ReachCache {
+  private readonly nets = new Map<string, Net>();
+  private readonly answers = new Map<string, { ok: boolean; why?: string }>();
+  constructor(private readonly tx: Tx, private readonly scope: Scope, private readonly nowMs: number) {}
+
+  private net(vpcId: string): Net {
+    let n = this.nets.get(vpcId);
+    if (!n) {
+      const ctx = { tx: this.tx, scope: this.scope, account: this.scope.account, region: this.scope.region, clock: new Clock(0, () => this.nowMs) };
+      n = prepare(buildSnapshot(ctx, [vpcId]));
+      this.nets.set(vpcId, n);
+    }
+    return n;
+  }
+
+  /** Whether the interface `fromEni` reaches `target` (an instance ID or an address) on tcp/udp `port` and the replies return. */
+  reach(vpcId: string, fromEni: string, target: string, protocol: 'tcp' | 'udp', port: number): { ok: boolean; why?: string } {
+    const key = `${fromEni}|${target}|${protocol}|${port}`;
+    const hit = this.answers.get(key);
+    if (hit) return hit;
+    let out: { ok: boolean; why?: string };
+    try {
+      const a = analyze(this.net(vpcId), { source: fromEni, destination: target, protocol, destinationPort: port });
+      out = a.NetworkPathFound ? { ok: true } : { ok: false, why: a.Explanations.map(describeExplanation).join('; ') || 'no path' };
+    } catch (err) {
+      if (!(err instanceof NetworkQuestionError)) throw err;
+      out = { ok: false, why: err.message };
+    }
+    this.answers.set(key, out);
+    return out;
+  }
+}
