@@ -6,9 +6,9 @@
  * ending at T (the datapoint of period [T-P, T) is the newest). With TreatMissingData
  * breaching/notBreaching the last N periods count, missing ones filled in as breaching or
  * not. With missing/ignore the N most recent datapoints present in the range count; none
- * present: INSUFFICIENT_DATA (missing) or the state is kept (ignore); fewer than M breaching
- * still alarms when the oldest breaching datapoint of the last N periods is at least M periods
- * old and every newer one is breaching or missing ("avoiding premature transitions to alarm").
+ * present: INSUFFICIENT_DATA (missing) or the state is kept (ignore); fewer than M datapoints
+ * still alarm when the oldest one in the range is M periods old, breaching, and every newer one
+ * breaches or is missing ("avoiding premature transitions to alarm").
  * M of N: ALARM when at least M of the N counted datapoints breach, OK otherwise. Alarms on
  * AWS/DynamoDB always ignore missing data, as AWS does.
  *
@@ -109,7 +109,7 @@ export function evaluateAlarm(inp: EvalInput): Evaluation | undefined {
       return insufficient(inp, N, starts);
     }
     breachingCount = counted.filter((d) => breaches(d.value!)).length;
-    state = breachingCount >= M || premature(inp, starts.slice(0, N), M, breaches) ? 'ALARM' : 'OK';
+    state = breachingCount >= M || premature(inp, starts, M, breaches) ? 'ALARM' : 'OK';
   }
   if (state === a.state) return { state, reason: a.stateReason, reasonData: a.stateReasonData ?? '', metricValue: counted[0]?.value };
   const shown = counted.filter((d) => d.value !== undefined && (state === 'ALARM') === breaches(d.value));
@@ -120,16 +120,18 @@ export function evaluateAlarm(inp: EvalInput): Evaluation | undefined {
   return { state, reason, reasonData: reasonData(inp, counted, starts), metricValue: counted.find((d) => d.value !== undefined)?.value };
 }
 
-function premature(inp: EvalInput, lastN: number[], M: number, breaches: (v: number) => boolean): boolean {
+/**
+ * AWS's "avoiding premature transitions to alarm": the M-th newest period is the oldest datapoint
+ * of the whole range (nothing older is present), it breaches, and every newer datapoint present
+ * breaches too: ALARM although fewer than M datapoints exist.
+ */
+function premature(inp: EvalInput, range: number[], M: number, breaches: (v: number) => boolean): boolean {
   if (M <= 1) return false;
-  let oldest = -1;
-  for (let j = lastN.length - 1; j >= 0; j--) {
-    const v = inp.points.get(lastN[j]!);
-    if (v !== undefined && breaches(v)) { oldest = j; break; }
-  }
-  if (oldest < 0 || oldest + 1 < M) return false;
-  for (let j = 0; j < oldest; j++) {
-    const v = inp.points.get(lastN[j]!);
+  for (let j = M; j < range.length; j++) if (inp.points.has(range[j]!)) return false;
+  const oldest = inp.points.get(range[M - 1]!);
+  if (oldest === undefined || !breaches(oldest)) return false;
+  for (let j = 0; j < M - 1; j++) {
+    const v = inp.points.get(range[j]!);
     if (v !== undefined && !breaches(v)) return false;
   }
   return true;
