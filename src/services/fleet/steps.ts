@@ -6,8 +6,10 @@
 import type { FleetStep } from './engine.js';
 import { ALARMS_STEP } from '../cloudwatch/alarm-ports.js';
 import { ELB_STEP } from '../elbv2/targets.js';
+import { autoscalingStep } from '../autoscaling/step.js';
 
 export const FLEET_STEPS: readonly FleetStep[] = [
   ALARMS_STEP,
+  autoscalingStep,
   ELB_STEP,
 ];
