@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand, type MetricDatum,
+  CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand, type ListMetricsCommandInput, type MetricDatum,
 } from '@aws-sdk/client-cloudwatch';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
@@ -217,7 +217,7 @@ describe('CloudWatch metrics', () => {
       { MetricName: 'A', Dimensions: [{ Name: 'Env', Value: 'dev' }], Value: 1 },
       { MetricName: 'B', Value: 1 },
     ] }));
-    const names = async (input: ConstructorParameters<typeof ListMetricsCommand>[0]) =>
+    const names = async (input: ListMetricsCommandInput) =>
       ((await cw.send(new ListMetricsCommand(input))).Metrics ?? []).map((m) => `${m.MetricName}:${(m.Dimensions ?? []).map((d) => `${d.Name}=${d.Value}`).join(',')}`).sort();
     assert.deepEqual(await names({ Namespace: 'App/List' }), ['A:Env=dev', 'A:Env=prod,Role=web', 'B:']);
     assert.deepEqual(await names({ Namespace: 'App/List', MetricName: 'A' }), ['A:Env=dev', 'A:Env=prod,Role=web']);
