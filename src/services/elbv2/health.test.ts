@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decideHealth, type HealthInputs } from './health.js';
+
+const base = (over: Partial<HealthInputs> = {}): HealthInputs => ({
+  nowMs: 100_000, inUse: true, instanceState: 'running', zoneEnabled: true, healthCheckEnabled: true,
+  checksFromMs: 0, healthyThreshold: 5, intervalSeconds: 10, reach: () => ({ ok: true }), ...over,
+});
+
+test('healthy once HealthyThresholdCount x interval has passed and the path is open', () => {
+  assert.deepEqual(decideHealth(base()), { state: 'healthy' });
+  assert.equal(decideHealth(base({ nowMs: 49_999 })).state, 'initial');
+  assert.equal(decideHealth(base({ nowMs: 50_000 })).state, 'healthy');
+});
+
+test('initial does not ask the network; a blocked path is unhealthy with Target.Timeout and the reason', () => {
+  let asked = 0;
+  const reach = () => { asked++; return { ok: false, why: 'ENI_SG_RULES_MISMATCH ingress sg-1' }; };
+  assert.deepEqual(decideHealth(base({ nowMs: 1000, reach })), { state: 'initial', reason: 'Elb.RegistrationInProgress', description: 'Target registration is in progress' });
+  assert.equal(asked, 0);
+  assert.deepEqual(decideHealth(base({ reach })), { state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out (ENI_SG_RULES_MISMATCH ingress sg-1)' });
+});
+
+test('reasons in AWS order: draining, not in use, instance state, zone, checks disabled', () => {
+  assert.equal(decideHealth(base({ drainEndMs: 200_000, inUse: false })).reason, 'Target.DeregistrationInProgress');
+  assert.equal(decideHealth(base({ drainEndMs: 100_000 })).state, 'healthy', 'a drain that ended no longer counts');
+  assert.deepEqual(decideHealth(base({ inUse: false, instanceState: 'stopped' })).reason, 'Target.NotInUse');
+  assert.deepEqual(decideHealth(base({ instanceState: 'stopped' })), { state: 'unused', reason: 'Target.InvalidState', description: 'Target is in the stopped state' });
+  assert.equal(decideHealth(base({ instanceState: 'missing' })).description, 'Target is in the terminated state');
+  assert.equal(decideHealth(base({ instanceState: undefined })).state, 'healthy', 'IP targets have no instance state');
+  const zone = decideHealth(base({ zoneEnabled: false }));
+  assert.deepEqual([zone.state, zone.reason], ['unused', 'Target.NotInUse']);
+  assert.match(zone.description!, /Availability Zone that is not enabled/);
+  assert.deepEqual(decideHealth(base({ healthCheckEnabled: false })), { state: 'unavailable', reason: 'Target.HealthCheckDisabled', description: 'Health checks are disabled' });
+});
