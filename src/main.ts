@@ -27,8 +27,13 @@ ${TLS_USAGE}
                                                   the state (or a snapshot) as one portable archive
   cloudlet net why SRC DST --port N [--protocol tcp|udp] [--region R] [--account ID] [--json]
                                                   why a packet does or does not arrive (exit 0 reachable, 1 not)
+  cloudlet outbox [--topic T] [--protocol P] [--to ENDPOINT] [--json] [--clear]
+                                                  SNS email, email-json and sms messages (the local outbox)
   cloudlet exec INSTANCE_ID [--account ID] [--region R] -- COMMAND...
                                                   run COMMAND with the instance's IMDS and role credentials
+  cloudlet load set TARGET --cpu 85% | --requests 1200/s | --ramp A..B --over 1h | --daily --peak A --trough B
+  cloudlet load list | clear TARGET [--account ID] [--region R]
+                                                  simulated load (TARGET: i-..., asg:NAME, lb:NAME or an ARN)
   cloudlet check                                  load every service and check its handlers against its model
   cloudlet --version
 
@@ -196,10 +201,24 @@ async function main(): Promise<void> {
       process.exitCode = r.code;
       return;
     }
+    case 'outbox': {
+      const { url, rest: args } = endpoint(rest);
+      const { outboxCommand } = await import('./services/sns/outbox-cli.js');
+      const r = await outboxCommand(args, url);
+      process.stdout.write(r.stdout);
+      process.stderr.write(r.stderr);
+      process.exitCode = r.code;
+      return;
+    }
     case 'exec': {
       // Not endpoint(): its options stop at `--`; what follows belongs to the command.
       const { execCommand } = await import('./exec-cli.js');
       process.exitCode = await execCommand(rest);
+      return;
+    }
+    case 'load': {
+      const r = await (await import('./services/fleet/load-cli.js')).loadCommand(rest);
+      process.stdout.write(r.stdout); process.stderr.write(r.stderr); process.exitCode = r.code;
       return;
     }
     case '--version': case '-v': process.stdout.write(`${VERSION}\n`); return;

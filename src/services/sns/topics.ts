@@ -15,7 +15,8 @@ const SETTABLE = new Set([
 ]);
 
 export function baseUrlOf(ctx: RequestContext): string {
-  return `${ctx.wire.secure ? 'https' : 'http'}://${ctx.wire.host}`;
+  const host = ctx.wire.headers.host ?? ctx.wire.host;
+  return `${ctx.wire.secure ? 'https' : 'http'}://${host}`;
 }
 
 /** Checks one attribute value; returns it as stored. */

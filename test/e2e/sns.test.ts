@@ -1,0 +1,246 @@
+// SNS end to end: topics and subscriptions over SDK v3 and the AWS CLI, an HTTP subscriber on
+// loopback that confirms through SubscribeURL and verifies each message's signature with the
+// certificate it downloads from SigningCertURL, filter policies, raw delivery, email to the
+// local outbox (admin endpoint and `cloudlet outbox`), cross-account publish decided by the
+// topic policy, and HTTP retries to a subscriber that fails twice.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verify, X509Certificate } from 'node:crypto';
+import {
+  AddPermissionCommand, CreateTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand, ListSubscriptionsByTopicCommand,
+  ListTagsForResourceCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient,
+  SubscribeCommand, TagResourceCommand, UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
+import type { Cloudlet } from '../../src/server/server.js';
+import { rejects } from '../helpers/assert.js';
+import { awsClis, awsJson, runAws } from '../helpers/cli.js';
+import { runCli } from '../helpers/process.js';
+import { clientConfig, startTestServer } from '../helpers/server.js';
+
+interface Received { path: string; headers: IncomingHttpHeaders; body: string }
+
+let cl: Cloudlet;
+let sns: SNSClient;
+let hook: Server;
+let hookUrl: string;
+const received: Received[] = [];
+/** Per path: how many more requests answer 500 before 200s. */
+const failures = new Map<string, number>();
+const clis = awsClis();
+const v2 = clis.find((c) => c.name === 'aws-cli v2')!;
+
+async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 8000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const messagesAt = (path: string, type?: string) => received.filter((r) => r.path === path && (!type || r.headers['x-amz-sns-message-type'] === type));
+
+/** The subscriber's check, written from SNS's documentation (not cloudlet's code). */
+async function verifiedBySubscriber(m: Record<string, string>): Promise<boolean> {
+  const keys = m.Type === 'Notification' ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+  const text = keys.filter((k) => m[k] !== undefined).map((k) => `${k}\n${m[k]}\n`).join('');
+  const pem = await (await fetch(m.SigningCertURL!)).text();
+  const cert = new X509Certificate(pem);
+  return verify(m.SignatureVersion === '2' ? 'sha256' : 'sha1', Buffer.from(text), cert.publicKey, Buffer.from(m.Signature!, 'base64'));
+}
+
+async function confirmHttp(path: string): Promise<void> {
+  const conf = await waitFor(`confirmation at ${path}`, () => messagesAt(path, 'SubscriptionConfirmation')[0]);
+  const m = JSON.parse(conf.body) as Record<string, string>;
+  assert.equal(await verifiedBySubscriber(m), true);
+  const res = await fetch(m.SubscribeURL!);
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /<ConfirmSubscriptionResponse[^]*<SubscriptionArn>arn:aws:sns:/);
+}
+
+before(async () => {
+  cl = await startTestServer();
+  sns = new SNSClient(clientConfig(cl.url));
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => { body += d.toString(); });
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', headers: req.headers, body });
+      const left = failures.get(req.url ?? '') ?? 0;
+      const isNote = req.headers['x-amz-sns-message-type'] === 'Notification';
+      if (isNote && left > 0) {
+        failures.set(req.url ?? '', left - 1);
+        res.writeHead(500).end('try later');
+      } else res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+});
+
+after(async () => {
+  sns?.destroy();
+  await new Promise((r) => hook?.close(r));
+  await cl?.close();
+});
+
+describe('SNS', () => {
+  let topicArn: string;
+
+  test('topics: create (idempotent, attributes, tags), attributes with counts and the default policy; bad input', async () => {
+    topicArn = (await sns.send(new CreateTopicCommand({ Name: 'alerts', Attributes: { DisplayName: 'Alerts', SignatureVersion: '2' }, Tags: [{ Key: 'team', Value: 'ops' }] }))).TopicArn!;
+    assert.match(topicArn, /^arn:aws:sns:us-east-1:\d{12}:alerts$/);
+    assert.equal((await sns.send(new CreateTopicCommand({ Name: 'alerts', Attributes: { DisplayName: 'Alerts' } }))).TopicArn, topicArn);
+    await rejects(sns.send(new CreateTopicCommand({ Name: 'alerts', Attributes: { DisplayName: 'Other' } })), 'InvalidParameterException', 400,
+      'Invalid parameter: Attributes Reason: Topic already exists with different attributes');
+    await rejects(sns.send(new CreateTopicCommand({ Name: 'bad name' })), 'InvalidParameterException', 400, 'Invalid parameter: Topic Name');
+    await rejects(sns.send(new CreateTopicCommand({ Name: 'orders.fifo' })), 'InvalidParameterException', 400);
+    const fifo = await sns.send(new CreateTopicCommand({ Name: 'orders.fifo', Attributes: { FifoTopic: 'true', ContentBasedDeduplication: 'true' } }));
+    const a = (await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes!;
+    assert.equal(a.DisplayName, 'Alerts');
+    assert.equal(a.SubscriptionsConfirmed, '0');
+    assert.equal(a.SubscriptionsPending, '0');
+    assert.equal(JSON.parse(a.Policy!).Statement[0].Condition.StringEquals['AWS:SourceOwner'], topicArn.split(':')[4]);
+    assert.equal(JSON.parse(a.EffectiveDeliveryPolicy!).http.defaultHealthyRetryPolicy.numRetries, 3);
+    assert.equal((await sns.send(new GetTopicAttributesCommand({ TopicArn: fifo.TopicArn }))).Attributes!.FifoTopic, 'true');
+    await sns.send(new TagResourceCommand({ ResourceArn: topicArn, Tags: [{ Key: 'env', Value: 'dev' }] }));
+    assert.deepEqual((await sns.send(new ListTagsForResourceCommand({ ResourceArn: topicArn }))).Tags, [{ Key: 'team', Value: 'ops' }, { Key: 'env', Value: 'dev' }]);
+    await rejects(sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn.replace('alerts', 'nope') })), 'NotFoundException', 404, 'Topic does not exist');
+    // FIFO topics need a group id; a repeated deduplication id is accepted once.
+    await rejects(sns.send(new PublishCommand({ TopicArn: fifo.TopicArn, Message: 'x' })), 'InvalidParameterException', 400,
+      'Invalid parameter: The MessageGroupId parameter is required for FIFO topics');
+    const p1 = await sns.send(new PublishCommand({ TopicArn: fifo.TopicArn, Message: 'x', MessageGroupId: 'g' }));
+    assert.match(p1.SequenceNumber!, /^\d{20}$/);
+  });
+
+  test('an HTTP subscriber on loopback confirms through SubscribeURL, receives a Publish and verifies its signature (SignatureVersion 2)', async () => {
+    await rejects(sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: 'http://example.com/hook' })), 'InvalidParameterException', 400,
+      /cloudlet delivers HTTP\/S notifications only to loopback endpoints.*example\.com.*sends no traffic off the machine/);
+    const sub = await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'http', Endpoint: `${hookUrl}/ok` }));
+    assert.equal(sub.SubscriptionArn, 'pending confirmation');
+    assert.equal((await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes!.SubscriptionsPending, '1');
+    await confirmHttp('/ok');
+    const listed = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }))).Subscriptions!;
+    const arn = listed.find((s) => s.Endpoint === `${hookUrl}/ok`)!.SubscriptionArn!;
+    assert.match(arn, /^arn:aws:sns:us-east-1:\d{12}:alerts:[0-9a-f-]{36}$/);
+    assert.equal((await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }))).Attributes!.PendingConfirmation, 'false');
+
+    const pub = await sns.send(new PublishCommand({
+      TopicArn: topicArn, Subject: 'CPU high', Message: 'CPU is at 91%',
+      MessageAttributes: { severity: { DataType: 'String', StringValue: 'high' }, level: { DataType: 'Number', StringValue: '3' } },
+    }));
+    const got = await waitFor('the notification', () => messagesAt('/ok', 'Notification')[0]);
+    assert.equal(got.headers['x-amz-sns-message-id'], pub.MessageId);
+    assert.equal(got.headers['x-amz-sns-topic-arn'], topicArn);
+    assert.equal(got.headers['x-amz-sns-subscription-arn'], arn);
+    assert.match(String(got.headers['content-type']), /^text\/plain; charset=UTF-8$/);
+    const m = JSON.parse(got.body) as Record<string, any>;
+    assert.deepEqual([m.Type, m.MessageId, m.TopicArn, m.Subject, m.Message, m.SignatureVersion], ['Notification', pub.MessageId, topicArn, 'CPU high', 'CPU is at 91%', '2']);
+    assert.match(m.SigningCertURL, /\/_cloudlet\/sns\/SimpleNotificationService-[0-9a-f]+\.pem$/);
+    assert.deepEqual(m.MessageAttributes.severity, { Type: 'String', Value: 'high' });
+    assert.equal(await verifiedBySubscriber(m), true);
+    assert.equal(await verifiedBySubscriber({ ...m, Message: 'CPU is at 19%' }), false);
+    // MessageStructure json: the http entry goes to HTTP subscribers.
+    await sns.send(new PublishCommand({ TopicArn: topicArn, MessageStructure: 'json', Message: JSON.stringify({ default: 'plain', http: 'for http' }) }));
+    const second = await waitFor('the json-structured notification', () => messagesAt('/ok', 'Notification')[1]);
+    assert.equal(JSON.parse(second.body).Message, 'for http');
+    await rejects(sns.send(new PublishCommand({ TopicArn: topicArn, MessageStructure: 'json', Message: '{"http":"x"}' })), 'InvalidParameterException', 400,
+      'Invalid parameter: Message Structure - No default entry in JSON message body');
+  });
+
+  test('a filter policy drops a non-matching message; raw delivery sends the bare message', async () => {
+    const arn = (await sns.send(new SubscribeCommand({
+      TopicArn: topicArn, Protocol: 'http', Endpoint: `${hookUrl}/filtered`, ReturnSubscriptionArn: true,
+      Attributes: { FilterPolicy: JSON.stringify({ severity: ['high', { prefix: 'crit' }], level: [{ numeric: ['>=', 2] }] }), RawMessageDelivery: 'true' },
+    }))).SubscriptionArn!;
+    await confirmHttp('/filtered');
+    await rejects(sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: arn, AttributeName: 'FilterPolicy', AttributeValue: '{"a":"b"}' })), 'InvalidParameterException', 400);
+    const batch = await sns.send(new PublishBatchCommand({
+      TopicArn: topicArn,
+      PublishBatchRequestEntries: [
+        { Id: 'low', Message: 'dropped', MessageAttributes: { severity: { DataType: 'String', StringValue: 'low' }, level: { DataType: 'Number', StringValue: '5' } } },
+        { Id: 'crit', Message: 'kept', MessageAttributes: { severity: { DataType: 'String', StringValue: 'critical' }, level: { DataType: 'Number', StringValue: '2' } } },
+        { Id: 'bad', Message: '' },
+      ],
+    }));
+    assert.deepEqual(batch.Successful!.map((s) => s.Id), ['low', 'crit']);
+    assert.deepEqual(batch.Failed!.map((f) => [f.Id, f.Code]), [['bad', 'InvalidParameter']]);
+    const got = await waitFor('the filtered notification', () => messagesAt('/filtered', 'Notification')[0]);
+    assert.equal(got.body, 'kept');
+    assert.equal(got.headers['x-amz-sns-rawdelivery'], 'true');
+    await waitFor('both messages at /ok', () => (messagesAt('/ok', 'Notification').length >= 4 ? true : undefined));
+    assert.equal(messagesAt('/filtered', 'Notification').length, 1);
+    await sns.send(new UnsubscribeCommand({ SubscriptionArn: arn }));
+    assert.equal((await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes!.SubscriptionsDeleted, '1');
+  });
+
+  test('email: the confirmation and the notifications are in the outbox (admin endpoint and `cloudlet outbox`)', async () => {
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'email', Endpoint: 'ops@example.com' }));
+    const box = async (q = '') => ((await (await fetch(`${cl.url}/_cloudlet/sns/outbox${q}`)).json()) as { messages: Array<Record<string, any>> }).messages;
+    const [conf] = await box('?protocol=email');
+    assert.equal(conf!.kind, 'SubscriptionConfirmation');
+    assert.equal(conf!.subject, 'AWS Notification - Subscription Confirmation');
+    const link = /(http:\/\/\S+ConfirmSubscription\S+)/.exec(conf!.body)![1]!;
+    assert.equal((await fetch(link)).status, 200);
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: 'Disk full', Message: 'the disk is full' }));
+    const notes = (await box('?protocol=email&endpoint=ops@example.com')).filter((m) => m.kind === 'Notification');
+    assert.equal(notes.length, 1);
+    assert.equal(notes[0]!.subject, 'Disk full');
+    assert.match(notes[0]!.body, /^the disk is full\n\n--\nIf you wish to stop receiving notifications/);
+    const cli = await runCli(['outbox', '--endpoint', cl.url, '--protocol', 'email']);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /email to ops@example\.com {2}SubscriptionConfirmation/);
+    assert.match(cli.stdout, /subject: Disk full\n {2}\| the disk is full/);
+    const json = JSON.parse((await runCli(['outbox', '--endpoint', cl.url, '--json', '--topic', 'alerts'])).stdout) as unknown[];
+    assert.equal(json.length, 2);
+    const cleared = await runCli(['outbox', '--endpoint', cl.url, '--clear']);
+    assert.match(cleared.stdout, /removed 2 message\(s\)/);
+    assert.deepEqual(await box(), []);
+  });
+
+  test('cross-account publish is denied until the topic policy allows the account (AddPermission)', async () => {
+    const B = '222222222222';
+    const asB = new SNSClient(clientConfig(cl.url, 'us-east-1', { accessKeyId: B, secretAccessKey: 'test' }));
+    await rejects(asB.send(new PublishCommand({ TopicArn: topicArn, Message: 'from B' })), 'AuthorizationErrorException', 403,
+      new RegExp(`^User: arn:aws:iam::${B}:root is not authorized to perform: SNS:Publish on resource: ${topicArn}|sns:Publish`));
+    await sns.send(new AddPermissionCommand({ TopicArn: topicArn, Label: 'b-publishes', AWSAccountId: [B], ActionName: ['Publish'] }));
+    const ok = await asB.send(new PublishCommand({ TopicArn: topicArn, Message: 'from B' }));
+    assert.ok(ok.MessageId);
+    await rejects(asB.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: 'DisplayName', AttributeValue: 'x' })), 'AuthorizationErrorException', 403);
+    asB.destroy();
+  });
+
+  test('retries: a subscriber that answers 500 twice gets the message on the third attempt (delivery log)', async () => {
+    const t = (await sns.send(new CreateTopicCommand({
+      Name: 'retries',
+      Attributes: { DeliveryPolicy: JSON.stringify({ http: { defaultHealthyRetryPolicy: { numRetries: 3, numNoDelayRetries: 1, minDelayTarget: 1, maxDelayTarget: 1 } } }) },
+    }))).TopicArn!;
+    await sns.send(new SubscribeCommand({ TopicArn: t, Protocol: 'http', Endpoint: `${hookUrl}/flaky` }));
+    await confirmHttp('/flaky');
+    failures.set('/flaky', 2);
+    const pub = await sns.send(new PublishCommand({ TopicArn: t, Message: 'eventually' }));
+    await waitFor('three attempts', () => (messagesAt('/flaky', 'Notification').length >= 3 ? true : undefined));
+    const log = await waitFor('the delivery log', async () => {
+      const d = ((await (await fetch(`${cl.url}/_cloudlet/sns/deliveries?topic=retries`)).json()) as { deliveries: Array<Record<string, any>> }).deliveries;
+      const mine = d.find((x) => x.messageId === pub.MessageId);
+      return mine?.outcome === 'delivered' ? mine : undefined;
+    });
+    assert.deepEqual(log.attempts.map((a: { status: number }) => a.status), [500, 500, 200]);
+  });
+
+  test('AWS CLI v2: create-topic, list-topics, subscribe with a bad protocol, publish', { skip: v2.skip }, async () => {
+    const made = await awsJson<{ TopicArn: string }>(v2.bin, cl.url, ['sns', 'create-topic', '--name', 'cli-topic', '--attributes', 'DisplayName=CLI']);
+    const topics = await awsJson<{ Topics: Array<{ TopicArn: string }> }>(v2.bin, cl.url, ['sns', 'list-topics']);
+    assert.ok(topics.Topics.some((x) => x.TopicArn === made.TopicArn));
+    const bad = await runAws(v2.bin, cl.url, ['sns', 'subscribe', '--topic-arn', made.TopicArn, '--protocol', 'carrier-pigeon', '--notification-endpoint', 'x']);
+    assert.match(bad.stderr, /InvalidParameter.*Invalid parameter: Invalid protocol type: carrier-pigeon/);
+    const sub = await awsJson<{ SubscriptionArn: string }>(v2.bin, cl.url, ['sns', 'subscribe', '--topic-arn', made.TopicArn, '--protocol', 'sms', '--notification-endpoint', '+15555550100']);
+    assert.match(sub.SubscriptionArn, /:cli-topic:/);
+    const pub = await awsJson<{ MessageId: string }>(v2.bin, cl.url, ['sns', 'publish', '--topic-arn', made.TopicArn, '--message', 'hello by text']);
+    const box = ((await (await fetch(`${cl.url}/_cloudlet/sns/outbox?protocol=sms`)).json()) as { messages: Array<Record<string, any>> }).messages;
+    assert.equal(box.find((m) => m.messageId === pub.MessageId)?.body, 'CLI> hello by text');
+  });
+});
