@@ -1,0 +1,47 @@
+/**
+ * AWS/AutoScaling group metrics (dimension AutoScalingGroupName, 1-minute granularity), for
+ * groups with metrics collection enabled (EnableMetricsCollection; an empty list: all of them),
+ * as Auto Scaling documents them: sizes, instances by life-cycle state, and the same counted in
+ * capacity units (instance weights).
+ */
+import type { Scope, Tx } from '../../store/types.js';
+import type { GroupRecord, Member } from '../autoscaling/records.js';
+import { put1 } from './emit-put.js';
+
+const MIN = 60_000;
+
+export const GROUP_METRICS = [
+  'GroupMinSize', 'GroupMaxSize', 'GroupDesiredCapacity', 'GroupInServiceInstances', 'GroupPendingInstances',
+  'GroupStandbyInstances', 'GroupTerminatingInstances', 'GroupTotalInstances', 'GroupInServiceCapacity',
+  'GroupPendingCapacity', 'GroupStandbyCapacity', 'GroupTerminatingCapacity', 'GroupTotalCapacity',
+] as const;
+
+const isPending = (m: Member) => m.state.startsWith('Pending');
+const isTerminating = (m: Member) => m.state.startsWith('Terminating');
+const isStandby = (m: Member) => m.state === 'Standby' || m.state === 'EnteringStandby';
+const isInService = (m: Member) => m.state === 'InService';
+
+export function groupMetricValues(g: GroupRecord): Record<(typeof GROUP_METRICS)[number], number> {
+  const count = (f: (m: Member) => boolean) => g.members.filter(f).length;
+  const cap = (f: (m: Member) => boolean) => g.members.filter(f).reduce((s, m) => s + (m.weight ?? 1), 0);
+  const total = (m: Member) => isInService(m) || isPending(m) || isTerminating(m);
+  return {
+    GroupMinSize: g.min, GroupMaxSize: g.max, GroupDesiredCapacity: g.desired,
+    GroupInServiceInstances: count(isInService), GroupPendingInstances: count(isPending), GroupStandbyInstances: count(isStandby),
+    GroupTerminatingInstances: count(isTerminating), GroupTotalInstances: count(total),
+    GroupInServiceCapacity: cap(isInService), GroupPendingCapacity: cap(isPending), GroupStandbyCapacity: cap(isStandby),
+    GroupTerminatingCapacity: cap(isTerminating), GroupTotalCapacity: cap(total),
+  };
+}
+
+/** Groups collecting metrics (the Auto Scaling records say which). */
+export const groupsCollecting = (groups: GroupRecord[]): GroupRecord[] => groups.filter((g) => g.metrics && !g.deleting);
+
+export function emitGroups(tx: Tx, scope: Scope, atMs: number, groups: GroupRecord[]): void {
+  for (const g of groups) {
+    const wanted = new Set(g.metrics!.metrics.length ? g.metrics!.metrics : GROUP_METRICS);
+    const vals = groupMetricValues(g);
+    const dims = [{ Name: 'AutoScalingGroupName', Value: g.name }];
+    for (const name of GROUP_METRICS) if (wanted.has(name)) put1(tx, scope, 'AWS/AutoScaling', name, dims, 'None', atMs - MIN, vals[name]);
+  }
+}
