@@ -4,11 +4,13 @@
  * schedules ask), then load balancer health. Each service adds its one line here.
  */
 import type { FleetStep } from './engine.js';
+import { metricsStep } from './emit.js';
 import { ALARMS_STEP } from '../cloudwatch/alarm-ports.js';
 import { ELB_STEP } from '../elbv2/targets.js';
 import { autoscalingStep } from '../autoscaling/step.js';
 
 export const FLEET_STEPS: readonly FleetStep[] = [
+  metricsStep,
   ALARMS_STEP,
   autoscalingStep,
   ELB_STEP,
