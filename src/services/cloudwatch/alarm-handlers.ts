@@ -19,62 +19,10 @@ import {
 } from './alarms-records.js';
 import { parseRule, ruleAlarms, alarmNameOf } from './alarms-rule.js';
 import { evaluateComposite, propagate, transition } from './alarms-step.js';
-import { checkMetricAlarm, checkName, checkTags, required } from './alarms-validate.js';
+import { addCount, common, putMetricAlarm, removeAlarms } from './alarms-service.js';
+import { checkName, checkTags, required } from './alarms-validate.js';
 
-/** Alarms per account and Region (CloudWatch's quota). */
-export const MAX_ALARMS = 10_000;
 const STATES: AlarmState[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
-
-function countRow(ctx: RequestContext): number {
-  return ctx.tx.get<{ n: number }>(ctx.scope, ALARM_NEXT, 'count')?.n ?? 0;
-}
-function addCount(ctx: RequestContext, d: number): void {
-  ctx.tx.put(ctx.scope, ALARM_NEXT, 'count', { n: Math.max(0, countRow(ctx) + d) });
-}
-
-function checkDescription(d: string | undefined): void {
-  if (d !== undefined && d.length > 1024) throw new AwsError('ValidationError', `1 validation error detected: Value at 'alarmDescription' failed to satisfy constraint: Member must have length less than or equal to 1024`);
-}
-
-function common(ctx: RequestContext, input: PutMetricAlarmInput | PutCompositeAlarmInput, before: AlarmRecord | undefined, instanceAlarm: boolean, composite: boolean) {
-  const name = checkName(input.AlarmName);
-  checkDescription(input.AlarmDescription);
-  if (before && before.type !== (composite ? 'CompositeAlarm' : 'MetricAlarm')) {
-    throw new AwsError('ValidationError', `An alarm named ${name} already exists as a ${before.type === 'MetricAlarm' ? 'metric' : 'composite'} alarm.`);
-  }
-  if (!before && countRow(ctx) >= MAX_ALARMS) throw new AwsError('LimitExceeded', `The maximum number of alarms (${MAX_ALARMS}) for this account in this Region has been reached.`);
-  const opts = { instanceAlarm, composite };
-  const now = ctx.clock.nowMs();
-  return {
-    name, arn: alarmArn(ctx.scope, name), now,
-    ...(input.AlarmDescription !== undefined ? { description: input.AlarmDescription } : {}),
-    actionsEnabled: input.ActionsEnabled ?? true,
-    okActions: checkActions(input.OKActions, 'OKActions', ctx.region, opts),
-    alarmActions: checkActions(input.AlarmActions, 'AlarmActions', ctx.region, opts),
-    insufficientDataActions: checkActions(input.InsufficientDataActions, 'InsufficientDataActions', ctx.region, opts),
-    state: before?.state ?? 'INSUFFICIENT_DATA' as AlarmState,
-    stateReason: before?.stateReason ?? 'Unchecked: Initial alarm creation',
-    ...(before?.stateReasonData ? { stateReasonData: before.stateReasonData } : {}),
-    stateUpdatedMs: before?.stateUpdatedMs ?? now,
-    stateTransitionedMs: before?.stateTransitionedMs ?? now,
-    configUpdatedMs: now,
-    // Tags given on an update are ignored, as AWS does (TagResource changes them).
-    tags: before ? before.tags : checkTags(input.Tags as never),
-  };
-}
-
-const putMetricAlarm: Handler<PutMetricAlarmInput, object> = (input, ctx) => {
-  const before = input.AlarmName ? getAlarm(ctx.tx, ctx.scope, input.AlarmName) : undefined;
-  const cfg = checkMetricAlarm(input);
-  const instanceAlarm = !!cfg.metric?.dimensions.some((d) => d.Name === 'InstanceId');
-  const { now, ...base } = common(ctx, input, before, instanceAlarm, false);
-  const nextEvalMs = nextPeriodEnd(now, cfg.periodS);
-  const a: MetricAlarmRecord = { ...base, type: 'MetricAlarm', ...cfg, nextEvalMs, dueMs: nextEvalMs };
-  saveAlarm(ctx.tx, ctx.scope, a, before);
-  if (!before) addCount(ctx, 1);
-  addHistory(ctx.tx, ctx.scope, configHistory(a, now, before ? 'Update' : 'Create', before));
-  return {};
-};
 
 const putCompositeAlarm: Handler<PutCompositeAlarmInput, object> = (input, ctx) => {
   const before = input.AlarmName ? getAlarm(ctx.tx, ctx.scope, input.AlarmName) : undefined;
@@ -178,12 +126,7 @@ const deleteAlarms: Handler<DeleteAlarmsInput, object> = (input, ctx) => {
       throw new AwsError('ValidationError', `Alarm ${a.name} is referenced in the rule of composite alarm ${parents[0]}; delete or update that alarm first.`);
     }
   }
-  for (const a of found as AlarmRecord[]) {
-    if (a.type === 'CompositeAlarm') setChildren(ctx.tx, ctx.scope, a.name, a.children, []);
-    deleteAlarmRow(ctx.tx, ctx.scope, a);
-    deleteHistory(ctx.tx, ctx.scope, a.name);
-  }
-  addCount(ctx, -found.length);
+  removeAlarms(ctx, found as AlarmRecord[]);
   return {};
 };
 

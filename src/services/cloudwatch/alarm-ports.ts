@@ -1,15 +1,18 @@
 /**
- * The services alarm actions reach (alarm-actions.ts ActionPorts): SNS publishes, Auto Scaling
- * policies, EC2 instance actions (through EC2's own handlers with the alarm's system context,
- * so the instance changes exactly as a StopInstances call would change it).
+ * The services alarm actions reach (alarm-actions.ts ActionPorts): SNS publishes
+ * (publishFromService: the topic policy decides), Auto Scaling policies
+ * (executePolicyFromAlarm), EC2 instance actions (through EC2's own handlers with the alarm's
+ * system context, so the instance changes exactly as a StopInstances call would change it).
  */
+import { executePolicyFromAlarm } from '../autoscaling/policies.js';
 import { rebootInstances, stopInstances, terminateInstances } from '../ec2/compute/instances-actions.js';
+import { publishFromService } from '../sns/publish.js';
 import type { ActionPorts } from './alarm-actions.js';
 import { alarmsStep } from './alarms-step.js';
 
 export const defaultPorts: ActionPorts = {
-  publish: () => ({ error: 'SNS publishing from CloudWatch is not available in this build' }),
-  executePolicy: () => { throw new Error('Auto Scaling policies are not available in this build'); },
+  publish: (sys, topicArn, m) => publishFromService(sys, topicArn, m),
+  executePolicy: (sys, policyArn, alarm) => executePolicyFromAlarm(sys, policyArn, alarm),
   ec2: (sys, action, instanceId) => {
     const input = { InstanceIds: [instanceId] };
     if (action === 'stop') void stopInstances(input, sys);

@@ -68,6 +68,8 @@ export interface MetricAlarmRecord extends AlarmBase {
   nextEvalMs: number;
   /** Next minute an Auto Scaling action repeats while the alarm stays in its state (AWS: once a minute). */
   nextRepeatMs?: number;
+  /** The newest value the last evaluation saw (what repeated Auto Scaling actions report). */
+  lastValue?: number;
 }
 
 export interface CompositeAlarmRecord extends AlarmBase {

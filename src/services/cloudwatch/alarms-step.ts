@@ -162,6 +162,7 @@ export function evaluateNow(sys: RequestContext, ports: ActionPorts, a: MetricAl
   const { points, samples } = alarmPoints(sys.tx, sys.scope, a, atMs, reads);
   const ev: Evaluation | undefined = evaluateAlarm({ alarm: a, atMs, points, ...(samples ? { samples } : {}) });
   if (!ev) return false;
+  if (ev.metricValue !== undefined) a.lastValue = ev.metricValue;
   return transition(sys, ports, a, ev, atMs, ev.metricValue);
 }
 
@@ -185,7 +186,7 @@ export function alarmsStep(ports: () => ActionPorts): FleetStep {
         }
         if (!didChange && a.nextRepeatMs !== undefined && a.nextRepeatMs <= atMs) {
           if (hasAsgActions(a, a.state)) {
-            runActions(sys, p, a, a.state, { only: 'autoscaling' });
+            runActions(sys, p, a, a.state, { only: 'autoscaling', ...(a.lastValue !== undefined ? { metricValue: a.lastValue } : {}) });
             a.nextRepeatMs = atMs + MINUTE;
           } else delete a.nextRepeatMs;
         }
