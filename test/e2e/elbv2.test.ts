@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  AttachInternetGatewayCommand, AuthorizeSecurityGroupIngressCommand, CreateInternetGatewayCommand, CreateRouteCommand, CreateSecurityGroupCommand,
+  AllocateAddressCommand, AttachInternetGatewayCommand, AuthorizeSecurityGroupIngressCommand, CreateInternetGatewayCommand, CreateRouteCommand, CreateSecurityGroupCommand,
   CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeNetworkInterfacesCommand, EC2Client, ModifyInstanceAttributeCommand,
   RunInstancesCommand, DescribeRouteTablesCommand, StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
@@ -191,6 +191,41 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
       assert.match(dup.stderr, /DuplicateTargetGroupName/);
     });
   }
+
+  test('NLB: an Elastic IP per subnet mapping, no security groups, health checks from its private address through the instance group', async () => {
+    const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    const nlb = (await elb.send(new CreateLoadBalancerCommand({
+      Name: 'tcp', Type: 'network', SubnetMappings: [{ SubnetId: net.subnets[0]!, AllocationId: eip.AllocationId }],
+    }))).LoadBalancers![0]!;
+    assert.match(nlb.DNSName!, /^tcp-[0-9a-f]{16}\.elb\.us-east-1\.localhost$/);
+    assert.equal(nlb.CanonicalHostedZoneId, 'Z26RNL4JYFTOTI');
+    assert.equal(nlb.SecurityGroups, undefined);
+    assert.deepEqual(nlb.AvailabilityZones![0]!.LoadBalancerAddresses, [{ IpAddress: eip.PublicIp, AllocationId: eip.AllocationId }]);
+    const eni = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'description', Values: [`ELB net/tcp/${nlb.LoadBalancerArn!.split('/').pop()}`] }] }))).NetworkInterfaces![0]!;
+    assert.equal(eni.InterfaceType, 'network_load_balancer');
+    assert.equal(eni.Association?.PublicIp, eip.PublicIp);
+    const attrs = Object.fromEntries((await elb.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: nlb.LoadBalancerArn }))).Attributes!.map((a) => [a.Key, a.Value]));
+    assert.equal(attrs['load_balancing.cross_zone.enabled'], 'false');
+    const tg = (await elb.send(new CreateTargetGroupCommand({ Name: 'tcp', Protocol: 'TCP', Port: 80, VpcId: net.vpc, HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2 }))).TargetGroups![0]!;
+    assert.deepEqual([tg.HealthCheckProtocol, tg.HealthCheckTimeoutSeconds, tg.HealthCheckPath], ['TCP', 10, undefined]);
+    await fails(elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] })), 'InvalidConfigurationRequest');
+    await elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'TCP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: net.instances[0]! }] }));
+    await advance('30s');
+    const state = async () => (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions![0]!.TargetHealth!;
+    const blocked = await state();
+    assert.equal(blocked.State, 'unhealthy', 'the app group admits port 80 from the ALB group only, not from the NLB address');
+    assert.match(blocked.Description!, /source-address/);
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: net.appSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '10.30.0.0/16' }] }] }));
+    assert.equal((await state()).State, 'healthy');
+    const page1 = await elb.send(new DescribeLoadBalancersCommand({ PageSize: 1 }));
+    assert.equal(page1.LoadBalancers!.length, 1);
+    const page2 = await elb.send(new DescribeLoadBalancersCommand({ PageSize: 1, Marker: page1.NextMarker }));
+    assert.deepEqual([...page1.LoadBalancers!, ...page2.LoadBalancers!].map((l) => l.LoadBalancerName), ['web', 'tcp']);
+    assert.equal(page2.NextMarker, undefined);
+    await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: nlb.LoadBalancerArn }));
+    await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tg.TargetGroupArn }));
+  });
 
   test('DeleteLoadBalancer frees its interfaces and listeners; the target group can go then', async () => {
     await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: lbArn }));

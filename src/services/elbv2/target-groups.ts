@@ -65,7 +65,8 @@ export function healthCheckOf(tgProtocol: string | undefined, input: HcInput, ba
   hc.timeoutSeconds = num(input.HealthCheckTimeoutSeconds, 2, 120, 'Health check timeout') ?? hc.timeoutSeconds;
   hc.healthyThreshold = num(input.HealthyThresholdCount, 2, 10, 'Healthy threshold count') ?? hc.healthyThreshold;
   hc.unhealthyThreshold = num(input.UnhealthyThresholdCount, 2, 10, 'Unhealthy threshold count') ?? hc.unhealthyThreshold;
-  if (hc.timeoutSeconds >= hc.intervalSeconds) {
+  // ALB target groups: the timeout must be shorter than the interval; NLB ones may match it (10 s / 10 s).
+  if (httpTg ? hc.timeoutSeconds >= hc.intervalSeconds : hc.timeoutSeconds > hc.intervalSeconds) {
     throw validation(`Health check timeout '${hc.timeoutSeconds}' must be smaller than the interval '${hc.intervalSeconds}'`);
   }
   if (input.Matcher) {
@@ -107,7 +108,6 @@ export const createTargetGroup: Handler<CreateTargetGroupInput, CreateTargetGrou
   if (!ctx.tx.get(ctx.scope, RESOURCE_TYPES.vpc.kind, input.VpcId)) throw validation(`The VPC ID '${input.VpcId}' is not found`);
   if (input.ProtocolVersion !== undefined && !HTTPISH(protocol)) throw validation('A protocol version can be specified only for HTTP and HTTPS target groups');
   const hc = healthCheckOf(protocol, input);
-  if (!HTTPISH(protocol) && input.HealthCheckTimeoutSeconds === undefined) hc.timeoutSeconds = Math.min(hc.timeoutSeconds, hc.intervalSeconds - 1);
   const tags = checkTags(input.Tags);
   const existing = ctx.tx.list<TargetGroupRecord>(ctx.scope, KIND.tg).find((r) => r.value.name === name)?.value;
   if (existing) {
