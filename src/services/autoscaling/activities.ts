@@ -25,7 +25,9 @@ export function recordActivity(ctx: RequestContext, g: GroupRecord, a: Omit<Acti
     progress: a.status === 'Successful' || a.status === 'Failed' || a.status === 'Cancelled' ? 100 : 0,
     details: JSON.stringify(a.details ?? {}),
   };
-  ctx.tx.put(ctx.scope, K.activity, sub(g.name, `${inv(startMs)}${id}`), rec);
+  // Newest first by id; within one instant, later activities first (a sequence the group keeps).
+  g.activitySeq = (g.activitySeq ?? 0) + 1;
+  ctx.tx.put(ctx.scope, K.activity, sub(g.name, `${inv(startMs)}${String(99_999_999 - (g.activitySeq % 99_999_999)).padStart(8, '0')}${id}`), rec);
   return rec;
 }
 

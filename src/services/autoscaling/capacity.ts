@@ -82,12 +82,11 @@ export const terminateInstanceInAutoScalingGroup: Handler<TerminateInstanceInAut
   const cause = dec
     ? `At ${isoSec(now)} instance ${m.id} was taken out of service in response to a user request, shrinking the capacity from ${cap} to ${cap - (m.weight ?? 1)}.`
     : `At ${isoSec(now)} instance ${m.id} was taken out of service in response to a user request.`;
-  const before = ctx.tx.list(ctx.scope, K.activity, { prefix: `${g.name}\u0000` }).length;
   beginTerminate(ctx, g, m, cause);
+  const a = m.state === 'Terminating:Wait'
+    ? recordActivity(ctx, g, { description: `Terminating EC2 instance: ${m.id}`, cause, status: 'WaitingForTerminateLifecycleAction' })
+    : ctx.tx.list<Parameters<typeof activityShape>[0]>(ctx.scope, K.activity, { prefix: `${g.name}\u0000`, limit: 1 })[0]!.value;
   saveGroup(ctx, g);
-  const acts = ctx.tx.list<Parameters<typeof activityShape>[0]>(ctx.scope, K.activity, { prefix: `${g.name}\u0000`, limit: 1 });
-  const a = acts.length && ctx.tx.list(ctx.scope, K.activity, { prefix: `${g.name}\u0000` }).length > before ? acts[0]!.value
-    : recordActivity(ctx, g, { description: `Terminating EC2 instance: ${m.id}`, cause, status: 'InProgress' });
   return { Activity: activityShape(a, g) };
 };
 

@@ -91,6 +91,8 @@ export interface GroupRecord {
   deleting?: boolean;
   forceDelete?: boolean;
   nextHealthMs?: number;
+  /** Orders activities recorded at one instant. */
+  activitySeq?: number;
 }
 
 export const MEMBER_COUNTED = (m: Member): boolean =>

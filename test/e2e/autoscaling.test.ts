@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  AutoScalingClient, CreateAutoScalingGroupCommand, DeleteAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand,
+  DescribeScalingActivitiesCommand, ExecutePolicyCommand, PutScalingPolicyCommand, SetDesiredCapacityCommand, UpdateAutoScalingGroupCommand,
+  type Activity,
+} from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeInstancesCommand, EC2Client,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import type { Cloudlet } from '../../src/server/server.js';
+import { rejects } from '../helpers/assert.js';
+import { clientConfig, startTestServer } from '../helpers/server.js';
+
+describe('Auto Scaling groups on the clock', () => {
+  let cl: Cloudlet;
+  let ec2: EC2Client;
+  let asg: AutoScalingClient;
+  let cw: CloudWatchClient;
+  let ami = '';
+  let subnets: string[] = [];
+  let lt = '';
+
+  const advance = async (d: string) => {
+    const r = await fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: d }) });
+    assert.equal(r.status, 200);
+  };
+  const group = async (name: string) => (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }))).AutoScalingGroups![0]!;
+  const activities = async (name: string): Promise<Activity[]> =>
+    (await asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name }))).Activities!;
+  const running = async (name: string) => {
+    const r = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:aws:autoscaling:groupName', Values: [name] }, { Name: 'instance-state-name', Values: ['running'] }] }));
+    return (r.Reservations ?? []).flatMap((x) => x.Instances ?? []);
+  };
+
+  before(async () => {
+    cl = await startTestServer();
+    ec2 = new EC2Client(clientConfig(cl.url));
+    asg = new AutoScalingClient(clientConfig(cl.url));
+    cw = new CloudWatchClient(clientConfig(cl.url));
+    const imgs = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*-kernel-6.1-x86_64'] }] }))).Images!;
+    ami = imgs.sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''))[0]!.ImageId!;
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
+    subnets = [
+      (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.30.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!,
+      (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.30.2.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!,
+    ];
+    lt = (await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'web', LaunchTemplateData: { ImageId: ami, InstanceType: 't3.micro' } }))).LaunchTemplate!.LaunchTemplateId!;
+  });
+  after(async () => { await cl.close(); });
+
+  test('min 2, desired 3, max 6 over two zones: launched on the clock, a hand-terminated instance replaced, SetDesiredCapacity 6', async () => {
+    await rejects(asg.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'bad', MinSize: 2, MaxSize: 6, DesiredCapacity: 7, LaunchTemplate: { LaunchTemplateId: lt }, VPCZoneIdentifier: subnets.join(','),
+    })), 'ValidationError', 400, /Desired capacity:7 must be between the specified min size:2 and max size:6/);
+    await asg.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'web', MinSize: 2, MaxSize: 6, DesiredCapacity: 3, LaunchTemplate: { LaunchTemplateId: lt, Version: '$Latest' },
+      VPCZoneIdentifier: subnets.join(','), Tags: [{ Key: 'app', Value: 'web', PropagateAtLaunch: true }, { Key: 'team', Value: 'x', PropagateAtLaunch: false }],
+    }));
+    await rejects(asg.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'web', MinSize: 1, MaxSize: 1, LaunchTemplate: { LaunchTemplateId: lt }, VPCZoneIdentifier: subnets[0],
+    })), 'AlreadyExistsFault', 400);
+    await advance('1m');
+    let g = await group('web');
+    assert.equal(g.Instances!.length, 3);
+    assert.ok(g.Instances!.every((i) => i.LifecycleState === 'InService' && i.HealthStatus === 'Healthy'));
+    assert.deepEqual(new Set(g.Instances!.map((i) => i.AvailabilityZone)), new Set(['us-east-1a', 'us-east-1b']));
+    const inst = await running('web');
+    assert.equal(inst.length, 3);
+    const tags = new Map(inst[0]!.Tags!.map((t) => [t.Key, t.Value]));
+    assert.equal(tags.get('app'), 'web', 'PropagateAtLaunch');
+    assert.equal(tags.has('team'), false);
+    let acts = await activities('web');
+    assert.equal(acts.length, 3);
+    assert.match(acts[0]!.Cause!, /^At \S+Z a user request created an AutoScalingGroup changing the desired capacity from 0 to 3\.  At \S+Z an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 0 to 3\.$/);
+    assert.match(acts[0]!.Description!, /^Launching a new EC2 instance: i-[0-9a-f]{17}$/);
+
+    // Terminated by hand: the group notices (EC2 health check) and launches a replacement.
+    const victim = g.Instances![0]!.InstanceId!;
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [victim] }));
+    await advance('2m');
+    g = await group('web');
+    assert.equal(g.Instances!.length, 3);
+    assert.ok(!g.Instances!.some((i) => i.InstanceId === victim));
+    acts = await activities('web');
+    const term = acts.find((a) => a.Description === `Terminating EC2 instance: ${victim}`)!;
+    assert.match(term.Cause!, /an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped\./);
+    assert.match(acts[0]!.Cause!, /increasing the capacity from 2 to 3\.$/);
+
+    await rejects(asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'web', DesiredCapacity: 7 })), 'ValidationError', 400);
+    await asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'web', DesiredCapacity: 6 }));
+    await advance('1m');
+    g = await group('web');
+    assert.equal(g.Instances!.filter((i) => i.LifecycleState === 'InService').length, 6);
+    const perZone = new Map<string, number>();
+    for (const i of g.Instances!) perZone.set(i.AvailabilityZone!, (perZone.get(i.AvailabilityZone!) ?? 0) + 1);
+    assert.deepEqual([...perZone.values()], [3, 3]);
+    assert.match((await activities('web'))[0]!.Cause!, /a user request explicitly set group desired capacity changing the desired capacity from 3 to 6\./);
+  });
+
+  test('a simple policy executed with HonorCooldown waits out its cooldown; a step policy takes the step for the breach', async () => {
+    await asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'web', MinSize: 2, MaxSize: 6, DesiredCapacity: 3 }));
+    await advance('1m');
+    assert.equal((await group('web')).Instances!.length, 3);
+    assert.match((await activities('web'))[0]!.Cause!, /a user request update of AutoScalingGroup constraints to min: 2, max: 6, desired: 3 changing the desired capacity from 6 to 3\.  At \S+ an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from 6 to 3\.  At \S+ instance i-\w+ was selected for termination\./);
+    await asg.send(new PutScalingPolicyCommand({ AutoScalingGroupName: 'web', PolicyName: 'add-one', PolicyType: 'SimpleScaling', AdjustmentType: 'ChangeInCapacity', ScalingAdjustment: 1, Cooldown: 300 }));
+    await asg.send(new ExecutePolicyCommand({ AutoScalingGroupName: 'web', PolicyName: 'add-one', HonorCooldown: true }));
+    assert.equal((await group('web')).DesiredCapacity, 4);
+    await rejects(asg.send(new ExecutePolicyCommand({ AutoScalingGroupName: 'web', PolicyName: 'add-one', HonorCooldown: true })), 'ScalingActivityInProgressFault', 400);
+    await advance('6m');
+    await asg.send(new ExecutePolicyCommand({ AutoScalingGroupName: 'web', PolicyName: 'add-one', HonorCooldown: true }));
+    assert.equal((await group('web')).DesiredCapacity, 5);
+    await advance('1m');
+    assert.match((await activities('web'))[0]!.Cause!, /a user request executed policy add-one changing the desired capacity from 4 to 5\./);
+
+    await asg.send(new PutScalingPolicyCommand({
+      AutoScalingGroupName: 'web', PolicyName: 'steps', PolicyType: 'StepScaling', AdjustmentType: 'ExactCapacity',
+      StepAdjustments: [{ MetricIntervalUpperBound: 20, ScalingAdjustment: 2 }, { MetricIntervalLowerBound: 20, ScalingAdjustment: 6 }],
+    }));
+    await asg.send(new ExecutePolicyCommand({ AutoScalingGroupName: 'web', PolicyName: 'steps', MetricValue: 60, BreachThreshold: 70 }));
+    assert.equal((await group('web')).DesiredCapacity, 2);
+    await rejects(asg.send(new ExecutePolicyCommand({ AutoScalingGroupName: 'web', PolicyName: 'steps' })), 'ValidationError', 400);
+  });
+
+  test('target tracking at 60% CPU creates its AlarmHigh (3 of 3) and AlarmLow (15 of 15) alarms', async () => {
+    const r = await asg.send(new PutScalingPolicyCommand({
+      AutoScalingGroupName: 'web', PolicyName: 'cpu60', PolicyType: 'TargetTrackingScaling',
+      TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 60 },
+    }));
+    assert.equal(r.Alarms!.length, 2);
+    assert.match(r.Alarms![0]!.AlarmName!, /^TargetTracking-web-AlarmHigh-[0-9a-f-]{36}$/);
+    assert.match(r.Alarms![1]!.AlarmName!, /^TargetTracking-web-AlarmLow-[0-9a-f-]{36}$/);
+    const p = (await asg.send(new DescribePoliciesCommand({ AutoScalingGroupName: 'web', PolicyNames: ['cpu60'] }))).ScalingPolicies![0]!;
+    assert.equal(p.Alarms!.length, 2);
+    const alarms = (await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'TargetTracking-web-' }))).MetricAlarms ?? [];
+    assert.equal(alarms.length, 2, 'the alarms are CloudWatch alarms');
+    {
+      const high = alarms.find((a) => a.AlarmName!.includes('AlarmHigh'))!;
+      const low = alarms.find((a) => a.AlarmName!.includes('AlarmLow'))!;
+      assert.equal(high.Threshold, 60); assert.equal(high.EvaluationPeriods, 3); assert.equal(high.ComparisonOperator, 'GreaterThanThreshold');
+      assert.equal(low.Threshold, 54); assert.equal(low.EvaluationPeriods, 15); assert.equal(low.ComparisonOperator, 'LessThanThreshold');
+      assert.deepEqual(high.AlarmActions, [p.PolicyARN]);
+      assert.equal(high.MetricName, 'CPUUtilization');
+    }
+  });
+
+  test('a launch template with a bad AMI: a Failed activity with the reason, retried later', async () => {
+    const bad = (await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'bad', LaunchTemplateData: { ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.micro' } }))).LaunchTemplate!.LaunchTemplateId!;
+    await asg.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'broken', MinSize: 1, MaxSize: 2, LaunchTemplate: { LaunchTemplateId: bad }, VPCZoneIdentifier: subnets[0] }));
+    await advance('1m');
+    const acts = await activities('broken');
+    assert.ok(acts.length >= 1);
+    assert.equal(acts[0]!.StatusCode, 'Failed');
+    assert.match(acts[0]!.StatusMessage!, /ami-0123456789abcdef0.*Launching EC2 instance failed\.$/);
+    assert.match(acts[0]!.Description!, /^Launching a new EC2 instance\.  Status Reason: /);
+    await advance('10m');
+    assert.ok((await activities('broken')).length > acts.length, 'retried with backoff');
+    assert.equal((await group('broken')).Instances!.length, 0);
+    await rejects(asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'web' })), 'ResourceInUseFault', 400);
+    await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'broken' }));
+    await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'web', ForceDelete: true }));
+    await advance('1m');
+    assert.equal((await asg.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups!.length, 0);
+    assert.equal((await running('web')).length, 0);
+  });
+});
