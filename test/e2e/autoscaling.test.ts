@@ -47,7 +47,7 @@ describe('Auto Scaling groups on the clock', () => {
       (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.30.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!,
       (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.30.2.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!,
     ];
-    lt = (await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'web', LaunchTemplateData: { ImageId: ami, InstanceType: 't3.micro' } }))).LaunchTemplate!.LaunchTemplateId!;
+    lt = (await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'web', LaunchTemplateData: { ImageId: ami, InstanceType: 't3.micro', Monitoring: { Enabled: true } } }))).LaunchTemplate!.LaunchTemplateId!;
   });
   after(async () => { await cl.close(); });
 
@@ -144,6 +144,37 @@ describe('Auto Scaling groups on the clock', () => {
       assert.deepEqual(high.AlarmActions, [p.PolicyARN]);
       assert.equal(high.MetricName, 'CPUUtilization');
     }
+  });
+
+  test('the loop: load on the group raises CPU, AlarmHigh fires, target tracking scales out to max; load falls, AlarmLow scales in', async () => {
+    await asg.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'cpu', MinSize: 1, MaxSize: 4, DesiredCapacity: 2, LaunchTemplate: { LaunchTemplateName: 'web' }, VPCZoneIdentifier: subnets.join(','),
+    }));
+    await asg.send(new PutScalingPolicyCommand({
+      AutoScalingGroupName: 'cpu', PolicyName: 'cpu50', PolicyType: 'TargetTrackingScaling',
+      TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 50 },
+    }));
+    await advance('1m');
+    assert.equal((await group('cpu')).Instances!.length, 2);
+    const account = (await group('cpu')).AutoScalingGroupARN!.split(':')[4];
+    const load = async (cpu: string) => {
+      const r = await fetch(`${cl.url}/_cloudlet/load`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account, region: 'us-east-1', target: 'asg:cpu', cpu }) });
+      assert.equal(r.status, 200, await r.text());
+    };
+    await load('90%');
+    await advance('6m');
+    let g = await group('cpu');
+    assert.equal(g.DesiredCapacity, 4);
+    assert.equal(g.Instances!.length, 4);
+    const out = (await activities('cpu')).find((a) => /a monitor alarm TargetTracking-cpu-AlarmHigh-\S+ in state ALARM triggered policy cpu50 changing the desired capacity from 2 to 4\./.test(a.Cause!));
+    assert.ok(out, 'the activity names the alarm and the policy');
+    await load('10%');
+    await advance('20m');
+    g = await group('cpu');
+    assert.equal(g.DesiredCapacity, 1);
+    assert.equal(g.Instances!.length, 1);
+    assert.match((await activities('cpu'))[0]!.Cause!, /AlarmLow-\S+ in state ALARM triggered policy cpu50 changing the desired capacity from 4 to 1\./);
+    await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'cpu', ForceDelete: true }));
   });
 
   test('a launch template with a bad AMI: a Failed activity with the reason, retried later', async () => {
