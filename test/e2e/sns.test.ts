@@ -174,6 +174,9 @@ describe('SNS', () => {
     await waitFor('both messages at /ok', () => (messagesAt('/ok', 'Notification').length >= 4 ? true : undefined));
     assert.equal(messagesAt('/filtered', 'Notification').length, 1);
     await sns.send(new UnsubscribeCommand({ SubscriptionArn: arn }));
+    const bye = await waitFor('the UnsubscribeConfirmation', () => messagesAt('/filtered', 'UnsubscribeConfirmation')[0]);
+    assert.equal(bye.headers['x-amz-sns-subscription-arn'], arn);
+    assert.equal(await verifiedBySubscriber(JSON.parse(bye.body) as Record<string, string>), true);
     assert.equal((await sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes!.SubscriptionsDeleted, '1');
   });
 

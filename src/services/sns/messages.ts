@@ -58,14 +58,19 @@ export function notificationJson(u: Urls, o: Outgoing, subscriptionArn: string, 
 }
 
 /** The SubscriptionConfirmation JSON. */
-export function confirmationJson(u: Urls, c: { messageId: string; topicArn: string; token: string; atMs: number }, signatureVersion: string): Record<string, unknown> {
+export function confirmationJson(
+  u: Urls, c: { messageId: string; topicArn: string; token: string; atMs: number; subscriptionArn?: string }, signatureVersion: string,
+  type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation' = 'SubscriptionConfirmation',
+): Record<string, unknown> {
   const url = subscribeUrl(u, c.topicArn, c.token);
   const m: Record<string, unknown> = {
-    Type: 'SubscriptionConfirmation',
+    Type: type,
     MessageId: c.messageId,
     Token: c.token,
     TopicArn: c.topicArn,
-    Message: `You have chosen to subscribe to the topic ${c.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`,
+    Message: type === 'SubscriptionConfirmation'
+      ? `You have chosen to subscribe to the topic ${c.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`
+      : `You have chosen to deactivate subscription ${c.subscriptionArn ?? ''}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`,
     SubscribeURL: url,
     Timestamp: new Date(c.atMs).toISOString(),
     SignatureVersion: signatureVersion,

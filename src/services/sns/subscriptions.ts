@@ -102,20 +102,24 @@ const parseSubscriptionScope = (t: TopicRecord): Scope => {
 };
 
 /** The SubscriptionConfirmation: POSTed to HTTP/S endpoints after the commit; for email kinds, an outbox row with the link. */
-export function sendConfirmation(tx: Tx, nowMs: number, topic: TopicRecord, sub: SubscriptionRecord, afterCommit: (fn: () => void) => void, env: DeliveryEnv): void {
+export function sendConfirmation(
+  tx: Tx, nowMs: number, topic: TopicRecord, sub: SubscriptionRecord, afterCommit: (fn: () => void) => void, env: DeliveryEnv,
+  type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation' = 'SubscriptionConfirmation',
+): void {
   const u = urls(tx, nowMs);
   const scope = parseSubscriptionScope(topic);
   const messageId = randomUUID();
-  const json = confirmationJson(u, { messageId, topicArn: topic.arn, token: sub.token, atMs: nowMs }, topic.attributes.SignatureVersion ?? '1');
+  const json = confirmationJson(u, { messageId, topicArn: topic.arn, token: sub.token, atMs: nowMs, subscriptionArn: sub.arn }, topic.attributes.SignatureVersion ?? '1', type);
   if (sub.protocol === 'http' || sub.protocol === 'https') {
     const { retry, contentType } = retryPolicyOf(topic.attributes.DeliveryPolicy, sub.attributes.DeliveryPolicy);
     const d: HttpDelivery = planHttp(tx, {
-      url: sub.endpoint, headers: snsHeaders('SubscriptionConfirmation', messageId, topic.arn, undefined, contentType), body: JSON.stringify(json, null, 2),
-      retry, scope, atMs: nowMs, topicArn: topic.arn, subscriptionArn: sub.arn, messageId, type: 'SubscriptionConfirmation',
+      url: sub.endpoint, headers: snsHeaders(type, messageId, topic.arn, type === 'UnsubscribeConfirmation' ? sub.arn : undefined, contentType), body: JSON.stringify(json, null, 2),
+      retry, scope, atMs: nowMs, topicArn: topic.arn, subscriptionArn: sub.arn, messageId, type,
     });
     afterCommit(() => startHttp([d], env));
     return;
   }
+  if (type === 'UnsubscribeConfirmation') return;
   toOutbox(tx, scope, {
     atMs: nowMs, topicArn: topic.arn, subscriptionArn: sub.arn, protocol: sub.protocol, endpoint: sub.endpoint, kind: 'SubscriptionConfirmation', messageId,
     subject: 'AWS Notification - Subscription Confirmation',
@@ -165,7 +169,13 @@ export function removeSubscription(tx: Tx, arn: unknown): SubscriptionRecord {
 }
 
 export function unsubscribe(input: T.UnsubscribeInput, ctx: RequestContext): Record<string, never> {
-  removeSubscription(ctx.tx, input.SubscriptionArn);
+  const sub = removeSubscription(ctx.tx, input.SubscriptionArn);
+  // HTTP/S endpoints of confirmed subscriptions get an UnsubscribeConfirmation, as from SNS.
+  const ref = parseSubscriptionArn(sub.arn)!;
+  const topic = ctx.tx.get<TopicRecord>(ref.scope, TOPIC, ref.topic);
+  if (topic && sub.confirmed && (sub.protocol === 'http' || sub.protocol === 'https')) {
+    sendConfirmation(ctx.tx, ctx.clock.nowMs(), topic, sub, ctx.afterCommit, deliveryEnv(ctx), 'UnsubscribeConfirmation');
+  }
   return {};
 }
 
