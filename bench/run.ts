@@ -15,6 +15,7 @@ import { ec2Bench } from './ec2.js';
 import { s3Bench } from './s3.js';
 import { tlsBench } from './tls.js';
 import { registryBench } from './registry.js';
+import { cloudwatchBench } from './cloudwatch.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -122,6 +123,7 @@ async function main() {
   await ec2Bench();
   await s3Bench();
   await registryBench();
+  await cloudwatchBench();
   await tlsBench((url) => signedQuery(url, 'sts', CASES.GetCallerIdentity.body), probeFor);
 }
 

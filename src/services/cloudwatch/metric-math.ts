@@ -10,7 +10,7 @@
  * (series with series on their common timestamps), comparisons (== != < <= > >=, giving 1 or
  * 0), AND/&&, OR/||, NOT/!, arrays [a, b], METRICS() and METRICS('idpart'), SUM AVG MIN MAX
  * STDDEV (over an array: one series per timestamp; over one series: a scalar), FILL(s, value |
- * REPEAT | LINEAR), IF(cond, a[, b]), ABS CEIL FLOOR LOG LOG10 EXP? (no: AWS has none), RATE
+ * REPEAT | LINEAR), IF(cond, a[, b]), ABS CEIL FLOOR LOG LOG10, RATE
  * DIFF DIFF_TIME RUNNING_SUM, PERIOD, FIRST LAST, DATAPOINT_COUNT, METRIC_COUNT, REMOVE_EMPTY,
  * TIME_SERIES, EPOCH. Anything else (SEARCH, ANOMALY_DETECTION_BAND, INSIGHT_RULE_METRIC, SORT,
  * SLICE, ...) is a MathError naming the function, which the API answers as ValidationError.

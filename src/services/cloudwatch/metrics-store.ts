@@ -39,7 +39,8 @@ export interface MetricRow { ns: string; name: string; dims: Array<{ Name: strin
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 export const RETENTION_MS = 455 * DAY;
-const VALUE_CAP = 1000;
+/** Distinct values kept per datapoint for percentiles; beyond, a value counts toward the nearest kept one. */
+const VALUE_CAP = 500;
 const SEP = '\u0002';
 
 const dimsKey = (dims: MetricId['dimensions']): string =>
@@ -56,6 +57,10 @@ function addValues(e: Entry, values: number[], counts: number[] | undefined): vo
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
     const c = counts?.[i] ?? 1;
+    // The same value again (common: a gauge that holds still) only adds to its count.
+    let same = -1;
+    for (let j = 0; j < v.length; j += 2) if (v[j] === x) { same = j; break; }
+    if (same >= 0) { v[same + 1]! += c; continue; }
     if (v.length < VALUE_CAP * 2) { v.push(x, c); continue; }
     // Capped: fold into the nearest kept value so counts stay right and percentiles stay close.
     let best = 0;
