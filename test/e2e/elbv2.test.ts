@@ -80,6 +80,8 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
     assert.deepEqual(lb.SecurityGroups, [net.albSg]);
     assert.deepEqual(lb.AvailabilityZones!.map((z) => z.ZoneName).sort(), ['us-east-1a', 'us-east-1b']);
     await fails(elb.send(new CreateLoadBalancerCommand({ Name: 'web', Subnets: net.subnets, Scheme: 'internal' })), 'DuplicateLoadBalancerName');
+    const same = (await elb.send(new CreateLoadBalancerCommand({ Name: 'web', Subnets: net.subnets, SecurityGroups: [net.albSg] }))).LoadBalancers![0]!;
+    assert.equal(same.LoadBalancerArn, lbArn, 'the same settings: the load balancer that exists (idempotent)');
     const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'vpc-id', Values: [net.vpc] }] }))).NetworkInterfaces!
       .filter((e) => e.RequesterManaged);
     assert.equal(enis.length, 2);

@@ -161,6 +161,9 @@ export const createLoadBalancer: Handler<CreateLoadBalancerInput, CreateLoadBala
   const zones = zonesOf(ctx, type, input.Subnets, input.SubnetMappings);
   const vpcId = zones[0]!.subnet.vpcId;
   if (existing) {
+    // Idempotent as AWS documents it: the same name with the same settings answers the one that exists.
+    const sameZones = existing.zones.map((z) => z.subnetId).sort().join() === zones.map((z) => z.subnet.id).sort().join();
+    if (existing.type === type && existing.scheme === scheme && sameZones) return { LoadBalancers: [lbShape(ctx, existing)] };
     throw new AwsError('DuplicateLoadBalancerName', `A load balancer with the same name '${name}' exists, but with different settings`);
   }
   if (scheme === 'internet-facing' && ctx.tx.countBy(ctx.scope, RESOURCE_TYPES['internet-gateway'].kind, 'vpc', { key: vpcId }) === 0) {

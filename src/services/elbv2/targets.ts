@@ -98,7 +98,7 @@ function register(ctx: Ctx, tg: TargetGroupRecord, targets: TargetAsk[]): void {
   }
 }
 
-function deregister(ctx: Ctx, tg: TargetGroupRecord, targets: TargetAsk[]): void {
+function deregister(ctx: Ctx, tg: TargetGroupRecord, targets: TargetAsk[], lenient = false): void {
   if (!targets.length) throw validation('At least one target must be specified');
   const now = ctx.clock.nowMs();
   const delayMs = Number(tg.attributes['deregistration_delay.timeout_seconds'] ?? '300') * 1000;
@@ -106,6 +106,7 @@ function deregister(ctx: Ctx, tg: TargetGroupRecord, targets: TargetAsk[]): void
   const all = targetsOf(ctx.tx, ctx.scope, tg.arn);
   for (const t of targets) {
     const rows = all.filter((r) => r.id === t.id && (t.port === undefined || r.port === t.port));
+    if (!rows.length && lenient) continue;
     if (!rows.length) throw new AwsError('InvalidTarget', `The following targets are not registered in target group '${tg.arn}': '${t.id}'`);
     for (const r of rows) {
       const rowId = targetRowId(tg.arn, r.id, r.port);
@@ -122,7 +123,8 @@ export function registerFromService(sys: RequestContext, targetGroupArn: string,
 }
 
 export function deregisterFromService(sys: RequestContext, targetGroupArn: string, targets: Array<{ id: string; port?: number }>): void {
-  deregister(sys, getTg(sys, targetGroupArn), targets);
+  // A service deregisters what it may have registered: targets that are not there are skipped.
+  deregister(sys, getTg(sys, targetGroupArn), targets, true);
 }
 
 export interface TargetHealth {
