@@ -13,9 +13,9 @@ import { needTool } from '../helpers/tools.js';
 import { signedFetch } from '../helpers/sign.js';
 
 /**
- * CloudWatch has no handlers yet, so every operation answers 501 NotImplemented; what these
- * tests pin down is the wire: each CLI's request reaches the operation and the CLI reads the
- * error, whichever of CloudWatch's three protocols it speaks.
+ * The wire: each CLI's request reaches the operation and the CLI reads the answer, whichever of
+ * CloudWatch's three protocols it speaks. ListDashboards (not implemented: 501 NotImplemented)
+ * shows the error path; the metrics operations themselves are tested in cloudwatch-metrics.test.ts.
  *
  *   CLI v2 2.9 (Debian, older botocore): awsQuery.
  *   CLI v1 with botocore 1.43: JSON 1.0. botocore takes the first protocol of its priority list
@@ -29,14 +29,14 @@ const run = promisify(execFile);
 const clis = awsClis();
 const v1 = clis.find((c) => c.name === 'aws-cli v1')!;
 
-const NOT_IMPLEMENTED = /An error occurred \(NotImplemented\) when calling the ListMetrics operation: cloudlet does not implement cloudwatch:ListMetrics yet/;
+const NOT_IMPLEMENTED = /An error occurred \(NotImplemented\) when calling the ListDashboards operation: cloudlet does not implement cloudwatch:ListDashboards yet/;
 
 /** What botocore's --debug log says about the request and the answer's status. */
 function wireOf(r: CliResult): { protocol: string; status: number | undefined } {
   const log = r.stderr;
-  const protocol = /rpc-v2-cbor/.test(log) && /\/service\/GraniteServiceVersion20100801\/operation\/ListMetrics/.test(log) ? 'rpc-v2-cbor'
-    : /GraniteServiceVersion20100801\.ListMetrics/.test(log) ? 'json'
-      : /Action=ListMetrics|'Action': 'ListMetrics'/.test(log) ? 'query' : 'unknown';
+  const protocol = /rpc-v2-cbor/.test(log) && /\/service\/GraniteServiceVersion20100801\/operation\/ListDashboards/.test(log) ? 'rpc-v2-cbor'
+    : /GraniteServiceVersion20100801\.ListDashboards/.test(log) ? 'json'
+      : /Action=ListDashboards|'Action': 'ListDashboards'/.test(log) ? 'query' : 'unknown';
   // urllib3 logs every exchange as: "POST /path HTTP/1.1" 501 123
   const status = /"POST [^"]* HTTP\/1\.1" (\d{3})/.exec(log)?.[1];
   return { protocol, status: status ? Number(status) : undefined };
@@ -49,21 +49,21 @@ function assertNotImplemented(r: CliResult): void {
 }
 
 /** Runs the command twice: as a user would (the message), and with --debug (the protocol and status). */
-async function listMetrics(bin: string, url: string, env: Record<string, string> = {}) {
-  const plain = await runAws(bin, url, ['cloudwatch', 'list-metrics'], env);
-  const debug = await runAws(bin, url, ['cloudwatch', 'list-metrics', '--debug'], env);
+async function listDashboards(bin: string, url: string, env: Record<string, string> = {}) {
+  const plain = await runAws(bin, url, ['cloudwatch', 'list-dashboards'], env);
+  const debug = await runAws(bin, url, ['cloudwatch', 'list-dashboards', '--debug'], env);
   assert.match(debug.stderr, NOT_IMPLEMENTED);
   return { plain, ...wireOf(debug) };
 }
 
-describe('aws cloudwatch list-metrics against cloudlet', () => {
+describe('aws cloudwatch list-dashboards against cloudlet', () => {
   let cl: Cloudlet;
   before(async () => { cl = await startTestServer(); });
   after(async () => { await cl.close(); });
 
   for (const cli of clis) {
     test(`${cli.name}: NotImplemented (HTTP 501) in the CLI's default protocol`, { skip: cli.skip }, async (t) => {
-      const r = await listMetrics(cli.bin, cl.url);
+      const r = await listDashboards(cli.bin, cl.url);
       assertNotImplemented(r.plain);
       t.diagnostic(`${cli.name} speaks ${r.protocol} to CloudWatch`);
       assert.notEqual(r.protocol, 'unknown');
@@ -90,24 +90,25 @@ describe('aws cloudwatch list-metrics against cloudlet', () => {
     });
     after(() => { rmSync(dataPath, { recursive: true, force: true }); });
 
-    test('aws cloudwatch list-metrics: NotImplemented (HTTP 501), read from the CBOR error body', async () => {
-      const r = await listMetrics(v1.bin, cl.url, { AWS_DATA_PATH: dataPath });
+    test('aws cloudwatch list-dashboards: NotImplemented (HTTP 501), read from the CBOR error body', async () => {
+      const r = await listDashboards(v1.bin, cl.url, { AWS_DATA_PATH: dataPath });
       assert.equal(r.protocol, 'rpc-v2-cbor', 'the CLI sent an RPC v2 CBOR request');
       assertNotImplemented(r.plain);
       assert.equal(r.status, 501);
     });
 
     test('aws cloudwatch put-metric-data and get-metric-data reach their operations too', async () => {
+      const at = new Date(Date.parse((await (await fetch(`${cl.url}/_cloudlet/clock`)).json() as { now: string }).now) - 3_600_000);
+      at.setUTCSeconds(0, 0);
       const put = await runAws(v1.bin, cl.url, ['cloudwatch', 'put-metric-data', '--namespace', 'App/Web',
-        '--metric-data', 'MetricName=Latency,Value=12.5,Unit=Milliseconds,Timestamp=2026-11-23T10:00:00Z,Dimensions=[{Name=Host,Value=a}]'],
+        '--metric-data', `MetricName=Latency,Value=12.5,Unit=Milliseconds,Timestamp=${at.toISOString()},Dimensions=[{Name=Host,Value=a}]`],
       { AWS_DATA_PATH: dataPath });
-      assert.notEqual(put.status, 0);
-      assert.match(put.stderr, /\(NotImplemented\) when calling the PutMetricData operation: cloudlet does not implement cloudwatch:PutMetricData yet/);
-      const get = await runAws(v1.bin, cl.url, ['cloudwatch', 'get-metric-data', '--start-time', '2026-11-23T09:00:00Z', '--end-time', '2026-11-23T10:00:00Z',
-        '--metric-data-queries', '[{"Id":"m1","MetricStat":{"Metric":{"Namespace":"App/Web","MetricName":"Latency"},"Period":60,"Stat":"Average"}}]'],
+      assert.equal(put.status, 0, put.stderr);
+      const get = await runAws(v1.bin, cl.url, ['cloudwatch', 'get-metric-data', '--start-time', new Date(at.getTime() - 600_000).toISOString(), '--end-time', new Date(at.getTime() + 600_000).toISOString(),
+        '--metric-data-queries', '[{"Id":"m1","MetricStat":{"Metric":{"Namespace":"App/Web","MetricName":"Latency","Dimensions":[{"Name":"Host","Value":"a"}]},"Period":60,"Stat":"Average"}}]'],
       { AWS_DATA_PATH: dataPath });
-      assert.notEqual(get.status, 0);
-      assert.match(get.stderr, /\(NotImplemented\) when calling the GetMetricData operation: cloudlet does not implement cloudwatch:GetMetricData yet/);
+      assert.equal(get.status, 0, get.stderr);
+      assert.deepEqual(JSON.parse(get.stdout).MetricDataResults[0].Values, [12.5]);
     });
   });
 
