@@ -7,9 +7,13 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
-  CreateLaunchTemplateCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeInstancesCommand, EC2Client,
-  TerminateInstancesCommand,
+  AttachInternetGatewayCommand, AuthorizeSecurityGroupIngressCommand, CreateInternetGatewayCommand, CreateLaunchTemplateCommand, CreateRouteCommand,
+  CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeRouteTablesCommand,
+  EC2Client, ModifyInstanceAttributeCommand, TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import {
+  CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
@@ -22,6 +26,7 @@ describe('Auto Scaling groups on the clock', () => {
   let ami = '';
   let subnets: string[] = [];
   let lt = '';
+  let vpc = '';
 
   const advance = async (d: string) => {
     const r = await fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: d }) });
@@ -36,13 +41,13 @@ describe('Auto Scaling groups on the clock', () => {
   };
 
   before(async () => {
-    cl = await startTestServer();
+    cl = await startTestServer({ logLevel: 'error' });
     ec2 = new EC2Client(clientConfig(cl.url));
     asg = new AutoScalingClient(clientConfig(cl.url));
     cw = new CloudWatchClient(clientConfig(cl.url));
     const imgs = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*-kernel-6.1-x86_64'] }] }))).Images!;
     ami = imgs.sort((a, b) => (b.CreationDate ?? '').localeCompare(a.CreationDate ?? ''))[0]!.ImageId!;
-    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
+    vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
     subnets = [
       (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.30.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!,
       (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.30.2.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!,
@@ -175,6 +180,49 @@ describe('Auto Scaling groups on the clock', () => {
     assert.equal(g.Instances!.length, 1);
     assert.match((await activities('cpu'))[0]!.Cause!, /AlarmLow-\S+ in state ALARM triggered policy cpu50 changing the desired capacity from 4 to 1\./);
     await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'cpu', ForceDelete: true }));
+  });
+
+  test('target groups: members registered and healthy; blocked health checks replace instances only with HealthCheckType ELB', async () => {
+    const elb = new ElasticLoadBalancingV2Client(clientConfig(cl.url));
+    const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
+    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpc }));
+    const main = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).RouteTables![0]!.RouteTableId!;
+    await ec2.send(new CreateRouteCommand({ RouteTableId: main, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
+    const albSg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'alb', Description: 'alb', VpcId: vpc }))).GroupId!;
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: albSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    const appSg = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'app', VpcId: vpc }))).GroupId!;
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: appSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId: albSg }] }] }));
+    const sshOnly = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'ssh', Description: 'ssh', VpcId: vpc }))).GroupId!;
+    const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: 'front', Subnets: subnets, SecurityGroups: [albSg] }))).LoadBalancers![0]!;
+    const tg = (await elb.send(new CreateTargetGroupCommand({ Name: 'app', Protocol: 'HTTP', Port: 80, VpcId: vpc, HealthCheckIntervalSeconds: 10 }))).TargetGroups![0]!.TargetGroupArn!;
+    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn!, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg }] }));
+    await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'app', LaunchTemplateData: { ImageId: ami, InstanceType: 't3.micro', SecurityGroupIds: [appSg] } }));
+    await asg.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'behind', MinSize: 2, MaxSize: 4, DesiredCapacity: 2, LaunchTemplate: { LaunchTemplateName: 'app' },
+      VPCZoneIdentifier: subnets.join(','), TargetGroupARNs: [tg], HealthCheckGracePeriod: 0,
+    }));
+    await advance('3m');
+    const health = async () => (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }))).TargetHealthDescriptions!;
+    let h = await health();
+    const ids = (await group('behind')).Instances!.map((i) => i.InstanceId!).sort();
+    assert.deepEqual(h.map((x) => x.Target!.Id!).sort(), ids, 'the group registered its instances');
+    assert.deepEqual(h.map((x) => x.TargetHealth!.State), ['healthy', 'healthy']);
+    // Blocked: unhealthy in the target group, but an EC2 health check group keeps the instance.
+    await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: ids[0]!, Groups: [sshOnly] }));
+    await advance('3m');
+    assert.equal((await health()).find((x) => x.Target!.Id === ids[0])!.TargetHealth!.State, 'unhealthy');
+    assert.deepEqual((await group('behind')).Instances!.map((i) => i.InstanceId!).sort(), ids);
+    await asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'behind', HealthCheckType: 'ELB' }));
+    await advance('3m');
+    const now = (await group('behind')).Instances!.map((i) => i.InstanceId!);
+    assert.ok(!now.includes(ids[0]!), 'replaced under ELB health checks');
+    assert.equal(now.length, 2);
+    const term = (await activities('behind')).find((a) => a.Description === `Terminating EC2 instance: ${ids[0]}`)!;
+    assert.match(term.Cause!, /taken out of service in response to an ELB system health check failure\./);
+    await advance('2m');
+    h = await health();
+    assert.deepEqual(h.filter((x) => x.TargetHealth!.State === 'healthy').map((x) => x.Target!.Id!).sort(), [...now].sort());
+    await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'behind', ForceDelete: true }));
   });
 
   test('a launch template with a bad AMI: a Failed activity with the reason, retried later', async () => {
