@@ -6,7 +6,7 @@ import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListBucketsCo
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
 import { ECRClient, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
-import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, ListDashboardsCommand } from '@aws-sdk/client-cloudwatch';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
@@ -158,6 +158,6 @@ describe('foundation: real SDK v3 clients against a live server', () => {
     const ec2 = new EC2Client(clientConfig(cl.url));
     await assert.rejects(ec2.send(new DescribeCapacityReservationsCommand({})), check('ec2', 'DescribeCapacityReservations'));
     const cw = new CloudWatchClient(clientConfig(cl.url));
-    await assert.rejects(cw.send(new ListMetricsCommand({})), check('cloudwatch', 'ListMetrics'));
+    await assert.rejects(cw.send(new ListDashboardsCommand({})), check('cloudwatch', 'ListDashboards'));
   });
 });
