@@ -227,6 +227,9 @@ async function upload(deps: ServerDeps, s3: LoadedService, wire: WireRequest, re
       inTx = false;
     }
   });
+  // A form that arrived whole and cut short (as one TLS record may bring it) has failed its file
+  // already, before anything reads it: answer that failure instead of waiting on the stream.
+  if (file.stream.errored) throw file.stream.errored;
   const stored = await storePostUpload({ ...ctx, tx: NO_TX }, input, file.stream, sizeRange(policy), form.done);
   const op = s3.model.operation('PutObject')!;
   const headers = s3.codec.serializeOutput(s3.model, op, stored.output, { requestId }).headers;

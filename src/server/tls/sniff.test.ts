@@ -66,6 +66,30 @@ test('one port: plain HTTP served as is, TLS handed over after the handshake; bo
   await assert.rejects(send('https', port, { ca, servername: 'a.b.s3.localhost' }), /altnames/);
 });
 
+test('a request line and a body sent in quick separate writes arrive in order (many times over, both protocols)', async (t) => {
+  const { port, ca } = await serve(t, 'on');
+  const body = 'b'.repeat(3000);
+  const head = `POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+  const once = (secure: boolean) => new Promise<string>((ok) => {
+    const s = secure ? tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' }) : connect(port, '127.0.0.1');
+    let got = '';
+    s.on(secure ? 'secureConnect' : 'connect', () => {
+      s.write(head);
+      s.write(body);
+    });
+    s.on('data', (d: Buffer) => { got += d.toString(); });
+    s.on('error', () => undefined);
+    s.on('close', () => ok(got));
+  });
+  for (let i = 0; i < 60; i++) {
+    for (const secure of [false, true]) {
+      const got = await once(secure);
+      assert.match(got, /^HTTP\/1\.1 200 /, `round ${i} ${secure ? 'TLS' : 'plain'}: ${got.slice(0, 80)}`);
+      assert.equal(JSON.parse(got.slice(got.indexOf('\r\n\r\n') + 4)).bytes, body.length);
+    }
+  }
+});
+
 test('keep-alive over TLS: requests reuse one connection', async (t) => {
   const { port, ca } = await serve(t, 'on');
   const agent = new Agent({ keepAlive: true, ca, maxSockets: 1 });

@@ -44,9 +44,12 @@ export function installSniffer(server: Server, opts: SniffOptions): Sniffer {
   const httpConnection = listeners[0]!;
   server.removeAllListeners('connection');
   const pending = new Set<Socket>();
-  const serveHttp = (socket: Socket) => {
+  // node:http reads a socket's handle directly (in C++) once it has it, so the first chunk is
+  // given to it here, synchronously: no later read can overtake it (an unshift would wait for a
+  // tick, and a body arriving meanwhile would reach the parser before its request line).
+  const serveHttp = (socket: Socket, first: Buffer) => {
     httpConnection.call(server, socket);
-    socket.resume();
+    socket.emit('data', first);
   };
 
   const startTls = (raw: Socket, context: SecureContext) => {
@@ -97,10 +100,11 @@ export function installSniffer(server: Server, opts: SniffOptions): Sniffer {
       clearTimeout(timer);
       pending.delete(socket);
       socket.removeListener('end', early);
-      socket.pause();
-      socket.unshift(chunk);
       const first = chunk[0]!;
       if (first === TLS_HANDSHAKE) {
+        // The TLSSocket takes the handle and reads what the socket buffered first, in order.
+        socket.pause();
+        socket.unshift(chunk);
         let context: SecureContext | Promise<SecureContext>;
         try {
           context = opts.secureContext();
@@ -126,7 +130,7 @@ export function installSniffer(server: Server, opts: SniffOptions): Sniffer {
         return;
       }
       socket.removeListener('error', early);
-      serveHttp(socket);
+      serveHttp(socket, chunk);
     });
   });
 
