@@ -3,7 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import {
   AutoScalingClient, CreateAutoScalingGroupCommand, DeleteAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand,
   DescribeScalingActivitiesCommand, ExecutePolicyCommand, PutScalingPolicyCommand, SetDesiredCapacityCommand, UpdateAutoScalingGroupCommand,
-  type Activity,
+  CompleteLifecycleActionCommand, PutLifecycleHookCommand, PutScheduledUpdateGroupActionCommand, DescribeScheduledActionsCommand, SuspendProcessesCommand,
+  ResumeProcessesCommand, TerminateInstanceInAutoScalingGroupCommand, type Activity,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -41,7 +42,7 @@ describe('Auto Scaling groups on the clock', () => {
   };
 
   before(async () => {
-    cl = await startTestServer({ logLevel: 'error' });
+    cl = await startTestServer();
     ec2 = new EC2Client(clientConfig(cl.url));
     asg = new AutoScalingClient(clientConfig(cl.url));
     cw = new CloudWatchClient(clientConfig(cl.url));
@@ -223,6 +224,45 @@ describe('Auto Scaling groups on the clock', () => {
     h = await health();
     assert.deepEqual(h.filter((x) => x.TargetHealth!.State === 'healthy').map((x) => x.Target!.Id!).sort(), [...now].sort());
     await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'behind', ForceDelete: true }));
+  });
+
+  test('lifecycle hooks hold launches and terminations (CompleteLifecycleAction, heartbeat timeout); suspended Launch; scheduled actions on the clock', async () => {
+    await asg.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'hooked', MinSize: 0, MaxSize: 3, DesiredCapacity: 0, LaunchTemplate: { LaunchTemplateName: 'web' }, VPCZoneIdentifier: subnets.join(','),
+    }));
+    await asg.send(new PutLifecycleHookCommand({ AutoScalingGroupName: 'hooked', LifecycleHookName: 'boot', LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING', HeartbeatTimeout: 300, DefaultResult: 'ABANDON' }));
+    await asg.send(new PutLifecycleHookCommand({ AutoScalingGroupName: 'hooked', LifecycleHookName: 'drain', LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', HeartbeatTimeout: 60, DefaultResult: 'CONTINUE' }));
+    await asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: 'hooked', ScalingProcesses: ['Launch'] }));
+    await asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'hooked', DesiredCapacity: 1 }));
+    await advance('1m');
+    let g = await group('hooked');
+    assert.equal(g.Instances!.length, 0, 'Launch suspended');
+    assert.deepEqual(g.SuspendedProcesses!.map((p) => p.ProcessName), ['Launch']);
+    await asg.send(new ResumeProcessesCommand({ AutoScalingGroupName: 'hooked' }));
+    await advance('1m');
+    g = await group('hooked');
+    assert.equal(g.Instances![0]!.LifecycleState, 'Pending:Wait');
+    const id = g.Instances![0]!.InstanceId!;
+    await asg.send(new CompleteLifecycleActionCommand({ AutoScalingGroupName: 'hooked', LifecycleHookName: 'boot', InstanceId: id, LifecycleActionResult: 'CONTINUE' }));
+    await advance('10s');
+    assert.equal((await group('hooked')).Instances![0]!.LifecycleState, 'InService');
+    const act = await asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: id, ShouldDecrementDesiredCapacity: true }));
+    assert.match(act.Activity!.Cause!, new RegExp(`instance ${id} was taken out of service in response to a user request, shrinking the capacity from 1 to 0\\.`));
+    assert.equal((await group('hooked')).Instances![0]!.LifecycleState, 'Terminating:Wait');
+    await advance('2m');
+    assert.equal((await group('hooked')).Instances!.length, 0, 'the heartbeat timed out and the termination went on');
+    assert.equal((await running('hooked')).length, 0);
+
+    const at = new Date(Date.now() + 3_600_000 * 10);
+    await asg.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'hooked', ScheduledActionName: 'night', Recurrence: '0 3 29 2 *', MinSize: 0, MaxSize: 3, DesiredCapacity: 0 }));
+    await asg.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'hooked', ScheduledActionName: 'once', StartTime: at, DesiredCapacity: 2 }));
+    assert.equal((await asg.send(new DescribeScheduledActionsCommand({ AutoScalingGroupName: 'hooked' }))).ScheduledUpdateGroupActions!.length, 2);
+    await advance('11h');
+    g = await group('hooked');
+    assert.equal(g.DesiredCapacity, 2);
+    assert.ok((await activities('hooked')).some((a) => /a scheduled action update of AutoScalingGroup constraints to desired: 2 changing the desired capacity from 0 to 2\./.test(a.Cause!)));
+    assert.deepEqual((await asg.send(new DescribeScheduledActionsCommand({ AutoScalingGroupName: 'hooked' }))).ScheduledUpdateGroupActions!.map((a) => a.ScheduledActionName), ['night']);
+    await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'hooked', ForceDelete: true }));
   });
 
   test('a launch template with a bad AMI: a Failed activity with the reason, retried later', async () => {
