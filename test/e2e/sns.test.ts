@@ -9,7 +9,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verify, X509Certificate } from 'node:crypto';
 import {
-  AddPermissionCommand, CreateTopicCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand, ListSubscriptionsByTopicCommand,
+  AddPermissionCommand, ConfirmSubscriptionCommand, CreateTopicCommand, DeleteTopicCommand, ListSubscriptionsCommand, ListTopicsCommand, GetSubscriptionAttributesCommand, GetTopicAttributesCommand, ListSubscriptionsByTopicCommand,
   ListTagsForResourceCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient,
   SubscribeCommand, TagResourceCommand, UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
@@ -204,6 +204,32 @@ describe('SNS', () => {
     assert.deepEqual(await box(), []);
   });
 
+  test('email-json confirmed with ConfirmSubscription; sqs stored but not delivered (said in the outbox); a text to a phone number', async () => {
+    const t = (await sns.send(new CreateTopicCommand({ Name: 'others' }))).TopicArn!;
+    await sns.send(new SubscribeCommand({ TopicArn: t, Protocol: 'email-json', Endpoint: 'robot@example.com' }));
+    const box = async (q: string) => ((await (await fetch(`${cl.url}/_cloudlet/sns/outbox${q}`)).json()) as { messages: Array<Record<string, any>> }).messages;
+    const conf = JSON.parse((await box('?protocol=email-json'))[0]!.body) as Record<string, string>;
+    assert.equal(conf.Type, 'SubscriptionConfirmation');
+    await rejects(sns.send(new ConfirmSubscriptionCommand({ TopicArn: t, Token: 'f'.repeat(128) })), 'InvalidParameterException', 400, 'Invalid parameter: Token');
+    const confirmed = await sns.send(new ConfirmSubscriptionCommand({ TopicArn: t, Token: conf.Token }));
+    assert.match(confirmed.SubscriptionArn!, /:others:[0-9a-f-]{36}$/);
+    const sqs = await sns.send(new SubscribeCommand({ TopicArn: t, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:111111111111:q' }));
+    assert.match(sqs.SubscriptionArn!, /:others:/, 'an SQS subscription needs no confirmation');
+    await sns.send(new PublishCommand({ TopicArn: t, Message: 'to all' }));
+    const json = (await box('?topic=others&protocol=email-json')).find((m) => m.kind === 'Notification')!;
+    assert.equal(JSON.parse(json.body).Message, 'to all');
+    const [q] = await box('?topic=others&protocol=sqs');
+    assert.equal(q!.delivered, false);
+    assert.match(q!.note, /not delivered: cloudlet has no sqs service/);
+    const cli = await runCli(['outbox', '--endpoint', cl.url, '--protocol', 'sqs']);
+    assert.match(cli.stdout, /sqs to arn:aws:sqs:us-east-1:111111111111:q {2}Notification {2}\(NOT DELIVERED\)/);
+    const sms = await sns.send(new PublishCommand({ PhoneNumber: '+15555550123', Message: 'your code is 1234' }));
+    const [text] = await box('?protocol=sms&endpoint=%2B15555550123');
+    assert.deepEqual([text!.messageId, text!.body], [sms.MessageId, 'your code is 1234']);
+    await rejects(sns.send(new PublishCommand({ PhoneNumber: '5555', Message: 'x' })), 'InvalidParameterException', 400);
+    await fetch(`${cl.url}/_cloudlet/sns/outbox`, { method: 'DELETE' });
+  });
+
   test('cross-account publish is denied until the topic policy allows the account (AddPermission)', async () => {
     const B = '222222222222';
     const asB = new SNSClient(clientConfig(cl.url, 'us-east-1', { accessKeyId: B, secretAccessKey: 'test' }));
@@ -245,5 +271,21 @@ describe('SNS', () => {
     const pub = await awsJson<{ MessageId: string }>(v2.bin, cl.url, ['sns', 'publish', '--topic-arn', made.TopicArn, '--message', 'hello by text']);
     const box = ((await (await fetch(`${cl.url}/_cloudlet/sns/outbox?protocol=sms`)).json()) as { messages: Array<Record<string, any>> }).messages;
     assert.equal(box.find((m) => m.messageId === pub.MessageId)?.body, 'CLI> hello by text');
+  });
+
+  test('ListTopics pages by 100 with NextToken; DeleteTopic removes the topic and its subscriptions', async () => {
+    await Promise.all(Array.from({ length: 105 }, (_, i) => sns.send(new CreateTopicCommand({ Name: `page-${String(i).padStart(3, '0')}` }))));
+    const first = await sns.send(new ListTopicsCommand({}));
+    assert.equal(first.Topics!.length, 100);
+    assert.ok(first.NextToken);
+    const second = await sns.send(new ListTopicsCommand({ NextToken: first.NextToken }));
+    const all = [...first.Topics!, ...second.Topics!].map((t) => t.TopicArn!);
+    assert.equal(new Set(all).size, all.length);
+    assert.equal(all.filter((a) => a.includes(':page-')).length, 105);
+    assert.equal(second.NextToken, undefined);
+    await sns.send(new DeleteTopicCommand({ TopicArn: topicArn }));
+    await rejects(sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn })), 'NotFoundException', 404, 'Topic does not exist');
+    const left = (await sns.send(new ListSubscriptionsCommand({}))).Subscriptions!;
+    assert.equal(left.filter((x) => x.TopicArn === topicArn).length, 0);
   });
 });
