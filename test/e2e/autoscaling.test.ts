@@ -253,11 +253,11 @@ describe('Auto Scaling groups on the clock', () => {
     assert.equal((await group('hooked')).Instances!.length, 0, 'the heartbeat timed out and the termination went on');
     assert.equal((await running('hooked')).length, 0);
 
-    const at = new Date(Date.now() + 3_600_000 * 10);
+    const at = new Date((await group('hooked')).CreatedTime!.getTime() + 3_600_000);
     await asg.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'hooked', ScheduledActionName: 'night', Recurrence: '0 3 29 2 *', MinSize: 0, MaxSize: 3, DesiredCapacity: 0 }));
     await asg.send(new PutScheduledUpdateGroupActionCommand({ AutoScalingGroupName: 'hooked', ScheduledActionName: 'once', StartTime: at, DesiredCapacity: 2 }));
     assert.equal((await asg.send(new DescribeScheduledActionsCommand({ AutoScalingGroupName: 'hooked' }))).ScheduledUpdateGroupActions!.length, 2);
-    await advance('11h');
+    await advance('1h');
     g = await group('hooked');
     assert.equal(g.DesiredCapacity, 2);
     assert.ok((await activities('hooked')).some((a) => /a scheduled action update of AutoScalingGroup constraints to desired: 2 changing the desired capacity from 0 to 2\./.test(a.Cause!)));
