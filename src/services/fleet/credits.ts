@@ -63,9 +63,9 @@ export interface CreditSpec {
 export function creditSpecOf(type: string): CreditSpec | undefined {
   const b = BURSTABLE[type];
   if (!b) return undefined;
-  const earnedPerHour = (b.baseline / 100) * b.vcpus * 60;
+  const earnedPerHour = Math.round(b.baseline * b.vcpus * 60) / 100;
   return {
-    type, vcpus: b.vcpus, baseline: b.baseline, earnedPerHour, maxBalance: earnedPerHour * 24,
+    type, vcpus: b.vcpus, baseline: b.baseline, earnedPerHour, maxBalance: Math.round(earnedPerHour * 2400) / 100,
     launchCredits: type.startsWith('t2.') ? T2_LAUNCH_CREDITS_PER_VCPU * b.vcpus : 0,
   };
 }

@@ -4,9 +4,8 @@
  * as Auto Scaling documents them: sizes, instances by life-cycle state, and the same counted in
  * capacity units (instance weights).
  */
-import type { Scope, Tx } from '../../store/types.js';
 import type { GroupRecord, Member } from '../autoscaling/records.js';
-import { put1 } from './emit-put.js';
+import type { Writer } from './emit-put.js';
 
 const MIN = 60_000;
 
@@ -37,11 +36,11 @@ export function groupMetricValues(g: GroupRecord): Record<(typeof GROUP_METRICS)
 /** Groups collecting metrics (the Auto Scaling records say which). */
 export const groupsCollecting = (groups: GroupRecord[]): GroupRecord[] => groups.filter((g) => g.metrics && !g.deleting);
 
-export function emitGroups(tx: Tx, scope: Scope, atMs: number, groups: GroupRecord[]): void {
+export function emitGroups(out: Writer, atMs: number, groups: GroupRecord[]): void {
   for (const g of groups) {
     const wanted = new Set(g.metrics!.metrics.length ? g.metrics!.metrics : GROUP_METRICS);
     const vals = groupMetricValues(g);
     const dims = [{ Name: 'AutoScalingGroupName', Value: g.name }];
-    for (const name of GROUP_METRICS) if (wanted.has(name)) put1(tx, scope, 'AWS/AutoScaling', name, dims, 'None', atMs - MIN, vals[name]);
+    for (const name of GROUP_METRICS) if (wanted.has(name)) out.add('AWS/AutoScaling', name, dims, 'None', atMs - MIN, vals[name]);
   }
 }

@@ -17,7 +17,7 @@ import type { Scope, Tx } from '../../store/types.js';
 import { COMPUTE_KIND, type InstanceRecord } from '../ec2/compute/records.js';
 import { advanceCredits, balanceOf, creditSpecOf, defaultCreditMode, initialCredits, STOPPED_BALANCE_KEPT_MS, stopCredits } from './credits.js';
 import type { InstanceTrack, MetricsState } from './emit-records.js';
-import { Aggregates, put1, type Dims } from './emit-put.js';
+import { Aggregates, type Dims, type Writer } from './emit-put.js';
 import type { LoadModel } from './load.js';
 
 const MIN = 60_000;
@@ -40,14 +40,15 @@ export function runningMs(i: Pick<InstanceRecord, 'runs' | 'phase' | 'doneMs'>, 
 const lastRunEnd = (i: InstanceRecord): number | undefined => (i.phase === 'start' ? undefined : i.runs[i.runs.length - 1]?.[1] ?? i.sinceMs);
 
 export interface Ec2Emit {
-  tx: Tx;
-  scope: Scope;
+  out: Writer;
   atMs: number;
   st: MetricsState;
   /** The load over the period of a given length ending at atMs. */
   model(periodMs: number): LoadModel;
   /** Instance id -> its Auto Scaling group. */
   groupOf: Map<string, string>;
+  /** Dimension arrays made once per batch (the writer keys metrics by them). */
+  dims: Map<string, { id: Dims; agg: Dims[] }>;
 }
 
 /** The emitted network traffic per second at a request rate. */
@@ -77,21 +78,28 @@ function track(st: MetricsState, i: InstanceRecord, atMs: number): InstanceTrack
 
 /** Emits what is due at e.atMs for the given instances (live ones and those followed until their last period). */
 export function emitInstances(e: Ec2Emit, instances: InstanceRecord[]): void {
-  const { tx, scope, atMs, st } = e;
+  const { out, atMs, st } = e;
   const agg = new Aggregates();
   for (const i of instances) {
     const detailed = i.monitoring === 'enabled';
     const P = detailed ? MIN : FIVE;
     const t = track(st, i, atMs);
-    const id: Dims = [{ Name: 'InstanceId', Value: i.id }];
-    const group = e.groupOf.get(i.id);
-    const aggDims: Dims[] = [
-      ...(group ? [[{ Name: 'AutoScalingGroupName', Value: group }]] : []),
-      ...(detailed ? [[{ Name: 'InstanceType', Value: i.instanceType }], [{ Name: 'ImageId', Value: i.imageId }], []] : []),
-    ];
+    let d = e.dims.get(i.id);
+    if (!d) {
+      const group = e.groupOf.get(i.id);
+      d = {
+        id: [{ Name: 'InstanceId', Value: i.id }],
+        agg: [
+          ...(group ? [[{ Name: 'AutoScalingGroupName', Value: group }]] : []),
+          ...(detailed ? [[{ Name: 'InstanceType', Value: i.instanceType }], [{ Name: 'ImageId', Value: i.imageId }], []] : []),
+        ],
+      };
+      e.dims.set(i.id, d);
+    }
+    const { id, agg: aggDims } = d;
     // Status checks: every minute the instance ran, 0 (the simulated hardware never fails).
     if (runningMs(i, atMs - MIN, atMs) > 0) {
-      for (const name of ['StatusCheckFailed', 'StatusCheckFailed_Instance', 'StatusCheckFailed_System']) put1(tx, scope, 'AWS/EC2', name, id, 'Count', atMs - MIN, 0);
+      for (const name of ['StatusCheckFailed', 'StatusCheckFailed_Instance', 'StatusCheckFailed_System']) out.add('AWS/EC2', name, id, 'Count', atMs - MIN, 0);
     }
     const spec = creditSpecOf(i.instanceType);
     if (atMs % P === 0) {
@@ -114,7 +122,7 @@ export function emitInstances(e: Ec2Emit, instances: InstanceRecord[]): void {
           ['NetworkPacketsIn', 'Count', net.inPackets * sec], ['NetworkPacketsOut', 'Count', net.outPackets * sec],
         ];
         for (const [name, unit, v] of vals) {
-          put1(tx, scope, 'AWS/EC2', name, id, unit, at, v);
+          out.add('AWS/EC2', name, id, unit, at, v);
           for (const d of aggDims) agg.add('AWS/EC2', name, d, unit, at, v);
         }
       }
@@ -130,13 +138,13 @@ export function emitInstances(e: Ec2Emit, instances: InstanceRecord[]): void {
           t.credits.surplus = 0;
         }
         const at = atMs - FIVE;
-        put1(tx, scope, 'AWS/EC2', 'CPUCreditUsage', id, 'Count', at, t.usage);
-        put1(tx, scope, 'AWS/EC2', 'CPUCreditBalance', id, 'Count', at, balanceOf(t.credits));
-        put1(tx, scope, 'AWS/EC2', 'CPUSurplusCreditBalance', id, 'Count', at, t.credits.surplus);
-        put1(tx, scope, 'AWS/EC2', 'CPUSurplusCreditsCharged', id, 'Count', at, t.charged);
+        out.add('AWS/EC2', 'CPUCreditUsage', id, 'Count', at, t.usage);
+        out.add('AWS/EC2', 'CPUCreditBalance', id, 'Count', at, balanceOf(t.credits));
+        out.add('AWS/EC2', 'CPUSurplusCreditBalance', id, 'Count', at, t.credits.surplus);
+        out.add('AWS/EC2', 'CPUSurplusCreditsCharged', id, 'Count', at, t.charged);
         t.usage = 0; t.charged = 0;
       }
-      if (ran5 > 0) emitVolumes(tx, scope, i, atMs - FIVE, ran5 / 1000);
+      if (ran5 > 0) emitVolumes(out, i, atMs - FIVE, ran5 / 1000);
       // Followed past its last period: let it go (T3/T3a/T4g balances kept seven days).
       if (end !== undefined && end <= atMs - FIVE + 0 && ran5 === 0) {
         if (t.credits && !i.instanceType.startsWith('t2.') && i.phase === 'stop') st.stopped[i.id] = { credits: { ...t.credits, launch: 0, surplus: 0 }, stoppedMs: end };
@@ -145,10 +153,10 @@ export function emitInstances(e: Ec2Emit, instances: InstanceRecord[]): void {
     }
   }
   for (const [sid, s] of Object.entries(st.stopped)) if (atMs - s.stoppedMs > STOPPED_BALANCE_KEPT_MS) delete st.stopped[sid];
-  agg.flush(tx, scope);
+  agg.flush(out);
 }
 
-function emitVolumes(tx: Tx, scope: Scope, i: InstanceRecord, atMs: number, sec: number): void {
+function emitVolumes(out: Writer, i: InstanceRecord, atMs: number, sec: number): void {
   for (const b of i.blockDevices) {
     const dims: Dims = [{ Name: 'VolumeId', Value: b.volumeId }];
     const vals: Array<[string, string, number]> = [
@@ -156,7 +164,7 @@ function emitVolumes(tx: Tx, scope: Scope, i: InstanceRecord, atMs: number, sec:
       ['VolumeReadBytes', 'Bytes', 0.5 * sec * 16_384], ['VolumeWriteBytes', 'Bytes', 2 * sec * 16_384],
       ['VolumeIdleTime', 'Seconds', 0.98 * sec], ['VolumeQueueLength', 'Count', 0.01],
     ];
-    for (const [name, unit, v] of vals) put1(tx, scope, 'AWS/EBS', name, dims, unit, atMs, v);
+    for (const [name, unit, v] of vals) out.add('AWS/EBS', name, dims, unit, atMs, v);
   }
 }
 

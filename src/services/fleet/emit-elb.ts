@@ -16,7 +16,7 @@ import { COMPUTE_KIND, type InstanceRecord } from '../ec2/compute/records.js';
 import { KIND as ELB_K, type LoadBalancerRecord } from '../elbv2/records.js';
 import { targetGroupsOfLoadBalancer } from '../elbv2/usage.js';
 import type { MetricsState } from './emit-records.js';
-import { put1, type Dims } from './emit-put.js';
+import type { Dims, Writer } from './emit-put.js';
 import type { HealthCache, LoadModel } from './load.js';
 
 const MIN = 60_000;
@@ -35,7 +35,7 @@ export function responseTime(cpu: number, demand: number): number {
 export const activeAlbs = (tx: Tx, scope: Scope, atMs: number): LoadBalancerRecord[] =>
   tx.list<LoadBalancerRecord>(scope, ELB_K.lb).map((r) => r.value).filter((l) => l.type === 'application' && l.activeMs < atMs);
 
-export function emitElb(tx: Tx, scope: Scope, atMs: number, lbs: LoadBalancerRecord[], model: LoadModel, health: HealthCache, st: MetricsState): void {
+export function emitElb(tx: Tx, scope: Scope, out: Writer, atMs: number, lbs: LoadBalancerRecord[], model: LoadModel, health: HealthCache, st: MetricsState): void {
   const at = atMs - MIN;
   const NS = 'AWS/ApplicationELB';
   const zoneOf = new Map<string, string>();
@@ -63,19 +63,19 @@ export function emitElb(tx: Tx, scope: Scope, atMs: number, lbs: LoadBalancerRec
         else if (t.state === 'unhealthy') unhealthy.set(z, (unhealthy.get(z) ?? 0) + 1);
       }
       const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-      put1(tx, scope, NS, 'HealthyHostCount', [TG, LB], 'Count', at, sum(healthy));
-      put1(tx, scope, NS, 'UnHealthyHostCount', [TG, LB], 'Count', at, sum(unhealthy));
+      out.add(NS, 'HealthyHostCount', [TG, LB], 'Count', at, sum(healthy));
+      out.add(NS, 'UnHealthyHostCount', [TG, LB], 'Count', at, sum(unhealthy));
       for (const z of zones) {
         const AZ = { Name: 'AvailabilityZone', Value: z };
-        put1(tx, scope, NS, 'HealthyHostCount', [TG, AZ, LB], 'Count', at, healthy.get(z) ?? 0);
-        put1(tx, scope, NS, 'UnHealthyHostCount', [TG, AZ, LB], 'Count', at, unhealthy.get(z) ?? 0);
+        out.add(NS, 'HealthyHostCount', [TG, AZ, LB], 'Count', at, healthy.get(z) ?? 0);
+        out.add(NS, 'UnHealthyHostCount', [TG, AZ, LB], 'Count', at, unhealthy.get(z) ?? 0);
       }
       const g = split?.groups.find((x) => x.arn === tg);
       const count = g ? Math.round(g.rate * 60) : 0;
       if (count <= 0) continue;
       lbTotal += count;
       if (!g!.targets.length) {
-        for (const name of ['HTTPCode_ELB_5XX_Count', 'HTTPCode_ELB_503_Count']) put1(tx, scope, NS, name, [LB], 'Count', at, count);
+        for (const name of ['HTTPCode_ELB_5XX_Count', 'HTTPCode_ELB_503_Count']) out.add(NS, name, [LB], 'Count', at, count);
         continue;
       }
       const per = count / g!.targets.length;
@@ -90,26 +90,26 @@ export function emitElb(tx: Tx, scope: Scope, atMs: number, lbs: LoadBalancerRec
         b.n += per; b.rt += rt * per; byZone.set(z, b);
       }
       lbRt += rtSum;
-      put1(tx, scope, NS, 'RequestCount', [TG, LB], 'Count', at, count);
-      put1(tx, scope, NS, 'HTTPCode_Target_2XX_Count', [TG, LB], 'Count', at, count);
-      put1(tx, scope, NS, 'RequestCountPerTarget', [TG, LB], 'Count', at, per);
-      put1(tx, scope, NS, 'RequestCountPerTarget', [TG], 'Count', at, per);
-      put1(tx, scope, NS, 'TargetResponseTime', [TG, LB], 'Seconds', at, rtSum / count);
+      out.add(NS, 'RequestCount', [TG, LB], 'Count', at, count);
+      out.add(NS, 'HTTPCode_Target_2XX_Count', [TG, LB], 'Count', at, count);
+      out.add(NS, 'RequestCountPerTarget', [TG, LB], 'Count', at, per);
+      out.add(NS, 'RequestCountPerTarget', [TG], 'Count', at, per);
+      out.add(NS, 'TargetResponseTime', [TG, LB], 'Seconds', at, rtSum / count);
       for (const [z, b] of byZone) {
         if (!z) continue;
         const AZ = { Name: 'AvailabilityZone', Value: z };
         const n = Math.round(b.n);
         lbCount.set(z, (lbCount.get(z) ?? 0) + n);
-        put1(tx, scope, NS, 'RequestCount', [TG, AZ, LB], 'Count', at, n);
-        put1(tx, scope, NS, 'TargetResponseTime', [TG, AZ, LB], 'Seconds', at, b.rt / b.n);
+        out.add(NS, 'RequestCount', [TG, AZ, LB], 'Count', at, n);
+        out.add(NS, 'TargetResponseTime', [TG, AZ, LB], 'Seconds', at, b.rt / b.n);
       }
     }
     if (lbTotal > 0) {
       const dims: Dims = [LB];
-      put1(tx, scope, NS, 'RequestCount', dims, 'Count', at, lbTotal);
-      put1(tx, scope, NS, 'HTTPCode_Target_2XX_Count', dims, 'Count', at, lbTotal);
-      if (lbRt > 0) put1(tx, scope, NS, 'TargetResponseTime', dims, 'Seconds', at, lbRt / lbTotal);
-      for (const [z, n] of lbCount) put1(tx, scope, NS, 'RequestCount', [{ Name: 'AvailabilityZone', Value: z }, LB], 'Count', at, n);
+      out.add(NS, 'RequestCount', dims, 'Count', at, lbTotal);
+      out.add(NS, 'HTTPCode_Target_2XX_Count', dims, 'Count', at, lbTotal);
+      if (lbRt > 0) out.add(NS, 'TargetResponseTime', dims, 'Seconds', at, lbRt / lbTotal);
+      for (const [z, n] of lbCount) out.add(NS, 'RequestCount', [{ Name: 'AvailabilityZone', Value: z }, LB], 'Count', at, n);
     }
   }
 }

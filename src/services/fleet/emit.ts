@@ -21,6 +21,7 @@ import { emitGroups, groupsCollecting } from './emit-asg.js';
 import { emitInstances, instancesToFollow } from './emit-ec2.js';
 import { activeAlbs, emitElb } from './emit-elb.js';
 import { metricsState, putMetricsState, type MetricsState } from './emit-records.js';
+import { Writer, type Dims } from './emit-put.js';
 import { groupsByInstance, HealthCache, listSettings, LoadModel } from './load.js';
 
 const MIN = 60_000;
@@ -43,29 +44,48 @@ export function wakeMetrics(tx: Tx, scope: Scope, nowMs: number): void {
   poke(tx, scope, next);
 }
 
-export function runMetrics(sys: RequestContext, atMs: number): void {
+/** The most minutes one run covers (a 31-day clock move is written in 6-hour batches). */
+export const MAX_BATCH_MINUTES = 360;
+
+/**
+ * Emits what is due at atMs and, when the engine allows (untilMs: no other step is due before
+ * and the settle goes no further), at every minute after it up to untilMs, writing the batch
+ * once at the end. Nothing that emission reads changes within a batch (no other step and no
+ * request runs in between); what depends on the clock (boot, health, curves) is computed per minute.
+ */
+export function runMetrics(sys: RequestContext, atMs: number, untilMs = atMs): void {
   const { tx, scope } = sys;
   const st: MetricsState = metricsState(tx, scope) ?? { lastMs: atMs - MIN, inst: {}, stopped: {} };
   const instances = instancesToFollow(tx, scope, st);
   const members = groupsByInstance(tx, scope);
   const allMembers = new Map<string, string>();
   for (const g of members.groups) for (const m of g.members) allMembers.set(m.id, g.name);
-  const health = new HealthCache(tx, scope, atMs);
   const settings = listSettings(tx, scope);
-  const models = new Map<number, LoadModel>();
-  const model = (p: number): LoadModel => {
-    let m = models.get(p);
-    if (!m) { m = new LoadModel(tx, scope, atMs - p, atMs, health, settings, members); models.set(p, m); }
-    return m;
-  };
-  emitInstances({ tx, scope, atMs, st, model, groupOf: allMembers }, instances);
-  const lbs = activeAlbs(tx, scope, atMs);
-  if (lbs.length) emitElb(tx, scope, atMs, lbs, model(MIN), health, st);
   const collecting = groupsCollecting(members.groups);
-  if (collecting.length) emitGroups(tx, scope, atMs, collecting);
-  st.lastMs = atMs;
-  const busy = instances.length > 0 || Object.keys(st.inst).length > 0 || lbs.length > 0 || collecting.length > 0;
-  if (busy) st.nextMs = atMs + MIN; else delete st.nextMs;
+  const out = new Writer();
+  const dims = new Map<string, { id: Dims; agg: Dims[] }>();
+  const last = Math.min(untilMs, atMs + (MAX_BATCH_MINUTES - 1) * MIN);
+  let t = atMs;
+  let busy = false;
+  for (; t <= last; t += MIN) {
+    const health = new HealthCache(tx, scope, t);
+    const models = new Map<number, LoadModel>();
+    const model = (p: number): LoadModel => {
+      let m = models.get(p);
+      if (!m) { m = new LoadModel(tx, scope, t - p, t, health, settings, members); models.set(p, m); }
+      return m;
+    };
+    const following = instances.filter((i) => st.inst[i.id] || i.phase === 'start');
+    emitInstances({ out, atMs: t, st, model, groupOf: allMembers, dims }, following);
+    const lbs = activeAlbs(tx, scope, t);
+    if (lbs.length) emitElb(tx, scope, out, t, lbs, model(MIN), health, st);
+    if (collecting.length) emitGroups(out, t, collecting);
+    busy = following.some((i) => i.phase === 'start') || Object.keys(st.inst).length > 0 || lbs.length > 0 || collecting.length > 0;
+    if (!busy) break;
+  }
+  out.flush(tx, scope);
+  st.lastMs = Math.min(t, last);
+  if (busy) st.nextMs = st.lastMs + MIN; else delete st.nextMs;
   putMetricsState(tx, scope, st);
 }
 
@@ -77,4 +97,5 @@ export const metricsStep: FleetStep = {
     return firstLive(tx, scope, st ? st.lastMs : -Infinity);
   },
   run: runMetrics,
+  batches: true,
 };
