@@ -32,7 +32,13 @@ export interface FleetStep {
    * nextDue afterwards is later than atMs or undefined. `sys` is a RequestContext of the
    * service acting by itself, whose clock reads atMs.
    */
-  run(sys: RequestContext, atMs: number): void;
+  run(sys: RequestContext, atMs: number, untilMs?: number): void;
+  /**
+   * A step that may cover several of its instants in one run (the metrics step writes a batch):
+   * run then gets `untilMs`, the latest instant it may also cover — no other step is due
+   * before it and the settle goes no further — and nextDue afterwards is after what it covered.
+   */
+  batches?: boolean;
 }
 
 /** What settling needs besides the transaction. */
@@ -76,11 +82,22 @@ export function settleScope(tx: Tx, scope: Scope, nowMs: number, env: FleetEnv, 
     for (const s of steps) {
       const d = s.nextDue(tx, scope);
       if (d === undefined || d > at) continue;
-      s.run(systemContext(tx, scope, at, env, s.name), at);
+      s.run(systemContext(tx, scope, at, env, s.name), at, s.batches ? horizon(tx, scope, s, steps, at, nowMs) : at);
       const after = s.nextDue(tx, scope);
       if (after !== undefined && after <= at) throw new Error(`fleet engine: step ${s.name} did not move on from ${new Date(at).toISOString()}`);
     }
   }
+}
+
+/** The latest instant a batching step may cover from `at`: before any other step is next due, and not past nowMs. */
+function horizon(tx: Tx, scope: Scope, self: FleetStep, steps: readonly FleetStep[], at: number, nowMs: number): number {
+  let h = nowMs;
+  for (const o of steps) {
+    if (o === self) continue;
+    const d = o.nextDue(tx, scope);
+    if (d !== undefined && d < h) h = d;
+  }
+  return Math.max(at, h);
 }
 
 function record(tx: Tx, scope: Scope, nowMs: number, dueMs: number | undefined): void {
