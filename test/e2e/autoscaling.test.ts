@@ -4,7 +4,7 @@ import {
   AutoScalingClient, CreateAutoScalingGroupCommand, DeleteAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand,
   DescribeScalingActivitiesCommand, ExecutePolicyCommand, PutScalingPolicyCommand, SetDesiredCapacityCommand, UpdateAutoScalingGroupCommand,
   CompleteLifecycleActionCommand, PutLifecycleHookCommand, PutScheduledUpdateGroupActionCommand, DescribeScheduledActionsCommand, SuspendProcessesCommand,
-  ResumeProcessesCommand, TerminateInstanceInAutoScalingGroupCommand, type Activity,
+  ResumeProcessesCommand, TerminateInstanceInAutoScalingGroupCommand, StartInstanceRefreshCommand, DescribeInstanceRefreshesCommand, type Activity,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -263,6 +263,35 @@ describe('Auto Scaling groups on the clock', () => {
     assert.ok((await activities('hooked')).some((a) => /a scheduled action update of AutoScalingGroup constraints to desired: 2 changing the desired capacity from 0 to 2\./.test(a.Cause!)));
     assert.deepEqual((await asg.send(new DescribeScheduledActionsCommand({ AutoScalingGroupName: 'hooked' }))).ScheduledUpdateGroupActions!.map((a) => a.ScheduledActionName), ['night']);
     await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'hooked', ForceDelete: true }));
+  });
+
+  test('mixed instances: On-Demand base 1, the rest Spot; an instance refresh replaces every instance keeping half in service', async () => {
+    await asg.send(new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'mixed', MinSize: 3, MaxSize: 3, VPCZoneIdentifier: subnets.join(','),
+      MixedInstancesPolicy: {
+        LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateName: 'web', Version: '$Latest' }, Overrides: [{ InstanceType: 't3.micro' }, { InstanceType: 't3.small' }] },
+        InstancesDistribution: { OnDemandBaseCapacity: 1, OnDemandPercentageAboveBaseCapacity: 0, SpotAllocationStrategy: 'lowest-price' },
+      },
+    }));
+    await advance('1m');
+    const g = await group('mixed');
+    assert.equal(g.Instances!.length, 3);
+    const inst = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: g.Instances!.map((i) => i.InstanceId!) }))).Reservations!.flatMap((r) => r.Instances!);
+    assert.equal(inst.filter((i) => i.InstanceLifecycle === 'spot').length, 2);
+    assert.equal(inst.filter((i) => i.InstanceLifecycle === undefined).length, 1);
+    const before = new Set(g.Instances!.map((i) => i.InstanceId!));
+    const { InstanceRefreshId } = await asg.send(new StartInstanceRefreshCommand({ AutoScalingGroupName: 'mixed', Preferences: { MinHealthyPercentage: 50, InstanceWarmup: 60 } }));
+    await rejects(asg.send(new StartInstanceRefreshCommand({ AutoScalingGroupName: 'mixed' })), 'InstanceRefreshInProgressFault', 400);
+    await advance('10m');
+    const r = (await asg.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: 'mixed' }))).InstanceRefreshes![0]!;
+    assert.equal(r.InstanceRefreshId, InstanceRefreshId);
+    assert.equal(r.Status, 'Successful');
+    assert.equal(r.PercentageComplete, 100);
+    const after = (await group('mixed')).Instances!;
+    assert.equal(after.length, 3);
+    assert.ok(after.every((i) => !before.has(i.InstanceId!) && i.LifecycleState === 'InService'));
+    assert.ok((await activities('mixed')).some((a) => /in response to an instance refresh/.test(a.Cause!)));
+    await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'mixed', ForceDelete: true }));
   });
 
   test('a launch template with a bad AMI: a Failed activity with the reason, retried later', async () => {
