@@ -112,6 +112,8 @@ describe('SNS', () => {
     // FIFO topics need a group id; a repeated deduplication id is accepted once.
     await rejects(sns.send(new PublishCommand({ TopicArn: fifo.TopicArn, Message: 'x' })), 'InvalidParameterException', 400,
       'Invalid parameter: The MessageGroupId parameter is required for FIFO topics');
+    await rejects(sns.send(new SubscribeCommand({ TopicArn: fifo.TopicArn, Protocol: 'email', Endpoint: 'a@example.com' })), 'InvalidParameterException', 400,
+      'Invalid parameter: Invalid protocol type: email (a FIFO topic delivers only to SQS queues)');
     const p1 = await sns.send(new PublishCommand({ TopicArn: fifo.TopicArn, Message: 'x', MessageGroupId: 'g' }));
     assert.match(p1.SequenceNumber!, /^\d{20}$/);
   });

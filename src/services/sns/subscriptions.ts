@@ -76,6 +76,7 @@ export function subscribe(input: T.SubscribeInput, ctx: RequestContext): T.Subsc
   const endpoint = input.Endpoint ?? '';
   if (!endpoint) throw invalid('Endpoint');
   checkEndpoint(protocol, endpoint);
+  if (topic.fifo && protocol !== 'sqs') throw invalid(`Invalid protocol type: ${protocol} (a FIFO topic delivers only to SQS queues)`);
   const attributes = { ...(input.Attributes ?? {}) } as Record<string, string>;
   for (const [k, v] of Object.entries(attributes)) checkSubAttribute(k, v, attributes);
   if (protocol === 'firehose' && !attributes.SubscriptionRoleArn) throw invalid('Attributes Reason: SubscriptionRoleArn is required for firehose subscriptions');
