@@ -294,6 +294,20 @@ describe('Auto Scaling groups on the clock', () => {
     await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'mixed', ForceDelete: true }));
   });
 
+  test('AZ rebalancing: a second subnet added, the group moves an instance to the new zone (launch first, then terminate)', async () => {
+    await asg.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'az', MinSize: 2, MaxSize: 2, LaunchTemplate: { LaunchTemplateName: 'web' }, VPCZoneIdentifier: subnets[0] }));
+    await advance('1m');
+    assert.deepEqual((await group('az')).Instances!.map((i) => i.AvailabilityZone), ['us-east-1a', 'us-east-1a']);
+    await asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: 'az', VPCZoneIdentifier: subnets.join(',') }));
+    await advance('1m');
+    const g = await group('az');
+    assert.deepEqual(g.Instances!.map((i) => i.AvailabilityZone).sort(), ['us-east-1a', 'us-east-1b']);
+    const acts = await activities('az');
+    assert.match(acts[0]!.Cause!, /taken out of service in response to Availability Zone rebalancing/);
+    assert.match(acts[1]!.Cause!, /an instance was launched to aid in balancing the group's zones\./);
+    await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'az', ForceDelete: true }));
+  });
+
   test('a launch template with a bad AMI: a Failed activity with the reason, retried later', async () => {
     const bad = (await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'bad', LaunchTemplateData: { ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.micro' } }))).LaunchTemplate!.LaunchTemplateId!;
     await asg.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'broken', MinSize: 1, MaxSize: 2, LaunchTemplate: { LaunchTemplateId: bad }, VPCZoneIdentifier: subnets[0] }));

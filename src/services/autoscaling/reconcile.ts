@@ -166,6 +166,33 @@ function terminateExtra(ctx: RequestContext, g: GroupRecord, now: number): void 
   }
 }
 
+/**
+ * AZRebalance: with the capacity met, zones more than one instance apart (a subnet added, a
+ * zone's instances gone by hand) get an instance launched in the emptiest zone first, then one
+ * taken out of the fullest (launch before terminate, as AWS does, so capacity never dips).
+ */
+function rebalance(ctx: RequestContext, g: GroupRecord, now: number): void {
+  if (['AZRebalance', 'Launch', 'Terminate'].some((p) => suspended(g, p)) || g.deleting || capacityOf(g) !== g.desired) return;
+  const zones = zonesOfGroup(ctx, g);
+  const live = g.members.filter((m) => MEMBER_COUNTED(m) && m.state === 'InService');
+  if (zones.length < 2 || live.length !== g.members.filter(MEMBER_COUNTED).length) return;
+  const outside = live.filter((m) => !zones.includes(m.zone));
+  const counts = new Map(zones.map((z) => [z, 0]));
+  for (const m of live) if (counts.has(m.zone)) counts.set(m.zone, counts.get(m.zone)! + 1);
+  const sorted = [...counts].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+  const [minZ, minN] = sorted[0]!; const [maxZ, maxN] = sorted[sorted.length - 1]!;
+  if (!outside.length && maxN - minN <= 1) return;
+  let m: Member;
+  try { m = launchOne(ctx, g, minZ); } catch { return; }
+  g.members.push(m);
+  const a = recordActivity(ctx, g, { description: `Launching a new EC2 instance: ${m.id}`, cause: `At ${isoSec(now)} an instance was launched to aid in balancing the group's zones.`, status: 'Successful', details: { Subnet: m.subnetId ?? '', 'Availability Zone': m.zone } });
+  notify(ctx, g, 'EC2_INSTANCE_LAUNCH', a, m.id);
+  const pool = outside.length ? outside : live.filter((x) => x.zone === maxZ);
+  const victim = chooseTermination(pool.map(candidateOf(g)), g.terminationPolicies, 1, now)[0];
+  const v = g.members.find((x) => x.id === victim);
+  if (v) beginTerminate(ctx, g, v, `At ${isoSec(now)} an instance was taken out of service in response to Availability Zone rebalancing.  At ${isoSec(now)} instance ${v.id} was selected for termination.`);
+}
+
 /** One pass over a group at `now`; returns its next due time. */
 export function reconcileGroup(ctx: RequestContext, g: GroupRecord): number | undefined {
   const now = ctx.clock.nowMs();
@@ -189,6 +216,7 @@ export function reconcileGroup(ctx: RequestContext, g: GroupRecord): number | un
     }
   }
   launchMissing(ctx, g, now);
+  rebalance(ctx, g, now);
   terminateExtra(ctx, g, now);
   if (capacityOf(g) === g.desired && !g.members.some((m) => m.state.endsWith(':Wait'))) delete g.cause;
   return nextDueOf(ctx, g, now);
