@@ -131,6 +131,10 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
 
   test('a security group change that blocks the health check port from the ALB turns the targets unhealthy, with the rule that blocks', async () => {
     await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: net.instances[0]!, Groups: [net.open] }));
+    // The first failing check: still healthy until UnhealthyThresholdCount (2) x interval (10 s) have failed.
+    const first = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn, Targets: [{ Id: net.instances[0]! }] }))).TargetHealthDescriptions![0]!;
+    assert.equal(first.TargetHealth!.State, 'healthy');
+    await advance('21s');
     const d = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn, Targets: [{ Id: net.instances[0]! }] }))).TargetHealthDescriptions![0]!;
     assert.equal(d.TargetHealth!.State, 'unhealthy');
     assert.equal(d.TargetHealth!.Reason, 'Target.Timeout');

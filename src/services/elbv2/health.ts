@@ -6,9 +6,10 @@
  * the subnets' network ACLs and routes.
  *
  * Simplifications (documented): a target turns healthy HealthyThresholdCount x interval after
- * it was registered (or the load balancer became active); a blocked check turns it unhealthy at
- * once (AWS waits UnhealthyThresholdCount x interval), and healthy again as soon as the path
- * opens. The check itself is a reachability question, not an HTTP request: the matcher and path
+ * it was registered (or the load balancer became active); a healthy target whose path closes
+ * turns unhealthy UnhealthyThresholdCount x interval after the first read that saw it failing
+ * (observe(): reads are what notice the network changed; the fleet's metrics and Auto Scaling
+ * read every period), and healthy again as soon as the path opens. The check itself is a reachability question, not an HTTP request: the matcher and path
  * are not exercised.
  */
 import { Clock } from '../../core/clock.js';
@@ -56,6 +57,28 @@ export function decideHealth(h: HealthInputs): HealthAnswer {
   const r = h.reach();
   if (r.ok) return { state: 'healthy' };
   return { state: 'unhealthy', reason: 'Target.Timeout', description: `Request timed out${r.why ? ` (${r.why})` : ''}` };
+}
+
+export interface Observed { state: string; sinceMs: number; failingSinceMs?: number }
+
+/**
+ * Folds one fresh answer into what was last reported: a healthy target that starts failing is
+ * still reported healthy until UnhealthyThresholdCount x interval have passed since the first
+ * failing read; `since` is when the reported state began (the boundary when it is known).
+ */
+export function observe(prev: Observed | undefined, fresh: HealthAnswer, nowMs: number, h: Pick<HealthInputs, 'checksFromMs' | 'healthyThreshold' | 'intervalSeconds'> & { unhealthyThreshold: number }): { answer: HealthAnswer; observed: Observed } {
+  const intervalMs = h.intervalSeconds * 1000;
+  if (fresh.state === 'unhealthy' && prev?.state === 'healthy') {
+    const failingSinceMs = prev.failingSinceMs ?? nowMs;
+    const turnsAt = failingSinceMs + h.unhealthyThreshold * intervalMs;
+    if (nowMs < turnsAt) return { answer: { state: 'healthy' }, observed: { ...prev, failingSinceMs } };
+    return { answer: fresh, observed: { state: 'unhealthy', sinceMs: turnsAt } };
+  }
+  if (prev?.state === fresh.state) return { answer: fresh, observed: { state: prev.state, sinceMs: prev.sinceMs } };
+  const sinceMs = fresh.state === 'healthy' && (prev === undefined || prev.state === 'initial')
+    ? Math.min(nowMs, h.checksFromMs + h.healthyThreshold * intervalMs)
+    : fresh.state === 'initial' ? Math.min(nowMs, h.checksFromMs) : nowMs;
+  return { answer: fresh, observed: { state: fresh.state, sinceMs } };
 }
 
 /** One engine input per VPC, shared by all the checks of one read. */

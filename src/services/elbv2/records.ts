@@ -124,6 +124,12 @@ export interface TargetRecord {
   registeredMs: number;
   /** Set by DeregisterTargets: the target is draining until drainEndMs. */
   drainEndMs?: number;
+  /**
+   * What health reads last reported and since when (health.ts observe()): a healthy target whose
+   * checks start failing stays healthy for UnhealthyThresholdCount x interval from the first
+   * failing read (failingSinceMs), as AWS counts failed checks.
+   */
+  observed?: { state: string; sinceMs: number; failingSinceMs?: number };
 }
 
 export interface DueRecord { times: number[] }

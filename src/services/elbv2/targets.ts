@@ -21,7 +21,7 @@ import type { NetworkInterfaceRecord } from '../ec2/vpc/records-eni.js';
 import type { VpcRecord } from '../ec2/vpc/records.js';
 import type { FleetStep } from '../fleet/engine.js';
 import { poke } from '../fleet/engine.js';
-import { decideHealth, ReachCache, type HealthState } from './health.js';
+import { decideHealth, observe, ReachCache, type HealthState } from './health.js';
 import { getTg, KIND, targetRowId, validation, type DueRecord, type LoadBalancerRecord, type TargetGroupRecord, type TargetRecord } from './records.js';
 import { loadBalancersOfTargetGroup, targetGroupsOfLoadBalancer } from './usage.js';
 
@@ -135,6 +135,8 @@ export interface TargetHealth {
   state: HealthState;
   reason?: string;
   description?: string;
+  /** When the reported state began (clock ms): e.g. when a target turned unhealthy, for Auto Scaling's replacement. */
+  since: number;
 }
 
 function healthOf(tx: Tx, scope: Scope, tg: TargetGroupRecord, rows: TargetRecord[], nowMs: number, cache: ReachCache): TargetHealth[] {
@@ -150,14 +152,16 @@ function healthOf(tx: Tx, scope: Scope, tg: TargetGroupRecord, rows: TargetRecor
     const lbZone = lb?.zones.find((z) => z.zoneName === zone);
     const crossZone = lb?.type === 'application' || lb?.attributes['load_balancing.cross_zone.enabled'] === 'true';
     const from = lbZone ?? (crossZone || zone === 'all' ? lb?.zones[0] : undefined);
-    const answer = decideHealth({
+    const timing = { checksFromMs: Math.max(r.registeredMs, lb?.activeMs ?? 0), healthyThreshold: hc.healthyThreshold, intervalSeconds: hc.intervalSeconds };
+    const fresh = decideHealth({
       nowMs, ...(r.drainEndMs !== undefined ? { drainEndMs: r.drainEndMs } : {}),
       inUse: !!lb, ...(tg.targetType === 'instance' ? { instanceState: inst ? instanceState(inst, nowMs) : 'missing' } : {}),
-      zoneEnabled: !!lbZone || zone === 'all', healthCheckEnabled: hc.enabled,
-      checksFromMs: Math.max(r.registeredMs, lb?.activeMs ?? 0), healthyThreshold: hc.healthyThreshold, intervalSeconds: hc.intervalSeconds,
+      zoneEnabled: !!lbZone || zone === 'all', healthCheckEnabled: hc.enabled, ...timing,
       reach: () => (from && lb ? cache.reach(lb.vpcId, from.networkInterfaceId, r.id, protocol, hcPort) : { ok: false, why: 'no load balancer interface' }),
     });
-    return { id: r.id, port: r.port, healthCheckPort: hcPort, ...(zone ? { availabilityZone: zone } : {}), ...answer };
+    const { answer, observed } = observe(r.observed, fresh, nowMs, { ...timing, unhealthyThreshold: hc.unhealthyThreshold });
+    if (JSON.stringify(observed) !== JSON.stringify(r.observed)) tx.put(scope, KIND.target, targetRowId(tg.arn, r.id, r.port), { ...r, observed });
+    return { id: r.id, port: r.port, healthCheckPort: hcPort, ...(zone ? { availabilityZone: zone } : {}), ...answer, since: observed.sinceMs };
   });
 }
 
