@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import {
   CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand, type ListMetricsCommandInput, type MetricDatum,
 } from '@aws-sdk/client-cloudwatch';
+import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
@@ -235,6 +236,23 @@ describe('CloudWatch metrics', () => {
     assert.equal(p2.NextToken, undefined);
     assert.equal(new Set([...p1.Metrics!, ...p2.Metrics!].map((m) => m.MetricName)).size, 600);
   });
+
+  for (const [name, protocol] of [['RPC v2 CBOR', AwsSmithyRpcV2CborProtocol], ['awsQuery', AwsQueryProtocol]] as const) {
+    test(`SDK v3 over ${name} (the client handed that protocol): EntityMetricData, GetMetricData, an error`, async () => {
+      const c = new CloudWatchClient({ ...clientConfig(cl.url), protocol } as never);
+      try {
+        const ns = `App/Sdk${name.length}`;
+        const t = new Date(base + 3 * MIN);
+        // The entity (related telemetry) is accepted and not kept; its data is stored.
+        await c.send(new PutMetricDataCommand({ Namespace: ns, EntityMetricData: [{ Entity: { KeyAttributes: { Type: 'Service', Name: 'api', Environment: 'prod' } },
+          MetricData: [{ MetricName: 'E', Value: 3, Timestamp: t }, { MetricName: 'E', Value: 5, Timestamp: t }] }] }));
+        const r = await c.send(new GetMetricDataCommand({ StartTime: new Date(base), EndTime: new Date(base + 10 * MIN),
+          MetricDataQueries: [{ Id: 'e', MetricStat: { Metric: { Namespace: ns, MetricName: 'E' }, Period: 60, Stat: 'Sum' } }, { Id: 'x', Expression: 'e / 4' }] }));
+        assert.deepEqual(r.MetricDataResults!.map((x) => [x.Id, x.Timestamps!.map((d) => d.getTime()), x.Values]), [['e', [t.getTime()], [8]], ['x', [t.getTime()], [2]]]);
+        await expectError(c.send(new PutMetricDataCommand({ Namespace: ns, MetricData: [{ MetricName: 'E', Value: 1, Values: [1] }] })), 'InvalidParameterCombination', /mutually exclusive/);
+      } finally { c.destroy(); }
+    });
+  }
 
   test('boto3 (JSON 1.0): put_metric_data and get_metric_data', { skip: needTool('boto3') }, async () => {
     const script = `
