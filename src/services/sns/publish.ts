@@ -32,6 +32,8 @@ export interface PublishMessage {
 }
 
 function checkAttributes(attrs: Record<string, MessageAttribute> | undefined): void {
+  const n = Object.keys(attrs ?? {}).length;
+  if (n > 10) throw invalid(`MessageAttributes: Number of message attributes [${n}] exceeds the allowed maximum [10].`);
   for (const [name, a] of Object.entries(attrs ?? {})) {
     if (!/^[A-Za-z0-9_.-]{1,256}$/.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..') || /^(aws|amazon)\./i.test(name)) {
       throw invalid(`MessageAttributes: The message attribute name '${name}' is not valid`);
