@@ -324,7 +324,7 @@ describe('Auto Scaling groups on the clock', () => {
     await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'broken' }));
     await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'web', ForceDelete: true }));
     await advance('1m');
-    assert.equal((await asg.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups!.length, 0);
+    assert.deepEqual((await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web', 'broken'] }))).AutoScalingGroups, []);
     assert.equal((await running('web')).length, 0);
   });
 });
