@@ -135,15 +135,20 @@ export interface LbSplit { arn: string; rate: number; groups: Array<{ arn: strin
 /** The load in one period [fromMs, toMs): request rates and demanded CPU per instance. */
 export class LoadModel {
   readonly requests = new Map<string, number>();
-  readonly cpuSet = new Map<string, number>();
+  /** CPU settings in force: the value and the fraction of the period they held. */
+  readonly cpuSet = new Map<string, { v: number; f: number }>();
   readonly lbs: LbSplit[] = [];
 
   constructor(tx: Tx, scope: Scope, fromMs: number, toMs: number, health: HealthCache, settings = listSettings(tx, scope), members = groupsByInstance(tx, scope)) {
     const add = (id: string, r: number) => this.requests.set(id, (this.requests.get(id) ?? 0) + r);
-    const groupCpu = new Map<string, number>();
+    const groupCpu = new Map<string, { v: number; f: number }>();
     for (const s of settings) {
-      const cpu = s.cpu ? curveMean(s.cpu, fromMs, toMs) : undefined;
-      const rate = s.requests ? curveMean(s.requests, fromMs, toMs) : undefined;
+      // A setting made within the period counts for the part of it after it was made.
+      const from = Math.max(fromMs, s.setMs);
+      if (from >= toMs) continue;
+      const f = (toMs - from) / (toMs - fromMs);
+      const cpu = s.cpu ? { v: curveMean(s.cpu, from, toMs), f } : undefined;
+      const rate = s.requests ? curveMean(s.requests, from, toMs) * f : undefined;
       const t = s.target;
       if (t.type === 'instance') {
         if (cpu !== undefined) this.cpuSet.set(t.id, cpu);
@@ -175,9 +180,10 @@ export class LoadModel {
 
   /** The CPU an instance is asked for (before credits). */
   demandOf(id: string, type: string): number {
+    const base = Math.min(100, idleCpu(id) + (this.requestsOf(id) * COST_PER_REQUEST) / Math.max(1, vcpusOf(type)));
     const set = this.cpuSet.get(id);
-    if (set !== undefined) return Math.min(100, set);
-    return Math.min(100, idleCpu(id) + (this.requestsOf(id) * COST_PER_REQUEST) / Math.max(1, vcpusOf(type)));
+    if (set === undefined) return base;
+    return Math.min(100, set.f * set.v + (1 - set.f) * base);
   }
 }
 
