@@ -4,9 +4,10 @@ import {
   AutoScalingClient, CreateAutoScalingGroupCommand, DeleteAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand,
   DescribeScalingActivitiesCommand, ExecutePolicyCommand, PutScalingPolicyCommand, SetDesiredCapacityCommand, UpdateAutoScalingGroupCommand,
   CompleteLifecycleActionCommand, PutLifecycleHookCommand, PutScheduledUpdateGroupActionCommand, DescribeScheduledActionsCommand, SuspendProcessesCommand,
-  ResumeProcessesCommand, TerminateInstanceInAutoScalingGroupCommand, StartInstanceRefreshCommand, DescribeInstanceRefreshesCommand, type Activity,
+  ResumeProcessesCommand, TerminateInstanceInAutoScalingGroupCommand, PutNotificationConfigurationCommand, StartInstanceRefreshCommand, DescribeInstanceRefreshesCommand, type Activity,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   AttachInternetGatewayCommand, AuthorizeSecurityGroupIngressCommand, CreateInternetGatewayCommand, CreateLaunchTemplateCommand, CreateRouteCommand,
   CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeInstancesCommand, DescribeRouteTablesCommand,
@@ -306,6 +307,24 @@ describe('Auto Scaling groups on the clock', () => {
     assert.match(acts[0]!.Cause!, /taken out of service in response to Availability Zone rebalancing/);
     assert.match(acts[1]!.Cause!, /an instance was launched to aid in balancing the group's zones\./);
     await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'az', ForceDelete: true }));
+  });
+
+  test('notifications: EC2_INSTANCE_LAUNCH published to the topic (the email outbox holds it)', async () => {
+    const sns = new SNSClient(clientConfig(cl.url));
+    const topic = (await sns.send(new CreateTopicCommand({ Name: 'asg-events' }))).TopicArn!;
+    await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'email-json', Endpoint: 'ops@example.com' }));
+    const outbox = async () => (await (await fetch(`${cl.url}/_cloudlet/sns/outbox?topic=${encodeURIComponent(topic)}`)).json()) as { messages: Array<{ kind: string; body: string }> };
+    const confirm = JSON.parse((await outbox()).messages[0]!.body) as { SubscribeURL: string };
+    assert.equal((await fetch(confirm.SubscribeURL)).status, 200);
+    await asg.send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'told', MinSize: 0, MaxSize: 1, LaunchTemplate: { LaunchTemplateName: 'web' }, VPCZoneIdentifier: subnets[0] }));
+    await asg.send(new PutNotificationConfigurationCommand({ AutoScalingGroupName: 'told', TopicARN: topic, NotificationTypes: ['autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_TERMINATE'] }));
+    await asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'told', DesiredCapacity: 1 }));
+    await advance('1m');
+    const id = (await group('told')).Instances![0]!.InstanceId!;
+    const box = JSON.stringify((await outbox()).messages.filter((m) => m.kind !== 'SubscriptionConfirmation'));
+    assert.match(box, /autoscaling:EC2_INSTANCE_LAUNCH/);
+    assert.match(box, new RegExp(id));
+    await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'told', ForceDelete: true }));
   });
 
   test('a launch template with a bad AMI: a Failed activity with the reason, retried later', async () => {
