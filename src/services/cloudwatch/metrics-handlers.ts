@@ -7,7 +7,7 @@ import type {
 } from '@aws-sdk/client-cloudwatch';
 import { AwsError } from '../../core/errors.js';
 import type { Handler, RequestContext } from '../types.js';
-import { aggregate, isStatistic, listMetricRows, metricKey, putDatapoints, statOf, touchMetric, type MetricId, type PointInput } from './metrics-store.js';
+import { aggregate, isStatistic, listMetricRows, metricKey, putDatapointsAt, statOf, type MetricId, type PointInput } from './metrics-store.js';
 import { getMetricData } from './metric-data.js';
 import { checkDimensions, UNITS, validPeriod } from './metrics-validate.js';
 
@@ -105,8 +105,7 @@ export function putMetricData(input: PutMetricDataInput, ctx: RequestContext): R
     if (g) g[0]!.points.push(p.point); else byMetric.set(key, [{ id: p.id, unit: p.unit, points: [p.point] }]);
   }
   for (const [, [g]] of byMetric) {
-    putDatapoints(ctx.tx, ctx.scope, g!.id, g!.unit, g!.points);
-    touchMetric(ctx.tx, ctx.scope, g!.id, now);
+    putDatapointsAt(ctx.tx, ctx.scope, g!.id, g!.unit, g!.points, now);
   }
   return {};
 }

@@ -71,6 +71,17 @@ function addValues(e: Entry, values: number[], counts: number[] | undefined): vo
 
 /** Writes datapoints for one metric (the caller validated them). */
 export function putDatapoints(tx: Tx, scope: Scope, id: MetricId, unit: string | undefined, points: PointInput[]): void {
+  putDatapointsAt(tx, scope, id, unit, points, undefined);
+}
+
+/** ListMetrics' "last put" moves in steps of a minute at least (fewer rewrites of the metric row; RecentlyActive is by the hour). */
+const TOUCH_STEP_MS = 60_000;
+
+/**
+ * putDatapoints, and `putMs` (PutMetricData's request time) counts as the metric's last put
+ * (RecentlyActive is about when data arrived; emitted metrics count from their timestamps).
+ */
+export function putDatapointsAt(tx: Tx, scope: Scope, id: MetricId, unit: string | undefined, points: PointInput[], putMs: number | undefined): void {
   if (points.length === 0) return;
   const key = metricKey(id);
   const u = unit && unit !== 'None' ? unit : undefined;
@@ -100,11 +111,13 @@ export function putDatapoints(tx: Tx, scope: Scope, id: MetricId, unit: string |
   }
   for (const [hour, row] of rows) tx.put(scope, POINTS_KIND, hourId(key, hour), row);
   const m = tx.get<MetricRow>(scope, METRIC_KIND, key);
+  const lastPut = Math.max(newest, putMs ?? -Infinity);
+  if (m && lastPut < m.lastPutMs + TOUCH_STEP_MS && oldestHour >= m.oldestHourMs && (!u || m.units?.includes(u))) return;
   const units = new Set(m?.units ?? []);
   if (u) units.add(u);
   const next: MetricRow = {
     ns: id.namespace, name: id.name, dims: [...id.dimensions].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0)),
-    lastPutMs: Math.max(m?.lastPutMs ?? -Infinity, newest), oldestHourMs: Math.min(m?.oldestHourMs ?? Infinity, oldestHour),
+    lastPutMs: Math.max(m?.lastPutMs ?? -Infinity, lastPut), oldestHourMs: Math.min(m?.oldestHourMs ?? Infinity, oldestHour),
     ...(units.size ? { units: [...units] } : {}),
   };
   // Retention: hours older than 455 days before the newest datapoint are deleted.
@@ -114,13 +127,6 @@ export function putDatapoints(tx: Tx, scope: Scope, id: MetricId, unit: string |
     next.oldestHourMs = cutoff;
   }
   tx.put(scope, METRIC_KIND, key, next);
-}
-
-/** Records that a metric was written now (PutMetricData with the request's clock: RecentlyActive counts from the put). */
-export function touchMetric(tx: Tx, scope: Scope, id: MetricId, nowMs: number): void {
-  const key = metricKey(id);
-  const m = tx.get<MetricRow>(scope, METRIC_KIND, key);
-  if (m && m.lastPutMs < nowMs) tx.put(scope, METRIC_KIND, key, { ...m, lastPutMs: nowMs });
 }
 
 export function listMetricRows(tx: Tx, scope: Scope, namespace?: string, name?: string): MetricRow[] {
