@@ -11,10 +11,12 @@ const COMMON_LB: Record<string, string> = {
   'deletion_protection.enabled': 'false', 'zonal_shift.config.enabled': 'false',
 };
 
-export function lbDefaults(type: LbType): Record<string, string> {
+export function lbDefaults(type: LbType, scheme: 'internet-facing' | 'internal'): Record<string, string> {
+  // AWS: false for internet-facing load balancers, true for internal ones.
+  const igw = { 'ipv6.deny_all_igw_traffic': scheme === 'internal' ? 'true' : 'false' };
   if (type === 'application') {
     return {
-      ...COMMON_LB,
+      ...COMMON_LB, ...igw,
       'connection_logs.s3.enabled': 'false', 'connection_logs.s3.bucket': '', 'connection_logs.s3.prefix': '',
       'health_check_logs.s3.enabled': 'false', 'health_check_logs.s3.bucket': '', 'health_check_logs.s3.prefix': '',
       'idle_timeout.timeout_seconds': '60', 'client_keep_alive.seconds': '3600',
@@ -25,7 +27,8 @@ export function lbDefaults(type: LbType): Record<string, string> {
     };
   }
   return {
-    ...COMMON_LB, 'load_balancing.cross_zone.enabled': 'false', 'dns_record.client_routing_policy': 'any_availability_zone',
+    ...COMMON_LB, ...igw, 'load_balancing.cross_zone.enabled': 'false', 'dns_record.client_routing_policy': 'any_availability_zone',
+    'secondary_ips.auto_assigned.per_subnet': '0',
   };
 }
 
@@ -66,6 +69,7 @@ const CHECKS: Record<string, (v: string) => boolean> = {
   'slow_start.duration_seconds': (v) => v === '0' || intIn(30, 900)(v),
   'idle_timeout.timeout_seconds': intIn(1, 4000),
   'client_keep_alive.seconds': intIn(60, 604800),
+  'secondary_ips.auto_assigned.per_subnet': intIn(0, 7),
   'stickiness.type': (v) => ['lb_cookie', 'app_cookie', 'source_ip', 'source_ip_dest_ip', 'source_ip_dest_ip_proto'].includes(v),
   'load_balancing.algorithm.type': (v) => ['round_robin', 'least_outstanding_requests', 'weighted_random'].includes(v),
   'routing.http.desync_mitigation_mode': (v) => ['monitor', 'defensive', 'strictest'].includes(v),

@@ -179,7 +179,7 @@ export const createLoadBalancer: Handler<CreateLoadBalancerInput, CreateLoadBala
   const lb: LoadBalancerRecord = {
     arn: `${arnPrefix(ctx)}loadbalancer/${lbTypeCode(type)}/${name}/${id}`, name, id, type, scheme, vpcId,
     ipAddressType: ipAddressType as LoadBalancerRecord['ipAddressType'], securityGroups: checkGroups(ctx, vpcId, groups),
-    zones: [], createdMs: now, activeMs: now + provisionMs(), attributes: lbDefaults(type),
+    zones: [], createdMs: now, activeMs: now + provisionMs(), attributes: lbDefaults(type, scheme),
   };
   lb.zones = zones.map((z) => makeZone(ctx, lb, z));
   ctx.tx.put(ctx.scope, KIND.lb, lb.arn, lb);
