@@ -13,6 +13,7 @@ import {
   ListTagsForResourceCommand, PublishBatchCommand, PublishCommand, SetSubscriptionAttributesCommand, SetTopicAttributesCommand, SNSClient,
   SubscribeCommand, TagResourceCommand, UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
+import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
@@ -273,6 +274,28 @@ describe('SNS', () => {
     const pub = await awsJson<{ MessageId: string }>(v2.bin, cl.url, ['sns', 'publish', '--topic-arn', made.TopicArn, '--message', 'hello by text']);
     const box = ((await (await fetch(`${cl.url}/_cloudlet/sns/outbox?protocol=sms`)).json()) as { messages: Array<Record<string, any>> }).messages;
     assert.equal(box.find((m) => m.messageId === pub.MessageId)?.body, 'CLI> hello by text');
+  });
+
+  test('a CloudWatch alarm publishes (publishFromService): the HTTP subscriber on loopback gets the notification and verifies it', async () => {
+    const cw = new CloudWatchClient(clientConfig(cl.url));
+    const t = (await sns.send(new CreateTopicCommand({ Name: 'alarm-hook' }))).TopicArn!;
+    await sns.send(new SubscribeCommand({ TopicArn: t, Protocol: 'http', Endpoint: `${hookUrl}/alarm` }));
+    await confirmHttp('/alarm');
+    await cw.send(new PutMetricAlarmCommand({
+      AlarmName: 'queue-depth', Namespace: 'App', MetricName: 'Depth', Statistic: 'Maximum', Period: 60, EvaluationPeriods: 1,
+      Threshold: 100, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [t],
+    }));
+    const at = Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
+    await cw.send(new PutMetricDataCommand({ Namespace: 'App', MetricData: [{ MetricName: 'Depth', Timestamp: new Date(at), Value: 500 }] }));
+    const moved = await fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: '3m' }) });
+    assert.equal(moved.status, 200);
+    const got = await waitFor('the alarm notification', () => messagesAt('/alarm', 'Notification')[0]);
+    const m = JSON.parse(got.body) as Record<string, string>;
+    assert.equal(m.TopicArn, t);
+    assert.match(m.Subject!, /^ALARM: "queue-depth" in US East \(N\. Virginia\)$/);
+    assert.equal(JSON.parse(m.Message!).NewStateValue, 'ALARM');
+    assert.equal(await verifiedBySubscriber(m), true);
+    cw.destroy();
   });
 
   test('ListTopics pages by 100 with NextToken; DeleteTopic removes the topic and its subscriptions', async () => {
