@@ -10,7 +10,7 @@ import {
   RunInstancesCommand, DescribeRouteTablesCommand, StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
-  CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, DeleteLoadBalancerCommand, DeleteRuleCommand,
+  CreateListenerCommand, CreateLoadBalancerCommand, DeleteListenerCommand, DescribeAccountLimitsCommand, DescribeSSLPoliciesCommand, CreateRuleCommand, CreateTargetGroupCommand, DeleteLoadBalancerCommand, DeleteRuleCommand,
   DeleteTargetGroupCommand, DeregisterTargetsCommand, DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand,
   DescribeRulesCommand, DescribeTagsCommand, DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, SetRulePrioritiesCommand,
@@ -184,6 +184,27 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
     assert.deepEqual(rules.map((r) => [r.Priority, r.IsDefault]), [['5', false], ['10', false], ['default', true]]);
     await fails(elb.send(new DeleteRuleCommand({ RuleArn: rules[2]!.RuleArn })), 'OperationNotPermitted');
     await elb.send(new DeleteRuleCommand({ RuleArn: r1.RuleArn }));
+  });
+
+  test('HTTPS listener with an ACM-shaped certificate and the default SSL policy; an HTTP -> HTTPS redirect; SSL policies and account limits', async () => {
+    const cert = 'arn:aws:acm:us-east-1:111111111111:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+    await fails(elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTPS', Port: 443, Certificates: [{ CertificateArn: 'nope' }], DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] })), 'CertificateNotFound');
+    await fails(elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTPS', Port: 443, SslPolicy: 'Nope', Certificates: [{ CertificateArn: cert }], DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] })), 'SSLPolicyNotFound');
+    const https = (await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTPS', Port: 443, Certificates: [{ CertificateArn: cert }], DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] }))).Listeners![0]!;
+    assert.equal(https.SslPolicy, 'ELBSecurityPolicy-2016-08');
+    assert.deepEqual(https.Certificates, [{ CertificateArn: cert }]);
+    await fails(elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 443, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] })), 'DuplicateListener');
+    const redirect = (await elb.send(new CreateListenerCommand({
+      LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 8080, DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+    }))).Listeners![0]!;
+    assert.deepEqual(redirect.DefaultActions![0]!.RedirectConfig, { Protocol: 'HTTPS', Port: '443', Host: '#{host}', Path: '/#{path}', Query: '#{query}', StatusCode: 'HTTP_301' });
+    const policies = (await elb.send(new DescribeSSLPoliciesCommand({ Names: ['ELBSecurityPolicy-TLS13-1-2-2021-06'] }))).SslPolicies!;
+    assert.deepEqual(policies[0]!.SslProtocols, ['TLSv1.2', 'TLSv1.3']);
+    await fails(elb.send(new DescribeSSLPoliciesCommand({ Names: ['Nope'] })), 'SSLPolicyNotFound');
+    const limits = (await elb.send(new DescribeAccountLimitsCommand({}))).Limits!;
+    assert.equal(limits.find((l) => l.Name === 'targets-per-application-load-balancer')?.Max, '1000');
+    await elb.send(new DeleteListenerCommand({ ListenerArn: https.ListenerArn }));
+    await elb.send(new DeleteListenerCommand({ ListenerArn: redirect.ListenerArn }));
   });
 
   for (const cli of awsClis()) {

@@ -64,3 +64,15 @@ test('health check defaults per protocol and their validation', () => {
   assert.equal(code(() => healthCheckOf('HTTP', { Matcher: { HttpCode: '600' } })), 'ValidationError');
   assert.equal(code(() => healthCheckOf('TCP', { HealthCheckPath: '/x' })), 'ValidationError');
 });
+
+test('attributes: unknown keys and bad values refused; a target group may go back to the load balancer configuration', async () => {
+  const { applyAttributes, tgDefaults } = await import('./lb-attributes.js');
+  const cur = tgDefaults({ protocol: 'HTTP', targetType: 'instance' });
+  assert.equal(code(() => applyAttributes(cur, [{ Key: 'nope', Value: '1' }], 'Target group')), 'ValidationError');
+  assert.equal(code(() => applyAttributes(cur, [{ Key: 'deregistration_delay.timeout_seconds', Value: '3601' }], 'Target group')), 'ValidationError');
+  assert.equal(code(() => applyAttributes(cur, [{ Key: 'stickiness.enabled', Value: 'yes' }], 'Target group')), 'ValidationError');
+  const on = applyAttributes(cur, [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }], 'Target group');
+  assert.equal(applyAttributes(on, [{ Key: 'load_balancing.cross_zone.enabled', Value: 'use_load_balancer_configuration' }], 'Target group')['load_balancing.cross_zone.enabled'], 'use_load_balancer_configuration');
+  assert.equal(applyAttributes(cur, [{ Key: 'slow_start.duration_seconds', Value: '30' }], 'Target group')['slow_start.duration_seconds'], '30');
+  assert.equal(code(() => applyAttributes(cur, [{ Key: 'slow_start.duration_seconds', Value: '10' }], 'Target group')), 'ValidationError');
+});

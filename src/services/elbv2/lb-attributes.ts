@@ -85,7 +85,9 @@ export function applyAttributes(current: Record<string, string>, changes: Array<
     const key = c.Key ?? '';
     const value = c.Value ?? '';
     if (!(key in current)) throw validation(`${what} attribute key '${key}' is not recognized`);
-    const check = CHECKS[key] ?? (key.endsWith('.enabled') && current[key] !== 'use_load_balancer_configuration' ? (v: string) => BOOL.test(v) : undefined);
+    const tgCrossZone = what === 'Target group' && key === 'load_balancing.cross_zone.enabled';
+    const check = tgCrossZone ? (v: string) => ['true', 'false', 'use_load_balancer_configuration'].includes(v)
+      : CHECKS[key] ?? (key.endsWith('.enabled') ? (v: string) => BOOL.test(v) : undefined);
     if (check && !check(value)) throw validation(`${what} attribute value '${value}' is not valid for key '${key}'`);
     out[key] = value;
   }
