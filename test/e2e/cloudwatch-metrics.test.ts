@@ -9,6 +9,7 @@ import {
   CloudWatchClient, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricDataCommand, type ListMetricsCommandInput, type MetricDatum,
 } from '@aws-sdk/client-cloudwatch';
 import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
@@ -253,6 +254,21 @@ describe('CloudWatch metrics', () => {
       } finally { c.destroy(); }
     });
   }
+
+  test('IAM: cloudwatch:PutMetricData limited by the cloudwatch:namespace condition key; other actions denied', async () => {
+    const iam = new IAMClient(clientConfig(cl.url));
+    await iam.send(new CreateUserCommand({ UserName: 'metrics-writer' }));
+    await iam.send(new PutUserPolicyCommand({ UserName: 'metrics-writer', PolicyName: 'put', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
+      { Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'App/Allowed' } } }] }) }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'metrics-writer' }))).AccessKey!;
+    iam.destroy();
+    const user = new CloudWatchClient(clientConfig(cl.url, 'us-east-1', { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }));
+    try {
+      await user.send(new PutMetricDataCommand({ Namespace: 'App/Allowed', MetricData: [{ MetricName: 'ok', Value: 1 }] }));
+      await expectError(user.send(new PutMetricDataCommand({ Namespace: 'App/Other', MetricData: [{ MetricName: 'no', Value: 1 }] })), 'AccessDenied', /not authorized to perform: cloudwatch:PutMetricData/);
+      await expectError(user.send(new ListMetricsCommand({})), 'AccessDenied', /cloudwatch:ListMetrics/);
+    } finally { user.destroy(); }
+  });
 
   test('boto3 (JSON 1.0): put_metric_data and get_metric_data', { skip: needTool('boto3') }, async () => {
     const script = `
