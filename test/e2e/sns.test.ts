@@ -295,6 +295,8 @@ describe('SNS', () => {
     assert.match(m.Subject!, /^ALARM: "queue-depth" in US East \(N\. Virginia\)$/);
     assert.equal(JSON.parse(m.Message!).NewStateValue, 'ALARM');
     assert.equal(await verifiedBySubscriber(m), true);
+    const log = ((await (await fetch(`${cl.url}/_cloudlet/sns/deliveries?topic=alarm-hook`)).json()) as { deliveries: Array<Record<string, any>> }).deliveries;
+    assert.match(log.find((d) => d.type === 'Notification')!.note, /started by the fleet engine/);
     cw.destroy();
   });
 

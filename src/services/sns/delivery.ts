@@ -80,9 +80,12 @@ export function toOutbox(tx: Tx, scope: Scope, rec: OutboxRecord): void {
 }
 
 /** Records the delivery as in progress; returns what to send after the commit. */
-export function planHttp(tx: Tx, d: Omit<HttpDelivery, 'logId' | 'log'> & { atMs: number; topicArn: string; subscriptionArn: string; messageId: string; type: string }): HttpDelivery {
+export function planHttp(tx: Tx, d: Omit<HttpDelivery, 'logId' | 'log'> & { atMs: number; topicArn: string; subscriptionArn: string; messageId: string; type: string; note?: string }): HttpDelivery {
   const logId = timeKey(d.atMs, randomUUID());
-  const log: DeliveryRecord = { atMs: d.atMs, topicArn: d.topicArn, subscriptionArn: d.subscriptionArn, endpoint: d.url, messageId: d.messageId, type: d.type, attempts: [], outcome: 'in-progress' };
+  const log: DeliveryRecord = {
+    atMs: d.atMs, topicArn: d.topicArn, subscriptionArn: d.subscriptionArn, endpoint: d.url, messageId: d.messageId, type: d.type, attempts: [], outcome: 'in-progress',
+    ...(d.note ? { note: d.note } : {}),
+  };
   tx.put(d.scope, DELIVERY, logId, log);
   return { url: d.url, headers: d.headers, body: d.body, retry: d.retry, scope: d.scope, logId, log };
 }
@@ -114,6 +117,12 @@ export interface DeliveryEnv {
   transact?: <T>(fn: (tx: Tx) => T) => Promise<T>;
   /** Wall clock for the attempt times (real time: deliveries are real I/O). */
   now?: () => number;
+  /**
+   * Set for deliveries a fleet step started (an alarm action, a scaling notification): its
+   * system context has no transaction after the commit, so attempts go to the server log
+   * (info) and the row says so.
+   */
+  untracked?: string;
 }
 
 /** Sends one delivery with its retries. Resolves when it is delivered or given up. */
@@ -141,6 +150,11 @@ export async function sendHttp(d: HttpDelivery, env: DeliveryEnv): Promise<Deliv
 }
 
 async function record(env: DeliveryEnv, d: HttpDelivery, rec: DeliveryRecord): Promise<void> {
+  if (env.untracked) {
+    const last = rec.attempts[rec.attempts.length - 1]!;
+    env.log.info('sns delivery attempt', { endpoint: d.url, messageId: d.log.messageId, attempt: rec.attempts.length, status: last.status, error: last.error, outcome: rec.outcome });
+    return;
+  }
   if (!env.transact) return;
   try {
     await env.transact((tx) => { tx.put(d.scope, DELIVERY, d.logId, rec); });

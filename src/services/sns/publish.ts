@@ -129,7 +129,7 @@ export function fanOut(env: FanOutEnv, topic: TopicRecord, m: PublishMessage, pe
       const body = raw ? text : JSON.stringify(notificationJson(u, o, s.arn, version), null, 2);
       http.push(planHttp(env.tx, {
         url: s.endpoint, headers: snsHeaders('Notification', messageId, t.arn, s.arn, contentType, raw), body, retry, scope,
-        atMs: env.nowMs, topicArn: t.arn, subscriptionArn: s.arn, messageId, type: 'Notification',
+        atMs: env.nowMs, topicArn: t.arn, subscriptionArn: s.arn, messageId, type: 'Notification', note: env.delivery.untracked,
       }));
     } else if (s.protocol === 'email') {
       toOutbox(env.tx, scope, { ...base, subject: m.subject ?? 'AWS Notification Message', body: emailText(u, text, s.arn), delivered: true });
@@ -263,7 +263,11 @@ export function publishFromService(
   const msg: PublishMessage = { message: m.message, subject: m.subject, attributes: m.attributes, ...(topic.fifo ? { groupId: 'cloudlet', dedupId: randomUUID() } : {}) };
   try {
     const per = checkMessage(msg, topic);
-    const r = fanOut({ tx: sys.tx, nowMs, afterCommit: (fn) => sys.afterCommit(fn), delivery: deliveryEnv(sys) }, topic, msg, per);
+    // A fleet step's system context (operation 'settle') cannot write after its commit.
+    const delivery = sys.operation === 'settle'
+      ? { log: sys.log, untracked: 'started by the fleet engine (an alarm action or a scaling notification): the attempts are in the server log (info), not in this row' }
+      : deliveryEnv(sys);
+    const r = fanOut({ tx: sys.tx, nowMs, afterCommit: (fn) => sys.afterCommit(fn), delivery }, topic, msg, per);
     return { messageId: r.messageId };
   } catch (e) {
     if (e instanceof AwsError) return { error: e.message };

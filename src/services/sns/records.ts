@@ -62,6 +62,8 @@ export interface DeliveryRecord {
   type: string;
   attempts: Array<{ atMs: number; status?: number; error?: string }>;
   outcome: 'delivered' | 'failed' | 'in-progress';
+  /** Why the row may not show every attempt (deliveries a fleet step started). */
+  note?: string;
 }
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(?:\.fifo)?)$/;
