@@ -345,5 +345,6 @@ describe('Auto Scaling groups on the clock', () => {
     await advance('1m');
     assert.deepEqual((await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web', 'broken'] }))).AutoScalingGroups, []);
     assert.equal((await running('web')).length, 0);
+    assert.deepEqual((await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'TargetTracking-web-' }))).MetricAlarms, [], 'the policy alarms went with the group');
   });
 });

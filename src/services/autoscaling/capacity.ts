@@ -245,3 +245,26 @@ export const disableMetricsCollection: Handler<DisableMetricsCollectionQuery, ob
 
 export type { ActivitiesType };
 export { terminateEc2 };
+
+/** Classic load balancers by name: kept on the group (cloudlet serves no Classic Load Balancing API to register with). */
+export const attachLoadBalancers: Handler<{ AutoScalingGroupName?: string; LoadBalancerNames?: string[] }, object> = (input, ctx) => {
+  const g = mustGroup(ctx, input.AutoScalingGroupName);
+  for (const n of input.LoadBalancerNames ?? []) if (!g.loadBalancerNames.includes(n)) g.loadBalancerNames.push(n);
+  saveGroup(ctx, g);
+  return {};
+};
+export const detachLoadBalancers: Handler<{ AutoScalingGroupName?: string; LoadBalancerNames?: string[] }, object> = (input, ctx) => {
+  const g = mustGroup(ctx, input.AutoScalingGroupName);
+  g.loadBalancerNames = g.loadBalancerNames.filter((n) => !(input.LoadBalancerNames ?? []).includes(n));
+  saveGroup(ctx, g);
+  return {};
+};
+export const describeLoadBalancers: Handler<{ AutoScalingGroupName?: string }, object> = (input, ctx) => {
+  const g = mustGroup(ctx, input.AutoScalingGroupName);
+  return { LoadBalancers: g.loadBalancerNames.map((LoadBalancerName) => ({ LoadBalancerName, State: 'InService' })) };
+};
+/** No warm pools in cloudlet: a group has none (what AWS answers for a group without one). */
+export const describeWarmPool: Handler<{ AutoScalingGroupName?: string }, object> = (input, ctx) => {
+  mustGroup(ctx, input.AutoScalingGroupName);
+  return { Instances: [] };
+};

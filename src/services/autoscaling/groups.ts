@@ -13,7 +13,8 @@ import { templateOf } from '../ec2/compute/launch-templates.js';
 import { recordActivity } from './activities.js';
 import { subnetOf } from './launch.js';
 import { nextDueOf, suspended } from './reconcile.js';
-import { groupArn, isoSec, K, putGroup, removeGroupRows, type GroupRecord, type GroupTag, type Member } from './records.js';
+import { dropGroup } from './tracking-alarms.js';
+import { groupArn, isoSec, K, putGroup, type GroupRecord, type GroupTag, type Member } from './records.js';
 import { checkSizes, groupName, mustGroup, TERMINATION_POLICIES } from './validate.js';
 import { zones as regionZones } from '../../core/regions.js';
 
@@ -140,13 +141,13 @@ export const deleteAutoScalingGroup: Handler<DeleteAutoScalingGroupType, object>
   if (!input.ForceDelete) {
     if (g.members.length) throw new AwsError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
     if (g.deleting) throw new AwsError('ScalingActivityInProgress', 'You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.');
-    removeGroupRows(ctx.tx, ctx.scope, g.name);
+    dropGroup(ctx, g.name);
     return {};
   }
   g.deleting = true;
   g.min = 0; g.desired = 0;
   g.cause = `At ${isoSec(now)} a user request deleted the AutoScalingGroup changing the desired capacity from ${g.members.length} to 0.`;
-  if (!g.members.length) { removeGroupRows(ctx.tx, ctx.scope, g.name); return {}; }
+  if (!g.members.length) { dropGroup(ctx, g.name); return {}; }
   g.suspended = g.suspended.filter((s) => s.ProcessName !== 'Terminate');
   putGroup(ctx.tx, ctx.scope, g, now);
   return {};

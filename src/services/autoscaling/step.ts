@@ -11,7 +11,8 @@ import { recordActivity } from './activities.js';
 import { nextCron } from './math.js';
 import { reconcileGroup } from './reconcile.js';
 import { refreshStep } from './refresh.js';
-import { dueOf, groupPrefix, isoSec, K, putGroup, removeGroupRows, setDue, type GroupRecord, type ScheduledRecord } from './records.js';
+import { dropGroup } from './tracking-alarms.js';
+import { dueOf, groupPrefix, isoSec, K, putGroup, setDue, type GroupRecord, type ScheduledRecord } from './records.js';
 
 function runScheduled(ctx: RequestContext, g: GroupRecord, now: number): void {
   if (g.suspended.some((s) => s.ProcessName === 'ScheduledActions')) {
@@ -55,7 +56,7 @@ export const autoscalingStep: FleetStep = {
       runScheduled(sys, g, atMs);
       refreshStep(sys, g, atMs);
       const next = reconcileGroup(sys, g);
-      if (g.deleting && g.members.length === 0) { removeGroupRows(sys.tx, sys.scope, name); continue; }
+      if (g.deleting && g.members.length === 0) { dropGroup(sys, name); continue; }
       putGroup(sys.tx, sys.scope, g, next);
     }
   },

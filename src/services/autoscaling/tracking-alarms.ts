@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../types.js';
 import { trackingThresholds } from './math.js';
 import { deleteAlarmsFromService, putAlarmFromService } from './peers.js';
+import { groupPrefix, K, removeGroupRows, type PolicyRecord } from './records.js';
 
 interface AlarmRecordsApi {
   saveAlarm(tx: unknown, scope: unknown, a: unknown, before?: unknown): void;
@@ -91,4 +92,11 @@ export function deleteTrackingAlarms(ctx: RequestContext, names: string[]): void
     const a = records.getAlarm(ctx.tx, ctx.scope, n);
     if (a) records.deleteAlarmRow(ctx.tx, ctx.scope, a);
   }
+}
+
+/** Removes a group and what belongs to it, its target tracking alarms too (as AWS does). */
+export function dropGroup(ctx: RequestContext, name: string): void {
+  const alarms = ctx.tx.list<PolicyRecord>(ctx.scope, K.policy, { prefix: groupPrefix(name) }).flatMap((r) => r.value.alarms.map((a) => a.AlarmName));
+  deleteTrackingAlarms(ctx, alarms);
+  removeGroupRows(ctx.tx, ctx.scope, name);
 }
