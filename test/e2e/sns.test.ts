@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { verify, X509Certificate } from 'node:crypto';
 import {
@@ -19,6 +20,7 @@ import { rejects } from '../helpers/assert.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
 import { runCli } from '../helpers/process.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { makeSigningPair } from '../../src/services/sns/signing.js';
 
 interface Received { path: string; headers: IncomingHttpHeaders; body: string }
 
@@ -274,6 +276,37 @@ describe('SNS', () => {
     const pub = await awsJson<{ MessageId: string }>(v2.bin, cl.url, ['sns', 'publish', '--topic-arn', made.TopicArn, '--message', 'hello by text']);
     const box = ((await (await fetch(`${cl.url}/_cloudlet/sns/outbox?protocol=sms`)).json()) as { messages: Array<Record<string, any>> }).messages;
     assert.equal(box.find((m) => m.messageId === pub.MessageId)?.body, 'CLI> hello by text');
+  });
+
+  test('an HTTPS subscriber on loopback (its own certificate) gets SignatureVersion 1 messages; the UnsubscribeURL ends the subscription', async () => {
+    const pair = makeSigningPair(Date.now());
+    const got: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    const secure = createHttpsServer({ key: pair.keyPem, cert: pair.certPem }, (req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => { body += d.toString(); });
+      req.on('end', () => { got.push({ headers: req.headers, body }); res.writeHead(200).end(); });
+    });
+    await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
+    try {
+      const t = (await sns.send(new CreateTopicCommand({ Name: 'secure', Attributes: { KmsMasterKeyId: 'alias/aws/sns' } }))).TopicArn!;
+      assert.equal((await sns.send(new GetTopicAttributesCommand({ TopicArn: t }))).Attributes!.KmsMasterKeyId, 'alias/aws/sns');
+      await sns.send(new SubscribeCommand({ TopicArn: t, Protocol: 'https', Endpoint: `https://127.0.0.1:${(secure.address() as AddressInfo).port}/in` }));
+      const conf = JSON.parse((await waitFor('the https confirmation', () => got[0])).body) as Record<string, string>;
+      assert.equal(conf.SignatureVersion, '1');
+      assert.equal(await verifiedBySubscriber(conf), true);
+      await fetch(conf.SubscribeURL!);
+      await sns.send(new PublishCommand({ TopicArn: t, Message: 'over TLS' }));
+      const note = JSON.parse((await waitFor('the https notification', () => got[1])).body) as Record<string, string>;
+      assert.equal(note.Message, 'over TLS');
+      assert.equal(await verifiedBySubscriber(note), true);
+      const bye = await fetch(note.UnsubscribeURL!);
+      assert.equal(bye.status, 200);
+      assert.match(await bye.text(), /<UnsubscribeResponse/);
+      assert.deepEqual((await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: t }))).Subscriptions, []);
+      assert.equal((await fetch(note.UnsubscribeURL!)).status, 404, 'a second visit: the subscription does not exist');
+    } finally {
+      await new Promise((r) => secure.close(r));
+    }
   });
 
   test('a CloudWatch alarm publishes (publishFromService): the HTTP subscriber on loopback gets the notification and verifies it', async () => {
