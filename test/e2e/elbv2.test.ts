@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   AllocateAddressCommand, AttachInternetGatewayCommand, AuthorizeSecurityGroupIngressCommand, CreateInternetGatewayCommand, CreateRouteCommand, CreateSecurityGroupCommand,
   CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeNetworkInterfacesCommand, EC2Client, ModifyInstanceAttributeCommand,
-  RunInstancesCommand, DescribeRouteTablesCommand, StopInstancesCommand,
+  RunInstancesCommand, DescribeRouteTablesCommand, StartInstancesCommand, StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, DeleteListenerCommand, DescribeAccountLimitsCommand, DescribeSSLPoliciesCommand, CreateRuleCommand, CreateTargetGroupCommand, DeleteLoadBalancerCommand, DeleteRuleCommand,
@@ -163,6 +163,13 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
     const asked = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn, Targets: [{ Id: net.instances[0]! }] }))).TargetHealthDescriptions![0]!;
     assert.deepEqual([asked.TargetHealth!.State, asked.TargetHealth!.Reason], ['unused', 'Target.NotRegistered']);
     await fails(elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: net.instances[0]! }] })), 'InvalidTarget');
+    // Started again: its checks start over.
+    await ec2.send(new StartInstancesCommand({ InstanceIds: [net.instances[1]!] }));
+    await advance('1s');
+    const restarted = async () => (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))).TargetHealthDescriptions![0]!.TargetHealth!.State;
+    assert.equal(await restarted(), 'initial');
+    await advance('31s');
+    assert.equal(await restarted(), 'healthy');
   });
 
   test('rules: conditions validated, priorities unique, the default rule listed last', async () => {
@@ -212,7 +219,7 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
       const lbs = await awsJson(cli.bin, cl.url, ['elbv2', 'describe-load-balancers', '--names', 'web']);
       assert.equal(lbs.LoadBalancers[0].LoadBalancerArn, lbArn);
       const h = await awsJson(cli.bin, cl.url, ['elbv2', 'describe-target-health', '--target-group-arn', tgArn]);
-      assert.equal(h.TargetHealthDescriptions[0].TargetHealth.State, 'unused');
+      assert.equal(h.TargetHealthDescriptions[0].TargetHealth.State, 'healthy');
       const dup = await runAws(cli.bin, cl.url, ['elbv2', 'create-target-group', '--name', 'app', '--protocol', 'HTTP', '--port', '81', '--vpc-id', net.vpc]);
       assert.notEqual(dup.status, 0);
       assert.match(dup.stderr, /DuplicateTargetGroupName/);

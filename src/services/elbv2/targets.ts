@@ -152,7 +152,9 @@ function healthOf(tx: Tx, scope: Scope, tg: TargetGroupRecord, rows: TargetRecor
     const lbZone = lb?.zones.find((z) => z.zoneName === zone);
     const crossZone = lb?.type === 'application' || lb?.attributes['load_balancing.cross_zone.enabled'] === 'true';
     const from = lbZone ?? (crossZone || zone === 'all' ? lb?.zones[0] : undefined);
-    const timing = { checksFromMs: Math.max(r.registeredMs, lb?.activeMs ?? 0), healthyThreshold: hc.healthyThreshold, intervalSeconds: hc.intervalSeconds };
+    // Checks start over when the instance starts again (a stopped target went unused).
+    const runningSince = inst?.phase === 'start' ? inst.doneMs : 0;
+    const timing = { checksFromMs: Math.max(r.registeredMs, lb?.activeMs ?? 0, runningSince), healthyThreshold: hc.healthyThreshold, intervalSeconds: hc.intervalSeconds };
     const fresh = decideHealth({
       nowMs, ...(r.drainEndMs !== undefined ? { drainEndMs: r.drainEndMs } : {}),
       inUse: !!lb, ...(tg.targetType === 'instance' ? { instanceState: inst ? instanceState(inst, nowMs) : 'missing' } : {}),
