@@ -109,6 +109,8 @@ describe('SNS', () => {
     assert.equal(JSON.parse(a.Policy!).Statement[0].Condition.StringEquals['AWS:SourceOwner'], topicArn.split(':')[4]);
     assert.equal(JSON.parse(a.EffectiveDeliveryPolicy!).http.defaultHealthyRetryPolicy.numRetries, 3);
     assert.equal((await sns.send(new GetTopicAttributesCommand({ TopicArn: fifo.TopicArn }))).Attributes!.FifoTopic, 'true');
+    await rejects(sns.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: 'Policy', AttributeValue: '{"Statement":[{"Effect":"Maybe"}]}' })), 'InvalidParameterException', 400, /^Invalid parameter: Policy Error: /);
+    await rejects(sns.send(new SetTopicAttributesCommand({ TopicArn: topicArn, AttributeName: 'Colour', AttributeValue: 'red' })), 'InvalidParameterException', 400, 'Invalid parameter: AttributeName');
     await sns.send(new TagResourceCommand({ ResourceArn: topicArn, Tags: [{ Key: 'env', Value: 'dev' }] }));
     assert.deepEqual((await sns.send(new ListTagsForResourceCommand({ ResourceArn: topicArn }))).Tags, [{ Key: 'team', Value: 'ops' }, { Key: 'env', Value: 'dev' }]);
     await rejects(sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn.replace('alerts', 'nope') })), 'NotFoundException', 404, 'Topic does not exist');

@@ -1,6 +1,7 @@
 /** SNS topics: create (idempotent), delete, attributes, listing, tags, permissions (topic policy statements). */
 import type * as T from '@aws-sdk/client-sns';
 import { AwsError } from '../../core/errors.js';
+import { parsePolicy } from '../../policy/index.js';
 import type { RequestContext } from '../types.js';
 import {
   defaultPolicy, effectiveDeliveryPolicy, invalid, parseTopicArn, requireTopic, SUB, subscriptionsOf, TOPIC, topicArn, type TopicRecord,
@@ -23,15 +24,23 @@ export function baseUrlOf(ctx: RequestContext): string {
 function checkAttribute(name: string, value: string, fifo: boolean): string {
   if (!SETTABLE.has(name)) throw invalid('AttributeName');
   switch (name) {
-    case 'Policy': case 'DeliveryPolicy': case 'ArchivePolicy': case 'DataProtectionPolicy':
+    case 'Policy':
       try {
-        const p = JSON.parse(value) as unknown;
-        if (!p || typeof p !== 'object') throw new Error('not an object');
+        parsePolicy(value, { kind: 'resource' });
+      } catch (e) {
+        throw invalid(`Policy Error: ${(e as Error).message}`);
+      }
+      return value;
+    case 'DeliveryPolicy': case 'ArchivePolicy': case 'DataProtectionPolicy': {
+      let p: unknown;
+      try {
+        p = JSON.parse(value);
       } catch {
         throw invalid(`${name}: Invalid JSON`);
       }
-      if (name === 'Policy' && !Array.isArray((JSON.parse(value) as { Statement?: unknown }).Statement) && typeof (JSON.parse(value) as { Statement?: unknown }).Statement !== 'object') throw invalid('Policy: Policy must contain Statement');
+      if (!p || typeof p !== 'object' || Array.isArray(p)) throw invalid(`${name}: must be a JSON object`);
       return value;
+    }
     case 'SignatureVersion':
       if (value !== '1' && value !== '2') throw invalid('SignatureVersion: SignatureVersion must be 1 or 2');
       return value;
