@@ -151,6 +151,7 @@ describe('CloudWatch metrics', () => {
         { Id: 'd', Expression: 'DIFF(req)' },
         { Id: 'rt', Expression: 'RATE(req)' },
         { Id: 'both', Expression: 'METRICS()' },
+        { Id: 'dyn', Expression: 'req', Label: '${LABEL}: ${MAX} max, ${DATAPOINT_COUNT} points, ${NOPE}' },
       ],
     }));
     const by = new Map(r.MetricDataResults!.map((x) => [x.Id! + (x.Id === 'both' ? `:${x.Label}` : ''), x]));
@@ -172,14 +173,16 @@ describe('CloudWatch metrics', () => {
     assert.deepEqual(vals('d'), [10, 10, 10, 10, 10]);
     assert.deepEqual(vals('rt'), [10 / 60, 10 / 60, 10 / 60, 10 / 60, 10 / 60]);
     assert.deepEqual([...by.keys()].filter((k) => k.startsWith('both:')).sort(), ['both:Requests', 'both:errors']);
+    assert.equal(by.get('dyn')!.Label, 'dyn: 60 max, 6 points, ${NOPE}');
 
     // Descending by default; MaxDatapoints pages with a NextToken, the cut result PartialData.
-    const q = [{ Id: 'req', MetricStat: stat('Requests') }, { Id: 'err', MetricStat: stat('Errors') }];
+    const q = [{ Id: 'req', MetricStat: stat('Requests') }, { Id: 'err', MetricStat: stat('Errors'), Label: "${PROP('Namespace')} ${PROP('MetricName')} ${PROP('Dim.Svc')} ${PROP('Stat')}" }];
     const p1 = await cw.send(new GetMetricDataCommand({ StartTime: new Date(t0), EndTime: new Date(t0 + 6 * MIN), MetricDataQueries: q, MaxDatapoints: 4 }));
     assert.deepEqual(p1.MetricDataResults!.map((x) => [x.Id, x.StatusCode, x.Values]), [['req', 'PartialData', [60, 50, 40, 30]]]);
     assert.ok(p1.NextToken);
     const p2 = await cw.send(new GetMetricDataCommand({ StartTime: new Date(t0), EndTime: new Date(t0 + 6 * MIN), MetricDataQueries: q, MaxDatapoints: 4, NextToken: p1.NextToken }));
     assert.deepEqual(p2.MetricDataResults!.map((x) => [x.Id, x.StatusCode, x.Values]), [['req', 'Complete', [20, 10]], ['err', 'PartialData', [5, 3]]]);
+    assert.equal(p2.MetricDataResults![1]!.Label, 'App/Api Errors api Sum');
     assert.ok(p2.NextToken);
     const p3 = await cw.send(new GetMetricDataCommand({ StartTime: new Date(t0), EndTime: new Date(t0 + 6 * MIN), MetricDataQueries: q, MaxDatapoints: 4, NextToken: p2.NextToken }));
     assert.deepEqual(p3.MetricDataResults!.map((x) => [x.Id, x.Values]), [['err', [1]]]);

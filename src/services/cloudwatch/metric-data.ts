@@ -74,7 +74,9 @@ export function getMetricData(input: GetMetricDataInput, ctx: RequestContext): G
       const pts = statistic(ctx.tx, ctx.scope, { namespace: m.Namespace!, name: m.MetricName!, dimensions: (m.Dimensions ?? []).map((d) => ({ Name: d.Name!, Value: d.Value! })) },
         ms.Stat!, from, to, ms.Period!, { unit: ms.Unit, nowMs: now });
       series[id] = pts;
-      labels[id] = q.Label ?? m.MetricName!;
+      const props: Record<string, string> = { MetricName: m.MetricName!, Namespace: m.Namespace!, Period: String(ms.Period), Stat: ms.Stat!, Region: ctx.region, AccountId: ctx.account };
+      for (const d of m.Dimensions ?? []) props[`Dim.${d.Name}`] = d.Value ?? '';
+      labels[id] = q.Label === undefined ? m.MetricName! : dynamicLabel(q.Label, m.MetricName!, pts, props);
       periods[id] = ms.Period!;
       results.set(id, [{ id, label: labels[id]!, points: pts }]);
     } else {
@@ -92,10 +94,15 @@ export function getMetricData(input: GetMetricDataInput, ctx: RequestContext): G
       labels[id] = q.Label ?? id;
       if (out.length === 1 && !isArrayExpr(q.Expression!)) {
         series[id] = out[0]!.points;
-        results.set(id, [{ id, label: q.Label ?? id, points: out[0]!.points }]);
+        const pts = out[0]!.points;
+        labels[id] = q.Label === undefined ? id : dynamicLabel(q.Label, id, pts, { Period: String(periodS), Region: ctx.region, AccountId: ctx.account });
+        results.set(id, [{ id, label: labels[id]!, points: pts }]);
       } else {
         arrays[id] = out;
-        results.set(id, out.map((s) => ({ id, label: q.Label ? `${q.Label} ${s.label}`.trim() : s.label || id, points: s.points })));
+        results.set(id, out.map((s) => ({
+          id, points: s.points,
+          label: q.Label === undefined ? s.label || id : /\$\{/.test(q.Label) ? dynamicLabel(q.Label, s.label || id, s.points, { Period: String(periodS) }) : `${q.Label} ${s.label}`.trim(),
+        })));
       }
     }
     state.set(id, 'done');
@@ -129,6 +136,26 @@ export function getMetricData(input: GetMetricDataInput, ctx: RequestContext): G
     if (budget === 0 && i + 1 < flat.length) { next = Buffer.from(`${i + 1}.0.${from}.${to}`).toString('base64url'); break; }
   }
   return { MetricDataResults: out, Messages: [], ...(next ? { NextToken: next } : {}) };
+}
+
+/**
+ * Dynamic labels: ${LABEL} (the default label), ${AVG} ${SUM} ${MIN} ${MAX} ${FIRST} ${LAST}
+ * ${RANGE} ${DATAPOINT_COUNT} over the returned datapoints, ${PROP('MetricName' | 'Namespace' |
+ * 'Period' | 'Stat' | 'Region' | 'AccountId' | 'Dim.NAME')}. Unknown ones stay as written.
+ */
+export function dynamicLabel(label: string, base: string, pts: SeriesInput, props: Record<string, string>): string {
+  if (!label.includes('${')) return label;
+  const v = pts.map((p) => p.value);
+  const num = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '' : String(Math.round(x * 1000) / 1000));
+  const sum = v.reduce((a, b) => a + b, 0);
+  const stats: Record<string, () => string> = {
+    LABEL: () => base, AVG: () => num(v.length ? sum / v.length : undefined), SUM: () => num(v.length ? sum : undefined),
+    MIN: () => num(v.length ? Math.min(...v) : undefined), MAX: () => num(v.length ? Math.max(...v) : undefined),
+    FIRST: () => num(v[0]), LAST: () => num(v[v.length - 1]), RANGE: () => num(v.length ? Math.max(...v) - Math.min(...v) : undefined),
+    DATAPOINT_COUNT: () => String(v.length),
+  };
+  return label.replace(/\$\{([A-Z_]+)\}|\$\{PROP\('([^']+)'\)\}/g, (all, name: string | undefined, prop: string | undefined) =>
+    (name ? stats[name]?.() ?? all : props[prop!] ?? all));
 }
 
 const isArrayExpr = (e: string): boolean => /METRICS\s*\(|^\s*\[/i.test(e) && !/^\s*(SUM|AVG|MIN|MAX|STDDEV|FIRST|LAST|METRIC_COUNT)\s*\(/i.test(e);
