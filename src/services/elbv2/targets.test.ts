@@ -13,7 +13,7 @@ import { tgDefaults } from './lb-attributes.js';
 import { KIND, type ListenerRecord, type LoadBalancerRecord, type TargetGroupRecord } from './records.js';
 import { healthCheckOf } from './target-groups.js';
 import {
-  deregisterFromService, ELB_STEP, loadBalancersOfTargetGroup, registerFromService, targetGroupsOfLoadBalancer, targetHealthOf,
+  deregisterFromService, ELB_STEP, loadBalancerDimension, loadBalancersIn, loadBalancersOfTargetGroup, targetGroupDimension, registerFromService, targetGroupsOfLoadBalancer, targetHealthOf,
 } from './targets.js';
 
 const scope: Scope = { account: '111111111111', region: 'us-east-1' };
@@ -68,5 +68,8 @@ test('register from a service, health on read, deregister drains until the fleet
     assert.equal(tx.list(scope, KIND.target).length, 1, 'the drained row is gone');
     assert.deepEqual(targetHealthOf(tx, scope, TG, 21_000).map((h) => [h.id, h.state]), [['10.0.1.11', 'initial']]);
     assert.deepEqual(targetHealthOf(tx, scope, 'arn:nope', 40_000), []);
+    assert.equal(loadBalancerDimension(LB), 'app/web/0000000000000002');
+    assert.equal(targetGroupDimension(TG), 'targetgroup/ips/0000000000000001');
+    assert.deepEqual(loadBalancersIn(tx, scope, 1), [{ arn: LB, type: 'application', zones: ['us-east-1a'], active: true }]);
   });
 });

@@ -235,3 +235,14 @@ export const ELB_STEP: FleetStep = {
 /** Network interfaces of the load balancers (for tests and the load model). */
 export const interfacesOf = (tx: Tx, scope: Scope, lb: LoadBalancerRecord): NetworkInterfaceRecord[] =>
   lb.zones.map((z) => tx.get<NetworkInterfaceRecord>(scope, RESOURCE_TYPES['network-interface'].kind, z.networkInterfaceId)).filter((e): e is NetworkInterfaceRecord => !!e);
+
+/** CloudWatch's dimension values: LoadBalancer `app/NAME/ID` (net/...), TargetGroup `targetgroup/NAME/ID`. */
+export const loadBalancerDimension = (lbArn: string): string => lbArn.slice(lbArn.indexOf(':loadbalancer/') + ':loadbalancer/'.length);
+export const targetGroupDimension = (tgArn: string): string => tgArn.slice(tgArn.lastIndexOf(':') + 1);
+
+/** The scope's load balancers (for the load model's metrics): ARN, type, enabled zones, state by the clock. */
+export function loadBalancersIn(tx: Tx, scope: Scope, nowMs: number): Array<{ arn: string; type: string; zones: string[]; active: boolean }> {
+  return tx.list<LoadBalancerRecord>(scope, KIND.lb).map(({ value: lb }) => ({
+    arn: lb.arn, type: lb.type, zones: lb.zones.map((z) => z.zoneName), active: nowMs >= lb.activeMs,
+  }));
+}
