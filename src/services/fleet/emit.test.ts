@@ -81,6 +81,18 @@ test('a t3.micro in standard mode under 90 %: the balance falls to zero and the 
   });
 });
 
+test('settling to instants between minutes, in several steps, emits every minute once', async () => {
+  const store = createMemoryStore();
+  const id = 'i-0000000000000000e';
+  await store.transaction((tx) => {
+    instance(tx, id, { monitoring: 'enabled' });
+    for (const at of [10.5, 11.2, 17.9, 30.01]) settleScope(tx, scope, T0 + at * MIN, env, [metricsStep]);
+    const c = cpu(tx, id, T0, T0 + HOUR, 60);
+    assert.deepEqual(c.map((p) => (p.atMs - T0) / MIN), Array.from({ length: 30 }, (_, k) => k));
+    assert.equal(metricsStep.nextDue(tx, scope), T0 + 31 * MIN);
+  });
+});
+
 test('a stopped instance emits nothing after its last period', async () => {
   const store = createMemoryStore();
   const id = 'i-0000000000000000d';

@@ -65,9 +65,10 @@ export function runMetrics(sys: RequestContext, atMs: number, untilMs = atMs): v
   const out = new Writer();
   const dims = new Map<string, { id: Dims; agg: Dims[] }>();
   const last = Math.min(untilMs, atMs + (MAX_BATCH_MINUTES - 1) * MIN);
-  let t = atMs;
+  let done = atMs;
   let busy = false;
-  for (; t <= last; t += MIN) {
+  for (let t = atMs; t <= last; t += MIN) {
+    done = t;
     const health = new HealthCache(tx, scope, t);
     const models = new Map<number, LoadModel>();
     const model = (p: number): LoadModel => {
@@ -84,7 +85,7 @@ export function runMetrics(sys: RequestContext, atMs: number, untilMs = atMs): v
     if (!busy) break;
   }
   out.flush(tx, scope);
-  st.lastMs = Math.min(t, last);
+  st.lastMs = done;
   if (busy) st.nextMs = st.lastMs + MIN; else delete st.nextMs;
   putMetricsState(tx, scope, st);
 }
@@ -93,7 +94,7 @@ export const metricsStep: FleetStep = {
   name: 'metrics',
   nextDue(tx, scope) {
     const st = metricsState(tx, scope);
-    if (st?.nextMs !== undefined) return st.nextMs;
+    if (st?.nextMs !== undefined) return ceilMinute(st.nextMs);
     return firstLive(tx, scope, st ? st.lastMs : -Infinity);
   },
   run: runMetrics,
