@@ -16,6 +16,7 @@ import type {
   SetSecurityGroupsInput, SetSecurityGroupsOutput, SetSubnetsInput, SetSubnetsOutput, SubnetMapping,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsError } from '../../core/errors.js';
+import { mustCidr, usableCount } from '../../network/cidr.js';
 import type { Handler, RequestContext } from '../types.js';
 import { RESOURCE_TYPES } from '../ec2/ids.js';
 import { dropTags as dropEc2Tags } from '../ec2/tags.js';
@@ -109,6 +110,9 @@ function checkGroups(ctx: RequestContext, vpcId: string, ids: string[]): string[
 }
 
 function makeZone(ctx: RequestContext, lb: LoadBalancerRecord, z: ZoneAsk): LbZoneRecord {
+  if (Number(usableCount(mustCidr(z.subnet.cidrBlock))) - z.subnet.usedIpv4 < 8) {
+    throw new AwsError('InvalidSubnet', `Not enough IP space available in ${z.subnet.id}. ELB requires at least 8 free IP addresses in each subnet.`);
+  }
   const [ip] = takeIpv4(ctx, z.subnet, z.privateIp ? [z.privateIp] : [], z.privateIp ? 0 : 1);
   const eni = createInterfaceRecord(ctx, {
     subnet: z.subnet, groups: lb.securityGroups, privateIps: [ip!], requesterId: 'amazon-elb',
