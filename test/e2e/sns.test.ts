@@ -220,6 +220,11 @@ describe('SNS', () => {
     await rejects(sns.send(new ConfirmSubscriptionCommand({ TopicArn: t, Token: 'f'.repeat(128) })), 'InvalidParameterException', 400, 'Invalid parameter: Token');
     const confirmed = await sns.send(new ConfirmSubscriptionCommand({ TopicArn: t, Token: conf.Token }));
     assert.match(confirmed.SubscriptionArn!, /:others:[0-9a-f-]{36}$/);
+    // A token is good for three days by the cloudlet clock.
+    await sns.send(new SubscribeCommand({ TopicArn: t, Protocol: 'email', Endpoint: 'late@example.com' }));
+    const late = /Token=([0-9a-f]+)/.exec((await box('?endpoint=late@example.com'))[0]!.body)![1]!;
+    await fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: '73h' }) });
+    await rejects(sns.send(new ConfirmSubscriptionCommand({ TopicArn: t, Token: late })), 'InvalidParameterException', 400, /^Invalid parameter: Token Reason: the confirmation token has expired/);
     const sqs = await sns.send(new SubscribeCommand({ TopicArn: t, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:111111111111:q' }));
     assert.match(sqs.SubscriptionArn!, /:others:/, 'an SQS subscription needs no confirmation');
     await sns.send(new PublishCommand({ TopicArn: t, Message: 'to all' }));

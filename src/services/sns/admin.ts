@@ -58,7 +58,7 @@ export async function snsAdmin(deps: ServerDeps, sub: string, wire: WireRequest,
       return send(res, 200, pair.certPem, 'application/x-x509-ca-cert');
     }
     if (sub === 'confirm' && get) {
-      const s = await deps.store.transaction((tx) => confirmByToken(tx, q.get('TopicArn'), q.get('Token')));
+      const s = await deps.store.transaction((tx) => confirmByToken(tx, q.get('TopicArn'), q.get('Token'), deps.clock.nowMs()));
       return xml(res, 'ConfirmSubscription', `<SubscriptionArn>${esc(s.arn)}</SubscriptionArn>`);
     }
     if (sub === 'unsubscribe' && get) {

@@ -130,18 +130,22 @@ export function sendConfirmation(
 }
 
 /** Confirms by token (the API call and the SubscribeURL both land here). */
-export function confirmByToken(tx: Tx, topicArn: unknown, token: unknown): SubscriptionRecord {
+/** Confirmation tokens are valid for three days (by the cloudlet clock), as SNS documents. */
+export const TOKEN_LIFETIME_MS = 3 * 86_400_000;
+
+export function confirmByToken(tx: Tx, topicArn: unknown, token: unknown, nowMs: number): SubscriptionRecord {
   const topic = requireTopic(tx, topicArn);
   if (typeof token !== 'string' || !token) throw invalid('Token');
   const scope = parseSubscriptionScope(topic);
   const sub = subscriptionsOf(tx, scope, topic.name).find((s) => s.token === token);
   if (!sub) throw invalid('Token');
+  if (!sub.confirmed && nowMs - sub.createdMs > TOKEN_LIFETIME_MS) throw invalid('Token Reason: the confirmation token has expired (tokens are valid for three days)');
   if (!sub.confirmed) tx.put(scope, SUB, subKey(topic.name, sub.id), { ...sub, confirmed: true });
   return { ...sub, confirmed: true };
 }
 
 export function confirmSubscription(input: T.ConfirmSubscriptionInput, ctx: RequestContext): T.ConfirmSubscriptionResponse {
-  const sub = confirmByToken(ctx.tx, input.TopicArn, input.Token);
+  const sub = confirmByToken(ctx.tx, input.TopicArn, input.Token, ctx.clock.nowMs());
   if (input.AuthenticateOnUnsubscribe === 'true') {
     const scope = parseSubscriptionArn(sub.arn)!.scope;
     const t = ctx.tx.get<TopicRecord>(scope, TOPIC, parseSubscriptionArn(sub.arn)!.topic)!;
