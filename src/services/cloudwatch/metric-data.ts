@@ -85,7 +85,8 @@ export function getMetricData(input: GetMetricDataInput, ctx: RequestContext): G
       const deps = [...refs.ids.filter((r) => byId.has(r)), ...(refs.usesMetrics ? metricIds : [])];
       for (const r of refs.ids) if (!byId.has(r)) throw validation(`Error in expression ${id}: Unrecognized identifier: ${r}`);
       for (const d of deps) run(d);
-      const periodS = q.Period ?? Math.max(60, ...deps.map((d) => periods[d] ?? 0));
+      const depPeriods = deps.map((d) => periods[d]).filter((x): x is number => x !== undefined);
+      const periodS = q.Period ?? (depPeriods.length ? Math.max(...depPeriods) : 60);
       let out: Array<{ label: string; points: SeriesInput }>;
       try {
         out = evaluate(q.Expression!, series, { periodS, startMs: alignStart(from, periodS, now), endMs: to, labels, metricIds, periods, arrays });

@@ -142,8 +142,8 @@ export function evaluate(expr: string, series: Record<string, SeriesInput>, opts
   const ast = parse(expr);
   const pMs = opts.periodS * 1000;
   const grid: number[] = [];
-  const g0 = Math.floor(opts.startMs / pMs) * pMs;
-  for (let t = g0; t < opts.endMs && grid.length < 100_800; t += pMs) grid.push(t);
+  // The window's periods start at startMs, as the metric queries' do (the caller aligns it: metrics-store alignStart).
+  for (let t = opts.startMs; t < opts.endMs && grid.length < 100_800; t += pMs) grid.push(t);
   const toSer = (label: string, pts: SeriesInput): Ser => ({ label, ts: new Map(pts.map((x) => [x.atMs, x.value])) });
   const lookup = (id: string): Val => {
     const arr = opts.arrays?.[id];
