@@ -34,19 +34,20 @@ test('reasons in AWS order: draining, not in use, instance state, zone, checks d
   assert.deepEqual(decideHealth(base({ healthCheckEnabled: false })), { state: 'unavailable', reason: 'Target.HealthCheckDisabled', description: 'Health checks are disabled' });
 });
 
-test('observe: a healthy target that starts failing stays healthy for UnhealthyThresholdCount x interval; since marks each state', () => {
+test('observe: a healthy target that starts failing stays healthy for UnhealthyThresholdCount x interval from the last healthy read; since marks each state', () => {
   const t = { checksFromMs: 0, healthyThreshold: 5, intervalSeconds: 10, unhealthyThreshold: 2 };
   const healthy = observe(undefined, { state: 'healthy' }, 80_000, t);
-  assert.deepEqual(healthy.observed, { state: 'healthy', sinceMs: 50_000 }, 'healthy since the checks passed, not since the read');
+  assert.deepEqual(healthy.observed, { state: 'healthy', sinceMs: 50_000, seenMs: 80_000 }, 'healthy since the checks passed, not since the read');
   const bad = { state: 'unhealthy' as const, reason: 'Target.Timeout', description: 'Request timed out' };
-  const failing = observe(healthy.observed, bad, 100_000, t);
+  const failing = observe(healthy.observed, bad, 90_000, t);
   assert.equal(failing.answer.state, 'healthy');
-  assert.deepEqual(failing.observed, { state: 'healthy', sinceMs: 50_000, failingSinceMs: 100_000 });
-  assert.equal(observe(failing.observed, bad, 119_999, t).answer.state, 'healthy');
+  assert.deepEqual(failing.observed, { state: 'healthy', sinceMs: 50_000, seenMs: 80_000, failingSinceMs: 80_000 });
+  assert.equal(observe(failing.observed, bad, 99_999, t).answer.state, 'healthy');
   const down = observe(failing.observed, bad, 125_000, t);
-  assert.deepEqual(down, { answer: bad, observed: { state: 'unhealthy', sinceMs: 120_000 } });
-  assert.deepEqual(observe(down.observed, bad, 200_000, t).observed, { state: 'unhealthy', sinceMs: 120_000 });
-  assert.deepEqual(observe(down.observed, { state: 'healthy' }, 210_000, t).observed, { state: 'healthy', sinceMs: 210_000 });
-  assert.deepEqual(observe(failing.observed, { state: 'healthy' }, 110_000, t).observed, { state: 'healthy', sinceMs: 50_000 }, 'recovered before the threshold: the failing count resets');
+  assert.deepEqual(down, { answer: bad, observed: { state: 'unhealthy', sinceMs: 100_000 } });
+  assert.deepEqual(observe(down.observed, bad, 200_000, t).observed, { state: 'unhealthy', sinceMs: 100_000 });
+  assert.deepEqual(observe(down.observed, { state: 'healthy' }, 210_000, t).observed, { state: 'healthy', sinceMs: 210_000, seenMs: 210_000 });
+  assert.deepEqual(observe(failing.observed, { state: 'healthy' }, 95_000, t).observed, { state: 'healthy', sinceMs: 50_000, seenMs: 95_000 }, 'recovered before the threshold: the failing count resets');
+  assert.deepEqual(observe(healthy.observed, bad, 300_000, t).observed, { state: 'unhealthy', sinceMs: 100_000 }, 'a long unread stretch: unhealthy since the threshold after the last healthy read');
   assert.equal(observe(undefined, bad, 60_000, t).answer.state, 'unhealthy', 'never healthy: unhealthy once the initial checks are over');
 });

@@ -7,9 +7,8 @@
  *
  * Simplifications (documented): a target turns healthy HealthyThresholdCount x interval after
  * it was registered (or the load balancer became active); a healthy target whose path closes
- * turns unhealthy UnhealthyThresholdCount x interval after the first read that saw it failing
- * (observe(): reads are what notice the network changed; the fleet's metrics and Auto Scaling
- * read every period), and healthy again as soon as the path opens. The check itself is a reachability question, not an HTTP request: the matcher and path
+ * turns unhealthy UnhealthyThresholdCount x interval after the last read that saw it healthy
+ * (observe()), and healthy again as soon as the path opens. The check itself is a reachability question, not an HTTP request: the matcher and path
  * are not exercised.
  */
 import { Clock } from '../../core/clock.js';
@@ -59,26 +58,30 @@ export function decideHealth(h: HealthInputs): HealthAnswer {
   return { state: 'unhealthy', reason: 'Target.Timeout', description: `Request timed out${r.why ? ` (${r.why})` : ''}` };
 }
 
-export interface Observed { state: string; sinceMs: number; failingSinceMs?: number }
+export interface Observed { state: string; sinceMs: number; seenMs?: number; failingSinceMs?: number }
 
 /**
- * Folds one fresh answer into what was last reported: a healthy target that starts failing is
- * still reported healthy until UnhealthyThresholdCount x interval have passed since the first
- * failing read; `since` is when the reported state began (the boundary when it is known).
+ * Folds one fresh answer into what was last reported. A healthy target that starts failing is
+ * still reported healthy until UnhealthyThresholdCount x interval have passed since its checks
+ * began failing, taken as the last read that saw it healthy (the path closed after that; the
+ * earliest it can have): reads are what notice network changes, and the fleet's metrics and
+ * Auto Scaling read every period, so with them this is within a period of AWS's count.
+ * `since` is when the reported state began (the boundary when it is known).
  */
 export function observe(prev: Observed | undefined, fresh: HealthAnswer, nowMs: number, h: Pick<HealthInputs, 'checksFromMs' | 'healthyThreshold' | 'intervalSeconds'> & { unhealthyThreshold: number }): { answer: HealthAnswer; observed: Observed } {
   const intervalMs = h.intervalSeconds * 1000;
   if (fresh.state === 'unhealthy' && prev?.state === 'healthy') {
-    const failingSinceMs = prev.failingSinceMs ?? nowMs;
+    const failingSinceMs = prev.failingSinceMs ?? prev.seenMs ?? prev.sinceMs;
     const turnsAt = failingSinceMs + h.unhealthyThreshold * intervalMs;
     if (nowMs < turnsAt) return { answer: { state: 'healthy' }, observed: { ...prev, failingSinceMs } };
     return { answer: fresh, observed: { state: 'unhealthy', sinceMs: turnsAt } };
   }
-  if (prev?.state === fresh.state) return { answer: fresh, observed: { state: prev.state, sinceMs: prev.sinceMs } };
+  const seen = fresh.state === 'healthy' ? { seenMs: nowMs } : {};
+  if (prev?.state === fresh.state) return { answer: fresh, observed: { state: prev.state, sinceMs: prev.sinceMs, ...seen } };
   const sinceMs = fresh.state === 'healthy' && (prev === undefined || prev.state === 'initial')
     ? Math.min(nowMs, h.checksFromMs + h.healthyThreshold * intervalMs)
     : fresh.state === 'initial' ? Math.min(nowMs, h.checksFromMs) : nowMs;
-  return { answer: fresh, observed: { state: fresh.state, sinceMs } };
+  return { answer: fresh, observed: { state: fresh.state, sinceMs, ...seen } };
 }
 
 /** One engine input per VPC, shared by all the checks of one read. */

@@ -125,11 +125,11 @@ export interface TargetRecord {
   /** Set by DeregisterTargets: the target is draining until drainEndMs. */
   drainEndMs?: number;
   /**
-   * What health reads last reported and since when (health.ts observe()): a healthy target whose
-   * checks start failing stays healthy for UnhealthyThresholdCount x interval from the first
-   * failing read (failingSinceMs), as AWS counts failed checks.
+   * What health reads last reported and since when (health.ts observe()): seenMs, the last read
+   * that saw it healthy; a healthy target whose checks start failing stays healthy for
+   * UnhealthyThresholdCount x interval from then (failingSinceMs), as AWS counts failed checks.
    */
-  observed?: { state: string; sinceMs: number; failingSinceMs?: number };
+  observed?: { state: string; sinceMs: number; seenMs?: number; failingSinceMs?: number };
 }
 
 export interface DueRecord { times: number[] }
