@@ -14,7 +14,7 @@ import type { ServerDeps } from '../../server/context.js';
 import type { Tx } from '../../store/types.js';
 import { DELIVERY, OUTBOX, type DeliveryRecord, type OutboxRecord } from './records.js';
 import { readSigning } from './signing.js';
-import { confirmByToken, removeSubscription } from './subscriptions.js';
+import { confirmByToken, unsubscribeByUrl } from './subscriptions.js';
 
 function send(res: ServerResponse, status: number, body: string, type: string): void {
   const buf = Buffer.from(body);
@@ -62,7 +62,7 @@ export async function snsAdmin(deps: ServerDeps, sub: string, wire: WireRequest,
       return xml(res, 'ConfirmSubscription', `<SubscriptionArn>${esc(s.arn)}</SubscriptionArn>`);
     }
     if (sub === 'unsubscribe' && get) {
-      await deps.store.transaction((tx) => removeSubscription(tx, q.get('SubscriptionArn')));
+      await deps.store.transaction((tx) => unsubscribeByUrl(tx, q.get('SubscriptionArn')));
       return xml(res, 'Unsubscribe', '');
     }
     if (sub === 'outbox' && (get || wire.method === 'DELETE')) {

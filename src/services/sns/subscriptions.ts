@@ -173,6 +173,15 @@ export function removeSubscription(tx: Tx, arn: unknown): SubscriptionRecord {
   return sub;
 }
 
+/** The UnsubscribeURL: unsigned, so refused for subscriptions confirmed with AuthenticateOnUnsubscribe. */
+export function unsubscribeByUrl(tx: Tx, arn: unknown): SubscriptionRecord {
+  const { sub } = requireSub(tx, arn);
+  if (sub.attributes.ConfirmationWasAuthenticated === 'true') {
+    throw new AwsError('AuthorizationError', 'This subscription was confirmed with AuthenticateOnUnsubscribe: unsubscribing needs a signed Unsubscribe request', 403);
+  }
+  return removeSubscription(tx, arn);
+}
+
 export function unsubscribe(input: T.UnsubscribeInput, ctx: RequestContext): Record<string, never> {
   const sub = removeSubscription(ctx.tx, input.SubscriptionArn);
   // HTTP/S endpoints of confirmed subscriptions get an UnsubscribeConfirmation, as from SNS.
