@@ -8,7 +8,7 @@ import type {
 import { AwsError } from '../../core/errors.js';
 import { decodePageToken, encodePageToken } from '../../core/page-token.js';
 import type { Handler } from '../types.js';
-import { ALARM, getAlarm, parentsOf, type AlarmRecord, type CompositeAlarmRecord, type MetricAlarmRecord } from './alarms-records.js';
+import { ALARM, getAlarm, parentsOf, withReason, type AlarmRecord, type CompositeAlarmRecord, type MetricAlarmRecord } from './alarms-records.js';
 import { required } from './alarms-validate.js';
 
 function base(a: AlarmRecord) {
@@ -101,6 +101,7 @@ export const describeAlarms: Handler<DescribeAlarmsInput, DescribeAlarmsOutput> 
       cursor = rows[rows.length - 1]!.id;
     }
   }
+  for (const a of page) withReason(ctx.tx, ctx.scope, a);
   return {
     MetricAlarms: page.filter((a): a is MetricAlarmRecord => a.type === 'MetricAlarm').map(metricAlarmShape),
     CompositeAlarms: page.filter((a): a is CompositeAlarmRecord => a.type === 'CompositeAlarm').map(compositeShape),
@@ -122,7 +123,7 @@ export const describeAlarmsForMetric: Handler<DescribeAlarmsForMetricInput, Desc
     if (input.Period && a.periodS !== input.Period) continue;
     if (input.Unit && a.unit !== input.Unit) continue;
     if (input.Dimensions && a.metric.dimensions.map((d) => `${d.Name}\u0000${d.Value}`).sort().join('\u0001') !== dims) continue;
-    out.push(metricAlarmShape(a));
+    out.push(metricAlarmShape(withReason(ctx.tx, ctx.scope, a)));
   }
   return { MetricAlarms: out };
 };

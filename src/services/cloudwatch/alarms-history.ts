@@ -28,15 +28,27 @@ export interface HistoryItem {
 
 const pad = (ms: number) => String(ms).padStart(15, '0');
 
+const HISTORY_SEQ = 'cloudwatch:alarm-hseq';
+
+/**
+ * Appends an item. Ids come from a per-alarm counter row (no range read: a settle is one long
+ * transaction, and range reads over rows it wrote grow with it); items older than 30 days are
+ * pruned at most once a day per alarm.
+ */
 export function addHistory(tx: Tx, scope: Scope, item: HistoryItem): void {
   const prefix = `${item.name}\u0000`;
-  const same = tx.list(scope, ALARM_HISTORY, { prefix: `${prefix}${pad(item.atMs)}` }).length;
-  tx.put(scope, ALARM_HISTORY, `${prefix}${pad(item.atMs)}\u0000${String(same).padStart(6, '0')}`, item);
-  const old = tx.list(scope, ALARM_HISTORY, { prefix, lt: `${prefix}${pad(item.atMs - RETAIN_MS)}`, limit: 100 });
-  for (const r of old) tx.delete(scope, ALARM_HISTORY, r.id);
+  const seq = tx.get<{ n: number; prunedMs: number }>(scope, HISTORY_SEQ, item.name) ?? { n: 0, prunedMs: item.atMs };
+  tx.put(scope, ALARM_HISTORY, `${prefix}${pad(item.atMs)}\u0000${String(seq.n).padStart(9, '0')}`, item);
+  seq.n++;
+  if (item.atMs - seq.prunedMs > 24 * 3600 * 1000) {
+    seq.prunedMs = item.atMs;
+    for (const r of tx.list(scope, ALARM_HISTORY, { prefix, lt: `${prefix}${pad(item.atMs - RETAIN_MS)}` })) tx.delete(scope, ALARM_HISTORY, r.id);
+  }
+  tx.put(scope, HISTORY_SEQ, item.name, seq);
 }
 
 export function deleteHistory(tx: Tx, scope: Scope, name: string): void {
+  tx.delete(scope, HISTORY_SEQ, name);
   for (const r of tx.list(scope, ALARM_HISTORY, { prefix: `${name}\u0000` })) tx.delete(scope, ALARM_HISTORY, r.id);
 }
 

@@ -21,23 +21,46 @@ import { evaluateAlarm, EXTRA_RANGE_PERIODS, type Evaluation } from './alarms-ev
 import { addHistory, stateHistory } from './alarms-history.js';
 import { evalRule, parseRule } from './alarms-rule.js';
 import {
-  dueAlarmNames, getAlarm, nextAlarmDue, nextPeriodEnd, parentsOf, refreshNext, saveAlarm,
+  getAlarm, nextAlarmDue, withReason, parentsOf, saveAlarm, setRepeat, takeDue,
   type AlarmRecord, type AlarmState, type CompositeAlarmRecord, type MetricAlarmRecord,
 } from './alarms-records.js';
 import { evaluateOne, MathError, type SeriesInput } from './metric-math.js';
-import { metricKey, statistic, type MetricId } from './metrics-store.js';
+import { aggregate, metricKey, statOf, type Agg, type MetricId } from './metrics-store.js';
 
 const MINUTE = 60_000;
 
-/** Per-instant cache of metric reads: alarms on one metric and window read it once. */
-type Reads = Map<string, Map<number, number>>;
+/**
+ * Per-instant metric reads: one aggregation per metric, period and unit over the widest range
+ * the instant's alarms need, each statistic derived from it once (alarms on one metric share it).
+ */
+interface Read { fromMs: number; aggs?: Map<number, Agg>; stats: Map<string, Map<number, number>> }
+type Reads = Map<string, Read>;
+
+const readKey = (id: MetricId, periodS: number, unit?: string) => `${metricKey(id)}\u0001${periodS}\u0001${unit ?? ''}`;
+
+/** Widens the shared read of this alarm's metric to its range (before the batch reads anything). */
+function plan(reads: Reads, a: MetricAlarmRecord, atMs: number): void {
+  if (!a.metric) return;
+  const k = readKey(a.metric, a.periodS, a.unit);
+  const fromMs = atMs - (a.evaluationPeriods + EXTRA_RANGE_PERIODS) * a.periodS * 1000;
+  const r = reads.get(k);
+  if (!r) reads.set(k, { fromMs, stats: new Map() });
+  else if (fromMs < r.fromMs) r.fromMs = fromMs;
+}
 
 function read(tx: Tx, scope: Scope, reads: Reads, id: MetricId, stat: string, fromMs: number, toMs: number, periodS: number, unit?: string): Map<number, number> {
-  const k = `${metricKey(id)}\u0001${stat}\u0001${fromMs}\u0001${toMs}\u0001${periodS}\u0001${unit ?? ''}`;
-  let m = reads.get(k);
+  const k = readKey(id, periodS, unit);
+  let r = reads.get(k);
+  if (!r || r.fromMs > fromMs) { r = { fromMs, stats: new Map() }; reads.set(k, r); }
+  r.aggs ??= aggregate(tx, scope, id, r.fromMs, toMs, periodS, unit ? { unit } : {});
+  let m = r.stats.get(stat);
   if (!m) {
-    m = new Map(statistic(tx, scope, id, stat, fromMs, toMs, periodS, unit ? { unit } : {}).map((p) => [p.atMs, p.value]));
-    reads.set(k, m);
+    m = new Map();
+    for (const [at, agg] of r.aggs) {
+      const v = statOf(agg, stat);
+      if (v !== undefined && Number.isFinite(v)) m.set(at, v);
+    }
+    r.stats.set(stat, m);
   }
   return m;
 }
@@ -82,6 +105,7 @@ function hasAsgActions(a: AlarmRecord, state: AlarmState): boolean {
 /** Moves the alarm to `state` at atMs: history, actions, repeat schedule. Returns whether it changed. */
 export function transition(sys: RequestContext, ports: ActionPorts, a: AlarmRecord, next: { state: AlarmState; reason: string; reasonData: string }, atMs: number, metricValue?: number): boolean {
   if (next.state === a.state) return false;
+  withReason(sys.tx, sys.scope, a);
   const old = { state: a.state, reason: a.stateReason, reasonData: a.stateReasonData };
   a.state = next.state;
   a.stateReason = next.reason;
@@ -94,10 +118,7 @@ export function transition(sys: RequestContext, ports: ActionPorts, a: AlarmReco
   } else {
     runActions(sys, ports, a, old.state, metricValue === undefined ? {} : { metricValue });
   }
-  if (a.type === 'MetricAlarm') {
-    if (hasAsgActions(a, a.state)) a.nextRepeatMs = atMs + MINUTE;
-    else delete a.nextRepeatMs;
-  }
+  if (a.type === 'MetricAlarm') setRepeat(sys.tx, sys.scope, a.name, hasAsgActions(a, a.state) ? atMs + MINUTE : undefined, metricValue);
   return true;
 }
 
@@ -162,8 +183,14 @@ export function evaluateNow(sys: RequestContext, ports: ActionPorts, a: MetricAl
   const { points, samples } = alarmPoints(sys.tx, sys.scope, a, atMs, reads);
   const ev: Evaluation | undefined = evaluateAlarm({ alarm: a, atMs, points, ...(samples ? { samples } : {}) });
   if (!ev) return false;
-  if (ev.metricValue !== undefined) a.lastValue = ev.metricValue;
   return transition(sys, ports, a, ev, atMs, ev.metricValue);
+}
+
+function setRepeatValue(sys: RequestContext, name: string, value: number | undefined): void {
+  if (value === undefined) return;
+  const row = sys.tx.get<{ repeat?: Record<string, [number, number?]> }>(sys.scope, 'cloudwatch:alarm-next', 'next');
+  const cur = row?.repeat?.[name];
+  if (cur && cur[1] !== value) setRepeat(sys.tx, sys.scope, name, cur[0], value);
 }
 
 export function alarmsStep(ports: () => ActionPorts): FleetStep {
@@ -174,27 +201,37 @@ export function alarmsStep(ports: () => ActionPorts): FleetStep {
       const reads: Reads = new Map();
       const changed: string[] = [];
       const p = ports();
-      for (const name of dueAlarmNames(sys.tx, sys.scope, atMs)) {
-        const a = getAlarm(sys.tx, sys.scope, name);
-        if (!a || a.type !== 'MetricAlarm' || a.dueMs === undefined || a.dueMs > atMs) continue;
-        const before = { ...a };
-        let didChange = false;
-        if (a.nextEvalMs <= atMs) {
-          didChange = evaluateNow(sys, p, a, atMs, reads);
-          a.nextEvalMs = nextPeriodEnd(atMs, a.periodS);
-          if (didChange) changed.push(a.name);
+      const queued = new Map<number, string[]>();
+      const due: MetricAlarmRecord[] = [];
+      const work = takeDue(sys.tx, sys.scope, atMs);
+      for (const name of work.evaluate) {
+        const a = getAlarm(sys.tx, sys.scope, name, { reason: false });
+        if (!a || a.type !== 'MetricAlarm') continue;
+        due.push(a);
+        plan(reads, a, atMs);
+      }
+      const latest = new Map<string, number>();
+      for (const a of due) {
+        const { points, samples } = alarmPoints(sys.tx, sys.scope, a, atMs, reads);
+        const ev = evaluateAlarm({ alarm: a, atMs, points, ...(samples ? { samples } : {}) });
+        if (!ev) continue;
+        if (ev.metricValue !== undefined) latest.set(a.name, ev.metricValue);
+        if (transition(sys, p, a, ev, atMs, ev.metricValue)) {
+          saveAlarm(sys.tx, sys.scope, a);
+          changed.push(a.name);
+        } else if (hasAsgActions(a, a.state)) {
+          // The repeat carries the newest value (step scaling sizes its step by it).
+          setRepeatValue(sys, a.name, ev.metricValue);
         }
-        if (!didChange && a.nextRepeatMs !== undefined && a.nextRepeatMs <= atMs) {
-          if (hasAsgActions(a, a.state)) {
-            runActions(sys, p, a, a.state, { only: 'autoscaling', ...(a.lastValue !== undefined ? { metricValue: a.lastValue } : {}) });
-            a.nextRepeatMs = atMs + MINUTE;
-          } else delete a.nextRepeatMs;
-        }
-        a.dueMs = Math.min(a.nextEvalMs, a.nextRepeatMs ?? Infinity);
-        saveAlarm(sys.tx, sys.scope, a, before, { deferNext: true });
+      }
+      for (const [name, queuedValue] of work.repeat) {
+        const value = latest.get(name) ?? queuedValue;
+        const a = getAlarm(sys.tx, sys.scope, name, { reason: false });
+        if (!a || a.type !== 'MetricAlarm' || !hasAsgActions(a, a.state) || changed.includes(name)) continue;
+        runActions(sys, p, a, a.state, { only: 'autoscaling', ...(value !== undefined ? { metricValue: value } : {}) });
+        setRepeat(sys.tx, sys.scope, name, atMs + MINUTE, value);
       }
       if (changed.length) propagate(sys, p, changed, atMs);
-      refreshNext(sys.tx, sys.scope);
     },
   };
 }

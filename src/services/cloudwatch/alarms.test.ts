@@ -10,7 +10,7 @@ import type { ActionPorts } from './alarm-actions.js';
 import { alarmHandlers } from './alarm-handlers.js';
 import { evaluateAlarm, javaDouble, reasonTime } from './alarms-evaluate.js';
 import { describeAlarmHistory } from './alarms-history.js';
-import { getAlarm, type MetricAlarmRecord } from './alarms-records.js';
+import { getAlarm, nextAlarmDue, type MetricAlarmRecord } from './alarms-records.js';
 import { evalRule, parseRule } from './alarms-rule.js';
 import { alarmsStep } from './alarms-step.js';
 import { putDatapoints, type MetricId } from './metrics-store.js';
@@ -220,7 +220,7 @@ test('validation: periods, spans, M <= N, anomaly detection answered as not impl
   await assert.rejects(w.call('PutMetricAlarm', alarmInput({ EvaluateLowSampleCountPercentile: 'ignore' }), T0), /non-percentiles/);
   await assert.rejects(w.call('SetAlarmState', { AlarmName: 'none', StateValue: 'OK', StateReason: 'x' }, T0), { code: 'ResourceNotFound' });
   await w.call('PutMetricAlarm', alarmInput({ Period: 10, EvaluationPeriods: 1 }), T0);
-  assert.equal((await w.alarm('high'))!.dueMs, T0 + 10_000, 'a high-resolution alarm evaluates every 10 seconds');
+  assert.equal(await w.store.transaction((tx) => nextAlarmDue(tx, scope)), T0 + 10_000, 'a high-resolution alarm evaluates every 10 seconds');
   await assert.rejects(w.call('SetAlarmState', { AlarmName: 'high', StateValue: 'OK', StateReason: 'x', StateReasonData: '{nope' }, T0), { code: 'InvalidFormat' });
 });
 
