@@ -175,6 +175,11 @@ describe('CloudWatch metrics', () => {
     assert.deepEqual([...by.keys()].filter((k) => k.startsWith('both:')).sort(), ['both:Requests', 'both:errors']);
     assert.equal(by.get('dyn')!.Label, 'dyn: 60 max, 6 points, ${NOPE}');
 
+    // Periods start at the (minute-rounded) StartTime, and FILL fills those same periods.
+    const five = await cw.send(new GetMetricDataCommand({ StartTime: new Date(t0 + 2 * MIN + 17_000), EndTime: new Date(t0 + 12 * MIN), ScanBy: 'TimestampAscending',
+      MetricDataQueries: [{ Id: 'r5', MetricStat: { ...stat('Requests'), Period: 300 }, ReturnData: false }, { Id: 'f5', Expression: 'FILL(r5, 0)' }] }));
+    assert.deepEqual(five.MetricDataResults!.map((x) => [x.Timestamps!.map((t) => (t.getTime() - t0) / MIN), x.Values]), [[[2, 7], [180, 0]]]);
+
     // Descending by default; MaxDatapoints pages with a NextToken, the cut result PartialData.
     const q = [{ Id: 'req', MetricStat: stat('Requests') }, { Id: 'err', MetricStat: stat('Errors'), Label: "${PROP('Namespace')} ${PROP('MetricName')} ${PROP('Dim.Svc')} ${PROP('Stat')}" }];
     const p1 = await cw.send(new GetMetricDataCommand({ StartTime: new Date(t0), EndTime: new Date(t0 + 6 * MIN), MetricDataQueries: q, MaxDatapoints: 4 }));
