@@ -46,6 +46,8 @@ export interface FleetEnv {
   blobs: BlobStore;
   log: Logger;
   afterCommit(fn: () => void | Promise<void>): void;
+  /** A new short transaction, for work deferred with afterCommit (a delivery log row); never inside the settle. */
+  transact?: <T>(fn: (tx: Tx) => T | Promise<T>) => Promise<T>;
 }
 
 /** More than this many instants in one settle means a step that does not move on: a bug, stopped loudly. */
@@ -111,7 +113,7 @@ export function settleForRequest(ctx: RequestContext, steps: readonly FleetStep[
   const scope = { account: ctx.account, region: ctx.region };
   const now = ctx.clock.nowMs();
   if (!ctx.account || !isDue(ctx.tx, scope, now)) return;
-  settleScope(ctx.tx, scope, now, { blobs: ctx.blobs, log: ctx.log, afterCommit: ctx.afterCommit }, steps);
+  settleScope(ctx.tx, scope, now, { blobs: ctx.blobs, log: ctx.log, afterCommit: ctx.afterCommit, transact: ctx.transact }, steps);
 }
 
 /**
@@ -126,7 +128,7 @@ export async function settleAllDue(store: Store, blobs: BlobStore, log: Logger, 
   for (const row of due) {
     const later: Array<() => void | Promise<void>> = [];
     await store.transaction((tx) => {
-      settleScope(tx, { account: row.account, region: row.region }, nowMs, { blobs, log, afterCommit: (fn) => { later.push(fn); } }, steps);
+      settleScope(tx, { account: row.account, region: row.region }, nowMs, { blobs, log, afterCommit: (fn) => { later.push(fn); }, transact: (fn) => store.transaction(fn) }, steps);
     });
     for (const fn of later) await Promise.resolve().then(fn).catch((e: unknown) => log.warn('fleet after-commit step failed', { error: String(e) }));
   }

@@ -35,7 +35,8 @@ export function systemContext(tx: Tx, scope: Scope, atMs: number, env: FleetEnv,
     clock: new Clock(0, () => atMs), tx, blobs: env.blobs, log: env.log,
     wire: { method: 'POST', path: '/', query: '', headers: {}, body: Buffer.alloc(0), host: 'localhost' },
     sourceIp: '127.0.0.1', responseHeaders: {},
-    transact: () => { throw new Error('a fleet step runs inside the settle transaction: no ctx.transact'); },
+    // Only for work deferred with afterCommit: inside the settle it would wait for itself.
+    transact: env.transact ?? (() => { throw new Error('this settle offers no ctx.transact'); }),
     afterCommit: env.afterCommit,
   };
 }
