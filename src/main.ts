@@ -96,13 +96,14 @@ async function start(argv: string[]): Promise<void> {
   });
   const where = cloudlet.deps.dataDir ? `data ${cloudlet.deps.dataDir}` : 'ephemeral (in memory)';
   process.stdout.write(`cloudlet ${VERSION} ready on ${cloudlet.url} (${where})\n`);
+  // The line LocalStack prints when it is up: testcontainers' LocalStack modules wait for it.
+  process.stdout.write('Ready.\n');
+  // After Ready. (tools read the two lines above as they are).
   if (cloudlet.httpsUrl) {
     const trust = cloudlet.deps.dataDir ? '`cloudlet ca` tells how to trust its certificate'
       : 'ephemeral: a new CA in a temp dir, made on the first HTTPS connection; a data directory keeps one to trust (`cloudlet ca`)';
     process.stdout.write(`HTTPS on ${cloudlet.httpsUrl}${cloudlet.tls.mode === 'only' ? ' only' : ''}; ${trust}\n`);
   }
-  // The line LocalStack prints when it is up: testcontainers' LocalStack modules wait for it.
-  process.stdout.write('Ready.\n');
   const stop = () => {
     cloudlet.close().then(() => process.exit(0), () => process.exit(1));
     setTimeout(() => process.exit(1), 900).unref();
