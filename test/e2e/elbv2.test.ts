@@ -10,7 +10,7 @@ import {
   RunInstancesCommand, DescribeRouteTablesCommand, StartInstancesCommand, StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
-  CreateListenerCommand, CreateLoadBalancerCommand, DeleteListenerCommand, DescribeAccountLimitsCommand, DescribeSSLPoliciesCommand, CreateRuleCommand, CreateTargetGroupCommand, DeleteLoadBalancerCommand, DeleteRuleCommand,
+  AddListenerCertificatesCommand, CreateListenerCommand, CreateLoadBalancerCommand, DeleteListenerCommand, DescribeListenerCertificatesCommand, ModifyListenerAttributesCommand, DescribeAccountLimitsCommand, DescribeSSLPoliciesCommand, CreateRuleCommand, CreateTargetGroupCommand, DeleteLoadBalancerCommand, DeleteRuleCommand,
   DeleteTargetGroupCommand, DeregisterTargetsCommand, DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand,
   DescribeRulesCommand, DescribeTagsCommand, DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, SetRulePrioritiesCommand,
@@ -201,6 +201,13 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
     assert.equal(https.SslPolicy, 'ELBSecurityPolicy-2016-08');
     assert.deepEqual(https.Certificates, [{ CertificateArn: cert }]);
     await fails(elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 443, DefaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] })), 'DuplicateListener');
+    const extra = cert.replace('0b1c2d3e', '1b1c2d3e');
+    await elb.send(new AddListenerCertificatesCommand({ ListenerArn: https.ListenerArn, Certificates: [{ CertificateArn: extra }] }));
+    const certs = (await elb.send(new DescribeListenerCertificatesCommand({ ListenerArn: https.ListenerArn }))).Certificates!;
+    assert.deepEqual(certs.map((c) => [c.CertificateArn, c.IsDefault]), [[cert, true], [extra, false]]);
+    const la = await elb.send(new ModifyListenerAttributesCommand({ ListenerArn: https.ListenerArn, Attributes: [{ Key: 'routing.http.response.server.enabled', Value: 'false' }] }));
+    assert.deepEqual(la.Attributes, [{ Key: 'routing.http.response.server.enabled', Value: 'false' }]);
+    await fails(elb.send(new ModifyListenerAttributesCommand({ ListenerArn: https.ListenerArn, Attributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '100' }] })), 'ValidationError');
     const redirect = (await elb.send(new CreateListenerCommand({
       LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 8080, DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
     }))).Listeners![0]!;

@@ -7,6 +7,7 @@ import { FLEET_STEPS } from '../fleet/steps.js';
 import { withFleet } from '../fleet/engine.js';
 import { defineService } from '../types.js';
 import { describeAccountLimits, describeSSLPolicies } from './account.js';
+import * as extras from './listener-extras.js';
 import { createListener, deleteListener, describeListeners, modifyListener } from './listeners.js';
 import * as lbs from './load-balancers.js';
 import { createRule, deleteRule, describeRules, modifyRule, setRulePriorities } from './rules.js';
@@ -25,6 +26,9 @@ export default withFleet(defineService({
     ModifyTargetGroupAttributes: tgs.modifyTargetGroupAttributes,
     RegisterTargets: registerTargets, DeregisterTargets: deregisterTargets, DescribeTargetHealth: describeTargetHealth,
     CreateListener: createListener, DescribeListeners: describeListeners, ModifyListener: modifyListener, DeleteListener: deleteListener,
+    DescribeListenerAttributes: extras.describeListenerAttributes, ModifyListenerAttributes: extras.modifyListenerAttributes,
+    AddListenerCertificates: extras.addListenerCertificates, DescribeListenerCertificates: extras.describeListenerCertificates,
+    RemoveListenerCertificates: extras.removeListenerCertificates,
     CreateRule: createRule, DescribeRules: describeRules, ModifyRule: modifyRule, SetRulePriorities: setRulePriorities, DeleteRule: deleteRule,
     AddTags: addTags, RemoveTags: removeTags, DescribeTags: describeTags,
     DescribeAccountLimits: describeAccountLimits, DescribeSSLPolicies: describeSSLPolicies,

@@ -17,7 +17,7 @@ import {
 import { SSL_POLICIES } from './account.js';
 import { checkTags, setTags } from './tags.js';
 
-const CERT_ARN = /^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+|iam::\d{12}:server-certificate\/.+)$/;
+export const CERT_ARN = /^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+|iam::\d{12}:server-certificate\/.+)$/;
 const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-2016-08';
 export const MAX_LISTENERS = 50;
 
