@@ -236,6 +236,8 @@ describe('CloudWatch metrics', () => {
     assert.deepEqual(await names({ Namespace: 'App/List', Dimensions: [{ Name: 'Role' }, { Name: 'Env', Value: 'dev' }] }), []);
     assert.deepEqual(await names({ Namespace: 'App/List', RecentlyActive: 'PT3H', IncludeLinkedAccounts: true }), ['A:Env=dev', 'A:Env=prod,Role=web', 'B:']);
     await expectError(cw.send(new ListMetricsCommand({ RecentlyActive: 'PT1H' as never })), 'InvalidParameterValue');
+    const linked = await cw.send(new ListMetricsCommand({ Namespace: 'App/List', IncludeLinkedAccounts: true }));
+    assert.deepEqual(linked.OwningAccounts, ['000000000000', '000000000000', '000000000000'], 'the test account');
 
     await cw.send(new PutMetricDataCommand({ Namespace: 'App/Many', MetricData: Array.from({ length: 600 }, (_, i) => ({ MetricName: `m${String(i).padStart(3, '0')}`, Value: i })) }));
     const p1 = await cw.send(new ListMetricsCommand({ Namespace: 'App/Many' }));

@@ -178,7 +178,8 @@ export function listMetrics(input: ListMetricsInput, ctx: RequestContext): ListM
     if (out.length === PAGE) { next = Buffer.from(metricKey({ namespace: out[PAGE - 1]!.Namespace!, name: out[PAGE - 1]!.MetricName!, dimensions: out[PAGE - 1]!.Dimensions as MetricId['dimensions'] }), 'utf8').toString('base64url'); break; }
     out.push({ Namespace: m.ns, MetricName: m.name, Dimensions: m.dims });
   }
-  return { Metrics: out, ...(next ? { NextToken: next } : {}) };
+  // No cross-account observability here: with IncludeLinkedAccounts every metric is the caller's own.
+  return { Metrics: out, ...(input.IncludeLinkedAccounts ? { OwningAccounts: out.map(() => ctx.account) } : {}), ...(next ? { NextToken: next } : {}) };
 }
 
 export const metricsHandlers: Record<string, Handler> = {
