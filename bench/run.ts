@@ -16,6 +16,7 @@ import { s3Bench } from './s3.js';
 import { tlsBench } from './tls.js';
 import { registryBench } from './registry.js';
 import { cloudwatchBench } from './cloudwatch.js';
+import { alarmsBench } from './alarms.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -124,6 +125,7 @@ async function main() {
   await s3Bench();
   await registryBench();
   await cloudwatchBench();
+  await alarmsBench();
   await tlsBench((url) => signedQuery(url, 'sts', CASES.GetCallerIdentity.body), probeFor);
 }
 

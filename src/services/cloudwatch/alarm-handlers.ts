@@ -5,17 +5,16 @@
  */
 import type {
   DeleteAlarmsInput, DisableAlarmActionsInput, EnableAlarmActionsInput, ListTagsForResourceInput, ListTagsForResourceOutput,
-  PutCompositeAlarmInput, PutMetricAlarmInput, SetAlarmStateInput, TagResourceInput, UntagResourceInput,
+  PutCompositeAlarmInput, SetAlarmStateInput, TagResourceInput, UntagResourceInput,
 } from '@aws-sdk/client-cloudwatch';
 import { AwsError } from '../../core/errors.js';
 import type { Handler, RequestContext } from '../types.js';
-import { checkActions } from './alarm-actions.js';
 import { defaultPorts } from './alarm-ports.js';
 import { describeAlarms, describeAlarmsForMetric } from './alarms-describe.js';
-import { addHistory, configHistory, deleteHistory, describeAlarmHistory } from './alarms-history.js';
+import { addHistory, configHistory, describeAlarmHistory } from './alarms-history.js';
 import {
-  ALARM, ALARM_NEXT, alarmArn, deleteAlarmRow, getAlarm, nextPeriodEnd, parentsOf, saveAlarm, setChildren,
-  type AlarmRecord, type AlarmState, type CompositeAlarmRecord, type MetricAlarmRecord,
+  getAlarm, parentsOf, saveAlarm, setChildren,
+  type AlarmRecord, type AlarmState, type CompositeAlarmRecord,
 } from './alarms-records.js';
 import { parseRule, ruleAlarms, alarmNameOf } from './alarms-rule.js';
 import { evaluateComposite, propagate, transition } from './alarms-step.js';
@@ -90,7 +89,6 @@ const setAlarmState: Handler<SetAlarmStateInput, object> = (input, ctx) => {
     a.stateReasonData = next.reasonData;
     a.stateUpdatedMs = now;
   }
-  if (a.type === 'MetricAlarm') a.dueMs = Math.min(a.nextEvalMs, a.nextRepeatMs ?? Infinity);
   saveAlarm(ctx.tx, ctx.scope, a, before);
   if (a.state !== before.state) propagate(ctx, defaultPorts, [a.name], now);
   return {};
@@ -109,7 +107,7 @@ const setActions = (enabled: boolean): Handler<EnableAlarmActionsInput | Disable
     if (!a || a.actionsEnabled === enabled) continue;
     a.actionsEnabled = enabled;
     a.configUpdatedMs = ctx.clock.nowMs();
-    ctx.tx.put(ctx.scope, ALARM, a.name, a);
+    saveAlarm(ctx.tx, ctx.scope, a);
   }
   return {};
 };
@@ -152,7 +150,7 @@ const tagResource: Handler<TagResourceInput, object> = (input, ctx) => {
   for (const t of add) tags.set(t.Key, t.Value);
   if (tags.size > 50) throw new AwsError('InvalidParameterValue', 'A resource can have at most 50 tags.');
   a.tags = [...tags].map(([Key, Value]) => ({ Key, Value }));
-  ctx.tx.put(ctx.scope, ALARM, a.name, a);
+  saveAlarm(ctx.tx, ctx.scope, a);
   return {};
 };
 
@@ -161,7 +159,7 @@ const untagResource: Handler<UntagResourceInput, object> = (input, ctx) => {
   required('TagKeys', input.TagKeys);
   const drop = new Set(input.TagKeys);
   a.tags = a.tags.filter((t) => !drop.has(t.Key));
-  ctx.tx.put(ctx.scope, ALARM, a.name, a);
+  saveAlarm(ctx.tx, ctx.scope, a);
   return {};
 };
 

@@ -201,7 +201,6 @@ export function alarmsStep(ports: () => ActionPorts): FleetStep {
       const reads: Reads = new Map();
       const changed: string[] = [];
       const p = ports();
-      const queued = new Map<number, string[]>();
       const due: MetricAlarmRecord[] = [];
       const work = takeDue(sys.tx, sys.scope, atMs);
       for (const name of work.evaluate) {

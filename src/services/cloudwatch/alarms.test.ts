@@ -24,7 +24,7 @@ const metric: MetricId = { namespace: 'App', name: 'Load', dimensions: [{ Name: 
 interface Calls { sns: string[]; asg: number[]; ec2: string[] }
 function stubPorts(calls: Calls): ActionPorts {
   return {
-    publish: (sys, arn, m) => { calls.sns.push(`${arn} ${JSON.parse(m.message).NewStateValue}`); return { messageId: 'm' }; },
+    publish: (_sys, arn, m) => { calls.sns.push(`${arn} ${JSON.parse(m.message).NewStateValue}`); return { messageId: 'm' }; },
     executePolicy: (sys) => { calls.asg.push(sys.clock.nowMs()); },
     ec2: (_sys, action, id) => { calls.ec2.push(`${action} ${id}`); },
   };
