@@ -141,6 +141,7 @@ const SUPPORTED = new Set(['ABS', 'CEIL', 'FLOOR', 'LOG', 'LOG10', 'SUM', 'AVG',
 export function evaluate(expr: string, series: Record<string, SeriesInput>, opts: EvalOptions): Array<{ label: string; points: SeriesInput }> {
   const ast = parse(expr);
   const pMs = opts.periodS * 1000;
+  if (!(pMs > 0) || !Number.isFinite(pMs)) throw new MathError(`The period must be a positive number of seconds, not ${opts.periodS}`);
   const grid: number[] = [];
   // The window's periods start at startMs, as the metric queries' do (the caller aligns it: metrics-store alignStart).
   for (let t = opts.startMs; t < opts.endMs && grid.length < 100_800; t += pMs) grid.push(t);
