@@ -152,6 +152,9 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
     await advance('2m');
     const stopped = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn, Targets: [{ Id: net.instances[1]! }] }))).TargetHealthDescriptions![0]!;
     assert.deepEqual([stopped.TargetHealth!.State, stopped.TargetHealth!.Reason], ['unused', 'Target.InvalidState']);
+    const tmp = (await elb.send(new CreateTargetGroupCommand({ Name: 'tmp', Protocol: 'HTTP', Port: 80, VpcId: net.vpc }))).TargetGroups![0]!.TargetGroupArn!;
+    await fails(elb.send(new RegisterTargetsCommand({ TargetGroupArn: tmp, Targets: [{ Id: net.instances[1]! }] })), 'InvalidTarget', /not in a running state/);
+    await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: tmp }));
     await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '60' }] }));
     await fails(elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tgArn, Attributes: [{ Key: 'nope', Value: '1' }] })), 'ValidationError');
     await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: tgArn, Targets: [{ Id: net.instances[0]! }] }));
@@ -223,6 +226,8 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
 
   for (const cli of awsClis()) {
     test(`${cli.name}: describe-load-balancers, describe-target-health, errors`, { skip: cli.skip }, async () => {
+      const wait = await runAws(cli.bin, cl.url, ['elbv2', 'wait', 'load-balancer-available', '--names', 'web']);
+      assert.equal(wait.status, 0, wait.stderr);
       const lbs = await awsJson(cli.bin, cl.url, ['elbv2', 'describe-load-balancers', '--names', 'web']);
       assert.equal(lbs.LoadBalancers[0].LoadBalancerArn, lbArn);
       const h = await awsJson(cli.bin, cl.url, ['elbv2', 'describe-target-health', '--target-group-arn', tgArn]);

@@ -61,7 +61,7 @@ function checkTarget(ctx: Ctx, tg: TargetGroupRecord, t: TargetAsk): { port: num
     const i = /^i-[0-9a-f]{8,17}$/.test(t.id) ? ctx.tx.get<InstanceRecord>(ctx.scope, COMPUTE_KIND.instance, t.id) : undefined;
     if (!i) throw new AwsError('InvalidTarget', `The following targets are not valid instances: '${t.id}'`);
     const state = instanceState(i, ctx.clock.nowMs());
-    if (state !== 'running' && state !== 'pending' && state !== 'stopped' && state !== 'stopping') {
+    if (state !== 'running' && state !== 'pending') {
       throw new AwsError('InvalidTarget', `The following targets are not in a running state and cannot be registered: '${t.id}'`);
     }
     if (i.vpcId !== tg.vpcId) throw new AwsError('InvalidTarget', `The following targets are not in the target group VPC '${tg.vpcId}': '${t.id}'`);
