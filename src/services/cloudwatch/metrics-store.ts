@@ -92,6 +92,8 @@ export function putDatapointsAt(tx: Tx, scope: Scope, id: MetricId, unit: string
     const hour = Math.floor(p.atMs / HOUR) * HOUR;
     const gran = p.storageResolution !== undefined && p.storageResolution < 60 ? 1000 : 60_000;
     const off = Math.floor((p.atMs - hour) / gran) * gran / 1000;
+    const vals = p.values ?? (p.value !== undefined && !p.stats ? [p.value] : []);
+    if (!p.stats && vals.length === 0) continue; // nothing measured
     let row = rows.get(hour);
     if (!row) { row = tx.get<PointsRow>(scope, POINTS_KIND, hourId(key, hour)) ?? { e: {} }; rows.set(hour, row); }
     const ek = u ? `${off}|${u}` : String(off);
@@ -100,7 +102,6 @@ export function putDatapointsAt(tx: Tx, scope: Scope, id: MetricId, unit: string
       e.n += p.stats.SampleCount; e.s += p.stats.Sum;
       e.lo = Math.min(e.lo, p.stats.Minimum); e.hi = Math.max(e.hi, p.stats.Maximum);
     }
-    const vals = p.values ?? (p.value !== undefined && !p.stats ? [p.value] : []);
     for (let i = 0; i < vals.length; i++) {
       const x = vals[i]!; const c = p.counts?.[i] ?? 1;
       e.n += c; e.s += x * c; if (x < e.lo) e.lo = x; if (x > e.hi) e.hi = x;
@@ -109,6 +110,7 @@ export function putDatapointsAt(tx: Tx, scope: Scope, id: MetricId, unit: string
     newest = Math.max(newest, p.atMs);
     oldestHour = Math.min(oldestHour, hour);
   }
+  if (rows.size === 0) return;
   for (const [hour, row] of rows) tx.put(scope, POINTS_KIND, hourId(key, hour), row);
   const m = tx.get<MetricRow>(scope, METRIC_KIND, key);
   const lastPut = Math.max(newest, putMs ?? -Infinity);
