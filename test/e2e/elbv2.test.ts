@@ -261,7 +261,8 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
     const state = async () => (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions![0]!.TargetHealth!;
     const blocked = await state();
     assert.equal(blocked.State, 'unhealthy', 'the app group admits port 80 from the ALB group only, not from the NLB address');
-    assert.match(blocked.Description!, /source-address/);
+    assert.equal(blocked.Reason, 'Target.FailedHealthChecks', 'a TCP check fails where an HTTP one times out');
+    assert.match(blocked.Description!, /^Health checks failed \(.*source-address/);
     await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: net.appSg, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: '10.30.0.0/16' }] }] }));
     assert.equal((await state()).State, 'healthy');
     const page1 = await elb.send(new DescribeLoadBalancersCommand({ PageSize: 1 }));

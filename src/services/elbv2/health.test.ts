@@ -19,6 +19,7 @@ test('initial does not ask the network; a blocked path is unhealthy with Target.
   assert.deepEqual(decideHealth(base({ nowMs: 1000, reach })), { state: 'initial', reason: 'Elb.RegistrationInProgress', description: 'Target registration is in progress' });
   assert.equal(asked, 0);
   assert.deepEqual(decideHealth(base({ reach })), { state: 'unhealthy', reason: 'Target.Timeout', description: 'Request timed out (ENI_SG_RULES_MISMATCH ingress sg-1)' });
+  assert.deepEqual(decideHealth(base({ reach, healthCheckProtocol: 'TCP' })), { state: 'unhealthy', reason: 'Target.FailedHealthChecks', description: 'Health checks failed (ENI_SG_RULES_MISMATCH ingress sg-1)' });
 });
 
 test('reasons in AWS order: draining, not in use, instance state, zone, checks disabled', () => {

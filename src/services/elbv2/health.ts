@@ -31,6 +31,8 @@ export interface HealthInputs {
   checksFromMs: number;
   healthyThreshold: number;
   intervalSeconds: number;
+  /** The health check's protocol: a blocked HTTP(S) check times out, a blocked TCP check fails. */
+  healthCheckProtocol?: string;
   /** Asked last, only when everything else allows a healthy answer. */
   reach: () => { ok: boolean; why?: string };
 }
@@ -55,7 +57,9 @@ export function decideHealth(h: HealthInputs): HealthAnswer {
   }
   const r = h.reach();
   if (r.ok) return { state: 'healthy' };
-  return { state: 'unhealthy', reason: 'Target.Timeout', description: `Request timed out${r.why ? ` (${r.why})` : ''}` };
+  const why = r.why ? ` (${r.why})` : '';
+  if (h.healthCheckProtocol === 'TCP') return { state: 'unhealthy', reason: 'Target.FailedHealthChecks', description: `Health checks failed${why}` };
+  return { state: 'unhealthy', reason: 'Target.Timeout', description: `Request timed out${why}` };
 }
 
 export interface Observed { state: string; sinceMs: number; seenMs?: number; failingSinceMs?: number }

@@ -158,7 +158,7 @@ function healthOf(tx: Tx, scope: Scope, tg: TargetGroupRecord, rows: TargetRecor
     const fresh = decideHealth({
       nowMs, ...(r.drainEndMs !== undefined ? { drainEndMs: r.drainEndMs } : {}),
       inUse: !!lb, ...(tg.targetType === 'instance' ? { instanceState: inst ? instanceState(inst, nowMs) : 'missing' } : {}),
-      zoneEnabled: !!lbZone || zone === 'all', healthCheckEnabled: hc.enabled, ...timing,
+      zoneEnabled: !!lbZone || zone === 'all', healthCheckEnabled: hc.enabled, healthCheckProtocol: hc.protocol, ...timing,
       reach: () => (from && lb ? cache.reach(lb.vpcId, from.networkInterfaceId, r.id, protocol, hcPort) : { ok: false, why: 'no load balancer interface' }),
     });
     const { answer, observed } = observe(r.observed, fresh, nowMs, { ...timing, unhealthyThreshold: hc.unhealthyThreshold });
