@@ -7,13 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import {
   AllocateAddressCommand, AttachInternetGatewayCommand, AuthorizeSecurityGroupIngressCommand, CreateInternetGatewayCommand, CreateRouteCommand, CreateSecurityGroupCommand,
   CreateSubnetCommand, CreateVpcCommand, DescribeImagesCommand, DescribeNetworkInterfacesCommand, EC2Client, ModifyInstanceAttributeCommand,
-  RunInstancesCommand, DescribeRouteTablesCommand, StartInstancesCommand, StopInstancesCommand,
+  RevokeSecurityGroupEgressCommand, RunInstancesCommand, DescribeRouteTablesCommand, StartInstancesCommand, StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
   AddListenerCertificatesCommand, CreateListenerCommand, CreateLoadBalancerCommand, DeleteListenerCommand, DescribeListenerCertificatesCommand, ModifyListenerAttributesCommand, DescribeAccountLimitsCommand, DescribeSSLPoliciesCommand, CreateRuleCommand, CreateTargetGroupCommand, DeleteLoadBalancerCommand, DeleteRuleCommand,
   DeleteTargetGroupCommand, DeregisterTargetsCommand, DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand,
   DescribeRulesCommand, DescribeTagsCommand, DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, SetRulePrioritiesCommand,
+  ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, SetRulePrioritiesCommand, SetSecurityGroupsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
@@ -145,6 +145,16 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
     await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: net.instances[0]!, Groups: [net.appSg] }));
     const back = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn, Targets: [{ Id: net.instances[0]! }] }))).TargetHealthDescriptions![0]!;
     assert.equal(back.TargetHealth!.State, 'healthy');
+    // The load balancer's own group matters too: one with no egress rule stops every check at the source.
+    const closed = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'alb-closed', Description: 'no egress', VpcId: net.vpc }))).GroupId!;
+    await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: closed, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] }));
+    assert.deepEqual((await elb.send(new SetSecurityGroupsCommand({ LoadBalancerArn: lbArn, SecurityGroups: [closed] }))).SecurityGroupIds, [closed]);
+    await advance('21s');
+    const all = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))).TargetHealthDescriptions!;
+    assert.deepEqual(all.map((x) => x.TargetHealth!.State), ['unhealthy', 'unhealthy']);
+    assert.match(all[0]!.TargetHealth!.Description!, /egress/);
+    await elb.send(new SetSecurityGroupsCommand({ LoadBalancerArn: lbArn, SecurityGroups: [net.albSg] }));
+    assert.deepEqual((await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))).TargetHealthDescriptions!.map((x) => x.TargetHealth!.State), ['healthy', 'healthy']);
   });
 
   test('a stopped instance is unused (Target.InvalidState); deregistering drains for the delay, then the target is gone', async () => {
