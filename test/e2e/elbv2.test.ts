@@ -13,7 +13,7 @@ import {
   AddListenerCertificatesCommand, CreateListenerCommand, CreateLoadBalancerCommand, DeleteListenerCommand, DescribeListenerCertificatesCommand, ModifyListenerAttributesCommand, DescribeAccountLimitsCommand, DescribeSSLPoliciesCommand, CreateRuleCommand, CreateTargetGroupCommand, DeleteLoadBalancerCommand, DeleteRuleCommand,
   DeleteTargetGroupCommand, DeregisterTargetsCommand, DescribeListenersCommand, DescribeLoadBalancerAttributesCommand, DescribeLoadBalancersCommand,
   DescribeRulesCommand, DescribeTagsCommand, DescribeTargetGroupAttributesCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, SetRulePrioritiesCommand, SetSecurityGroupsCommand,
+  ElasticLoadBalancingV2Client, ModifyTargetGroupAttributesCommand, RegisterTargetsCommand, SetRulePrioritiesCommand, SetSecurityGroupsCommand, SetSubnetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
@@ -247,6 +247,19 @@ describe('ELBv2: an ALB whose target health follows the network model', () => {
       assert.match(dup.stderr, /DuplicateTargetGroupName/);
     });
   }
+
+  test('SetSubnets moves the load balancer to other zones: a target in a zone no longer enabled is unused', async () => {
+    const c = (await ec2.send(new CreateSubnetCommand({ VpcId: net.vpc, CidrBlock: '10.30.2.0/24', AvailabilityZone: 'us-east-1c' }))).Subnet!.SubnetId!;
+    await fails(elb.send(new SetSubnetsCommand({ LoadBalancerArn: lbArn, Subnets: [c] })), 'ValidationError', /two different Availability Zones/);
+    const moved = await elb.send(new SetSubnetsCommand({ LoadBalancerArn: lbArn, Subnets: [net.subnets[0]!, c] }));
+    assert.deepEqual(moved.AvailabilityZones!.map((z) => z.ZoneName).sort(), ['us-east-1a', 'us-east-1c']);
+    const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'requester-managed', Values: ['true'] }, { Name: 'vpc-id', Values: [net.vpc] }] }))).NetworkInterfaces!;
+    assert.deepEqual(enis.map((e) => e.AvailabilityZone).sort(), ['us-east-1a', 'us-east-1c']);
+    const h = (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tgArn }))).TargetHealthDescriptions![0]!.TargetHealth!;
+    assert.deepEqual([h.State, h.Reason], ['unused', 'Target.NotInUse']);
+    assert.match(h.Description!, /Availability Zone that is not enabled/);
+    await elb.send(new SetSubnetsCommand({ LoadBalancerArn: lbArn, Subnets: net.subnets }));
+  });
 
   test('NLB: an Elastic IP per subnet mapping, no security groups, health checks from its private address through the instance group', async () => {
     const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
