@@ -22,6 +22,7 @@ import { instanceState, STATE_CODE } from './lifecycle.js';
 import type { InstanceRecord, InstanceStateName, SpotRequestRecord } from './records.js';
 import { COMPUTE_KIND } from './records.js';
 import { scheduleSpotCheck, settle } from './spot.js';
+import { poke } from '../../fleet/engine.js';
 
 type Reason = { code: string; message: string };
 const USER_STOP: Reason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
@@ -108,6 +109,7 @@ function applyStart(ctx: RequestContext, i: InstanceRecord, atMs: number): void 
   if (i.publicIpOnLaunch) i.publicIp = claimPublicIp(ctx, i.id);
   scheduleSpotCheck(i, atMs);
   putInstance(ctx, i);
+  poke(ctx.tx, ctx.scope, atMs); // metrics follow it again (src/services/fleet/emit.ts)
 }
 
 /** The instances a call names, every one of them checked before any changes. */

@@ -30,6 +30,7 @@ import { attachSecondaryInterfaces, planSecondaryInterfaces, secondaryInSubnet }
 import { placementFor } from './placement-groups.js';
 import { recordSpotRequest, scheduleSpotCheck } from './spot.js';
 import type { ImageRecord, InstanceBlockDevice, InstanceRecord, VolumeType } from './records.js';
+import { poke } from '../../fleet/engine.js';
 
 export const USER_DATA_MAX = 16_384;
 /** AWS's default when a request names no type. */
@@ -306,6 +307,7 @@ export const runInstances = (raw: RunInstancesRequest, ctx: RequestContext): Res
     setTags(ctx.tx, ctx.scope, 'instance', id, instanceTags);
     out.push(instanceShape(ctx, rec, instanceTags, now));
   }
+  poke(ctx.tx, ctx.scope, now); // the fleet's metrics step follows running instances (src/services/fleet/emit.ts)
   return { ReservationId: reservationId, OwnerId: ctx.account, Groups: [], Instances: out };
 };
 
