@@ -4,7 +4,7 @@
  *   HealthyHostCount, UnHealthyHostCount   (TargetGroup, LoadBalancer) and (TargetGroup, AvailabilityZone, LoadBalancer), always
  *   RequestCount                           (LoadBalancer), (AvailabilityZone, LoadBalancer), (TargetGroup, LoadBalancer),
  *                                          (TargetGroup, AvailabilityZone, LoadBalancer) — when there were requests
- *   RequestCountPerTarget                  (TargetGroup, LoadBalancer) and (TargetGroup)
+ *   RequestCountPerTarget                  (TargetGroup, LoadBalancer) and (TargetGroup), always (0 without requests)
  *   TargetResponseTime                     the same dimensions as RequestCount
  *   HTTPCode_Target_2XX_Count; HTTPCode_ELB_5XX_Count and HTTPCode_ELB_503_Count when a target group has no targets
  * Requests come from the workload model (load.ts). The response time is a simulation: 5 ms at
@@ -50,7 +50,7 @@ export function emitElb(tx: Tx, scope: Scope, out: Writer, atMs: number, lbs: Lo
     const zones = lb.zones.map((z) => z.zoneName);
     const split = model.lbs.find((s) => s.arn === lb.arn);
     const lbCount = new Map<string, number>(); // zone -> requests
-    let lbTotal = 0; let lbRt = 0;
+    let lbTotal = 0; let lbRt = 0; let lbRefused = 0;
     for (const tg of targetGroupsOfLoadBalancer(tx, scope, lb.arn)) {
       const TG = { Name: 'TargetGroup', Value: tgDimension(tg) };
       const h = health.of(tg);
@@ -72,13 +72,16 @@ export function emitElb(tx: Tx, scope: Scope, out: Writer, atMs: number, lbs: Lo
       }
       const g = split?.groups.find((x) => x.arn === tg);
       const count = g ? Math.round(g.rate * 60) : 0;
+      const per = g?.targets.length ? count / g.targets.length : 0;
+      // Always reported (0 without requests), per target group and per target group and load balancer.
+      out.add(NS, 'RequestCountPerTarget', [TG, LB], 'Count', at, per);
+      out.add(NS, 'RequestCountPerTarget', [TG], 'Count', at, per);
       if (count <= 0) continue;
       lbTotal += count;
       if (!g!.targets.length) {
-        for (const name of ['HTTPCode_ELB_5XX_Count', 'HTTPCode_ELB_503_Count']) out.add(NS, name, [LB], 'Count', at, count);
+        lbRefused += count;
         continue;
       }
-      const per = count / g!.targets.length;
       const byZone = new Map<string, { n: number; rt: number }>();
       let rtSum = 0;
       for (const id of g!.targets) {
@@ -92,8 +95,6 @@ export function emitElb(tx: Tx, scope: Scope, out: Writer, atMs: number, lbs: Lo
       lbRt += rtSum;
       out.add(NS, 'RequestCount', [TG, LB], 'Count', at, count);
       out.add(NS, 'HTTPCode_Target_2XX_Count', [TG, LB], 'Count', at, count);
-      out.add(NS, 'RequestCountPerTarget', [TG, LB], 'Count', at, per);
-      out.add(NS, 'RequestCountPerTarget', [TG], 'Count', at, per);
       out.add(NS, 'TargetResponseTime', [TG, LB], 'Seconds', at, rtSum / count);
       for (const [z, b] of byZone) {
         if (!z) continue;
@@ -107,8 +108,9 @@ export function emitElb(tx: Tx, scope: Scope, out: Writer, atMs: number, lbs: Lo
     if (lbTotal > 0) {
       const dims: Dims = [LB];
       out.add(NS, 'RequestCount', dims, 'Count', at, lbTotal);
-      out.add(NS, 'HTTPCode_Target_2XX_Count', dims, 'Count', at, lbTotal);
-      if (lbRt > 0) out.add(NS, 'TargetResponseTime', dims, 'Seconds', at, lbRt / lbTotal);
+      if (lbTotal > lbRefused) out.add(NS, 'HTTPCode_Target_2XX_Count', dims, 'Count', at, lbTotal - lbRefused);
+      if (lbRefused) for (const name of ['HTTPCode_ELB_5XX_Count', 'HTTPCode_ELB_503_Count']) out.add(NS, name, dims, 'Count', at, lbRefused);
+      if (lbRt > 0) out.add(NS, 'TargetResponseTime', dims, 'Seconds', at, lbRt / (lbTotal - lbRefused));
       for (const [z, n] of lbCount) out.add(NS, 'RequestCount', [{ Name: 'AvailabilityZone', Value: z }, LB], 'Count', at, n);
     }
   }

@@ -10,7 +10,11 @@ import type { Tx } from '../../store/types.js';
 import { statistic } from '../cloudwatch/metrics-store.js';
 import { COMPUTE_KIND, type InstanceRecord } from '../ec2/compute/records.js';
 import { KIND as ELB_K } from '../elbv2/records.js';
-import { K as ASG_K } from '../autoscaling/records.js';
+import { K as ASG_K, type GroupRecord } from '../autoscaling/records.js';
+import type { LoadBalancerRecord } from '../elbv2/records.js';
+import { emitGroups } from './emit-asg.js';
+import { emitElb } from './emit-elb.js';
+import { Writer } from './emit-put.js';
 import { settleScope } from './engine.js';
 import { metricsStep, wakeMetrics } from './emit.js';
 import { cpuOf, HealthCache, idleCpu, LoadModel, putSetting } from './load.js';
@@ -152,5 +156,49 @@ test('a simulated day with 50 running instances (10 with detailed monitoring) se
   assert.ok(ms < 20_000, `${ms} ms`);
   await store.transaction((tx) => {
     assert.equal(cpu(tx, `i-${'0'.repeat(17)}`, T0, T0 + 24 * HOUR, 3600).length, 24);
+  });
+});
+
+test('AWS/ApplicationELB: requests, per-target counts and host counts with AWS\'s dimension values; AWS/AutoScaling group metrics', async () => {
+  const store = createMemoryStore();
+  const lbArn = 'arn:aws:elasticloadbalancing:us-east-1:111111111111:loadbalancer/app/web/0123456789abcdef';
+  const tgArn = 'arn:aws:elasticloadbalancing:us-east-1:111111111111:targetgroup/web/fedcba9876543210';
+  const at = T0 + 10 * MIN;
+  await store.transaction((tx) => {
+    instance(tx, 'i-0000000000000001');
+    instance(tx, 'i-0000000000000002', { zoneName: 'us-east-1b' });
+    instance(tx, 'i-0000000000000003', { zoneName: 'us-east-1b' });
+    tx.put(scope, ELB_K.listener, lbArn.replace(':loadbalancer/', ':listener/') + '/1111111111111111',
+      { arn: 'x', lbArn, port: 80, protocol: 'HTTP', certificates: [], defaultActions: [{ Type: 'forward', TargetGroupArn: tgArn }] });
+    const lb = { arn: lbArn, name: 'web', id: '0123456789abcdef', type: 'application', zones: [{ zoneName: 'us-east-1a' }, { zoneName: 'us-east-1b' }], activeMs: 0 } as unknown as LoadBalancerRecord;
+    putSetting(tx, scope, { target: { type: 'lb', arn: lbArn, name: 'web' }, requests: { kind: 'constant', value: 1000 }, setMs: T0 });
+    const health = new HealthCache(tx, scope, at);
+    (health as unknown as { of: (tg: string) => unknown }).of = () => [
+      { id: 'i-0000000000000001', port: 80, state: 'healthy' }, { id: 'i-0000000000000002', port: 80, state: 'healthy' },
+      { id: 'i-0000000000000003', port: 80, state: 'unhealthy' }];
+    const out = new Writer();
+    const st = { lastMs: at - MIN, inst: {}, stopped: {} };
+    emitElb(tx, scope, out, at, [lb], new LoadModel(tx, scope, at - MIN, at, health), health, st);
+    emitGroups(out, at, [{ name: 'g', min: 1, max: 6, desired: 3, metrics: { granularity: '1Minute', metrics: ['GroupInServiceInstances', 'GroupDesiredCapacity', 'GroupTotalInstances'] },
+      members: [{ id: 'a', state: 'InService' }, { id: 'b', state: 'InService' }, { id: 'c', state: 'Pending' }] } as unknown as GroupRecord]);
+    out.flush(tx, scope);
+    const LB = { Name: 'LoadBalancer', Value: 'app/web/0123456789abcdef' };
+    const TG = { Name: 'TargetGroup', Value: 'targetgroup/web/fedcba9876543210' };
+    const one = (ns: string, name: string, dims: Array<{ Name: string; Value: string }>, stat = 'Sum') =>
+      statistic(tx, scope, { namespace: ns, name, dimensions: dims }, stat, at - MIN, at, 60).map((p) => p.value);
+    assert.deepEqual(one('AWS/ApplicationELB', 'RequestCount', [LB]), [60000]);
+    assert.deepEqual(one('AWS/ApplicationELB', 'RequestCount', [TG, LB]), [60000]);
+    assert.deepEqual(one('AWS/ApplicationELB', 'RequestCountPerTarget', [TG, LB]), [30000]);
+    assert.deepEqual(one('AWS/ApplicationELB', 'RequestCountPerTarget', [TG]), [30000]);
+    assert.deepEqual(one('AWS/ApplicationELB', 'RequestCount', [{ Name: 'AvailabilityZone', Value: 'us-east-1b' }, LB]), [30000]);
+    assert.deepEqual(one('AWS/ApplicationELB', 'HealthyHostCount', [TG, LB], 'Maximum'), [2]);
+    assert.deepEqual(one('AWS/ApplicationELB', 'UnHealthyHostCount', [TG, LB], 'Maximum'), [1]);
+    assert.deepEqual(one('AWS/ApplicationELB', 'HealthyHostCount', [TG, { Name: 'AvailabilityZone', Value: 'us-east-1b' }, LB], 'Maximum'), [1]);
+    const rt = one('AWS/ApplicationELB', 'TargetResponseTime', [TG, LB], 'Average')[0]!;
+    assert.ok(rt > 0.005 && rt < 1, `response time ${rt}`);
+    const G = [{ Name: 'AutoScalingGroupName', Value: 'g' }];
+    assert.deepEqual(one('AWS/AutoScaling', 'GroupInServiceInstances', G, 'Average'), [2]);
+    assert.deepEqual(one('AWS/AutoScaling', 'GroupTotalInstances', G, 'Average'), [3]);
+    assert.deepEqual(one('AWS/AutoScaling', 'GroupMaxSize', G, 'Average'), [], 'only the metrics asked for');
   });
 });
