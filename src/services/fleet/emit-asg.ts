@@ -4,6 +4,8 @@
  * as Auto Scaling documents them: sizes, instances by life-cycle state, and the same counted in
  * capacity units (instance weights).
  */
+import type { Scope, Tx } from '../../store/types.js';
+import { groupsCollectingMetrics } from '../autoscaling/api.js';
 import type { GroupRecord, Member } from '../autoscaling/records.js';
 import type { Writer } from './emit-put.js';
 
@@ -33,12 +35,21 @@ export function groupMetricValues(g: GroupRecord): Record<(typeof GROUP_METRICS)
   };
 }
 
-/** Groups collecting metrics (the Auto Scaling records say which). */
-export const groupsCollecting = (groups: GroupRecord[]): GroupRecord[] => groups.filter((g) => g.metrics && !g.deleting);
+/**
+ * Groups collecting metrics, as Auto Scaling says (groupsCollectingMetrics: the group and the
+ * metrics enabled for it), with their records for the members' weights.
+ */
+export function groupsCollecting(tx: Tx, scope: Scope, records: GroupRecord[]): Array<{ group: GroupRecord; metrics: string[] }> {
+  const byName = new Map(records.map((g) => [g.name, g]));
+  return groupsCollectingMetrics(tx, scope).flatMap((c) => {
+    const g = byName.get(c.name);
+    return g && !g.deleting ? [{ group: g, metrics: c.metrics }] : [];
+  });
+}
 
-export function emitGroups(out: Writer, atMs: number, groups: GroupRecord[]): void {
-  for (const g of groups) {
-    const wanted = new Set(g.metrics!.metrics.length ? g.metrics!.metrics : GROUP_METRICS);
+export function emitGroups(out: Writer, atMs: number, groups: Array<{ group: GroupRecord; metrics: string[] }>): void {
+  for (const { group: g, metrics } of groups) {
+    const wanted = new Set(metrics.length ? metrics : GROUP_METRICS);
     const vals = groupMetricValues(g);
     const dims = [{ Name: 'AutoScalingGroupName', Value: g.name }];
     for (const name of GROUP_METRICS) if (wanted.has(name)) out.add('AWS/AutoScaling', name, dims, 'None', atMs - MIN, vals[name]);

@@ -12,7 +12,7 @@ import { COMPUTE_KIND, type InstanceRecord } from '../ec2/compute/records.js';
 import { KIND as ELB_K } from '../elbv2/records.js';
 import { K as ASG_K, type GroupRecord } from '../autoscaling/records.js';
 import type { LoadBalancerRecord } from '../elbv2/records.js';
-import { emitGroups } from './emit-asg.js';
+import { emitGroups, groupsCollecting } from './emit-asg.js';
 import { emitElb } from './emit-elb.js';
 import { Writer } from './emit-put.js';
 import { settleScope } from './engine.js';
@@ -179,8 +179,13 @@ test('AWS/ApplicationELB: requests, per-target counts and host counts with AWS\'
     const out = new Writer();
     const st = { lastMs: at - MIN, inst: {}, stopped: {} };
     emitElb(tx, scope, out, at, [lb], new LoadModel(tx, scope, at - MIN, at, health), health, st);
-    emitGroups(out, at, [{ name: 'g', min: 1, max: 6, desired: 3, metrics: { granularity: '1Minute', metrics: ['GroupInServiceInstances', 'GroupDesiredCapacity', 'GroupTotalInstances'] },
-      members: [{ id: 'a', state: 'InService' }, { id: 'b', state: 'InService' }, { id: 'c', state: 'Pending' }] } as unknown as GroupRecord]);
+    const g = { name: 'g', min: 1, max: 6, desired: 3, metrics: { granularity: '1Minute', metrics: ['GroupInServiceInstances', 'GroupDesiredCapacity', 'GroupTotalInstances'] },
+      members: [{ id: 'a', state: 'InService' }, { id: 'b', state: 'InService' }, { id: 'c', state: 'Pending' }] } as unknown as GroupRecord;
+    tx.put(scope, ASG_K.group, 'g', g);
+    tx.put(scope, ASG_K.group, 'quiet', { ...g, name: 'quiet', metrics: undefined });
+    const collecting = groupsCollecting(tx, scope, [g]);
+    assert.deepEqual(collecting.map((c) => c.group.name), ['g']);
+    emitGroups(out, at, collecting);
     out.flush(tx, scope);
     const LB = { Name: 'LoadBalancer', Value: 'app/web/0123456789abcdef' };
     const TG = { Name: 'TargetGroup', Value: 'targetgroup/web/fedcba9876543210' };

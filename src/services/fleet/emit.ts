@@ -61,7 +61,7 @@ export function runMetrics(sys: RequestContext, atMs: number, untilMs = atMs): v
   const allMembers = new Map<string, string>();
   for (const g of members.groups) for (const m of g.members) allMembers.set(m.id, g.name);
   const settings = listSettings(tx, scope);
-  const collecting = groupsCollecting(members.groups);
+  const collecting = groupsCollecting(tx, scope, members.groups);
   const out = new Writer();
   const dims = new Map<string, { id: Dims; agg: Dims[] }>();
   const last = Math.min(untilMs, atMs + (MAX_BATCH_MINUTES - 1) * MIN);
