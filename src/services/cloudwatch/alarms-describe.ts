@@ -29,7 +29,7 @@ export function metricAlarmShape(a: MetricAlarmRecord): MetricAlarm {
       ...(a.statistic ? { Statistic: a.statistic as MetricAlarm['Statistic'] } : { ExtendedStatistic: a.extendedStatistic }),
       Period: a.periodS, ...(a.unit ? { Unit: a.unit as MetricAlarm['Unit'] } : {}),
     } : { Metrics: a.metrics as MetricAlarm['Metrics'] }),
-    EvaluationPeriods: a.evaluationPeriods, DatapointsToAlarm: a.datapointsToAlarm, Threshold: a.threshold,
+    EvaluationPeriods: a.evaluationPeriods, ...(a.datapointsToAlarmUnset ? {} : { DatapointsToAlarm: a.datapointsToAlarm }), Threshold: a.threshold,
     ComparisonOperator: a.comparison as MetricAlarm['ComparisonOperator'], TreatMissingData: a.treatMissingData,
     ...(a.evaluateLowSampleCountPercentile ? { EvaluateLowSampleCountPercentile: a.evaluateLowSampleCountPercentile } : {}),
   };

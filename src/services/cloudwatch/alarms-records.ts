@@ -56,6 +56,8 @@ export interface MetricAlarmRecord extends AlarmBase {
   unit?: string;
   evaluationPeriods: number;
   datapointsToAlarm: number;
+  /** DatapointsToAlarm was not given (it defaults to EvaluationPeriods and DescribeAlarms leaves it out, as AWS does). */
+  datapointsToAlarmUnset?: true;
   threshold?: number;
   thresholdMetricId?: string;
   comparison: string;

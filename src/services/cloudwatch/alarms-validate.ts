@@ -61,7 +61,7 @@ function checkDims(d: Array<{ Name?: string; Value?: string }> | undefined): Arr
 }
 
 /** The evaluated part of a PutMetricAlarm (everything but names, actions and state). */
-export type MetricConfig = Pick<MetricAlarmRecord, 'metric' | 'statistic' | 'extendedStatistic' | 'periodS' | 'unit' | 'evaluationPeriods' | 'datapointsToAlarm' | 'threshold' | 'comparison' | 'treatMissingData' | 'evaluateLowSampleCountPercentile' | 'metrics'>;
+export type MetricConfig = Pick<MetricAlarmRecord, 'metric' | 'statistic' | 'extendedStatistic' | 'periodS' | 'unit' | 'evaluationPeriods' | 'datapointsToAlarm' | 'datapointsToAlarmUnset' | 'threshold' | 'comparison' | 'treatMissingData' | 'evaluateLowSampleCountPercentile' | 'metrics'>;
 
 export function checkMetricAlarm(input: PutMetricAlarmInput): MetricConfig {
   required('EvaluationPeriods', input.EvaluationPeriods);
@@ -83,7 +83,7 @@ export function checkMetricAlarm(input: PutMetricAlarmInput): MetricConfig {
   const treat = input.TreatMissingData ?? 'missing';
   if (!MISSING.includes(treat)) throw v(`The value ${treat} is not valid for TreatMissingData. Valid values are: ${MISSING.join(', ')}`);
   if (input.Unit !== undefined && !UNITS.includes(input.Unit)) throw v(`1 validation error detected: Value '${input.Unit}' at 'unit' failed to satisfy constraint: Member must satisfy enum value set: [${UNITS.join(', ')}]`);
-  const base = { evaluationPeriods: N, datapointsToAlarm: M, threshold: input.Threshold!, comparison: op, treatMissingData: treat as MetricConfig['treatMissingData'] };
+  const base = { evaluationPeriods: N, datapointsToAlarm: M, ...(input.DatapointsToAlarm === undefined ? { datapointsToAlarmUnset: true as const } : {}), threshold: input.Threshold!, comparison: op, treatMissingData: treat as MetricConfig['treatMissingData'] };
 
   const singleMembers = ['MetricName', 'Namespace', 'Statistic', 'ExtendedStatistic', 'Dimensions', 'Period', 'Unit'] as const;
   if (input.Metrics?.length) {

@@ -20,6 +20,7 @@ export default withFleet(defineService({
   handlers: {
     CreateLoadBalancer: lbs.createLoadBalancer, DescribeLoadBalancers: lbs.describeLoadBalancers, DeleteLoadBalancer: lbs.deleteLoadBalancer,
     DescribeLoadBalancerAttributes: lbs.describeLoadBalancerAttributes, ModifyLoadBalancerAttributes: lbs.modifyLoadBalancerAttributes,
+    DescribeCapacityReservation: lbs.describeCapacityReservation,
     SetSubnets: lbs.setSubnets, SetSecurityGroups: lbs.setSecurityGroups, SetIpAddressType: lbs.setIpAddressType,
     CreateTargetGroup: tgs.createTargetGroup, DescribeTargetGroups: tgs.describeTargetGroups, ModifyTargetGroup: tgs.modifyTargetGroup,
     DeleteTargetGroup: tgs.deleteTargetGroup, DescribeTargetGroupAttributes: tgs.describeTargetGroupAttributes,

@@ -11,7 +11,7 @@
  */
 import type {
   AvailabilityZone, CreateLoadBalancerInput, CreateLoadBalancerOutput, DeleteLoadBalancerInput, DeleteLoadBalancerOutput,
-  DescribeLoadBalancerAttributesInput, DescribeLoadBalancerAttributesOutput, DescribeLoadBalancersInput, DescribeLoadBalancersOutput,
+  DescribeCapacityReservationInput, DescribeCapacityReservationOutput, DescribeLoadBalancerAttributesInput, DescribeLoadBalancerAttributesOutput, DescribeLoadBalancersInput, DescribeLoadBalancersOutput,
   LoadBalancer, ModifyLoadBalancerAttributesInput, ModifyLoadBalancerAttributesOutput, SetIpAddressTypeInput, SetIpAddressTypeOutput,
   SetSecurityGroupsInput, SetSecurityGroupsOutput, SetSubnetsInput, SetSubnetsOutput, SubnetMapping,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -231,6 +231,12 @@ export const deleteLoadBalancer: Handler<DeleteLoadBalancerInput, DeleteLoadBala
 
 export const describeLoadBalancerAttributes: Handler<DescribeLoadBalancerAttributesInput, DescribeLoadBalancerAttributesOutput> = (input, ctx) =>
   ({ Attributes: attributeList(getLb(ctx, input.LoadBalancerArn).attributes) });
+
+/** No LCU reservations are made here: every load balancer answers with none (as one never reserved does on AWS). */
+export const describeCapacityReservation: Handler<DescribeCapacityReservationInput, DescribeCapacityReservationOutput> = (input, ctx) => {
+  getLb(ctx, input.LoadBalancerArn);
+  return { CapacityReservationState: [] };
+};
 
 export const modifyLoadBalancerAttributes: Handler<ModifyLoadBalancerAttributesInput, ModifyLoadBalancerAttributesOutput> = (input, ctx) => {
   const lb = getLb(ctx, input.LoadBalancerArn);
