@@ -12,6 +12,7 @@
  * in flight) is measured on both. Loopback only; every loop bounded.
  * Runs alone: `node --import tsx bench/alarms.ts` (after `npm run build`).
  */
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../test/helpers/sign.js';
@@ -168,7 +169,7 @@ export async function alarmsBench(): Promise<void> {
   }
   if (day) {
     console.log(`\n${day.evaluations.toLocaleString('en-US')} evaluations in the day; states at its end: ${Object.entries(day.states).map(([k, v]) => `${k} ${v}`).join(', ')}; bench-00000 changed state ${day.transitions} times`);
-    console.log(`target: a day of ${ALARMS} alarms in under 60 s: ${day.seconds < 60 ? 'met' : 'MISSED'}`);
+    console.log(`target: a day of ${ALARMS} alarms in under 60 s: ${day.seconds < 60 ? 'met' : 'MISSED'} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end)`);
   }
   console.log('moto: does not evaluate (its alarms keep the state they were created or set with, whatever the data): no evaluation ratio is printed');
 }

@@ -8,6 +8,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { DescribeImagesCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { awsClis, awsJson, runAws } from '../helpers/cli.js';
 
 /**
  * CloudWatch alarms end to end with the JS SDK v3: alarms that evaluate as the clock moves
@@ -139,4 +140,31 @@ describe('CloudWatch alarms', () => {
       ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold', Metrics: [{ Id: 'ad1', Expression: 'ANOMALY_DETECTION_BAND(m1, 2)' }],
     })), /anomaly detection/);
   });
+
+  for (const cli of awsClis()) {
+    test(`${cli.name}: put-metric-alarm with metric math, describe-alarms, set-alarm-state, describe-alarm-history, a composite rule refused`, { skip: cli.skip }, async () => {
+      const name = `cli-${cli.name.replace(/\W/g, '')}`;
+      await awsJson(cli.bin, cl.url, ['cloudwatch', 'put-metric-alarm', '--alarm-name', name, '--evaluation-periods', '2', '--datapoints-to-alarm', '1',
+        '--threshold', '10', '--comparison-operator', 'GreaterThanThreshold', '--treat-missing-data', 'notBreaching',
+        '--metrics', JSON.stringify([
+          { Id: 'a', MetricStat: { Metric: { Namespace: 'Cli', MetricName: 'A' }, Period: 60, Stat: 'Sum' }, ReturnData: false },
+          { Id: 'b', MetricStat: { Metric: { Namespace: 'Cli', MetricName: 'B' }, Period: 60, Stat: 'Sum' }, ReturnData: false },
+          { Id: 'e', Expression: 'a + b', Label: 'total', ReturnData: true },
+        ])]);
+      const d = await awsJson(cli.bin, cl.url, ['cloudwatch', 'describe-alarms', '--alarm-names', name]);
+      assert.equal(d.MetricAlarms[0].Metrics.length, 3);
+      assert.equal(d.MetricAlarms[0].Metrics[2].Expression, 'a + b');
+      assert.equal(d.MetricAlarms[0].StateValue, 'INSUFFICIENT_DATA');
+      await awsJson(cli.bin, cl.url, ['cloudwatch', 'set-alarm-state', '--alarm-name', name, '--state-value', 'ALARM', '--state-reason', 'drill', '--state-reason-data', '{"why":"drill"}']);
+      const d2 = await awsJson(cli.bin, cl.url, ['cloudwatch', 'describe-alarms', '--state-value', 'ALARM', '--alarm-name-prefix', 'cli-']);
+      assert.deepEqual(d2.MetricAlarms.map((x: { AlarmName: string }) => x.AlarmName), [name]);
+      assert.equal(d2.MetricAlarms[0].StateReasonData, '{"why":"drill"}');
+      const h = await awsJson(cli.bin, cl.url, ['cloudwatch', 'describe-alarm-history', '--alarm-name', name, '--history-item-type', 'StateUpdate']);
+      assert.equal(h.AlarmHistoryItems[0].HistorySummary, 'Alarm updated from INSUFFICIENT_DATA to ALARM');
+      const bad = await runAws(cli.bin, cl.url, ['cloudwatch', 'put-composite-alarm', '--alarm-name', `${name}-c`, '--alarm-rule', `ALARM(${name}) OR`]);
+      assert.notEqual(bad.status, 0);
+      assert.match(bad.stderr, /InvalidFormat/);
+      await awsJson(cli.bin, cl.url, ['cloudwatch', 'delete-alarms', '--alarm-names', name]);
+    });
+  }
 });
