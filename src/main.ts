@@ -34,9 +34,6 @@ ${TLS_USAGE}
   cloudlet load set TARGET --cpu 85% | --requests 1200/s | --ramp A..B --over 1h | --daily --peak A --trough B
   cloudlet load list | clear TARGET [--account ID] [--region R]
                                                   simulated load (TARGET: i-..., asg:NAME, lb:NAME or an ARN)
-  cloudlet load set TARGET --cpu 85% | --requests 1200/s | --ramp A..B --over 1h | --daily --peak A --trough B
-  cloudlet load list | clear TARGET [--account ID] [--region R]
-                                                  simulated load (TARGET: i-..., asg:NAME, lb:NAME or an ARN)
   cloudlet check                                  load every service and check its handlers against its model
   cloudlet --version
 
@@ -218,11 +215,6 @@ async function main(): Promise<void> {
       // Not endpoint(): its options stop at `--`; what follows belongs to the command.
       const { execCommand } = await import('./exec-cli.js');
       process.exitCode = await execCommand(rest);
-      return;
-    }
-    case 'load': {
-      const r = await (await import('./services/fleet/load-cli.js')).loadCommand(rest);
-      process.stdout.write(r.stdout); process.stderr.write(r.stderr); process.exitCode = r.code;
       return;
     }
     case 'load': {
