@@ -84,6 +84,8 @@ export function evaluateAlarm(inp: EvalInput): Evaluation | undefined {
   const M = a.datapointsToAlarm;
   const op = OPS[a.comparison]!;
   const thr = a.threshold ?? 0;
+  const fast = quickState(inp, op.test, thr);
+  if (fast !== undefined && fast.state === a.state) return { state: fast.state, reason: a.stateReason, reasonData: a.stateReasonData ?? '', ...(fast.newest !== undefined ? { metricValue: fast.newest } : {}) };
   const range = N + EXTRA_RANGE_PERIODS;
   const starts = Array.from({ length: range }, (_, j) => inp.atMs - (j + 1) * P); // newest first
   const stat = a.extendedStatistic ?? a.statistic;
@@ -118,6 +120,44 @@ export function evaluateAlarm(inp: EvalInput): Evaluation | undefined {
   const list = shown.map((d) => `${javaDouble(d.value!)} (${reasonTime(d.at)})`).join(', ');
   const reason = `Threshold Crossed: ${n} out of the last ${counted.length} datapoints [${list}] ${n === 1 ? 'was' : 'were'} ${state === 'OK' ? 'not ' : ''}${op.words} the threshold (${javaDouble(thr)}) (minimum ${min} datapoint${min === 1 ? '' : 's'} for ${a.state} -> ${state} transition).`;
   return { state, reason, reasonData: reasonData(inp, counted, starts), metricValue: counted.find((d) => d.value !== undefined)?.value };
+}
+
+/**
+ * The same decision as evaluateAlarm without building reasons (most evaluations change nothing):
+ * undefined when the full path must decide (low sample counts, no data under missing/ignore).
+ */
+function quickState(inp: EvalInput, test: (v: number, t: number) => boolean, thr: number): { state: AlarmState; newest?: number } | undefined {
+  const a = inp.alarm;
+  if (a.evaluateLowSampleCountPercentile === 'ignore') return undefined;
+  const P = a.periodS * 1000;
+  const N = a.evaluationPeriods;
+  const M = a.datapointsToAlarm;
+  const treat = a.metric?.namespace === 'AWS/DynamoDB' ? 'ignore' : a.treatMissingData;
+  const pts = inp.points;
+  let newest: number | undefined;
+  let b = 0;
+  if (treat === 'breaching' || treat === 'notBreaching') {
+    for (let j = 0; j < N; j++) {
+      const v = pts.get(inp.atMs - (j + 1) * P);
+      if (v === undefined) { if (treat === 'breaching') b++; } else { if (newest === undefined) newest = v; if (test(v, thr)) b++; }
+    }
+    return { state: b >= M ? 'ALARM' : 'OK', ...(newest !== undefined ? { newest } : {}) };
+  }
+  let n = 0;
+  const range = N + EXTRA_RANGE_PERIODS;
+  for (let j = 0; j < range && n < N; j++) {
+    const v = pts.get(inp.atMs - (j + 1) * P);
+    if (v === undefined) continue;
+    if (newest === undefined) newest = v;
+    n++;
+    if (test(v, thr)) b++;
+  }
+  if (n === 0) return undefined;
+  if (b >= M) return { state: 'ALARM', newest: newest! };
+  if (M <= 1) return { state: 'OK', newest: newest! };
+  // The premature-alarm rule needs the range empty beyond the M-th newest period.
+  for (let j = M; j < range; j++) if (pts.has(inp.atMs - (j + 1) * P)) return { state: 'OK', newest: newest! };
+  return undefined;
 }
 
 /**
