@@ -33,7 +33,7 @@ const MINUTE = 60_000;
  * Per-instant metric reads: one aggregation per metric, period and unit over the widest range
  * the instant's alarms need, each statistic derived from it once (alarms on one metric share it).
  */
-interface Read { fromMs: number }
+interface Read { fromMs: number; aggs?: Map<number, Agg>; stats: Map<string, Map<number, number>> }
 type Reads = Map<string, Read>;
 
 const readKey = (id: MetricId, periodS: number, unit?: string) => `${metricKey(id)}\u0001${periodS}\u0001${unit ?? ''}`;
@@ -44,53 +44,26 @@ function plan(reads: Reads, a: MetricAlarmRecord, atMs: number): void {
   const k = readKey(a.metric, a.periodS, a.unit);
   const fromMs = atMs - (a.evaluationPeriods + EXTRA_RANGE_PERIODS) * a.periodS * 1000;
   const r = reads.get(k);
-  if (!r) reads.set(k, { fromMs });
+  if (!r) reads.set(k, { fromMs, stats: new Map() });
   else if (fromMs < r.fromMs) r.fromMs = fromMs;
-}
-
-/**
- * What a settle has aggregated already, per metric, period and unit: a settle is one transaction
- * in which only the fleet's own steps write, and they write the period that has just ended, so
- * periods read at one instant stay as they were at the next; each instant aggregates only the
- * periods new since the last. Kept with the transaction, gone with it.
- */
-interface Cached { fromMs: number; toMs: number; aggs: Map<number, Agg>; stats: Map<string, Map<number, number>> }
-const settled = new WeakMap<Tx, Map<string, Cached>>();
-
-function statsOf(aggs: Iterable<[number, Agg]>, stat: string, into: Map<number, number>): Map<number, number> {
-  for (const [at, agg] of aggs) {
-    const v = statOf(agg, stat);
-    if (v !== undefined && Number.isFinite(v)) into.set(at, v);
-  }
-  return into;
-}
-
-function dropBefore<V>(m: Map<number, V>, fromMs: number): void {
-  for (const k of m.keys()) { if (k >= fromMs) break; m.delete(k); }
 }
 
 function read(tx: Tx, scope: Scope, reads: Reads, id: MetricId, stat: string, fromMs: number, toMs: number, periodS: number, unit?: string): Map<number, number> {
   const k = readKey(id, periodS, unit);
-  const want = Math.min(reads.get(k)?.fromMs ?? fromMs, fromMs);
-  let all = settled.get(tx);
-  if (!all) { all = new Map(); settled.set(tx, all); }
-  let c = all.get(k);
-  if (!c || c.fromMs > want || c.toMs > toMs) {
-    c = { fromMs: want, toMs, aggs: aggregate(tx, scope, id, want, toMs, periodS, unit ? { unit } : {}), stats: new Map() };
-    all.set(k, c);
-  } else if (c.toMs < toMs) {
-    const more = aggregate(tx, scope, id, c.toMs, toMs, periodS, unit ? { unit } : {});
-    for (const [at, agg] of more) c.aggs.set(at, agg);
-    for (const [st, m] of c.stats) statsOf(more, st, m);
-    c.toMs = toMs;
-    if (want > c.fromMs) {
-      dropBefore(c.aggs, want);
-      for (const m of c.stats.values()) dropBefore(m, want);
-      c.fromMs = want;
+  let r = reads.get(k);
+  if (!r || r.fromMs > fromMs) { r = { fromMs, stats: new Map() }; reads.set(k, r); }
+  // Read again at each instant: the metrics step may write a period that ended earlier (basic
+  // monitoring's 5-minute datapoints land at the period's start).
+  r.aggs ??= aggregate(tx, scope, id, r.fromMs, toMs, periodS, unit ? { unit } : {});
+  let m = r.stats.get(stat);
+  if (!m) {
+    m = new Map();
+    for (const [at, agg] of r.aggs) {
+      const v = statOf(agg, stat);
+      if (v !== undefined && Number.isFinite(v)) m.set(at, v);
     }
+    r.stats.set(stat, m);
   }
-  let m = c.stats.get(stat);
-  if (!m) { m = statsOf(c.aggs, stat, new Map()); c.stats.set(stat, m); }
   return m;
 }
 
