@@ -8,8 +8,9 @@
 // InService and healthy in the target group, a clean destroy.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListSubscriptionsByTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { clientConfig } from '../helpers/server.js';
@@ -31,6 +32,7 @@ describe('Terraform: the seeds\' scale-out fleet (ALB, Auto Scaling group, targe
     const elb = new ElasticLoadBalancingV2Client(cfg);
     const cw = new CloudWatchClient(cfg);
     const sns = new SNSClient(cfg);
+    const ec2 = new EC2Client(cfg);
 
     const [g] = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['fleet-app'] }))).AutoScalingGroups!;
     assert.deepEqual([g!.MinSize, g!.DesiredCapacity, g!.MaxSize, g!.HealthCheckType, g!.HealthCheckGracePeriod], [2, 3, 6, 'ELB', 120]);
@@ -39,6 +41,16 @@ describe('Terraform: the seeds\' scale-out fleet (ALB, Auto Scaling group, targe
     const inService = g!.Instances!.filter((i) => i.LifecycleState === 'InService' && i.HealthStatus === 'Healthy');
     assert.equal(inService.length, 3, JSON.stringify(g!.Instances));
     assert.deepEqual(new Set(inService.map((i) => i.AvailabilityZone)), new Set(['us-east-1a', 'us-east-1b']), 'balanced over both zones');
+
+    // Launched from the template (t3.micro, one of the overrides), the group's tag and the template's on each instance.
+    const launched = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: inService.map((i) => i.InstanceId!) }))).Reservations!.flatMap((r) => r.Instances!);
+    for (const i of launched) {
+      assert.equal(i.InstanceType, 't3.micro');
+      const tags = Object.fromEntries(i.Tags!.map((t) => [t.Key, t.Value]));
+      assert.deepEqual([tags.Name, tags.Tier, tags['aws:autoscaling:groupName']], ['fleet-app', 'app', 'fleet-app'], JSON.stringify(i.Tags));
+    }
+    const acts = (await asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'fleet-app' }))).Activities!;
+    assert.equal(acts.filter((a) => a.StatusCode === 'Successful' && a.Description!.startsWith('Launching a new EC2 instance: i-')).length, 3, JSON.stringify(acts));
 
     const [lb] = (await elb.send(new DescribeLoadBalancersCommand({ Names: ['fleet-web'] }))).LoadBalancers!;
     assert.equal(lb!.State?.Code, 'active');
@@ -67,6 +79,6 @@ describe('Terraform: the seeds\' scale-out fleet (ALB, Auto Scaling group, targe
     assert.deepEqual((await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers, []);
     assert.deepEqual((await cw.send(new DescribeAlarmsCommand({}))).MetricAlarms, [], 'the target tracking alarms go with their policy');
     assert.equal((await sns.send(new ListTopicsCommand({}))).Topics!.length, 0);
-    for (const c of [asg, elb, cw, sns]) c.destroy();
+    for (const c of [asg, elb, cw, sns, ec2]) c.destroy();
   });
 });
