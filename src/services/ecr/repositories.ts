@@ -60,8 +60,28 @@ export function repositoryUri(registryId: string, region: string, name: string, 
   return `${registryId}.dkr.ecr.${region}.localhost${port ? `:${port}` : ''}/${name}`;
 }
 
+/** The row written before repositories could be created through the API (kept by snapshots and exports of that time). */
+interface LegacyRepositoryRow { createdAt?: string; encryptionType?: string }
+
+/** A stored row in today's shape: rows of the first layout (createdAt text, encryptionType) are read as they were meant. */
+export function readRepository(raw: RepositoryRecord & LegacyRepositoryRow, scope: Scope): RepositoryRecord {
+  if (raw.createdAtMs !== undefined && raw.encryption && raw.tags) return raw;
+  const { createdAt, encryptionType, ...rest } = raw;
+  const at = createdAt === undefined ? NaN : Date.parse(createdAt);
+  return {
+    ...rest,
+    region: raw.region ?? scope.region,
+    createdAtMs: raw.createdAtMs ?? (Number.isFinite(at) ? at : 0),
+    encryption: raw.encryption ?? { encryptionType: (encryptionType as RepositoryRecord['encryption']['encryptionType'] | undefined) ?? 'AES256' },
+    tags: raw.tags ?? [],
+    imageTagMutability: raw.imageTagMutability ?? 'MUTABLE',
+    scanOnPush: raw.scanOnPush ?? false,
+  };
+}
+
 export function findRepository(tx: Tx, scope: Scope, name: string): RepositoryRecord | undefined {
-  return tx.get<RepositoryRecord>(scope, REPOSITORY, name);
+  const raw = tx.get<RepositoryRecord>(scope, REPOSITORY, name);
+  return raw && readRepository(raw, scope);
 }
 
 export function notFound(name: string, registryId: string): AwsError {
@@ -82,7 +102,7 @@ export function updateRepository(tx: Tx, scope: Scope, name: string, change: (r:
 }
 
 export function allRepositories(tx: Tx, scope: Scope): RepositoryRecord[] {
-  return tx.list<RepositoryRecord>(scope, REPOSITORY).map((r) => r.value);
+  return tx.list<RepositoryRecord>(scope, REPOSITORY).map((r) => readRepository(r.value, scope));
 }
 
 /** The request's registry: registryId when given, else the caller's account; in the request's region. */
@@ -213,7 +233,7 @@ export const describeRepositories: Handler<DescribeRepositoriesRequest, Describe
   const rows = ctx.tx.list<RepositoryRecord>(scope, REPOSITORY, { after: decodeToken(binding, input.nextToken), limit: max + 1 });
   const page = rows.slice(0, max);
   return {
-    repositories: page.map((r) => toRepository(r.value, port)),
+    repositories: page.map((r) => toRepository(readRepository(r.value, scope), port)),
     nextToken: rows.length > max ? encodePageToken(binding, page[page.length - 1]!.id) : undefined,
   };
 };
