@@ -29,8 +29,8 @@ import { awsClis, awsJson, runAws } from '../helpers/cli.js';
 import { runCli } from '../helpers/process.js';
 import { runPython } from '../helpers/python.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
-import { terraformDir, TF_MIRROR } from '../helpers/terraform.js';
-import { needTool, toolPath } from '../helpers/tools.js';
+import { terraform as runTerraform, terraformDir, TF_MIRROR } from '../helpers/terraform.js';
+import { needTool } from '../helpers/tools.js';
 
 const doc = (...statements: Array<Record<string, unknown>>) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
 const TLS_ONLY = (bucket: string) => doc({
@@ -89,20 +89,13 @@ after(async () => {
   await cl?.close();
 });
 
-/** terraform in dir, trusting cloudlet's CA through AWS_CA_BUNDLE (and nothing else from this environment). */
-function terraform(dir: string, args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((done) => {
-    const child = spawn(toolPath('terraform') ?? 'terraform', [...args, '-no-color', '-input=false', ...(args[0] === 'init' ? [] : ['-var', `endpoint=${https}`])], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', AWS_CA_BUNDLE: caFile },
-      timeout: 300_000,
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('close', (code) => done({ status: code ?? -1, out }));
-  });
-}
+/**
+ * terraform in dir over HTTPS, trusting cloudlet's CA through AWS_CA_BUNDLE. Terraform starts
+ * the provider itself here: in the provider's debug mode (startProvider) its HTTP client takes
+ * no custom CA bundle ("unable to add custom RootCAs").
+ */
+const terraform = (dir: string, args: string[]) =>
+  runTerraform(dir, [...args, ...(args[0] === 'init' ? [] : ['-var', `endpoint=${https}`])], { AWS_CA_BUNDLE: caFile });
 
 /** A one-file ustar archive. */
 function tarOf(name: string, content: string): Buffer {

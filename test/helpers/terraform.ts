@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -23,12 +23,56 @@ export function terraformDir(fixture: string, prefix: string): string {
   return dir;
 }
 
-/** Runs terraform in dir with nothing from the user's environment but PATH (no stray credentials or config). */
-export function terraform(dir: string, args: string[]): Promise<{ status: number; out: string }> {
+/** The provider binary in the mirror. */
+export function providerBinary(): string | undefined {
+  const base = join(TF_MIRROR, 'registry.terraform.io/hashicorp/aws');
+  try {
+    for (const v of readdirSync(base).sort().reverse()) {
+      const d = join(base, v, 'linux_amd64');
+      const f = readdirSync(d).find((n) => n.startsWith('terraform-provider-aws'));
+      if (f) return join(d, f);
+    }
+  } catch { /* no mirror: terraform starts the provider itself */ }
+  return undefined;
+}
+
+/**
+ * Starts the AWS provider once for a working directory, in the provider's debug mode, so every
+ * terraform command there reattaches to it (TF_REATTACH_PROVIDERS) instead of starting the
+ * 700 MB binary two or three times per command: the largest CPU cost of the Terraform tests.
+ * (In debug mode the provider's HTTP client refuses a custom CA bundle: HTTPS tests let
+ * terraform start the provider with AWS_CA_BUNDLE instead.)
+ */
+export async function startProvider(dir: string): Promise<{ stop(): void }> {
+  const bin = providerBinary();
+  if (!bin) return { stop: () => undefined };
+  const child = spawn(bin, ['-debug'], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const reattach = await new Promise<string | undefined>((ok) => {
+    let out = '';
+    const timer = setTimeout(() => ok(undefined), 60_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /TF_REATTACH_PROVIDERS='([^']+)'/.exec(out);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    child.stderr.on('data', () => undefined);
+    child.on('exit', () => { clearTimeout(timer); ok(undefined); });
+  });
+  if (reattach) writeFileSync(join(dir, 'reattach.json'), reattach);
+  else child.kill('SIGKILL');
+  return { stop: () => { child.kill('SIGTERM'); } };
+}
+
+/**
+ * Runs terraform in dir with nothing from the user's environment but PATH (no stray credentials
+ * or config), attached to the dir's provider when startProvider started one.
+ */
+export function terraform(dir: string, args: string[], env: Record<string, string> = {}): Promise<{ status: number; out: string }> {
+  const reattach = existsSync(join(dir, 'reattach.json')) ? { TF_REATTACH_PROVIDERS: readFileSync(join(dir, 'reattach.json'), 'utf8') } : {};
   return new Promise((done) => {
     const child = spawn(toolPath('terraform') ?? 'terraform', [...args, '-no-color', '-input=false'], {
       cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
+      env: { PATH: process.env.PATH, HOME: dir, TF_CLI_CONFIG_FILE: join(dir, 'cli.tfrc'), TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1', ...reattach, ...env },
       timeout: 300_000,
     });
     let out = '';
@@ -40,13 +84,15 @@ export function terraform(dir: string, args: string[]): Promise<{ status: number
 
 /** A cloudlet and a working directory of FIXTURE for one describe block; closed and removed after it. */
 export function terraformFixture(fixture: string): { readonly cl: Cloudlet; readonly dir: string; readonly vars: string[] } {
-  const ctx = { vars: [] as string[] } as { cl: Cloudlet; dir: string; vars: string[] };
+  const ctx = { vars: [] as string[] } as { cl: Cloudlet; dir: string; vars: string[]; provider?: { stop(): void } };
   before(async () => {
     ctx.cl = await startTestServer();
     ctx.dir = terraformDir(fixture, `cloudlet-${fixture}-`);
     ctx.vars = ['-var', `endpoint=${ctx.cl.url}`];
+    ctx.provider = await startProvider(ctx.dir);
   });
   after(async () => {
+    ctx.provider?.stop();
     await ctx.cl?.close();
     if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
   });
