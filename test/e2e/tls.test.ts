@@ -7,7 +7,7 @@
 // untrusting client and a garbage first byte each end clearly. skopeo pushes to and pulls from
 // the registry over HTTPS with verification on, trusting a directory that holds only ca.crt.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
@@ -371,7 +371,7 @@ describe('Terraform over HTTPS: a bucket with the TLS-only policy', { skip: need
   });
 });
 describe('skopeo over HTTPS, trusting only cloudlet\'s CA', { skip: needTool('skopeo'), concurrency: 1 }, () => {
-  test('pushes to and pulls from localhost:PORT/NAME with TLS verification on (--dest-cert-dir/--src-cert-dir holding ca.crt only)', { timeout: 120_000 }, async () => {
+  test('pushes to and pulls from localhost:PORT/NAME, and pushes to the repositoryUri, with TLS verification on (--dest-cert-dir/--src-cert-dir holding ca.crt only)', { timeout: 120_000 }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'cloudlet-tls-skopeo-'));
     try {
       const certs = join(dir, 'certs');
@@ -396,6 +396,20 @@ describe('skopeo over HTTPS, trusting only cloudlet\'s CA', { skip: needTool('sk
       const untrusted = await run('skopeo', ['--insecure-policy', 'inspect', '--creds', creds, dest]);
       assert.notEqual(untrusted.code, 0);
       assert.match(untrusted.out, /certificate signed by unknown authority|x509/);
+      // The repositoryUri exactly as ECR reports it, where its name resolves: a private mount
+      // namespace whose /etc/hosts maps it to loopback (this machine's resolver, like Go's, does
+      // not map *.localhost), so nothing outside this one skopeo process changes.
+      if (process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0) {
+        const hosts = join(dir, 'hosts');
+        writeFileSync(hosts, `127.0.0.1 ${repo.repositoryUri!.split(':')[0]}\n${readFileSync('/etc/hosts', 'utf8')}`);
+        const asAws = await run('unshare', ['-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec skopeo --insecure-policy copy --dest-creds "$1" --dest-cert-dir "$2" "$3" "docker://$4:v2"',
+          hosts, creds, certs, `oci:${join(dir, 'src')}:v1`, repo.repositoryUri!]);
+        assert.equal(asAws.code, 0, asAws.out);
+        const tagged = await ecr.send(new DescribeImagesCommand({ repositoryName: 'tls/app', imageIds: [{ imageTag: 'v2' }] }));
+        assert.equal(tagged.imageDetails?.[0]?.imageDigest, digest, 'pushed through the AWS-form URI with TLS verification on');
+      } else {
+        t.diagnostic('the ACCOUNT.dkr.ecr.REGION.localhost form is pushed only as root (a private mount namespace maps the name)');
+      }
       ecr.destroy();
     } finally {
       rmSync(dir, { recursive: true, force: true });
