@@ -8,9 +8,11 @@
  *   GET    deliveries[?topic=&endpoint=]          the HTTP/S delivery log: every attempt and its answer
  */
 import type { ServerResponse } from 'node:http';
-import { isAwsError } from '../../core/errors.js';
+import { randomUUID } from 'node:crypto';
+import { AwsError, isAwsError } from '../../core/errors.js';
 import type { WireRequest } from '../../protocol/codec.js';
 import type { ServerDeps } from '../../server/context.js';
+import { writeResponse } from '../../server/http-io.js';
 import type { Tx } from '../../store/types.js';
 import { DELIVERY, OUTBOX, type DeliveryRecord, type OutboxRecord } from './records.js';
 import { readSigning } from './signing.js';
@@ -24,11 +26,21 @@ function send(res: ServerResponse, status: number, body: string, type: string): 
 
 const json = (res: ServerResponse, status: number, body: unknown): void => send(res, status, `${JSON.stringify(body, null, 2)}\n`, 'application/json');
 
-const xml = (res: ServerResponse, op: string, inner: string): void => send(res, 200,
-  `<${op}Response xmlns="http://sns.amazonaws.com/doc/2010-03-31/">${inner ? `<${op}Result>${inner}</${op}Result>` : ''}<ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata></${op}Response>\n`,
-  'text/xml');
+/** An AWS error becomes the operation's error answer; anything else stays a failure. */
+const asAnswer = (error: unknown): { error: AwsError } => {
+  if (isAwsError(error)) return { error };
+  throw error;
+};
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** The answer (or error) of SNS operation `op`, written by the SNS codec from the model, as the API would answer. */
+async function snsAnswer(deps: ServerDeps, res: ServerResponse, op: string, result: { output: unknown } | { error: AwsError }): Promise<void> {
+  const sns = await deps.registry.get('sns');
+  const operation = sns.model.operation(op);
+  const meta = { requestId: randomUUID() };
+  await writeResponse(res, 'error' in result
+    ? sns.codec.serializeError(sns.model, result.error, meta, operation)
+    : sns.codec.serializeOutput(sns.model, operation!, result.output, meta));
+}
 
 function rowsOf<T>(tx: Tx, kind: string): Array<{ account: string; region: string; id: string; value: T }> {
   const out: Array<{ account: string; region: string; id: string; value: T }> = [];
@@ -58,12 +70,14 @@ export async function snsAdmin(deps: ServerDeps, sub: string, wire: WireRequest,
       return send(res, 200, pair.certPem, 'application/x-x509-ca-cert');
     }
     if (sub === 'confirm' && get) {
-      const s = await deps.store.transaction((tx) => confirmByToken(tx, q.get('TopicArn'), q.get('Token'), deps.clock.nowMs()));
-      return xml(res, 'ConfirmSubscription', `<SubscriptionArn>${esc(s.arn)}</SubscriptionArn>`);
+      const r = await deps.store.transaction((tx) => ({ output: { SubscriptionArn: confirmByToken(tx, q.get('TopicArn'), q.get('Token'), deps.clock.nowMs()).arn } }))
+        .catch(asAnswer);
+      return await snsAnswer(deps, res, 'ConfirmSubscription', r);
     }
     if (sub === 'unsubscribe' && get) {
-      await deps.store.transaction((tx) => unsubscribeByUrl(tx, q.get('SubscriptionArn')));
-      return xml(res, 'Unsubscribe', '');
+      const r = await deps.store.transaction((tx) => { unsubscribeByUrl(tx, q.get('SubscriptionArn')); return { output: {} }; })
+        .catch(asAnswer);
+      return await snsAnswer(deps, res, 'Unsubscribe', r);
     }
     if (sub === 'outbox' && (get || wire.method === 'DELETE')) {
       const n = await deps.store.transaction((tx) => {
@@ -82,9 +96,7 @@ export async function snsAdmin(deps: ServerDeps, sub: string, wire: WireRequest,
     }
     return json(res, 404, { error: 'NotFound', message: `no SNS admin endpoint ${wire.method} /_cloudlet/sns/${sub}` });
   } catch (err) {
-    if (isAwsError(err)) {
-      return send(res, err.status, `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${err.code}</Code><Message>${esc(err.message)}</Message></Error></ErrorResponse>\n`, 'text/xml');
-    }
+    if (isAwsError(err)) return json(res, err.status, { error: err.code, message: err.message });
     throw err;
   }
 }
