@@ -1,3 +1,4 @@
+import { meteredStore } from '../services/cost/meter.js';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -109,7 +110,8 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     }
   }
   const deps: ServerDeps = {
-    store, blobs, clock, log,
+    // Every transaction that writes a billable record meters it (the cost meter, src/services/cost/meter.ts).
+    store: meteredStore(store, clock), blobs, clock, log,
     registry: new ServiceRegistry(CATALOG),
     version: VERSION,
     iam: opts.iam ?? 'enforce',
@@ -117,7 +119,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     dataDir, vulnDb: opts.vulnDb,
     limits, bodyBudget: new BodyBudget(limits.bodyBudgetBytes), guard: createGuard(opts, host),
     // S3 bucket CORS rules answer cross-site requests (loaded on the first one, like the services).
-    corsPolicy: async (req) => (await import('../services/s3/cors.js')).s3CorsPolicy(store)(req),
+    corsPolicy: async (req) => (await import('../services/s3/cors.js')).s3CorsPolicy(deps.store)(req),
   };
   const server = createServer(serverOptions(limits), (req, res) => {
     handleRequest(deps, req, res).catch((err: unknown) => {
