@@ -191,6 +191,18 @@ export const LINE_SOURCES: Readonly<Record<string, LineFn>> = {
   'cloudwatch:alarm': (tx, s, _id, v) => alarmLines(tx, s, v),
 };
 
+/**
+ * When a record says its billing stopped, if that can be earlier than the transaction that
+ * meters it (a stop or an interruption the EC2 settle applies on a later request).
+ */
+export function endedAt(kind: string, value: any): number | undefined {
+  switch (kind) {
+    case 'ec2:instance': return value.phase === 'start' ? undefined : value.sinceMs;
+    case 'ec2:volume': case 'ec2:natgateway': return value.deleteMs;
+    default: return undefined;
+  }
+}
+
 /** Where a tag row's change must re-meter: the resource kinds its id can name. */
 export function taggedResource(kind: string, id: string, value: unknown): Array<{ kind: string; id: string }> | undefined {
   if (kind === 'ec2:tags') {

@@ -13,7 +13,7 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { Scope, Store, Tx } from '../../store/types.js';
-import { LINE_SOURCES, taggedResource } from './lines.js';
+import { endedAt, LINE_SOURCES, taggedResource } from './lines.js';
 import type { CountRecord, Line, Segment } from './types.js';
 
 export const OPEN_KIND = 'cost:open';
@@ -52,10 +52,15 @@ export function meterResource(tx: Tx, scope: Scope, kind: string, id: string, no
   const value = tx.get(scope, kind, id);
   const lines = value === undefined ? [] : source(tx, scope, id, value);
   const oid = openId(kind, id);
-  const open = tx.get<{ segments: Segment[] }>(scope, OPEN_KIND, oid)?.segments ?? [];
+  const row = tx.get<{ segments: Segment[]; atMs?: number }>(scope, OPEN_KIND, oid);
+  const open = row?.segments ?? [];
   if (open.length === 0 && lines.length === 0) return;
+  // A line that ends because the record says it stopped ends then; one that merely changed, now.
+  const ended = value === undefined ? undefined : endedAt(kind, value);
+  const floor = row?.atMs ?? -Infinity;
   const wanted = new Map(lines.map((l) => [l.key, l]));
   const next: Segment[] = [];
+  const replaced = new Map<string, number>();
   let changed = false;
   for (const seg of open) {
     const l = wanted.get(seg.line.key);
@@ -63,16 +68,21 @@ export function meterResource(tx: Tx, scope: Scope, kind: string, id: string, no
       next.push(seg);
       wanted.delete(seg.line.key);
     } else {
-      closeSegment(tx, scope, kind, id, seg, nowMs);
+      const end = !l && ended !== undefined ? Math.min(nowMs, Math.max(ended, floor)) : nowMs;
+      closeSegment(tx, scope, kind, id, seg, end);
+      replaced.set(seg.line.key, Math.max(end, seg.startMs));
       changed = true;
     }
   }
   for (const l of wanted.values()) {
-    next.push({ line: l, startMs: Math.max(nowMs, l.fromMs) });
+    // The record's own start (launch, creation) when it is known and not before the last metering.
+    // A changed line continues where its old self ended.
+    const cont = replaced.get(l.key);
+    next.push({ line: l, startMs: cont ?? (l.fromMs > 0 ? Math.max(l.fromMs, floor) : nowMs) });
     changed = true;
   }
   if (!changed) return;
-  if (next.length) tx.put(scope, OPEN_KIND, oid, { segments: next });
+  if (next.length) tx.put(scope, OPEN_KIND, oid, { segments: next, atMs: nowMs });
   else tx.delete(scope, OPEN_KIND, oid);
 }
 
@@ -85,6 +95,15 @@ export function meterCount(tx: Tx, scope: Scope, line: CountRecord['line'], quan
 }
 
 const TAG_KINDS = new Set(['ec2:tags', 'elbv2:tags']);
+const FLUSH = Symbol('cost meter flush');
+
+/**
+ * Meters what the transaction has written so far as of `atMs`. The fleet engine calls it after
+ * each step, whose changes happen at the step's instant, not at the end of the settle.
+ */
+export function meterFlush(tx: Tx, atMs: number): void {
+  (tx as Tx & { [FLUSH]?: (atMs: number) => void })[FLUSH]?.(atMs);
+}
 
 /**
  * A store whose transactions meter what they wrote. Everything else passes through: the
@@ -99,7 +118,14 @@ export function meteredStore(store: Store, clock: Clock): Store {
         for (const r of taggedResource(kind, id, value ?? tx.get(scope, kind, id)) ?? []) note(scope, r.kind, r.id);
       }
     };
-    const wrapped: Tx = {
+    const flush = (atMs: number): void => {
+      if (!touched.size) return;
+      const batch = [...touched.values()];
+      touched.clear();
+      for (const t of batch) meterResource(tx, t.scope, t.kind, t.id, atMs);
+    };
+    const wrapped: Tx & { [FLUSH]: (atMs: number) => void } = {
+      [FLUSH]: flush,
       get: (scope, kind, id) => tx.get(scope, kind, id),
       put: (scope, kind, id, value) => { tx.put(scope, kind, id, value); note(scope, kind, id, value); },
       delete: (scope, kind, id) => {
@@ -116,10 +142,7 @@ export function meteredStore(store: Store, clock: Clock): Store {
       scopes: (account) => tx.scopes(account),
     };
     const out = await fn(wrapped);
-    if (touched.size) {
-      const now = clock.nowMs();
-      for (const t of touched.values()) meterResource(tx, t.scope, t.kind, t.id, now);
-    }
+    flush(clock.nowMs());
     return out;
   });
   return {

@@ -22,6 +22,7 @@ import type { BlobStore, Scope, Store, Tx } from '../../store/types.js';
 import type { Handler, RequestContext, ServiceDefinition } from '../types.js';
 import { FLEET_INDEX, FLEET_INDEX_SCOPE, FLEET_STATE, FLEET_STATE_ID, indexId, type FleetIndexRow, type FleetState } from './records.js';
 import { systemContext } from './system.js';
+import { meterFlush } from '../cost/meter.js';
 
 export interface FleetStep {
   name: string;
@@ -70,6 +71,8 @@ export function isDue(tx: Tx, scope: Scope, nowMs: number): boolean {
 /** Brings one scope up to nowMs: every due instant in order, each step in order. Returns how many instants ran. */
 export function settleScope(tx: Tx, scope: Scope, nowMs: number, env: FleetEnv, steps: readonly FleetStep[]): number {
   let instants = 0;
+  // What the transaction wrote before the settle happened at its now; what each step writes, at the step's instant.
+  meterFlush(tx, nowMs);
   for (;;) {
     let at: number | undefined;
     for (const s of steps) {
@@ -85,6 +88,7 @@ export function settleScope(tx: Tx, scope: Scope, nowMs: number, env: FleetEnv, 
       const d = s.nextDue(tx, scope);
       if (d === undefined || d > at) continue;
       s.run(systemContext(tx, scope, at, env, s.name), at, s.batches ? horizon(tx, scope, s, steps, at, nowMs) : at);
+      meterFlush(tx, at);
       const after = s.nextDue(tx, scope);
       if (after !== undefined && after <= at) throw new Error(`fleet engine: step ${s.name} did not move on from ${new Date(at).toISOString()}`);
     }
