@@ -35,6 +35,20 @@ describe('Java patterns from the models', () => {
   it('take escaped punctuation outside classes and lookahead (on the backtracking engine)', () => {
     const ecr = matcher('^arn:aws(-\\w+)*:secretsmanager:[a-zA-Z0-9-:]+:secret:ecr\\-pullthroughcache\\/[a-zA-Z0-9\\/_+=.@-]+$');
     assert.equal(ecr.matches('arn:aws:secretsmanager:us-east-1:123456789012:secret:ecr-pullthroughcache/x'), true);
+    // Cost Explorer's CostCategoryName: the '-' after \p{Z} is a literal hyphen, as in Java.
+    const category = matcher('^(?! )[\\p{L}\\p{N}\\p{Z}-_]*(?<! )$');
+    assert.equal(category.matches('Team-A_1 x'), true);
+    assert.equal(category.matches(' lead'), false);
+    assert.equal(category.matches('a.b'), false);
+    // Budgets' BudgetName: Java's inline (?i) inside a lookahead, to the end of its group.
+    const budget = matcher('^(?![^:\\\\]*/action/|(?i).*<script>.*</script>.*)[^:\\\\]+$');
+    assert.equal(budget.matches('Monthly EC2'), true);
+    for (const bad of ['a<SCRIPT>x</Script>', 'x/action/y', 'a:b']) assert.equal(budget.matches(bad), false, bad);
+    const folded = matcher('(?=.)(?i)[a-c]x');
+    assert.equal(folded.engine, 'backtracking');
+    assert.deepEqual(['bX', 'Bx', 'dx'].map((v) => folded.matches(v)), [true, true, false]);
+    // Budgets' subscriber address: '*+' inside a class is two literal characters, not a possessive quantifier.
+    assert.equal(matcher("(^[a-zA-Z0-9.!#$%&'*+=?^_‘{|}~-]+@[a-zA-Z0-9_-]+(\\.[a-zA-Z0-9_-]+)+$)").matches('a*+b@example.com'), true);
     const alias = matcher('^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$');
     assert.equal(alias.engine, 'backtracking');
     assert.equal(alias.matches('my-alias'), true);

@@ -23,10 +23,18 @@ export interface Matcher {
 }
 export type CompiledPattern = { ok: true; matcher: Matcher } | { ok: false; reason: string };
 
-/** Java-only syntax, each with why no engine here takes it as Java means it. */
-const UNSUPPORTED: Array<[RegExp, string]> = [
+/**
+ * The pattern with every character class emptied (`[a*+]` -> `[]`): quantifier syntax inside
+ * a class is literal (Budgets' and Cost Explorer's e-mail patterns hold `*+` there).
+ */
+function outsideClasses(src: string): string {
+  return src.replace(/\[\^?\]?(?:[^\]\\]|\\.)*\]/g, '[]');
+}
+
+/** Java-only syntax, each with why no engine here takes it as Java means it; `outside`: only outside classes. */
+const UNSUPPORTED: Array<[RegExp, string, 'outside'?]> = [
   [/\(\?>/, 'atomic groups (?>...) are Java-only'],
-  [/(?<!\\)[*+?]\+|(?<!\\p\{\w*)\{\d+(?:,\d*)?\}\+/, 'possessive quantifiers (*+, ++, ?+, {n}+) are Java-only'],
+  [/(?<!\\)[*+?]\+|(?<!\\p\{\w*)\{\d+(?:,\d*)?\}\+/, 'possessive quantifiers (*+, ++, ?+, {n}+) are Java-only', 'outside'],
   [/\\[AZzGhHRXvV]/, 'Java-only escapes (\\A, \\Z, \\z, \\G, \\h, \\R, \\X, ...)'],
   [/\\p\{(?:Is|In|java|Alpha|Alnum|Punct|Graph|Print|Blank|Cntrl|XDigit|Space|Lower|Upper|ASCII|Digit)/, 'Java-only character classes (\\p{Alpha}, \\p{javaLowerCase}, \\p{IsLatin}, ...)'],
   [/&&/, 'character class intersection (&&) is Java-only'],
@@ -43,13 +51,21 @@ function toRe2Syntax(src: string): string {
     .replace(/\\u([0-9a-fA-F]{4})/g, '\\x{$1}');
 }
 
+const swapCase = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+
 /**
  * For JavaScript's unicode mode, which refuses identity escapes that Java reads as the bare
  * character (`\:`, `\@`, `\-` outside a class): drop the backslash where it means nothing.
+ * Inside a class, a `-` right after a class escape (`[\p{Z}-_]`, Cost Explorer's names) is a
+ * literal hyphen to Java and a bad range to JavaScript: it is escaped. Java's inline `(?i)`
+ * (Budgets' names refuse `<script>` in any case), which Node 20's RegExp lacks, becomes both
+ * cases of each ASCII letter up to the end of the enclosing group: Java's (?i) folds ASCII only.
  */
 function toJsSyntax(src: string): string {
   let out = '';
   let inClass = false;
+  // Per open group: whether (?i) is on in it.
+  const ci: boolean[] = [false];
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
     if (c === '\\' && i + 1 < src.length) {
@@ -57,6 +73,36 @@ function toJsSyntax(src: string): string {
       i++;
       const keep = /[A-Za-z0-9]/.test(n) || '^$\\.*+?()[]{}|/'.includes(n) || (inClass && n === '-');
       out += keep ? `\\${n}` : n;
+      if (inClass && /[pPwWdDsS]/.test(n)) {
+        if ((n === 'p' || n === 'P') && src[i + 1] === '{') {
+          const end = src.indexOf('}', i + 1);
+          if (end > 0) {
+            out += src.slice(i + 1, end + 1);
+            i = end;
+          }
+        }
+        if (src[i + 1] === '-' && src[i + 2] !== ']') {
+          out += '\\-';
+          i++;
+        }
+      }
+      continue;
+    }
+    if (!inClass) {
+      if (src.startsWith('(?i)', i)) {
+        ci[ci.length - 1] = true;
+        i += 3;
+        continue;
+      }
+      if (c === '(') ci.push(ci[ci.length - 1]!);
+      else if (c === ')' && ci.length > 1) ci.pop();
+    }
+    if (ci[ci.length - 1] && /[A-Za-z]/.test(c)) {
+      if (!inClass) out += `[${c.toLowerCase()}${c.toUpperCase()}]`;
+      else if (src[i + 1] === '-' && /[A-Za-z]/.test(src[i + 2] ?? '') && (src[i + 2]! <= 'Z') === (c <= 'Z')) {
+        out += `${c}-${src[i + 2]}${swapCase(c)}-${swapCase(src[i + 2]!)}`;
+        i += 2;
+      } else out += `${c}${swapCase(c)}`;
       continue;
     }
     if (c === '[' && !inClass) inClass = true;
@@ -67,7 +113,7 @@ function toJsSyntax(src: string): string {
 }
 
 export function compileJavaPattern(src: string): CompiledPattern {
-  for (const [re, reason] of UNSUPPORTED) if (re.test(src)) return { ok: false, reason };
+  for (const [re, reason, where] of UNSUPPORTED) if (re.test(where ? outsideClasses(src) : src)) return { ok: false, reason };
   // One character class repeated cannot backtrack, and V8 runs it several times faster than RE2.
   if (/^\[(?:[^\]\\]|\\.)+\][*+]$/.test(src)) {
     try {
