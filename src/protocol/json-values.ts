@@ -62,6 +62,11 @@ export interface ScalarWire {
   writeNumber(n: number): unknown;
   writeTimestamp(shape: Shape, d: Date): unknown;
   writeBlob(b: Buffer): unknown;
+  /**
+   * A structure member's key on the wire; absent: the member name (awsJson, CBOR). rest-json
+   * keys body members by their locationName (botocore's spelling of Smithy's jsonName).
+   */
+  memberKey?(name: string, member: Shape): string;
 }
 
 const TYPE_NAMES: Partial<Record<ShapeType, string>> = {
@@ -125,8 +130,9 @@ export function decodeValue(model: ServiceModel, ref: Shape, v: unknown, path = 
       // Walks the model's members, not the wire's keys: unknown members are ignored, as AWS
       // does, and cost nothing however many there are.
       for (const [key, ref] of Object.entries(members)) {
-        if (!Object.hasOwn(v, key)) continue;
-        const decoded = decodeValue(model, ref, (v as Record<string, unknown>)[key], join(path, key), wire);
+        const wireKey = wire.memberKey?.(key, ref) ?? key;
+        if (!Object.hasOwn(v, wireKey)) continue;
+        const decoded = decodeValue(model, ref, (v as Record<string, unknown>)[wireKey], join(path, key), wire);
         if (decoded !== undefined) out[key] = decoded;
       }
       return out;
@@ -258,7 +264,7 @@ export function encodeValue(model: ServiceModel, ref: Shape, v: unknown, path = 
       const out: Record<string, unknown> = {};
       for (const [name, member] of Object.entries(shape.members ?? {})) {
         const encoded = encodeValue(model, member, obj[name], join(path, name), wire);
-        if (encoded !== undefined) out[name] = encoded;
+        if (encoded !== undefined) out[wire.memberKey?.(name, member) ?? name] = encoded;
       }
       return out;
     }

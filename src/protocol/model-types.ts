@@ -33,6 +33,8 @@ export interface Shape {
   eventstream?: boolean;
   exception?: boolean;
   error?: { code?: string; httpStatusCode?: number; senderFault?: boolean };
+  /** A server-side error shape (botocore's spelling of Smithy's error: "server"). */
+  fault?: boolean;
   union?: boolean;
   document?: boolean;
   event?: boolean;
