@@ -1,7 +1,8 @@
 import { AwsError } from '../core/errors.js';
 import type { AuthFailure } from './sigv4.js';
 
-type Family = 'query' | 'ec2' | 'rest-xml' | 'json';
+type Family = 'query' | 'ec2' | 'rest-xml' | 'json' | 'rest-json';
+type TableFamily = Exclude<Family, 'rest-json'>;
 type Entry = [code: string, status: number, message?: string];
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
@@ -12,7 +13,7 @@ const EC2_AUTH = 'AWS was not able to validate the provided access credentials';
  * codes AWS sends (IAM/STS for query, EC2, S3, and the JSON services such as ECR).
  * A missing message means: use the verifier's own, which says what was wrong.
  */
-const TABLE: Record<AuthFailure, Record<Family, Entry>> = {
+const TABLE: Record<AuthFailure, Record<TableFamily, Entry>> = {
   missing: {
     query: ['MissingAuthenticationToken', 403, 'Request is missing Authentication Token'],
     ec2: ['MissingAuthenticationToken', 401, 'Request is missing Authentication Token'],
@@ -77,7 +78,12 @@ const TABLE: Record<AuthFailure, Record<Family, Entry>> = {
   },
 };
 
+/**
+ * rest-json services (Savings Plans, Lambda) use the JSON services' codes, but their front
+ * door answers authentication failures with 403 where awsJson answers 400.
+ */
 export function authError(failure: AuthFailure, family: Family, detail: string): AwsError {
-  const [code, status, message] = TABLE[failure][family];
+  const [code, jsonStatus, message] = TABLE[failure][family === 'rest-json' ? 'json' : family];
+  const status = family === 'rest-json' ? 403 : jsonStatus;
   return new AwsError(code, message ?? detail, status);
 }

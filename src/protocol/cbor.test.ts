@@ -293,11 +293,12 @@ describe('rpcv2Cbor: routing and the service registry', () => {
     assert.equal(ecr?.cbor, undefined);
   });
 
-  it('gives CloudWatch a CBOR codec and no other service one', () => {
+  it('gives CloudWatch and Compute Optimizer a CBOR codec and no other service one', () => {
+    const withCbor = new Set(['cloudwatch', 'compute-optimizer']);
     for (const entry of CATALOG) {
       const model = entry.name === 'cloudwatch' ? cwModel : new ServiceModel({ metadata: { protocol: entry.protocol, jsonVersion: '1.1' } as RawModel['metadata'], operations: {}, shapes: {} });
       const codecs = codecFor(entry, model);
-      assert.equal(codecs.cborCodec?.protocol, entry.name === 'cloudwatch' ? 'rpc-v2-cbor' : undefined, entry.name);
+      assert.equal(codecs.cborCodec?.protocol, withCbor.has(entry.name) ? 'rpc-v2-cbor' : undefined, entry.name);
     }
   });
 });

@@ -8,7 +8,7 @@ import { ValueGenerator, type Ctx } from './samples-values.js';
 // The walk over an operation's shapes: which members are set, where each travels, and the
 // wire rules that tie members together; leaf values come from ValueGenerator.
 
-/** The request URI template's greedy labels ({Key+}) for rest-xml inputs. */
+/** The request URI template's greedy labels ({Key+}) for REST inputs. */
 function greedyLabels(op: Operation): Set<string> {
   const out = new Set<string>();
   for (const m of (op.http?.requestUri ?? '').matchAll(/\{([^}+]+)\+\}/g)) out.add(m[1]!);
@@ -26,23 +26,24 @@ export class Generator extends ValueGenerator {
     return this.nodes > this.maxNodes;
   }
 
-  /** The operation's input or output structure, honouring rest-xml HTTP bindings. */
+  /** The operation's input or output structure, honouring the REST protocols' HTTP bindings. */
   top(op: Operation, cop: Operation | undefined): Record<string, unknown> {
     const dir = this.opts.direction;
     const ref = dir === 'input' ? op.input : op.output;
     if (!ref) return {};
     const cref = dir === 'input' ? cop?.input : cop?.output;
     const shape = this.model.resolve(ref);
-    const base: Place = this.opts.protocol === 'json' || this.opts.protocol === 'rpc-v2-cbor' ? 'json'
+    const rest = this.opts.protocol === 'rest-xml' || this.opts.protocol === 'rest-json';
+    const base: Place = this.opts.protocol === 'json' || this.opts.protocol === 'rpc-v2-cbor' || this.opts.protocol === 'rest-json' ? 'json'
       : this.opts.protocol === 'rest-xml' ? 'xml'
         : dir === 'input' ? 'form' : 'xml';
-    if (this.opts.protocol !== 'rest-xml') {
+    if (!rest) {
       return this.structure(shape, this.c(cref), { place: base, depth: 0, stack: [] }) as Record<string, unknown>;
     }
     const greedy = greedyLabels(op);
-    const value = this.structure(shape, this.c(cref), { place: 'xml', depth: 0, stack: [] }, (name, m) => {
+    const value = this.structure(shape, this.c(cref), { place: base, depth: 0, stack: [] }, (name, m) => {
       if (name === shape.payload) {
-        return m.type === 'structure' || m.type === 'list' || m.type === 'map' ? 'xml' : 'payload';
+        return m.type === 'structure' || m.type === 'list' || m.type === 'map' || m.document ? base : 'payload';
       }
       switch (m.location) {
         case 'uri': return greedy.has(m.locationName ?? name) ? 'greedy-label' : 'label';
@@ -50,7 +51,7 @@ export class Generator extends ValueGenerator {
         case 'header': return 'header';
         case 'headers': return 'headers';
         case 'statusCode': return 'status';
-        default: return 'xml';
+        default: return base;
       }
     });
     return this.frameLength(shape, value);

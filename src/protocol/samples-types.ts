@@ -4,7 +4,7 @@ import type { ServiceModel } from './models.js';
 // and samples.ts share them without importing each other.
 
 export type Direction = 'input' | 'output';
-export type WireProtocol = 'query' | 'ec2' | 'rest-xml' | 'json' | 'rpc-v2-cbor';
+export type WireProtocol = 'query' | 'ec2' | 'rest-xml' | 'json' | 'rpc-v2-cbor' | 'rest-json';
 /** The client that must serialize (input) or parse (output) the values. */
 export type Carrier = 'sdk-js-v3' | 'botocore' | 'any';
 export type SampleMode = 'all' | 'required' | 'random';

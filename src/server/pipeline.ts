@@ -23,7 +23,7 @@ import { isClientAbort, readBody, toWire, writeResponse, type BodyLimits } from 
 import { bodyCap, bodyTimedOut, bodyTooLarge, looksSigned, overloaded } from './limits.js';
 import { route, type Route } from './route.js';
 
-type Family = 'query' | 'ec2' | 'rest-xml' | 'json';
+type Family = 'query' | 'ec2' | 'rest-xml' | 'json' | 'rest-json';
 
 /** STS calls that carry their own proof of identity (a token or assertion) instead of a signature. */
 const UNSIGNED_OPERATIONS = new Set(['sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML']);
@@ -210,7 +210,7 @@ async function crossSiteGate(deps: ServerDeps, wire: WireRequest, site: SiteVerd
     ? await deps.corsPolicy(crossSiteRequest(wire.method, wire.host, wire.path, wire.headers))
     : undefined;
   if (grant) return grant;
-  const code = family === 'json' ? 'AccessDeniedException' : family === 'ec2' ? 'UnauthorizedOperation' : 'AccessDenied';
+  const code = family === 'json' || family === 'rest-json' ? 'AccessDeniedException' : family === 'ec2' ? 'UnauthorizedOperation' : 'AccessDenied';
   throw new AwsError(code, crossSiteMessage(site.reason, 'AWS APIs'), 403);
 }
 

@@ -33,3 +33,14 @@ test('unsigned requests route by Host, then by the query Version, and otherwise 
   assert.equal(name(route(req({ method: 'GET', path: '/bucket/key' }), CATALOG)), 's3');
   assert.equal(name(route(req({ method: 'GET', host: 'bucket.s3.localhost' }), CATALOG)), 's3');
 });
+
+test('the billing services and Compute Optimizer: by scope, target, CBOR header or Host; rest-json (Savings Plans) by scope alone', () => {
+  assert.equal(name(route(req({ headers: { ...auth('ce'), 'x-amz-target': 'AWSInsightsIndexService.GetCostAndUsage' } }), CATALOG)), 'ce');
+  assert.equal(name(route(req({ headers: { ...auth('budgets'), 'x-amz-target': 'AWSBudgetServiceGateway.DescribeBudgets' } }), CATALOG)), 'budgets');
+  assert.equal(name(route(req({ path: '/DescribeSavingsPlans', headers: auth('savingsplans') }), CATALOG)), 'savingsplans');
+  assert.equal(name(route(req({ path: '/DescribeSavingsPlans', host: 'savingsplans.localhost' }), CATALOG)), 'savingsplans');
+  assert.equal(name(route(req({ headers: { 'x-amz-target': 'AWSInsightsIndexService.GetTags' } }), CATALOG)), 'ce');
+  const co = route(req({ path: '/service/ComputeOptimizerService/operation/GetEnrollmentStatus', headers: { ...auth('compute-optimizer'), 'smithy-protocol': 'rpc-v2-cbor' } }), CATALOG);
+  assert.deepEqual([co?.entry.name, co?.cbor], ['compute-optimizer', true]);
+  assert.equal(name(route(req({ headers: { ...auth('compute-optimizer'), 'x-amz-target': 'ComputeOptimizerService.GetEnrollmentStatus' } }), CATALOG)), 'compute-optimizer');
+});

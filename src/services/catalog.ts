@@ -7,7 +7,7 @@ import type { ServiceDefinition } from './types.js';
 export interface CatalogEntry {
   name: string;
   modelId: string;
-  protocol: 'query' | 'ec2' | 'rest-xml' | 'json';
+  protocol: 'query' | 'ec2' | 'rest-xml' | 'json' | 'rest-json';
   /** Service names that appear in SigV4 credential scopes. */
   signingNames: string[];
   /** The model's apiVersion: routes unsigned query requests by their Version parameter. */
@@ -72,5 +72,31 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: 'sns', modelId: 'sns-2010-03-31', protocol: 'query', signingNames: ['sns'], apiVersion: '2010-03-31',
     hostPrefixes: ['sns'], load: () => import('./sns/index.js').then(def),
+  },
+  {
+    // The billing services are global: one endpoint each (ce.us-east-1, budgets, savingsplans
+    // .amazonaws.com), signed for us-east-1, one state per account.
+    name: 'ce', modelId: 'ce-2017-10-25', protocol: 'json', signingNames: ['ce'], apiVersion: '2017-10-25',
+    targetPrefix: 'AWSInsightsIndexService', jsonVersion: '1.1', hostPrefixes: ['ce'], global: true,
+    load: () => import('./ce/index.js').then(def),
+  },
+  {
+    name: 'budgets', modelId: 'budgets-2016-10-20', protocol: 'json', signingNames: ['budgets'], apiVersion: '2016-10-20',
+    targetPrefix: 'AWSBudgetServiceGateway', jsonVersion: '1.1', hostPrefixes: ['budgets'], global: true,
+    load: () => import('./budgets/index.js').then(def),
+  },
+  {
+    // rest-json: every operation is POST /OperationName with a JSON body; no X-Amz-Target, so
+    // requests find it by the credential scope's service name (or the Host).
+    name: 'savingsplans', modelId: 'savingsplans-2019-06-28', protocol: 'rest-json', signingNames: ['savingsplans'],
+    apiVersion: '2019-06-28', hostPrefixes: ['savingsplans'], global: true,
+    load: () => import('./savingsplans/index.js').then(def),
+  },
+  {
+    // Like CloudWatch, two faces: JSON 1.0 (the JS SDK v3, both CLIs: botocore ranks json before
+    // CBOR) and RPC v2 CBOR (the model's first protocol, for SDKs that prefer it). Regional.
+    name: 'compute-optimizer', modelId: 'compute-optimizer-2019-11-01', protocol: 'json', signingNames: ['compute-optimizer'],
+    apiVersion: '2019-11-01', targetPrefix: 'ComputeOptimizerService', jsonVersion: '1.0', cborServiceName: 'ComputeOptimizerService',
+    hostPrefixes: ['compute-optimizer'], load: () => import('./compute-optimizer/index.js').then(def),
   },
 ];

@@ -4,6 +4,7 @@ import { queryCodec, queryCodecRequiredOnly, ec2Codec } from '../protocol/query.
 import { restXmlCodec } from '../protocol/rest-xml.js';
 import { createJsonCodec } from '../protocol/json.js';
 import { createRpcV2CborCodec } from '../protocol/cbor.js';
+import { createRestJsonCodec } from '../protocol/rest-json.js';
 import type { ValidationStyle } from '../protocol/validate.js';
 import type { CatalogEntry } from './catalog.js';
 import type { ServiceDefinition } from './types.js';
@@ -73,6 +74,7 @@ export function codecFor(
     case 'ec2': return { codec: ec2Codec };
     case 'rest-xml': return { codec: restXmlCodec };
     case 'json': return { codec: json!, jsonCodec: json, cborCodec: cbor };
+    case 'rest-json': return { codec: createRestJsonCodec({ constraints, ...style }) };
   }
 }
 

@@ -48,11 +48,13 @@ export function formatReport(reports: TargetReport[], opts: { maxFailures?: numb
   const lines: string[] = [];
   const max = opts.maxFailures ?? 20;
   const pad = (s: string, n: number) => s.padEnd(n);
-  lines.push(`${pad('service', 12)}${pad('protocol', 16)}${pad('client', 11)}${pad('ops(model/client/both)', 23)}${pad('req ops', 10)}${pad('res ops', 10)}${pad('cases req/res/err', 19)}failures (+model-data)`);
+  // As wide as the longest service name (compute-optimizer), so the columns stay apart.
+  const sw = Math.max(12, ...reports.map((r) => r.service.length + 2));
+  lines.push(`${pad('service', sw)}${pad('protocol', 16)}${pad('client', 11)}${pad('ops(model/client/both)', 23)}${pad('req ops', 10)}${pad('res ops', 10)}${pad('cases req/res/err', 19)}failures (+model-data)`);
   for (const r of reports) {
     const both = r.modelOperations - r.onlyInModel.length;
     lines.push(
-      `${pad(r.service, 12)}${pad(r.protocol, 16)}${pad(r.client, 11)}${pad(`${r.modelOperations}/${r.clientOperations}/${both}`, 23)}`
+      `${pad(r.service, sw)}${pad(r.protocol, 16)}${pad(r.client, 11)}${pad(`${r.modelOperations}/${r.clientOperations}/${both}`, 23)}`
       + `${pad(`${r.covered.request.size}/${both}`, 10)}${pad(`${r.covered.response.size}/${both}`, 10)}`
       + `${pad(`${r.cases.request}/${r.cases.response}/${r.cases.error}`, 19)}${r.failures.length}${r.modelDefects.length ? ` (+${r.modelDefects.length})` : ''}`,
     );

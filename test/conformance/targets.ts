@@ -48,6 +48,10 @@ const SDK: Record<string, { pkg: string; client: string; botocore: string }> = {
   autoscaling: { pkg: '@aws-sdk/client-auto-scaling', client: 'AutoScalingClient', botocore: 'autoscaling' },
   elbv2: { pkg: '@aws-sdk/client-elastic-load-balancing-v2', client: 'ElasticLoadBalancingV2Client', botocore: 'elbv2' },
   sns: { pkg: '@aws-sdk/client-sns', client: 'SNSClient', botocore: 'sns' },
+  ce: { pkg: '@aws-sdk/client-cost-explorer', client: 'CostExplorerClient', botocore: 'ce' },
+  budgets: { pkg: '@aws-sdk/client-budgets', client: 'BudgetsClient', botocore: 'budgets' },
+  savingsplans: { pkg: '@aws-sdk/client-savingsplans', client: 'SavingsplansClient', botocore: 'savingsplans' },
+  'compute-optimizer': { pkg: '@aws-sdk/client-compute-optimizer', client: 'ComputeOptimizerClient', botocore: 'compute-optimizer' },
 };
 
 /** Registered services the conformance run leaves out: no @aws-sdk/client-* package for them here. */
@@ -83,7 +87,9 @@ export function allTargets(): Target[] {
         // handing the client the SDK's own AwsQueryProtocol (what older SDKs used).
         : entry.name === 'cloudwatch' ? { ...sdk, config: async () => ({ protocol: (await import('@aws-sdk/core/protocols')).AwsQueryProtocol }) }
           : sdk,
-      botocore: { name: names.botocore, ...(entry.name === 'cloudwatch' ? { protocol: 'query' } : {}) },
+      // botocore picks CBOR first where the model lists it (CloudWatch, Compute Optimizer): pinned
+      // to the protocol of this row; the CBOR row follows.
+      botocore: { name: names.botocore, ...(entry.name === 'cloudwatch' ? { protocol: 'query' } : entry.cborServiceName ? { protocol: entry.protocol } : {}) },
     });
     if (entry.name === 's3') {
       out.push({

@@ -1,0 +1,13 @@
+import { defineService } from '../types.js';
+
+/**
+ * AWS Cost Explorer (JSON 1.1, X-Amz-Target AWSInsightsIndexService.*). Global: one state per
+ * account. Handlers take and return the model's members as named there (PascalCase:
+ * TimePeriod, Granularity, ResultsByTime); an operation without a handler answers NotImplemented.
+ */
+export default defineService({
+  name: 'ce',
+  modelId: 'ce-2017-10-25',
+  global: true,
+  handlers: {},
+});
