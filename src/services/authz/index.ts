@@ -238,7 +238,8 @@ export class Authorizer {
       return new AwsError('UnauthorizedOperation',
         `You are not authorized to perform this operation. ${message}. Encoded authorization failure message: ${encoded}`, 403);
     }
-    const { code, status } = o.denial ?? (protocol === 'json' ? { code: 'AccessDeniedException', status: 400 } : { code: 'AccessDenied', status: 403 });
+    const { code, status } = o.denial ?? (protocol === 'json' ? { code: 'AccessDeniedException', status: 400 }
+      : protocol === 'rest-json' ? { code: 'AccessDeniedException', status: 403 } : { code: 'AccessDenied', status: 403 });
     const opaque = o.opaqueDenials && (pr.principal.kind === 'anonymous' || (pr.resourceAccount !== undefined && pr.resourceAccount !== pr.principal.account));
     return new AwsError(code, opaque ? 'Access Denied' : message, status);
   }

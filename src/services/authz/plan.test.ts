@@ -55,6 +55,17 @@ describe('the generated operation -> authorization table', () => {
     assert.ok(total > 1100, `only ${total} operations`);
   });
 
+  test('the billing services: Budgets by ViewBudget / ModifyBudget on the budget, the others by their own names', async () => {
+    const budget = `arn:aws:budgets::${A}:budget/monthly`;
+    assert.deepEqual(await checks('budgets', 'DescribeBudget', { AccountId: A, BudgetName: 'monthly' }), [['budgets:ViewBudget', budget]]);
+    assert.deepEqual(await checks('budgets', 'CreateNotification', { AccountId: A, BudgetName: 'monthly' }), [['budgets:ModifyBudget', budget]]);
+    assert.deepEqual(await checks('budgets', 'DescribeBudgets', { AccountId: A }), [['budgets:ViewBudget', `arn:aws:budgets::${A}:budget/*`]]);
+    const plan = `arn:aws:savingsplans::${A}:savingsplan/0b6e6a3c-1c2d-4e5f-8a9b-0c1d2e3f4a5b`;
+    assert.deepEqual(await checks('savingsplans', 'ListTagsForResource', { resourceArn: plan }), [['savingsplans:ListTagsForResource', plan]]);
+    assert.deepEqual((await checks('ce', 'GetCostAndUsage', {})).map(([a]) => a), ['ce:GetCostAndUsage']);
+    assert.deepEqual(await checks('compute-optimizer', 'GetEnrollmentStatus', {}), [['compute-optimizer:GetEnrollmentStatus', '*']]);
+  });
+
   test('IAM: resources carry the path (from Path on creates), the caller by default, the listed path', async () => {
     assert.deepEqual(await checks('iam', 'CreateUser', { UserName: 'bob', Path: '/eng/' }), [['iam:CreateUser', `arn:aws:iam::${A}:user/eng/bob`]]);
     assert.deepEqual(await checks('iam', 'CreateUser', { UserName: 'bob' }), [['iam:CreateUser', `arn:aws:iam::${A}:user/bob`]]);
