@@ -34,6 +34,10 @@ ${TLS_USAGE}
   cloudlet load set TARGET --cpu 85% | --requests 1200/s | --ramp A..B --over 1h | --daily --peak A --trough B
   cloudlet load list | clear TARGET [--account ID] [--region R]
                                                   simulated load (TARGET: i-..., asg:NAME, lb:NAME or an ARN)
+  cloudlet cost [--account ID] [--region R] [--json]
+                                                  what costs money now: per hour and month, idle resources, stop vs terminate
+  cloudlet billing-alerts [on | off [--force]] [--account ID]
+                                                  "receive billing alerts": AWS/Billing EstimatedCharges every 6 h
   cloudlet check                                  load every service and check its handlers against its model
   cloudlet --version
 
@@ -219,6 +223,12 @@ async function main(): Promise<void> {
     }
     case 'load': {
       const r = await (await import('./services/fleet/load-cli.js')).loadCommand(rest);
+      process.stdout.write(r.stdout); process.stderr.write(r.stderr); process.exitCode = r.code;
+      return;
+    }
+    case 'cost': case 'billing-alerts': {
+      const cli = await import('./cost-cli.js');
+      const r = await (cmd === 'cost' ? cli.costCommand : cli.billingAlertsCommand)(rest);
       process.stdout.write(r.stdout); process.stderr.write(r.stderr); process.exitCode = r.code;
       return;
     }

@@ -48,6 +48,8 @@ export async function handleAdmin(deps: ServerDeps, wire: WireRequest, req: Inco
     if (name === 'imds/open' && wire.method === 'POST') return await imdsOpen(deps, req, res);
     if (name === 'ec2/quotas' && (wire.method === 'GET' || wire.method === 'POST')) return await ec2Quotas(deps, wire, req, res);
     if (name.startsWith('sns/')) return await (await import('../services/sns/admin.js')).snsAdmin(deps, name.slice(4), wire, res);
+    if (name === 'billing') return await (await import('../services/cost/billing-admin.js')).billingRoute(deps, wire, req, res);
+    if (name === 'cost') return await (await import('../services/cost/report-admin.js')).costRoute(deps, wire, res);
     if (name === 'load') return await (await import('../services/fleet/load-admin.js')).loadRoute(deps, wire, req, res);
     if (name.startsWith('imds/')) return await (await imdsOf(deps)).handleDebug(wire.path, req, res);
     if (name === 'state' || name.startsWith('state/')) return await stateApi(deps, await stateOf(deps), name.slice(6), wire, req, res);
