@@ -1,4 +1,8 @@
 import { defineService } from '../types.js';
+import { allocationTagHandlers } from './allocation-tags.js';
+import { costAndUsageHandlers } from './cost-and-usage.js';
+import { dimensionValueHandlers } from './dimension-values.js';
+import { forecastHandlers } from './forecast.js';
 
 /**
  * AWS Cost Explorer (JSON 1.1, X-Amz-Target AWSInsightsIndexService.*). Global: one state per
@@ -9,5 +13,10 @@ export default defineService({
   name: 'ce',
   modelId: 'ce-2017-10-25',
   global: true,
-  handlers: {},
+  handlers: {
+    ...costAndUsageHandlers,
+    ...dimensionValueHandlers,
+    ...forecastHandlers,
+    ...allocationTagHandlers,
+  },
 });
