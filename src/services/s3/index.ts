@@ -9,6 +9,7 @@ import { multipartHandlers } from './multipart-handlers.js';
 import { objectHandlers, OUTSIDE as OBJECT_OUTSIDE } from './object-handlers.js';
 import { withSecureSseC } from './object-fields.js';
 import { policyHandlers } from './policy-handlers.js';
+import { withRequestMeter } from './request-meter.js';
 
 const OUTSIDE: ReadonlySet<string> = new Set([...OBJECT_OUTSIDE, 'UploadPart', 'UploadPartCopy']);
 
@@ -21,7 +22,8 @@ export default defineService({
   modelId: 's3-2006-03-01',
   // x-amz-expected-bucket-owner is checked first (buckets.ts); a request naming a bucket then brings the bucket's lifecycle rules up to date (lifecycle.ts).
   // SSE-C over plain HTTP is refused first (object-fields.ts).
-  handlers: withSecureSseC(withOwnerCheck(withLifecycle({
+  // Requests are metered for the bill (request-meter.ts).
+  handlers: withRequestMeter(withSecureSseC(withOwnerCheck(withLifecycle({
     CreateBucket: createBucket,
     DeleteBucket: deleteBucket,
     HeadBucket: headBucket,
@@ -34,6 +36,6 @@ export default defineService({
     ...policyHandlers,
     ...lifecycleHandlers,
     ...lockHandlers,
-  }, OUTSIDE), OUTSIDE)),
+  }, OUTSIDE), OUTSIDE)), OUTSIDE),
   outside: OUTSIDE,
 });
