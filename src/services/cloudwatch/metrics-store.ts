@@ -15,6 +15,7 @@
  * no datapoints, as AWS answers).
  */
 import type { Scope, Tx } from '../../store/types.js';
+import { billCustomMetricHour } from './custom-metric-meter.js';
 
 export interface MetricId { namespace: string; name: string; dimensions: Array<{ Name: string; Value: string }> }
 
@@ -34,7 +35,11 @@ export const POINTS_KIND = 'cloudwatch:points';
 /** One stored aggregated datapoint. v: flat [value, count, value, count, ...] (at most VALUE_CAP pairs). */
 interface Entry { n: number; s: number; lo: number; hi: number; u?: string; v?: number[] }
 interface PointsRow { e: Record<string, Entry> }
-export interface MetricRow { ns: string; name: string; dims: Array<{ Name: string; Value: string }>; lastPutMs: number; oldestHourMs: number; units?: string[] }
+export interface MetricRow {
+  ns: string; name: string; dims: Array<{ Name: string; Value: string }>; lastPutMs: number; oldestHourMs: number; units?: string[];
+  /** The last clock hour a PutMetricData to this custom metric was billed for (custom-metric-meter.ts). */
+  billedHourMs?: number;
+}
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -114,13 +119,15 @@ export function putDatapointsAt(tx: Tx, scope: Scope, id: MetricId, unit: string
   for (const [hour, row] of rows) tx.put(scope, POINTS_KIND, hourId(key, hour), row);
   const m = tx.get<MetricRow>(scope, METRIC_KIND, key);
   const lastPut = Math.max(newest, putMs ?? -Infinity);
-  if (m && lastPut < m.lastPutMs + TOUCH_STEP_MS && oldestHour >= m.oldestHourMs && (!u || m.units?.includes(u))) return;
+  const billedHour = putMs !== undefined ? billCustomMetricHour(tx, scope, id.namespace, m?.billedHourMs, putMs) : m?.billedHourMs;
+  if (m && lastPut < m.lastPutMs + TOUCH_STEP_MS && oldestHour >= m.oldestHourMs && (!u || m.units?.includes(u)) && billedHour === m.billedHourMs) return;
   const units = new Set(m?.units ?? []);
   if (u) units.add(u);
   const next: MetricRow = {
     ns: id.namespace, name: id.name, dims: [...id.dimensions].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0)),
     lastPutMs: Math.max(m?.lastPutMs ?? -Infinity, lastPut), oldestHourMs: Math.min(m?.oldestHourMs ?? Infinity, oldestHour),
     ...(units.size ? { units: [...units] } : {}),
+    ...(billedHour !== undefined ? { billedHourMs: billedHour } : {}),
   };
   // Retention: hours older than 455 days before the newest datapoint are deleted.
   const cutoff = Math.floor((next.lastPutMs - RETENTION_MS) / HOUR) * HOUR;
