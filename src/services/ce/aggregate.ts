@@ -3,7 +3,7 @@
  * and group, amounts written as AWS writes them (decimal strings, USD or the usage unit).
  */
 import { monthStart } from '../cost/usage.js';
-import { formatDate, validation, type CeGranularity } from './dates.js';
+import { checkEnum, formatDate, validation, type CeGranularity } from './dates.js';
 import { dimensionValue, GROUP_DIMENSIONS, isUsage, normalizedUsage, tagValue, type TaggedItem } from './dimensions.js';
 import type { Predicate } from './expression.js';
 
@@ -33,6 +33,7 @@ export function amount(n: number): string {
 export function checkGroupBy(groupBy: GroupDefinition[] | undefined, dims: readonly string[] = GROUP_DIMENSIONS): GroupDefinition[] {
   const defs = groupBy ?? [];
   if (defs.length > 2) throw validation('You can only group by up to two different groups.');
+  defs.forEach((d, i) => checkEnum(d.Type, ['DIMENSION', 'TAG', 'COST_CATEGORY'], `groupBy.${i + 1}.member.type`));
   for (const d of defs) {
     if (!d.Type || !d.Key) throw validation('Group Definition is invalid. Both type an key need to be set to a non-empty value.');
     if (d.Type === 'DIMENSION' && !dims.includes(d.Key)) throw validation(`Group Definition dimension is invalid. Valid values are ${dims.join(', ')}`);

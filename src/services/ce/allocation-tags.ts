@@ -6,7 +6,7 @@ import { AwsError } from '../../core/errors.js';
 import { decodePageToken, encodePageToken, queryOf } from '../../core/page-token.js';
 import { monthStart } from '../cost/usage.js';
 import type { Handler, RequestContext } from '../types.js';
-import { DAY, monthsBefore, validation } from './dates.js';
+import { checkEnum, DAY, monthsBefore, validation } from './dates.js';
 import { globalScope, meteredTagKeys, TAG_KIND, tagType, type AllocationTagRecord } from './tags.js';
 
 export const BACKFILL_KIND = 'ce:tag-backfill';
@@ -47,6 +47,8 @@ interface UpdateInput { CostAllocationTagsStatus?: Array<{ TagKey?: string; Stat
 
 export const allocationTagHandlers: Record<string, Handler> = {
   ListCostAllocationTags: (input: ListInput, ctx) => {
+    checkEnum(input.Status, ['Active', 'Inactive'], 'status');
+    checkEnum(input.Type, ['AWSGenerated', 'UserDefined'], 'type');
     const nowMs = ctx.clock.nowMs();
     const wanted = input.TagKeys ? new Set(input.TagKeys) : undefined;
     const rows = [...knownTags(ctx, nowMs)]
@@ -66,6 +68,7 @@ export const allocationTagHandlers: Record<string, Handler> = {
 
   /** Per entry, as AWS does: known keys change (or stay, when already so), unknown ones are reported in Errors. */
   UpdateCostAllocationTagsStatus: (input: UpdateInput, ctx) => {
+    (input.CostAllocationTagsStatus ?? []).forEach((e, i) => checkEnum(e.Status, ['Active', 'Inactive'], `costAllocationTagsStatus.${i + 1}.member.status`));
     const nowMs = ctx.clock.nowMs();
     const known = knownTags(ctx, nowMs);
     const errors: Array<{ TagKey: string; Code: string; Message: string }> = [];

@@ -7,7 +7,7 @@ import { AwsError } from '../../core/errors.js';
 import { canonicalJson, decodePageToken, encodePageToken, queryOf } from '../../core/page-token.js';
 import type { Handler, RequestContext } from '../types.js';
 import { Aggregator, checkGroupBy, METRIC_NAMES, metricOf, pageOf, type GroupDefinition, type ResultByTime } from './aggregate.js';
-import { bucketsOf, usagePeriod, validation, type CeGranularity } from './dates.js';
+import { bucketsOf, checkEnum, GRANULARITIES, usagePeriod, validation, type CeGranularity } from './dates.js';
 import { GROUP_DIMENSIONS } from './dimensions.js';
 import { compileFilter, type Expression } from './expression.js';
 import { accountUsage, activeTags, forEachTagged } from './tags.js';
@@ -51,6 +51,7 @@ function costAndUsage(input: CostAndUsageInput, ctx: RequestContext, opts: { res
   const nowMs = ctx.clock.nowMs();
   const g = input.Granularity;
   if (!g) throw validation('Granularity is required');
+  checkEnum(g, GRANULARITIES, 'granularity');
   const period = usagePeriod(input.TimePeriod, g, nowMs, { hourlyOnly: opts.resources });
   const metrics = input.Metrics ?? [];
   if (metrics.length === 0) throw validation(`Metrics are required. Valid values are ${METRIC_NAMES.join(', ')}`);

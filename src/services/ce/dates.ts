@@ -19,6 +19,24 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})Z)?$/;
 
 export const validation = (message: string): AwsError => new AwsError('ValidationException', message);
 
+/** The model's enums are checked here, with the JSON services' constraint message. */
+export function checkEnum(value: string | undefined, allowed: readonly string[], member: string): void {
+  if (value !== undefined && !allowed.includes(value)) {
+    throw validation(`1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
+  }
+}
+
+export const GRANULARITIES = ['DAILY', 'MONTHLY', 'HOURLY'] as const;
+/** The model's Dimension enum. */
+export const DIMENSIONS = [
+  'AZ', 'INSTANCE_TYPE', 'LINKED_ACCOUNT', 'PAYER_ACCOUNT', 'LINKED_ACCOUNT_NAME', 'OPERATION', 'PURCHASE_TYPE', 'REGION', 'SERVICE',
+  'SERVICE_CODE', 'USAGE_TYPE', 'USAGE_TYPE_GROUP', 'RECORD_TYPE', 'OPERATING_SYSTEM', 'TENANCY', 'SCOPE', 'PLATFORM', 'SUBSCRIPTION_ID',
+  'LEGAL_ENTITY_NAME', 'DEPLOYMENT_OPTION', 'DATABASE_ENGINE', 'CACHE_ENGINE', 'INSTANCE_TYPE_FAMILY', 'BILLING_ENTITY', 'RESERVATION_ID',
+  'RESOURCE_ID', 'RIGHTSIZING_TYPE', 'SAVINGS_PLANS_TYPE', 'SAVINGS_PLAN_ARN', 'PAYMENT_OPTION', 'AGREEMENT_END_DATE_TIME_AFTER',
+  'AGREEMENT_END_DATE_TIME_BEFORE', 'INVOICING_ENTITY', 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', 'ANOMALY_TOTAL_IMPACT_PERCENTAGE',
+] as const;
+export const MATCH_OPTIONS = ['EQUALS', 'ABSENT', 'STARTS_WITH', 'ENDS_WITH', 'CONTAINS', 'CASE_SENSITIVE', 'CASE_INSENSITIVE', 'GREATER_THAN_OR_EQUAL'] as const;
+
 /** Milliseconds of a Cost Explorer date, or undefined when it is no real date. */
 export function parseDate(s: string): number | undefined {
   const m = DATE.exec(s);

@@ -5,7 +5,7 @@
 import { region } from '../../core/regions.js';
 import type { Handler, RequestContext } from '../types.js';
 import { metricOf, type MetricName } from './aggregate.js';
-import { usagePeriod, validation } from './dates.js';
+import { checkEnum, DIMENSIONS, usagePeriod, validation } from './dates.js';
 import { dimensionValue, isUsage, normalizedUsage, tagValue, type TaggedItem } from './dimensions.js';
 import { compileFilter, type Expression } from './expression.js';
 import { pageStart, pageToken } from './cost-and-usage.js';
@@ -48,7 +48,8 @@ function sumOf(t: TaggedItem, m: MetricName): number {
 function distinct(input: ValuesInput, ctx: RequestContext, valuesOf: (t: TaggedItem) => readonly string[], opts: { keep?: (t: TaggedItem) => boolean } = {}) {
   const nowMs = ctx.clock.nowMs();
   const period = usagePeriod(input.TimePeriod, 'DAILY', nowMs);
-  const sortBy = (input.SortBy ?? []).map((s) => {
+  const sortBy = (input.SortBy ?? []).map((s, i) => {
+    checkEnum(s.SortOrder, ['ASCENDING', 'DESCENDING'], `sortBy.${i + 1}.member.sortOrder`);
     if (!s.Key) throw validation('SortBy key is required');
     return { metric: metricOf(s.Key), desc: s.SortOrder === 'DESCENDING' };
   });
@@ -91,6 +92,8 @@ function attributes(dimension: string, value: string, account: string): Record<s
 export const dimensionValueHandlers: Record<string, Handler> = {
   GetDimensionValues: (input: ValuesInput & { Dimension?: string; Context?: string }, ctx) => {
     const dim = input.Dimension ?? '';
+    checkEnum(dim, DIMENSIONS, 'dimension');
+    checkEnum(input.Context, ['COST_AND_USAGE', 'RESERVATIONS', 'SAVINGS_PLANS'], 'context');
     if (RULE_ONLY.has(dim)) throw validation(`Dimension ${dim} can only be used in cost category rules`);
     const context = input.Context ?? 'COST_AND_USAGE';
     const allowed = CONTEXT_DIMENSIONS[context];

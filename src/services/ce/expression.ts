@@ -5,7 +5,7 @@
  * to EQUALS and CASE_SENSITIVE.
  */
 import { dimensionValue, tagValue, type TaggedItem } from './dimensions.js';
-import { validation } from './dates.js';
+import { checkEnum, DIMENSIONS, MATCH_OPTIONS, validation } from './dates.js';
 
 export interface Expression {
   And?: Expression[];
@@ -37,6 +37,7 @@ export interface CompileOptions {
 
 function valueMatcher(kind: 'Dimensions' | 'Tags' | 'CostCategories', v: NonNullable<Expression['Dimensions']>, opts: CompileOptions): (value: string) => boolean {
   const options = v.MatchOptions ?? [];
+  for (const o of options) checkEnum(o, MATCH_OPTIONS, `${kind.toLowerCase()}.matchOptions.member`);
   for (const o of options) {
     if (!opts.anyMatchOption && !MATCH[kind].has(o)) throw validation(`MatchOptions ${o} is not supported for ${kind}. Supported values are ${[...MATCH[kind]].join(', ')}`);
   }
@@ -77,6 +78,7 @@ export function compileExpression(e: Expression, opts: CompileOptions = {}): Pre
     case 'Dimensions': {
       const key = e.Dimensions!.Key;
       if (!key) throw validation('Dimension key is required');
+      checkEnum(key, DIMENSIONS, 'dimensions.key');
       if (opts.dimensions && !opts.dimensions.has(key)) throw validation(`Dimension ${key} is not allowed. Allowed dimension(s): ${[...opts.dimensions].join(', ')}`);
       const match = valueMatcher('Dimensions', e.Dimensions!, opts);
       return (t) => match(dimensionValue(t, key));

@@ -11,7 +11,7 @@ import type { CostedItem } from '../cost/commitments.js';
 import type { Window } from '../cost/usage.js';
 import type { Handler } from '../types.js';
 import { amount } from './aggregate.js';
-import { bucketsOf, DAY, formatDate, parseDate, validation, type CeGranularity } from './dates.js';
+import { bucketsOf, checkEnum, DAY, formatDate, GRANULARITIES, parseDate, validation, type CeGranularity } from './dates.js';
 import { isUsage, normalizedUsage, type TaggedItem } from './dimensions.js';
 import { compileFilter, type Expression, type Predicate } from './expression.js';
 import { accountUsage, activeTags, forEachTagged } from './tags.js';
@@ -34,6 +34,8 @@ const USAGE_METRICS: Record<string, Measure> = {
 };
 
 /** Event usage (counts) has no accrual of its own: it is projected from its recent average. */
+const METRIC_ENUM = ['BLENDED_COST', 'UNBLENDED_COST', 'AMORTIZED_COST', 'NET_UNBLENDED_COST', 'NET_AMORTIZED_COST', 'USAGE_QUANTITY', 'NORMALIZED_USAGE_AMOUNT'];
+
 const isCount = (i: CostedItem): boolean => !('accrual' in i.line);
 
 export interface ForecastBucket { startMs: number; endMs: number; mean: number; sigma: number }
@@ -115,6 +117,7 @@ interface ForecastInput {
 
 function forecastPeriod(input: ForecastInput, nowMs: number): { win: Window; g: 'DAILY' | 'MONTHLY' } {
   const g = input.Granularity;
+  checkEnum(g, GRANULARITIES, 'granularity');
   if (g !== 'DAILY' && g !== 'MONTHLY') throw validation(`Granularity ${g ?? ''} is not supported for forecasts. Supported values are DAILY and MONTHLY`);
   const s = input.TimePeriod?.Start ?? '';
   const e = input.TimePeriod?.End ?? '';
@@ -153,6 +156,7 @@ const noHistory = (): AwsError => new AwsError('DataUnavailableException', 'Insu
 
 export const forecastHandlers: Record<string, Handler> = {
   GetCostForecast: (input: ForecastInput, ctx) => {
+    checkEnum(input.Metric, METRIC_ENUM, 'metric');
     const measure = COST_METRICS[input.Metric ?? ''];
     if (!measure) throw validation(`Metric ${input.Metric ?? ''} is not supported for a cost forecast. Supported values are ${Object.keys(COST_METRICS).join(', ')}`);
     const nowMs = ctx.clock.nowMs();
@@ -164,6 +168,7 @@ export const forecastHandlers: Record<string, Handler> = {
   },
 
   GetUsageForecast: (input: ForecastInput, ctx) => {
+    checkEnum(input.Metric, METRIC_ENUM, 'metric');
     const measure = USAGE_METRICS[input.Metric ?? ''];
     if (!measure) throw validation(`Metric ${input.Metric ?? ''} is not supported for a usage forecast. Supported values are ${Object.keys(USAGE_METRICS).join(', ')}`);
     const nowMs = ctx.clock.nowMs();
