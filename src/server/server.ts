@@ -1,4 +1,5 @@
 import { meteredStore } from '../services/cost/meter.js';
+import { sweepUnmetered } from '../services/cost/sweep.js';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -102,6 +103,9 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
       // After recovery (which may bring blobs back), so only true orphans go.
       const orphans = await collectOrphanBlobs(store, blobs);
       if (orphans) log.info('removed blobs no row refers to (writes a crash cut short)', { blobs: orphans });
+      // A state written before the cost meter existed starts billing from its records' own times.
+      const metered = await sweepUnmetered(store, clock.nowMs());
+      if (metered) log.info('metered resources a state from before the cost meter held', { resources: metered });
     } catch (err) {
       store.close();
       blobs.close();

@@ -90,3 +90,16 @@ describe('cost meter', () => {
     await store.transaction((tx) => assert.equal(tx.list(S, OPEN_KIND).length, 0));
   });
 });
+
+describe('sweep of a state from before the meter', () => {
+  it('meters unmetered records once, from their own start', async () => {
+    const { sweepUnmetered } = await import('./sweep.js');
+    const raw = createMemoryStore();
+    await raw.transaction((tx) => tx.put(S, 'ec2:instance', 'i-1', instance('start', T0 - 5 * H)));
+    assert.equal(await sweepUnmetered(raw, T0), 1);
+    assert.equal(await sweepUnmetered(raw, T0), 0);
+    const store = meteredStore(raw, new Clock(0, () => T0));
+    const items = await usage(store, T0 - 10 * H, T0, T0);
+    assert.equal(items[0]!.hours, 5);
+  });
+});
