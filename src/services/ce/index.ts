@@ -3,6 +3,7 @@ import { allocationTagHandlers } from './allocation-tags.js';
 import { costAndUsageHandlers } from './cost-and-usage.js';
 import { dimensionValueHandlers } from './dimension-values.js';
 import { forecastHandlers } from './forecast.js';
+import { rightsizingHandlers } from './rightsizing-handlers.js';
 
 /**
  * AWS Cost Explorer (JSON 1.1, X-Amz-Target AWSInsightsIndexService.*). Global: one state per
@@ -18,5 +19,6 @@ export default defineService({
     ...dimensionValueHandlers,
     ...forecastHandlers,
     ...allocationTagHandlers,
+    ...rightsizingHandlers,
   },
 });
