@@ -18,6 +18,7 @@ import { targetGroupsOfLoadBalancer } from '../elbv2/usage.js';
 import type { MetricsState } from './emit-records.js';
 import type { Dims, Writer } from './emit-put.js';
 import type { HealthCache, LoadModel } from './load.js';
+import { meterLoadBalancerMinute } from '../cost/traffic.js';
 
 const MIN = 60_000;
 
@@ -112,6 +113,8 @@ export function emitElb(tx: Tx, scope: Scope, out: Writer, atMs: number, lbs: Lo
       if (lbRefused) for (const name of ['HTTPCode_ELB_5XX_Count', 'HTTPCode_ELB_503_Count']) out.add(NS, name, dims, 'Count', at, lbRefused);
       if (lbRt > 0) out.add(NS, 'TargetResponseTime', dims, 'Seconds', at, lbRt / (lbTotal - lbRefused));
       for (const [z, n] of lbCount) out.add(NS, 'RequestCount', [{ Name: 'AvailabilityZone', Value: z }, LB], 'Count', at, n);
+      // What the minute's requests cost: capacity units, and data sent back to the internet.
+      meterLoadBalancerMinute(tx, scope, lb, lbTotal, at);
     }
   }
 }
