@@ -1,4 +1,5 @@
 import { defineService } from '../types.js';
+import { budgetsHandlers } from './handlers.js';
 
 /**
  * AWS Budgets (JSON 1.1, X-Amz-Target AWSBudgetServiceGateway.*). Global: one state per
@@ -9,5 +10,5 @@ export default defineService({
   name: 'budgets',
   modelId: 'budgets-2016-10-20',
   global: true,
-  handlers: {},
+  handlers: { ...budgetsHandlers },
 });

@@ -8,12 +8,14 @@ import { metricsStep } from './emit.js';
 import { ALARMS_STEP } from '../cloudwatch/alarm-ports.js';
 import { ELB_STEP } from '../elbv2/targets.js';
 import { autoscalingStep } from '../autoscaling/step.js';
+import { budgetsStep } from '../budgets/step.js';
 import { billingStep } from '../cost/billing-metric.js';
 
 export const FLEET_STEPS: readonly FleetStep[] = [
   metricsStep,
   billingStep,
   ALARMS_STEP,
+  budgetsStep,
   autoscalingStep,
   ELB_STEP,
 ];
