@@ -1,4 +1,5 @@
 import { defineService } from '../types.js';
+import { computeOptimizerHandlers } from './handlers.js';
 
 /**
  * AWS Compute Optimizer, served over JSON 1.0 (X-Amz-Target ComputeOptimizerService.*) and RPC
@@ -8,5 +9,5 @@ import { defineService } from '../types.js';
 export default defineService({
   name: 'compute-optimizer',
   modelId: 'compute-optimizer-2019-11-01',
-  handlers: {},
+  handlers: { ...computeOptimizerHandlers },
 });
