@@ -1,4 +1,5 @@
 import { defineService } from '../types.js';
+import { savingsPlansHandlers } from './handlers.js';
 import { describeSavingsPlans, listTagsForResource } from './plans.js';
 
 /**
@@ -13,5 +14,6 @@ export default defineService({
   handlers: {
     DescribeSavingsPlans: describeSavingsPlans,
     ListTagsForResource: listTagsForResource,
+    ...savingsPlansHandlers,
   },
 });
