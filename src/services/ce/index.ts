@@ -1,5 +1,6 @@
 import { defineService } from '../types.js';
 import { allocationTagHandlers } from './allocation-tags.js';
+import { commitmentHandlers } from './commitment-handlers.js';
 import { costAndUsageHandlers } from './cost-and-usage.js';
 import { dimensionValueHandlers } from './dimension-values.js';
 import { forecastHandlers } from './forecast.js';
@@ -19,6 +20,7 @@ export default defineService({
     ...dimensionValueHandlers,
     ...forecastHandlers,
     ...allocationTagHandlers,
+    ...commitmentHandlers,
     ...rightsizingHandlers,
   },
 });
