@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CostExplorerClient, StartCostAllocationTagBackfillCommand, UpdateCostAllocationTagsStatusCommand } from '@aws-sdk/client-cost-explorer';
-import { AllocateAddressCommand, DescribeImagesCommand, DescribeVolumesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { AllocateAddressCommand, DescribeImagesCommand, DescribeVolumesCommand, EC2Client, RunInstancesCommand, type _InstanceType } from '@aws-sdk/client-ec2';
 import type { Cloudlet } from '../../src/server/server.js';
 import { instanceRate, prices } from '../../src/services/cost/prices.js';
 import type { CostReport } from '../../src/services/cost/report.js';
@@ -69,7 +69,7 @@ describe('the cost lesson: a billing alarm, a week of a three-tier topology, the
     const b0 = await now();
     net = await buildThreeTier(ec2);
     const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023*'] }, { Name: 'architecture', Values: ['x86_64'] }] }))).Images![0]!.ImageId!;
-    const launch = async (name: string, team: string, type: string, subnet: string, group: string, publicIp: boolean) => {
+    const launch = async (name: string, team: string, type: _InstanceType, subnet: string, group: string, publicIp: boolean) => {
       const tags = [{ Key: 'team', Value: team }, { Key: 'Name', Value: name }];
       ids[name] = (await ec2.send(new RunInstancesCommand({
         ImageId: ami, InstanceType: type, MinCount: 1, MaxCount: 1,
