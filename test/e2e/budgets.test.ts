@@ -86,7 +86,7 @@ describe('AWS Budgets on the clock', () => {
 
     await clock('8h');
     const b = (await budgets.send(new DescribeBudgetCommand({ AccountId: A, BudgetName: 'monthly-cost' }))).Budget!;
-    const actual = Number(b.CalculatedSpend!.ActualSpend.Amount);
+    const actual = Number(b.CalculatedSpend!.ActualSpend!.Amount);
     const forecast = Number(b.CalculatedSpend!.ForecastedSpend!.Amount);
     assert.ok(actual > 0 && actual < 0.05 * limit, `8 hours in: actual ${actual} of ${limit}`);
     assert.ok(forecast > 0.8 * limit && forecast < 1.2 * limit, `forecast ${forecast} of ${limit}`);
@@ -109,7 +109,7 @@ describe('AWS Budgets on the clock', () => {
     // 19 days in: at most 19 x 1.1 / 28 = 75% of the limit spent; the forecast does not send again.
     await clock('19d');
     const mid = (await budgets.send(new DescribeBudgetCommand({ AccountId: A, BudgetName: 'monthly-cost' }))).Budget!;
-    assert.ok(Number(mid.CalculatedSpend!.ActualSpend.Amount) < 0.8 * limit, mid.CalculatedSpend!.ActualSpend.Amount);
+    assert.ok(Number(mid.CalculatedSpend!.ActualSpend!.Amount) < 0.8 * limit, mid.CalculatedSpend!.ActualSpend!.Amount);
     assert.equal((await budgetMail(A)).length, 2, 'once per period');
     // 25 days in: past 80% (25 x 1.1 / 31 = 89%). The ACTUAL notification goes to its one subscriber, once.
     await clock('6d');
@@ -181,7 +181,7 @@ describe('AWS Budgets on the clock', () => {
     assert.deepEqual(told.sort(), ['AWS Budgets: an action of batch has run', 'AWS Budgets: an action of batch is waiting for your approval']);
 
     // The stopped instance no longer accrues compute or its public address (8 h of them: $0.12); its 8 GiB root volume goes on (about $0.001 an hour).
-    const spent = async () => Number((await budgetsB.send(new DescribeBudgetCommand({ AccountId: B, BudgetName: 'batch' }))).Budget!.CalculatedSpend!.ActualSpend.Amount);
+    const spent = async () => Number((await budgetsB.send(new DescribeBudgetCommand({ AccountId: B, BudgetName: 'batch' }))).Budget!.CalculatedSpend!.ActualSpend!.Amount);
     const s1 = await spent();
     await clock('8h');
     const s2 = await spent();
