@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  CostExplorerClient, GetCostAndUsageCommand, GetReservationCoverageCommand, GetReservationUtilizationCommand, GetSavingsPlansCoverageCommand,
+  CostExplorerClient, GetCostAndUsageCommand, GetReservationCoverageCommand, GetReservationPurchaseRecommendationCommand, GetSavingsPlansPurchaseRecommendationCommand, GetReservationUtilizationCommand, GetSavingsPlansCoverageCommand,
   GetSavingsPlansUtilizationCommand, GetSavingsPlansUtilizationDetailsCommand,
 } from '@aws-sdk/client-cost-explorer';
 import {
@@ -143,6 +143,11 @@ describe('Reserved Instances and Savings Plans applied to usage', () => {
     const none = await ce.send(new GetReservationUtilizationCommand({ TimePeriod: { Start: day(m1), End: day(m2) }, Granularity: 'MONTHLY' }));
     assert.equal(none.Total!.PurchasedHours, '0');
 
+    const rec = await ce.send(new GetReservationPurchaseRecommendationCommand({ Service: 'Amazon Elastic Compute Cloud - Compute', LookbackPeriodInDays: 'SEVEN_DAYS', TermInYears: 'ONE_YEAR', PaymentOption: 'PARTIAL_UPFRONT' }));
+    const detail = rec.Recommendations![0]!.RecommendationDetails![0]!;
+    assert.deepEqual([detail.InstanceDetails!.EC2InstanceDetails!.InstanceType, detail.RecommendedNumberOfInstancesToPurchase, detail.AverageUtilization], ['t3.medium', '1', '100']);
+    assert.ok(Number(detail.EstimatedMonthlySavingsAmount) > 0);
+
     [offering] = (await ec2.send(new DescribeReservedInstancesOfferingsCommand({
       InstanceType: 't3.medium', ProductDescription: 'Linux/UNIX', OfferingType: 'Partial Upfront', OfferingClass: 'standard', MinDuration: YEAR, MaxDuration: YEAR,
     }))).ReservedInstancesOfferings!;
@@ -178,6 +183,8 @@ describe('Reserved Instances and Savings Plans applied to usage', () => {
     const cov = await ce.send(new GetReservationCoverageCommand({ TimePeriod: { Start: day(m2), End: day(m3) }, Granularity: 'MONTHLY' }));
     assert.ok(Number(cov.Total!.CoverageHours!.CoverageHoursPercentage) > 99.99, cov.Total!.CoverageHours!.CoverageHoursPercentage);
     assert.equal((await failure(ce.send(new GetReservationUtilizationCommand({ TimePeriod: { Start: day(m2), End: day(m3) }, Granularity: 'HOURLY' })))).name, 'ValidationException');
+    const rec = await ce.send(new GetReservationPurchaseRecommendationCommand({ Service: 'Amazon Elastic Compute Cloud - Compute', LookbackPeriodInDays: 'SEVEN_DAYS' }));
+    assert.deepEqual(rec.Recommendations, [], 'the RI covers it all: nothing more to buy');
   });
 
   test('once the instance stops, the RI\'s hours go unused and still bill', async () => {
@@ -215,6 +222,13 @@ describe('Reserved Instances and Savings Plans applied to usage', () => {
     const c = cov.SavingsPlansCoverages![0]!.Coverage!;
     cents(c.SpendCoveredBySavingsPlans, 24 * 0.05, 'covered spend');
     cents(c.OnDemandCost, (24 - covered) * od, 'On-Demand spend');
+    // What is left uncovered each hour is worth a second plan of about the rest of the hour's spend at plan rates.
+    const rec = await sp.send(new DescribeSavingsPlansCommand({ states: ['active'] }));
+    assert.equal(rec.savingsPlans!.length, 1);
+    const more = await ceb.send(new GetSavingsPlansPurchaseRecommendationCommand({ SavingsPlansType: 'COMPUTE_SP', TermInYears: 'ONE_YEAR', PaymentOption: 'NO_UPFRONT', LookbackPeriodInDays: 'SEVEN_DAYS' }));
+    const d = more.SavingsPlansPurchaseRecommendation!.SavingsPlansPurchaseRecommendationDetails![0]!;
+    assert.ok(Math.abs(Number(d.HourlyCommitmentToPurchase) - (spRate - 0.05)) < 0.0011, `${d.HourlyCommitmentToPurchase} vs ${spRate - 0.05}`);
+    assert.equal(d.EstimatedAverageUtilization, '100');
     // Account 1 has no plans: no data.
     assert.equal((await failure(ce.send(new GetSavingsPlansUtilizationCommand({ TimePeriod: { Start: day(m1), End: day(m2) } })))).name, 'DataUnavailableException');
   });

@@ -20,6 +20,7 @@ import { PLAN, planScope, type SavingsPlanRecord } from '../savingsplans/records
 import type { Handler, RequestContext } from '../types.js';
 import { amount, checkGroupBy, type GroupDefinition } from './aggregate.js';
 import { commitmentFilter, commitmentPeriod, forEachInBuckets, interval, isInstanceUsage, percent, sorter, type Buckets, type Resolve } from './commitment-data.js';
+import { recommendationHandlers } from './commitment-recommendations.js';
 import { pageStart, pageToken } from './cost-and-usage.js';
 import { validation } from './dates.js';
 import { dimensionValue, normalizationFactor, tagValue, type TaggedItem } from './dimensions.js';
@@ -371,4 +372,5 @@ export const commitmentHandlers: Record<string, Handler> = {
   GetSavingsPlansCoverage: getSavingsPlansCoverage,
   GetSavingsPlansUtilization: getSavingsPlansUtilization,
   GetSavingsPlansUtilizationDetails: getSavingsPlansUtilizationDetails,
+  ...recommendationHandlers,
 };

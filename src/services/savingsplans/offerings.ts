@@ -194,3 +194,8 @@ export function describeSavingsPlansOfferingRates(input: DescribeSavingsPlansOff
   const { page, next } = paged(fits(), input.nextToken, input.maxResults, 1000);
   return { searchResults: page, ...(next ? { nextToken: next } : {}) };
 }
+
+/** The offering selling a plan type, term and payment option (and, for EC2 Instance plans, a Region's family). */
+export function offeringFor(planType: PlanType, durationS: number, payment: PaymentOption, region?: string, family?: string): Offering | undefined {
+  return offeringById(uuid(`savingsplans/${planType}/${durationS}/${payment}/${planType === 'EC2Instance' ? region ?? '' : ''}/${planType === 'EC2Instance' ? family ?? '' : ''}`));
+}
