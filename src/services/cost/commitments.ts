@@ -65,7 +65,11 @@ export interface CostedItem extends UsageItem {
 const HOUR = 3_600_000;
 const TINY = 1e-9;
 
-const plain = (u: UsageItem): CostedItem => ({ ...u, unblendedCost: u.cost, amortizedCost: u.cost, blendedCost: u.cost, itemType: 'Usage' });
+// Fields listed, not spread: a million items a year at DAILY, and spread objects cost several times more.
+const plain = (u: UsageItem): CostedItem => ({
+  account: u.account, startMs: u.startMs, endMs: u.endMs, line: u.line, quantity: u.quantity, hours: u.hours, cost: u.cost,
+  unblendedCost: u.cost, amortizedCost: u.cost, blendedCost: u.cost, itemType: 'Usage',
+});
 
 /** On-Demand instance hours: what RIs and Savings Plans can cover. */
 const isCoverable = (line: UsageItem['line']): line is Line =>
