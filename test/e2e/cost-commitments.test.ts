@@ -168,8 +168,8 @@ describe('Reserved Instances and Savings Plans applied to usage', () => {
     cents(total.AmortizedCost!.Amount, effective * hours, 'amortized');
     const onDemand = od * (m3 - m2) / H;
     cents(onDemand - Number(total.AmortizedCost!.Amount), (od - effective) * hours, 'the month is cheaper by the RI discount');
-    const byType = await ce.send(new GetCostAndUsageCommand({ TimePeriod: { Start: day(m2), End: day(m3) }, Granularity: 'MONTHLY', Metrics: ['UnblendedCost'], GroupBy: [{ Type: 'DIMENSION', Key: 'RECORD_TYPE' }], Filter: COMPUTE }));
-    const records = Object.fromEntries(byType.ResultsByTime![0]!.Groups!.map((g) => [g.Keys![0], Number(g.Metrics!.UnblendedCost!.Amount)]));
+    const byRecord = await ce.send(new GetCostAndUsageCommand({ TimePeriod: { Start: day(m2), End: day(m3) }, Granularity: 'MONTHLY', Metrics: ['UnblendedCost'], GroupBy: [{ Type: 'DIMENSION', Key: 'RECORD_TYPE' }], Filter: COMPUTE }));
+    const records = Object.fromEntries(byRecord.ResultsByTime![0]!.Groups!.map((g) => [g.Keys![0], Number(g.Metrics!.UnblendedCost!.Amount)]));
     cents(records.DiscountedUsage, 0, 'covered usage is free');
     cents(records.RIFee, recurring * hours, 'the recurring fee');
     cents(records.Fee, offering.FixedPrice!, 'the upfront fee');
@@ -182,6 +182,9 @@ describe('Reserved Instances and Savings Plans applied to usage', () => {
     cents(u.Total!.NetRISavings, (od - effective) * hours, 'net savings');
     const cov = await ce.send(new GetReservationCoverageCommand({ TimePeriod: { Start: day(m2), End: day(m3) }, Granularity: 'MONTHLY' }));
     assert.ok(Number(cov.Total!.CoverageHours!.CoverageHoursPercentage) > 99.99, cov.Total!.CoverageHours!.CoverageHoursPercentage);
+    const byType = (await ce.send(new GetReservationCoverageCommand({ TimePeriod: { Start: day(m2), End: day(m3) }, GroupBy: [{ Type: 'DIMENSION', Key: 'INSTANCE_TYPE' }], Metrics: ['Hour'] }))).CoveragesByTime!;
+    assert.deepEqual(byType.map((t) => [t.TimePeriod!.Start, t.Groups!.map((g) => g.Attributes!.instanceType)]), [[day(m2), ['t3.medium']]], 'no Granularity: one period');
+    assert.equal(byType[0]!.Groups![0]!.Coverage!.CoverageCost, undefined, 'only the metric asked for');
     assert.equal((await failure(ce.send(new GetReservationUtilizationCommand({ TimePeriod: { Start: day(m2), End: day(m3) }, Granularity: 'HOURLY' })))).name, 'ValidationException');
     const rec = await ce.send(new GetReservationPurchaseRecommendationCommand({ Service: 'Amazon Elastic Compute Cloud - Compute', LookbackPeriodInDays: 'SEVEN_DAYS' }));
     assert.deepEqual(rec.Recommendations, [], 'the RI covers it all: nothing more to buy');
