@@ -1,7 +1,7 @@
 // Cost Explorer (JSON 1.1), Budgets (JSON 1.1), Savings Plans (rest-json) and Compute Optimizer
 // (JSON 1.0 and RPC v2 CBOR) are reachable with the JS SDK v3 and both AWS CLIs: signatures are
 // verified, IAM names each service's own action, and an operation without a handler is a clean
-// NotImplemented (501) in the protocol the client speaks. The handlers come later; this is the wire.
+// NotImplemented (501) in the protocol the client speaks (anomaly detection, Lambda recommendations).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
-import { BudgetsClient, DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
-import { ComputeOptimizerClient, GetEnrollmentStatusCommand } from '@aws-sdk/client-compute-optimizer';
-import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { BudgetsClient, DescribeBudgetCommand } from '@aws-sdk/client-budgets';
+import { ComputeOptimizerClient, GetLambdaFunctionRecommendationsCommand } from '@aws-sdk/client-compute-optimizer';
+import { CostExplorerClient, GetAnomaliesCommand } from '@aws-sdk/client-cost-explorer';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   DescribeSavingsPlansCommand, DescribeSavingsPlansOfferingsCommand, ListTagsForResourceCommand, SavingsplansClient,
@@ -39,16 +39,17 @@ function clients(url: string, credentials?: Creds) {
   };
 }
 
-/** Calls with no handler yet: one per service, and Compute Optimizer over CBOR too. */
-function unimplemented(c: ReturnType<typeof clients>): Array<[string, () => Promise<unknown>]> {
+/** One call per service, and Compute Optimizer over CBOR too; ce's and Compute Optimizer's have no handler. */
+function probes(c: ReturnType<typeof clients>): Array<[string, () => Promise<unknown>]> {
   return [
-    ['ce:GetCostAndUsage', () => c.ce.send(new GetCostAndUsageCommand({ TimePeriod: { Start: '2026-11-01', End: '2026-12-01' }, Granularity: 'MONTHLY', Metrics: ['UnblendedCost'] }))],
-    ['budgets:DescribeBudgets', () => c.budgets.send(new DescribeBudgetsCommand({ AccountId: ACCOUNT }))],
+    ['ce:GetAnomalies', () => c.ce.send(new GetAnomaliesCommand({ DateInterval: { StartDate: '2026-11-01' } }))],
+    ['budgets:DescribeBudget', () => c.budgets.send(new DescribeBudgetCommand({ AccountId: ACCOUNT, BudgetName: 'none' }))],
     ['savingsplans:DescribeSavingsPlansOfferings', () => c.sp.send(new DescribeSavingsPlansOfferingsCommand({}))],
-    ['compute-optimizer:GetEnrollmentStatus', () => c.co.send(new GetEnrollmentStatusCommand({}))],
-    ['compute-optimizer:GetEnrollmentStatus', () => c.coCbor.send(new GetEnrollmentStatusCommand({}))],
+    ['compute-optimizer:GetLambdaFunctionRecommendations', () => c.co.send(new GetLambdaFunctionRecommendationsCommand({}))],
+    ['compute-optimizer:GetLambdaFunctionRecommendations', () => c.coCbor.send(new GetLambdaFunctionRecommendationsCommand({}))],
   ];
 }
+const UNIMPLEMENTED = [0, 3, 4];
 
 async function failure(p: Promise<unknown>): Promise<Failure> {
   try {
@@ -65,7 +66,7 @@ describe('Cost Explorer, Budgets, Savings Plans, Compute Optimizer: the wire', (
   after(async () => { await cl.close(); });
 
   test('JS SDK v3: an operation without a handler is NotImplemented (501) with a request ID, in each protocol', async () => {
-    for (const [what, call] of unimplemented(clients(cl.url))) {
+    for (const [what, call] of probes(clients(cl.url)).filter((_, i) => UNIMPLEMENTED.includes(i))) {
       const e = await failure(call());
       assert.equal(e.name, 'NotImplemented', what);
       assert.equal(e.$metadata?.httpStatusCode, 501, what);
@@ -85,7 +86,7 @@ describe('Cost Explorer, Budgets, Savings Plans, Compute Optimizer: the wire', (
 
   test('signatures are verified: a wrong secret and an unknown key are refused in each service\'s words', async () => {
     const wrong = clients(cl.url, { accessKeyId: 'test', secretAccessKey: 'not-the-secret' });
-    const results = await Promise.all(unimplemented(wrong).map(([, call]) => failure(call())));
+    const results = await Promise.all(probes(wrong).map(([, call]) => failure(call())));
     assert.deepEqual(results.map((e) => [e.name, e.$metadata?.httpStatusCode]), [
       ['InvalidSignatureException', 400], ['InvalidSignatureException', 400], ['InvalidSignatureException', 403], ['InvalidSignatureException', 400],
       ['InvalidSignatureException', 400],
@@ -99,9 +100,9 @@ describe('Cost Explorer, Budgets, Savings Plans, Compute Optimizer: the wire', (
     await iam.send(new CreateUserCommand({ UserName: 'penny' }));
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'penny' }))).AccessKey!;
     const penny = clients(cl.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
-    const calls = [...unimplemented(penny), ['savingsplans:DescribeSavingsPlans', () => penny.sp.send(new DescribeSavingsPlansCommand({}))] as const];
-    const actions = ['ce:GetCostAndUsage', 'budgets:ViewBudget', 'savingsplans:DescribeSavingsPlansOfferings', 'compute-optimizer:GetEnrollmentStatus',
-      'compute-optimizer:GetEnrollmentStatus', 'savingsplans:DescribeSavingsPlans'];
+    const calls = [...probes(penny), ['savingsplans:DescribeSavingsPlans', () => penny.sp.send(new DescribeSavingsPlansCommand({}))] as const];
+    const actions = ['ce:GetAnomalies', 'budgets:ViewBudget', 'savingsplans:DescribeSavingsPlansOfferings', 'compute-optimizer:GetLambdaFunctionRecommendations',
+      'compute-optimizer:GetLambdaFunctionRecommendations', 'savingsplans:DescribeSavingsPlans'];
     const statuses = [400, 400, 403, 403, 403, 403];
     for (const [i, [, call]] of calls.entries()) {
       const e = await failure(call());
@@ -116,17 +117,19 @@ describe('Cost Explorer, Budgets, Savings Plans, Compute Optimizer: the wire', (
     test(`${cli.name}: each service is reached; no handler is (NotImplemented); Savings Plans answers over rest-json`, { skip: cli.skip }, async () => {
       const run = (args: string[]) => runAws(cli.bin, cl.url, args);
       const [ce, budgets, offerings, co, plans, bad] = await Promise.all([
-        run(['ce', 'get-cost-and-usage', '--time-period', 'Start=2026-11-01,End=2026-12-01', '--granularity', 'MONTHLY', '--metrics', 'UnblendedCost']),
-        run(['budgets', 'describe-budgets', '--account-id', ACCOUNT]),
-        run(['savingsplans', 'describe-savings-plans-offerings']),
-        run(['compute-optimizer', 'get-enrollment-status']),
+        run(['ce', 'get-anomalies', '--date-interval', 'StartDate=2026-11-01']),
+        run(['budgets', 'describe-budget', '--account-id', ACCOUNT, '--budget-name', 'none']),
+        run(['savingsplans', 'describe-savings-plans-offerings', '--max-results', '1']),
+        run(['compute-optimizer', 'get-lambda-function-recommendations']),
         run(['savingsplans', 'describe-savings-plans']),
         runAws(cli.bin, cl.url, ['savingsplans', 'describe-savings-plans'], { AWS_SECRET_ACCESS_KEY: 'wrong' }),
       ]);
-      for (const [what, r] of [['ce', ce], ['budgets', budgets], ['savingsplans', offerings], ['compute-optimizer', co]] as const) {
+      for (const [what, r] of [['ce', ce], ['compute-optimizer', co]] as const) {
         assert.notEqual(r.status, 0, what);
         assert.match(r.stderr, /\(NotImplemented\)/, `${what}: ${r.stderr}`);
       }
+      assert.match(budgets.stderr, /\(NotFoundException\)/, budgets.stderr);
+      assert.equal(offerings.status, 0, offerings.stderr);
       assert.equal(plans.status, 0, plans.stderr);
       assert.deepEqual(JSON.parse(plans.stdout), { savingsPlans: [] });
       assert.match(bad.stderr, /\(InvalidSignatureException\)/, bad.stderr);
@@ -147,9 +150,9 @@ describe('Cost Explorer, Budgets, Savings Plans, Compute Optimizer: the wire', (
         "json.dump(model, open(os.path.join(d, 'service-2.json'), 'w'))",
       ].join('\n');
       await promisify(execFile)('python3', ['-c', script, dataPath], { timeout: 60_000 });
-      const r = await runAws(v1.bin, cl.url, ['--debug', 'compute-optimizer', 'get-enrollment-status'], { AWS_DATA_PATH: dataPath });
-      assert.match(r.stderr, /\/service\/ComputeOptimizerService\/operation\/GetEnrollmentStatus/, 'the CLI sent an RPC v2 CBOR request');
-      assert.match(r.stderr, /An error occurred \(NotImplemented\) when calling the GetEnrollmentStatus operation: cloudlet does not implement compute-optimizer:GetEnrollmentStatus yet/);
+      const r = await runAws(v1.bin, cl.url, ['--debug', 'compute-optimizer', 'get-lambda-function-recommendations'], { AWS_DATA_PATH: dataPath });
+      assert.match(r.stderr, /\/service\/ComputeOptimizerService\/operation\/GetLambdaFunctionRecommendations/, 'the CLI sent an RPC v2 CBOR request');
+      assert.match(r.stderr, /An error occurred \(NotImplemented\) when calling the GetLambdaFunctionRecommendations operation: cloudlet does not implement compute-optimizer:GetLambdaFunctionRecommendations yet/);
     } finally {
       rmSync(dataPath, { recursive: true, force: true });
     }
