@@ -80,7 +80,7 @@ class SqliteStore implements Store {
     begin: Statement; commit: Statement; rollback: Statement;
     get: Statement; put: Statement; del: Statement;
     getMeta: Statement; setMeta: Statement;
-    firstScope: Statement; nextScope: Statement; firstScopeOf: Statement; nextScopeOf: Statement;
+    firstScope: Statement; firstScopeOf: Statement; nextKind: Statement; nextRegion: Statement; nextAccount: Statement;
   };
 
   constructor(readonly db: Database.Database) {
@@ -96,11 +96,14 @@ class SqliteStore implements Store {
       del: p(`DELETE FROM resources WHERE ${WHERE_KIND} AND id = ?`),
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
-      // One index probe per distinct scope instead of a scan over every row.
+      // One index probe per distinct scope instead of a scan over every row. Equalities and one
+      // inequality each: SQLite seeks a row-value `(region, kind) > (?, ?)` on its first column
+      // only and steps through the rest (230 ms over 700,000 rows of one Region, against 0.02 ms).
       firstScope: p(`SELECT account, region, kind FROM resources ${order}`),
-      nextScope: p(`SELECT account, region, kind FROM resources WHERE (account, region, kind) > (?, ?, ?) ${order}`),
       firstScopeOf: p(`SELECT account, region, kind FROM resources WHERE account = ? ${order}`),
-      nextScopeOf: p(`SELECT account, region, kind FROM resources WHERE account = ? AND (region, kind) > (?, ?) ${order}`),
+      nextKind: p(`SELECT account, region, kind FROM resources WHERE account = ? AND region = ? AND kind > ? ${order}`),
+      nextRegion: p(`SELECT account, region, kind FROM resources WHERE account = ? AND region > ? ${order}`),
+      nextAccount: p(`SELECT account, region, kind FROM resources WHERE account > ? ${order}`),
     };
   }
 
@@ -386,9 +389,8 @@ class SqliteTx implements Tx {
     let row = (account === undefined ? s.firstScope.get() : s.firstScopeOf.get(account)) as S | undefined;
     while (row) {
       out.push({ account: row.account, region: row.region, kind: row.kind });
-      row = (account === undefined
-        ? s.nextScope.get(row.account, row.region, row.kind)
-        : s.nextScopeOf.get(account, row.region, row.kind)) as S | undefined;
+      row = (s.nextKind.get(row.account, row.region, row.kind) ?? s.nextRegion.get(row.account, row.region)
+        ?? (account === undefined ? s.nextAccount.get(row.account) : undefined)) as S | undefined;
     }
     return out;
   }
