@@ -4,6 +4,9 @@
  * dimension does not apply to ("NoInstanceType") follow what Cost Explorer returns.
  */
 import type { CostedItem } from '../cost/commitments.js';
+import { normalizationFactor } from '../cost/normalization.js';
+
+export { normalizationFactor };
 
 /** A costed item with the cost allocation tags in force for it (only active tags; see tags.ts). */
 export interface TaggedItem {
@@ -53,7 +56,8 @@ export function dimensionValue(t: TaggedItem, key: string): string {
     case 'LEGAL_ENTITY_NAME': case 'INVOICING_ENTITY': return 'Amazon Web Services, Inc.';
     case 'RESERVATION_ID': return item.coveredBy?.type === 'ReservedInstances' ? item.coveredBy.id : 'NoReservationId';
     case 'SAVINGS_PLAN_ARN': return item.coveredBy?.type === 'SavingsPlan' ? item.coveredBy.arn ?? item.coveredBy.id : 'NoSavingsPlanArn';
-    case 'SAVINGS_PLANS_TYPE': return item.coveredBy?.type === 'SavingsPlan' ? 'SavingsPlan' : 'NoSavingsPlansType';
+    // Cost Explorer's values: ComputeSavingsPlans, EC2InstanceSavingsPlans.
+    case 'SAVINGS_PLANS_TYPE': return item.coveredBy?.type === 'SavingsPlan' ? `${item.coveredBy.planType ?? 'Compute'}SavingsPlans` : 'NoSavingsPlansType';
     default: return '';
   }
 }
@@ -64,19 +68,6 @@ export const tagValue = (t: TaggedItem, key: string): string => t.tags[key] ?? '
 /** Usage records (not fees or negations) count toward UsageQuantity. */
 export const isUsage = (item: CostedItem): boolean =>
   item.itemType === 'Usage' || item.itemType === 'DiscountedUsage' || item.itemType === 'SavingsPlanCoveredUsage';
-
-/** EC2's size normalization factors (what RI size flexibility and NormalizedUsageAmount use). */
-const NORMALIZATION: Record<string, number> = {
-  nano: 0.25, micro: 0.5, small: 1, medium: 2, large: 4, xlarge: 8,
-};
-
-export function normalizationFactor(type: string): number {
-  const size = type.split('.')[1] ?? '';
-  if (size in NORMALIZATION) return NORMALIZATION[size]!;
-  const m = /^(\d+)xlarge$/.exec(size);
-  if (m) return 8 * Number(m[1]);
-  return size === 'metal' ? 192 : 0;
-}
 
 /** Instance hours times the size's normalization factor; 0 for anything not an instance. */
 export function normalizedUsage(item: CostedItem): number {

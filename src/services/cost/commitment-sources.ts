@@ -38,7 +38,7 @@ export interface Held {
   /** USD of amortized cost per unit of capacity used: an RI's effective rate per instance hour, 1 for a plan. */
   effectivePerUnit: number;
   feeLine: Line;
-  coveredBy: { type: 'ReservedInstances' | 'SavingsPlan'; id: string; arn: string };
+  coveredBy: { type: 'ReservedInstances' | 'SavingsPlan'; id: string; arn: string; planType?: 'Compute' | 'EC2Instance' };
   recurringType: 'RIFee' | 'SavingsPlanRecurringFee';
   upfrontType: 'Fee' | 'SavingsPlanUpfrontFee';
 }
@@ -89,7 +89,7 @@ function plan(p: SavingsPlanRecord): Held | undefined {
       key: ut, ...SAVINGS_PLANS_SERVICE, usageType: ut, operation: '', unit: 'Hrs', accrual: 'hours', quantity: 1, rate: recurring,
       fromMs: startMs, resourceId: p.savingsPlanArn, region, tags: p.tags ?? {},
     },
-    coveredBy: { type: 'SavingsPlan', id: p.savingsPlanId, arn: p.savingsPlanArn },
+    coveredBy: { type: 'SavingsPlan', id: p.savingsPlanId, arn: p.savingsPlanArn, planType },
     recurringType: 'SavingsPlanRecurringFee', upfrontType: 'SavingsPlanUpfrontFee',
   };
 }

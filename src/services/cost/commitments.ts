@@ -53,7 +53,7 @@ export interface CostedItem extends UsageItem {
   /** The family-wide average rate (one account: equal to unblended). */
   blendedCost: number;
   /** What covered it, when something did (fee items name their own commitment). */
-  coveredBy?: { type: 'ReservedInstances' | 'SavingsPlan'; id: string; arn?: string };
+  coveredBy?: { type: 'ReservedInstances' | 'SavingsPlan'; id: string; arn?: string; planType?: 'Compute' | 'EC2Instance' };
   /** 'Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation', 'RIFee', 'Fee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee'. */
   itemType: string;
   /** Fee items: what the commitment provided and what of it was used in the item's period. */
