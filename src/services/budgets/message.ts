@@ -45,10 +45,9 @@ export interface AlertFacts {
 
 export const DASHBOARD = 'https://console.aws.amazon.com/billing/home#/budgets';
 
-export function alertSubject(f: Pick<AlertFacts, 'budgetName' | 'notificationType'>): string {
-  return f.notificationType === 'FORECASTED'
-    ? `AWS Budgets: ${f.budgetName} is forecasted to exceed your alert threshold`
-    : `AWS Budgets: ${f.budgetName} has exceeded your alert threshold`;
+/** The subject AWS sends with every budget alert, ACTUAL or FORECASTED alike (the body says which). */
+export function alertSubject(f: Pick<AlertFacts, 'budgetName'>): string {
+  return `AWS Budgets: ${f.budgetName} has exceeded your alert threshold`;
 }
 
 export function alertText(f: AlertFacts): string {
