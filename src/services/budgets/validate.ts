@@ -32,7 +32,7 @@ export function checkAccount(ctx: RequestContext, accountId: unknown): string {
 }
 
 export function checkName(name: unknown, member = 'BudgetName'): string {
-  // The model's pattern: no ':' or '\\', no '/action/' (the action ARNs' separator), no <script>...</script>.
+  // The model's pattern: no ':' or backslash, no '/action/' (the action ARNs' separator), no <script>...</script>.
   if (typeof name !== 'string' || name.length < 1 || name.length > 100 || !/^[^:\\]+$/.test(name) || name.includes('/action/') || /<script>[\s\S]*<\/script>/i.test(name)) {
     throw invalidParameter(`Invalid ${member} ${JSON.stringify(name)}: 1 to 100 characters, no ':' or '\\', and not containing '/action/'.`);
   }
