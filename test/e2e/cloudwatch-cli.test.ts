@@ -1,14 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { cbor } from '@smithy/core/cbor';
 import type { Cloudlet } from '../../src/server/server.js';
 import { startTestServer } from '../helpers/server.js';
 import { awsClis, runAws, type CliResult } from '../helpers/cli.js';
+import { cborOnlyModelDir } from '../helpers/cbor-model.js';
 import { needTool } from '../helpers/tools.js';
 import { signedFetch } from '../helpers/sign.js';
 
@@ -74,21 +72,11 @@ describe('aws cloudwatch list-dashboards against cloudlet', () => {
   // The model rewrite below runs the PATH's python3 with botocore.
   describe('aws-cli v1 over RPC v2 CBOR', { skip: v1.skip ?? needTool('botocore') }, () => {
     let dataPath: string;
+    let remove = (): void => {};
     before(async () => {
-      // The installed CloudWatch model with CBOR as its only protocol, where botocore looks first.
-      dataPath = mkdtempSync(join(tmpdir(), 'cloudlet-cw-model-'));
-      const script = [
-        'import json, os, sys, botocore.loaders',
-        "model = botocore.loaders.Loader().load_service_model('cloudwatch', 'service-2')",
-        "model['metadata']['protocols'] = ['smithy-rpc-v2-cbor']",
-        "model['metadata']['protocol'] = 'smithy-rpc-v2-cbor'",
-        "d = os.path.join(sys.argv[1], 'cloudwatch', model['metadata']['apiVersion'])",
-        'os.makedirs(d)',
-        "json.dump(model, open(os.path.join(d, 'service-2.json'), 'w'))",
-      ].join('\n');
-      await run('python3', ['-c', script, dataPath], { timeout: 60_000 });
+      ({ dataPath, remove } = await cborOnlyModelDir('cloudwatch'));
     });
-    after(() => { rmSync(dataPath, { recursive: true, force: true }); });
+    after(() => remove());
 
     test('aws cloudwatch list-dashboards: NotImplemented (HTTP 501), read from the CBOR error body', async () => {
       const r = await listDashboards(v1.bin, cl.url, { AWS_DATA_PATH: dataPath });

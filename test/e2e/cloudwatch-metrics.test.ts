@@ -1,8 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -13,6 +11,7 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyComm
 import type { Cloudlet } from '../../src/server/server.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 import { awsClis, awsJson, runAws } from '../helpers/cli.js';
+import { cborOnlyModelDir } from '../helpers/cbor-model.js';
 import { runPython } from '../helpers/python.js';
 import { needTool } from '../helpers/tools.js';
 
@@ -334,20 +333,11 @@ print(json.dumps({'r': [[x['Id'], x['Values']] for x in r['MetricDataResults']],
 
   describe('aws-cli v1 over RPC v2 CBOR', { skip: v1.skip ?? needTool('botocore') }, () => {
     let dataPath: string;
+    let remove = (): void => {};
     before(async () => {
-      dataPath = mkdtempSync(join(tmpdir(), 'cloudlet-cw-cbor-'));
-      const script = [
-        'import json, os, sys, botocore.loaders',
-        "model = botocore.loaders.Loader().load_service_model('cloudwatch', 'service-2')",
-        "model['metadata']['protocols'] = ['smithy-rpc-v2-cbor']",
-        "model['metadata']['protocol'] = 'smithy-rpc-v2-cbor'",
-        "d = os.path.join(sys.argv[1], 'cloudwatch', model['metadata']['apiVersion'])",
-        'os.makedirs(d)',
-        "json.dump(model, open(os.path.join(d, 'service-2.json'), 'w'))",
-      ].join('\n');
-      await run('python3', ['-c', script, dataPath], { timeout: 60_000 });
+      ({ dataPath, remove } = await cborOnlyModelDir('cloudwatch'));
     });
-    after(() => { rmSync(dataPath, { recursive: true, force: true }); });
+    after(() => remove());
 
     test('put-metric-data and get-metric-data (timestamps as CBOR tag 1), errors read from CBOR', async () => {
       const env = { AWS_DATA_PATH: dataPath };

@@ -7,12 +7,7 @@
 // JS SDK v3 (Compute Optimizer over JSON 1.0 and RPC v2 CBOR) and AWS CLI v1 (JSON 1.0, and
 // RPC v2 CBOR when its model offers only that).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
 import {
   ComputeOptimizerClient, GetEC2InstanceRecommendationsCommand, GetEC2RecommendationProjectedMetricsCommand, GetEnrollmentStatusCommand,
@@ -23,6 +18,7 @@ import { DescribeImagesCommand, EC2Client, RunInstancesCommand, type _InstanceTy
 import type { Cloudlet } from '../../src/server/server.js';
 import { instanceRate } from '../../src/services/cost/prices.js';
 import { awsClis, runAws } from '../helpers/cli.js';
+import { cborOnlyModelDir } from '../helpers/cbor-model.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 import { needTool } from '../helpers/tools.js';
 
@@ -247,24 +243,14 @@ describe('right-sizing from the CloudWatch CPU history of 30 days under load', (
     assert.equal(json.status, 0, json.stderr);
     const { lastRefreshTimestamp: _t, ...viaJson } = JSON.parse(json.stdout).instanceRecommendations[0];
     assert.equal(viaJson.finding, 'Overprovisioned');
-    const dataPath = mkdtempSync(join(tmpdir(), 'cloudlet-co-model-'));
+    const { dataPath, remove } = await cborOnlyModelDir('compute-optimizer');
     try {
-      const script = [
-        'import json, os, sys, botocore.loaders',
-        "model = botocore.loaders.Loader().load_service_model('compute-optimizer', 'service-2')",
-        "model['metadata']['protocols'] = ['smithy-rpc-v2-cbor']",
-        "model['metadata']['protocol'] = 'smithy-rpc-v2-cbor'",
-        "d = os.path.join(sys.argv[1], 'compute-optimizer', model['metadata']['apiVersion'])",
-        'os.makedirs(d)',
-        "json.dump(model, open(os.path.join(d, 'service-2.json'), 'w'))",
-      ].join('\n');
-      await promisify(execFile)('python3', ['-c', script, dataPath], { timeout: 60_000 });
       const cbor = await runAws(v1.bin, cl.url, args, { AWS_DATA_PATH: dataPath });
       assert.equal(cbor.status, 0, cbor.stderr);
       const { lastRefreshTimestamp: _c, ...viaCbor } = JSON.parse(cbor.stdout).instanceRecommendations[0];
       assert.deepEqual(viaCbor, viaJson);
     } finally {
-      rmSync(dataPath, { recursive: true, force: true });
+      remove();
     }
   });
 });

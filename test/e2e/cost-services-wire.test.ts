@@ -3,12 +3,7 @@
 // verified, IAM names each service's own action, and an operation without a handler is a clean
 // NotImplemented (501) in the protocol the client speaks (anomaly detection, Lambda recommendations).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import { AwsSmithyRpcV2CborProtocol } from '@aws-sdk/core/protocols';
 import { BudgetsClient, DescribeBudgetCommand } from '@aws-sdk/client-budgets';
 import { ComputeOptimizerClient, GetLambdaFunctionRecommendationsCommand } from '@aws-sdk/client-compute-optimizer';
@@ -19,6 +14,7 @@ import {
 } from '@aws-sdk/client-savingsplans';
 import type { Cloudlet } from '../../src/server/server.js';
 import { awsClis, runAws } from '../helpers/cli.js';
+import { cborOnlyModelDir } from '../helpers/cbor-model.js';
 import { needTool } from '../helpers/tools.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
@@ -138,23 +134,13 @@ describe('Cost Explorer, Budgets, Savings Plans, Compute Optimizer: the wire', (
 
   const v1 = awsClis().find((c) => c.name === 'aws-cli v1')!;
   test('aws-cli v1 told the model offers only RPC v2 CBOR (AWS_DATA_PATH): Compute Optimizer over CBOR', { skip: v1.skip ?? needTool('botocore') }, async () => {
-    const dataPath = mkdtempSync(join(tmpdir(), 'cloudlet-co-model-'));
+    const { dataPath, remove } = await cborOnlyModelDir('compute-optimizer');
     try {
-      const script = [
-        'import json, os, sys, botocore.loaders',
-        "model = botocore.loaders.Loader().load_service_model('compute-optimizer', 'service-2')",
-        "model['metadata']['protocols'] = ['smithy-rpc-v2-cbor']",
-        "model['metadata']['protocol'] = 'smithy-rpc-v2-cbor'",
-        "d = os.path.join(sys.argv[1], 'compute-optimizer', model['metadata']['apiVersion'])",
-        'os.makedirs(d)',
-        "json.dump(model, open(os.path.join(d, 'service-2.json'), 'w'))",
-      ].join('\n');
-      await promisify(execFile)('python3', ['-c', script, dataPath], { timeout: 60_000 });
       const r = await runAws(v1.bin, cl.url, ['--debug', 'compute-optimizer', 'get-lambda-function-recommendations'], { AWS_DATA_PATH: dataPath });
       assert.match(r.stderr, /\/service\/ComputeOptimizerService\/operation\/GetLambdaFunctionRecommendations/, 'the CLI sent an RPC v2 CBOR request');
       assert.match(r.stderr, /An error occurred \(NotImplemented\) when calling the GetLambdaFunctionRecommendations operation: cloudlet does not implement compute-optimizer:GetLambdaFunctionRecommendations yet/);
     } finally {
-      rmSync(dataPath, { recursive: true, force: true });
+      remove();
     }
   });
 });
