@@ -17,6 +17,7 @@ import { tlsBench } from './tls.js';
 import { registryBench } from './registry.js';
 import { cloudwatchBench } from './cloudwatch.js';
 import { alarmsBench } from './alarms.js';
+import { costBench } from './cost.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -126,6 +127,7 @@ async function main() {
   await registryBench();
   await cloudwatchBench();
   await alarmsBench();
+  await costBench();
   await tlsBench((url) => signedQuery(url, 'sts', CASES.GetCallerIdentity.body), probeFor);
 }
 
