@@ -84,6 +84,26 @@ describe('cost meter', () => {
     });
   });
 
+  it('starts a line a metered resource gains at the change, not at its last metering', async () => {
+    const { store, at } = setup();
+    at(T0);
+    await store.transaction((tx) => {
+      tx.put(S, 'ec2:volume', 'vol-1', { id: 'vol-1', type: 'gp3', size: 10, createMs: T0 });
+      tx.put(S, 'ec2:elastic-ip', 'eipalloc-1', { allocationId: 'eipalloc-1', publicIp: '1.2.3.4', allocatedAt: new Date(T0).toISOString() });
+    });
+    at(T0 + 10 * H);
+    await store.transaction((tx) => {
+      tx.put(S, 'ec2:volume', 'vol-1', { id: 'vol-1', type: 'gp3', size: 10, iops: 4000, createMs: T0 });
+      tx.put(S, 'ec2:elastic-ip', 'eipalloc-1', { allocationId: 'eipalloc-1', publicIp: '1.2.3.4', allocatedAt: new Date(T0).toISOString(), association: { instanceId: 'i-1' } });
+    });
+    const items = await usage(store, T0, T0 + 20 * H, T0 + 20 * H);
+    const hours = (ut: string) => items.filter((i) => i.line.usageType === ut).reduce((n, i) => n + i.hours, 0);
+    assert.equal(hours('EBS:VolumeP-IOPS.gp3'), 10);
+    assert.equal(hours('EBS:VolumeUsage.gp3'), 20);
+    assert.equal(hours('PublicIPv4:IdleAddress'), 10);
+    assert.equal(hours('PublicIPv4:InUseAddress'), 10);
+  });
+
   it('leaves rolled-back transactions unmetered', async () => {
     const { store } = setup();
     await assert.rejects(store.transaction((tx) => { tx.put(S, 'ec2:instance', 'i-1', instance('start', T0)); throw new Error('no'); }));

@@ -76,9 +76,12 @@ export function meterResource(tx: Tx, scope: Scope, kind: string, id: string, no
   }
   for (const l of wanted.values()) {
     // The record's own start (launch, creation) when it is known and not before the last metering.
-    // A changed line continues where its old self ended.
+    // A changed line continues where its old self ended; a line a metered resource gains starts
+    // now (an IOPS line ModifyVolume adds, an address's in-use line); a new resource's lines start
+    // at the record's own start (launch, creation) when it states one.
     const cont = replaced.get(l.key);
-    next.push({ line: l, startMs: cont ?? (l.fromMs > 0 ? Math.max(l.fromMs, floor) : nowMs) });
+    const fresh = l.fromMs > 0 ? (row ? Math.max(l.fromMs, nowMs) : l.fromMs) : nowMs;
+    next.push({ line: l, startMs: cont ?? fresh });
     changed = true;
   }
   if (!changed) return;
