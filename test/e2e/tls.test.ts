@@ -29,7 +29,7 @@ import { awsClis, awsJson, runAws } from '../helpers/cli.js';
 import { runCli } from '../helpers/process.js';
 import { runPython } from '../helpers/python.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
-import { terraform as runTerraform, terraformDir, TF_MIRROR } from '../helpers/terraform.js';
+import { endpointEnv, terraform as runTerraform, terraformDir, TF_MIRROR } from '../helpers/terraform.js';
 import { needTool } from '../helpers/tools.js';
 
 const doc = (...statements: Array<Record<string, unknown>>) => JSON.stringify({ Version: '2012-10-17', Statement: statements });
@@ -94,8 +94,7 @@ after(async () => {
  * the provider itself here: in the provider's debug mode (startProvider) its HTTP client takes
  * no custom CA bundle ("unable to add custom RootCAs").
  */
-const terraform = (dir: string, args: string[]) =>
-  runTerraform(dir, [...args, ...(args[0] === 'init' ? [] : ['-var', `endpoint=${https}`])], { AWS_CA_BUNDLE: caFile });
+const terraform = (dir: string, args: string[]) => runTerraform(dir, args, { ...endpointEnv(https), AWS_CA_BUNDLE: caFile });
 
 /** A one-file ustar archive. */
 function tarOf(name: string, content: string): Buffer {
