@@ -266,7 +266,15 @@ describe('EC2 instances with SDK v3', () => {
     // A GPU type is another bucket, with its own limit.
     const gpu = (await fetch(`${cl.url}/_cloudlet/ec2/quotas`)).json() as Promise<{ quotas: Array<{ quotaCode: string; limit: number }> }>;
     assert.equal((await gpu).quotas.find((q) => q.quotaCode === 'L-DB2E81BA')!.limit, 64);
-    await ec2.send(new TerminateInstancesCommand({ InstanceIds: ok.Instances!.map((i) => i.InstanceId!) }));
+    // StartInstances counts every instance it starts: two stopped ones over a limit with room for one start neither.
+    const ids = ok.Instances!.map((i) => i.InstanceId!);
+    await ec2.send(new StopInstancesCommand({ InstanceIds: ids }));
+    await quotas({ quotaCode: 'L-1216C47A', value: before.used + 2 });
+    await rejects(ec2.send(new StartInstancesCommand({ InstanceIds: ids })), 'VcpuLimitExceeded', 400, new RegExp(`limit of ${before.used + 2}`));
+    assert.equal((await quotas()).used, before.used);
+    await ec2.send(new StartInstancesCommand({ InstanceIds: ids.slice(0, 1) }));
+    assert.equal((await quotas()).used, before.used + 2);
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
     assert.equal((await quotas({ quotaCode: 'L-1216C47A', value: null })).limit, 1152);
     const bad = await fetch(`${cl.url}/_cloudlet/ec2/quotas`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ quotaCode: 'L-NOPE', value: 1 }) });
     assert.equal(bad.status, 404);

@@ -161,10 +161,24 @@ export function setVcpuQuota(tx: Tx, scope: Scope, quotaCode: string, value: num
  * instances of the same bucket would go over its vCPU quota (VcpuLimitExceeded, as AWS).
  */
 export function checkVcpuQuota(ctx: RequestContext, type: string, count: number): void {
-  const b = bucketOf(type);
-  const used = usedVcpus(ctx.tx, ctx.scope).get(b.quotaCode) ?? 0;
-  const limit = limitOf(ctx.tx, ctx.scope, b);
-  if (used + count * vcpusOf(type) > limit) {
-    throw new AwsError('VcpuLimitExceeded', `You have requested more vCPU capacity than your current vCPU limit of ${limit} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.`);
+  checkVcpuQuotaFor(ctx, Array<string>(count).fill(type));
+}
+
+/**
+ * The same for several instances at once (StartInstances): the vCPUs in use are counted once
+ * per request, not once per instance, and each bucket's additions are summed.
+ */
+export function checkVcpuQuotaFor(ctx: RequestContext, types: readonly string[]): void {
+  if (!types.length) return;
+  const adding = new Map<string, number>();
+  for (const t of types) { const code = bucketOf(t).quotaCode; adding.set(code, (adding.get(code) ?? 0) + vcpusOf(t)); }
+  const used = usedVcpus(ctx.tx, ctx.scope);
+  for (const b of BUCKETS) {
+    const add = adding.get(b.quotaCode);
+    if (add === undefined) continue;
+    const limit = limitOf(ctx.tx, ctx.scope, b);
+    if ((used.get(b.quotaCode) ?? 0) + add > limit) {
+      throw new AwsError('VcpuLimitExceeded', `You have requested more vCPU capacity than your current vCPU limit of ${limit} allows for the instance bucket that the specified instance type belongs to. Please visit http://aws.amazon.com/contact-us/ec2-request to request an adjustment to this limit.`);
+    }
   }
 }

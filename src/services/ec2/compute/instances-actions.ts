@@ -15,7 +15,7 @@ import { dropTags } from '../tags.js';
 import { claimPublicIp, releasePublicIp } from '../vpc/addresses.js';
 import { addressesOf, K as ENI_K, releaseIpv4, releaseMac } from '../vpc/eni-core.js';
 import type { NetworkInterfaceRecord } from '../vpc/records-eni.js';
-import { checkVcpuQuota } from './catalog.js';
+import { checkVcpuQuotaFor } from './catalog.js';
 import { releaseVolumesAtTermination } from './ebs-core.js';
 import { getInstance, interfacesOf, putInstance, transitionMs } from './instances-core.js';
 import { instanceState, STATE_CODE } from './lifecycle.js';
@@ -99,7 +99,6 @@ export function applyTerminate(ctx: RequestContext, i: InstanceRecord, atMs: num
 }
 
 function applyStart(ctx: RequestContext, i: InstanceRecord, atMs: number): void {
-  checkVcpuQuota(ctx, i.instanceType, 1);
   i.phase = 'start';
   i.sinceMs = atMs;
   i.doneMs = atMs + transitionMs();
@@ -160,6 +159,8 @@ export const startInstances: Handler<StartInstancesRequest, StartInstancesResult
       throw new AwsError('IncorrectInstanceState', `The instance '${i.id}' is not in a state from which it can be started.`);
     }
   }
+  // Every stopped one counts against the vCPU quota, checked once for the call (all or none start).
+  checkVcpuQuotaFor(ctx, list.filter((i) => instanceState(i, now) === 'stopped').map((i) => i.instanceType));
   const out = list.map((i) => {
     const prev = instanceState(i, now);
     if (prev === 'stopped') applyStart(ctx, i, now);
