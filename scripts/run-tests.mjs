@@ -3,7 +3,7 @@
 // and closes with one plain summary line. A file that ran no test fails: a loop over what is not
 // installed must skip with a reason (test/helpers/tools.ts), not vanish.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -30,6 +30,46 @@ const SLOW = [/terraform/, /-cli|cli-|crash|durability|boto3|tls/];
 const rank = (f) => { const i = SLOW.findIndex((re) => re.test(f)); return i < 0 ? SLOW.length : i; };
 const slowFirst = (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * `cloudlet` as a process (test/helpers/process.ts) runs from one bundle of src/ built here, as
+ * npm start runs dist/bundle, instead of through tsx: the suite starts about 200 of them, and
+ * tsx's loader costs each about 0.3 s of CPU. Built as scripts/bundle.mjs builds dist/bundle:
+ * from JavaScript (the bundler finds each service's authz.js only among .js files), into dist/
+ * so that package.json and models/ are found as from dist/bundle; a directory per run, since
+ * several runs may share the tree. Without esbuild the helpers fall back to tsx.
+ */
+async function bundleCloudlet() {
+  let build;
+  try {
+    ({ build } = await import('esbuild'));
+  } catch {
+    return undefined;
+  }
+  const sources = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts')) sources.push(p);
+    }
+  };
+  walk('src');
+  const js = mkdtempSync(join(tmpdir(), 'cloudlet-test-src-'));
+  mkdirSync('dist', { recursive: true });
+  const out = mkdtempSync(resolve('dist', 'test-bundle-'));
+  try {
+    const common = { format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' };
+    await build({ ...common, entryPoints: sources, outdir: join(js, 'src'), outbase: 'src' });
+    await build({ ...common, entryPoints: [join(js, 'src', 'main.js')], bundle: true, splitting: true, packages: 'external', outdir: out });
+  } catch (err) {
+    rmSync(out, { recursive: true, force: true });
+    throw err;
+  } finally {
+    rmSync(js, { recursive: true, force: true });
+  }
+  return out;
+}
+
 const only = process.argv.slice(2);
 const files = only.length ? only : ['src', 'test'].flatMap((d) => find(d)).sort(slowFirst);
 const dir = mkdtempSync(join(tmpdir(), 'cloudlet-test-'));
@@ -37,6 +77,7 @@ const batches = [
   { files: files.filter((f) => !ALONE.has(resolve(f))), concurrency: Number(process.env.CLOUDLET_TEST_CONCURRENCY) || 4 },
   { files: files.filter((f) => ALONE.has(resolve(f))), concurrency: 1 },
 ].filter((b) => b.files.length > 0);
+const bundle = await bundleCloudlet();
 let status = 0;
 const taps = batches.map((b, i) => {
   const tap = join(dir, `report-${i}.tap`);
@@ -45,7 +86,7 @@ const taps = batches.map((b, i) => {
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...b.files,
-  ], { stdio: 'inherit' });
+  ], { stdio: 'inherit', env: bundle ? { ...process.env, CLOUDLET_TEST_MAIN: join(bundle, 'main.js') } : process.env });
   status ||= r.status ?? 1;
   return tap;
 });
@@ -68,6 +109,7 @@ try {
   // no report: the runner itself failed, and said why above
 }
 rmSync(dir, { recursive: true, force: true });
+if (bundle) rmSync(bundle, { recursive: true, force: true });
 for (const f of empty) console.log(`✖ ${f} ran no test`);
 console.log(`\ntests: ${summary}`);
 process.exit(failed > 0 ? 1 : status);

@@ -20,7 +20,7 @@ import { fingerprint, fingerprintDataDir, fingerprintSnapshot, populateBulk, wri
 import { openDiskBlobStore } from '../../src/store/blobs.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { RawRow } from '../../src/store/types.js';
-import { MAIN, startProcess, type Running } from '../helpers/process.js';
+import { CLOUDLET, startProcess, type Running } from '../helpers/process.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cloudlet-crash-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -227,7 +227,7 @@ describe('kill -9 during a schema migration', () => {
       cpSync(source, dir, { recursive: true });
       // Kill somewhere between just before the migration and its end.
       const delay = Math.round(base.ms * 0.8 + migrationMs * spread(round));
-      const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...CLOUDLET, 'start', '--port', '0', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
       let ready = false;
       child.stdout.on('data', (d: Buffer) => { if (d.toString().includes(' ready on ')) ready = true; });
       const exited = new Promise((r) => child.on('exit', r));

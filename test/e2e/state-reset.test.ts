@@ -10,7 +10,7 @@ import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Cloudlet } from '../../src/server/server.js';
 import { ACCESS_KEY_KIND, ACCESS_KEY_SCOPE } from '../../src/auth/credentials.js';
 import { fingerprint, populateBulk } from '../../src/state/testkit.js';
-import { MAIN, runCli } from '../helpers/process.js';
+import { CLOUDLET, runCli } from '../helpers/process.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 import { signedFetch } from '../helpers/sign.js';
 
@@ -253,7 +253,7 @@ describe('drop-in admin paths (LocalStack, moto)', () => {
   });
 
   test('`cloudlet start` prints "Ready." once it serves (what testcontainers\' LocalStack module waits for)', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--ephemeral', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLOUDLET, 'start', '--ephemeral', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const lines = await new Promise<string[]>((ok, fail) => {
       const timer = setTimeout(() => fail(new Error(`no Ready. line: ${out}`)), 20_000);
