@@ -2,10 +2,11 @@
 // Runs every *.test.ts under src/ and test/ with Node's test runner (Node 20 takes no globs),
 // and closes with one plain summary line. A file that ran no test fails: a loop over what is not
 // installed must skip with a reason (test/helpers/tools.ts), not vanish.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -20,15 +21,16 @@ function find(dir, out = []) {
 // budget, timings) run after the rest, one file at a time, so another test's CPU does not skew them.
 const ALONE = new Set(['test/e2e/body-budget.test.ts'].map((f) => resolve(f)));
 
-// The slowest files (Terraform applies, CLI sessions, crash loops) start first, so that the
-// workers finish together instead of one running a long file alone at the end. Three workers on
-// two cores: much of a Terraform or CLI file's time is spent waiting (provider polls, process
-// start), and the suite took 554 s with two, 422 s with three.
-// Terraform files come first of all (each is one to two minutes, mostly the provider's own
-// waits), then the other slow ones.
-const SLOW = [/terraform/, /-cli|cli-|crash|durability|boto3|tls/];
-const rank = (f) => { const i = SLOW.findIndex((re) => re.test(f)); return i < 0 ? SLOW.length : i; };
-const slowFirst = (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+// The suite is CPU-bound on two cores, so the CPUs must stay busy to the end. Files that mostly
+// wait (Terraform: 25-75 s of the provider's own fixed waits for ~5 s of CPU) run in a pool of
+// their own beside the main one, instead of holding its workers while the CPUs idle; the main
+// pool's four workers stay for the files that need the CPU, the longest first (CLI sessions, each
+// command a Python start-up; crash loops), so that the workers finish together instead of one
+// running a long file alone at the end; the rest by name. scripts/run-test-files.mjs keeps the order.
+const WAITS = [/fleet-terraform/, /s3-terraform/, /ec2-compute-terraform/, /nat-terraform/, /three-tier-terraform/, /terraform/];
+const HEAVY = [/three-tier-cli/, /ec2-security-cli/, /state-crash/, /iam-cli/, /ec2-vpc-cli/, /e2e\/(.*-cli\.test|cli-start|.*crash|.*durability|.*boto3|tls\.test)|conformance\.test/];
+const rankIn = (list) => (f) => { const i = list.findIndex((re) => re.test(f)); return i < 0 ? list.length : i; };
+const inOrder = (list) => { const rank = rankIn(list); return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0); };
 
 /**
  * `cloudlet` as a process (test/helpers/process.ts) runs from one bundle of src/ built here, as
@@ -71,25 +73,39 @@ async function bundleCloudlet() {
 }
 
 const only = process.argv.slice(2);
-const files = only.length ? only : ['src', 'test'].flatMap((d) => find(d)).sort(slowFirst);
+const files = only.length ? only : ['src', 'test'].flatMap((d) => find(d));
 const dir = mkdtempSync(join(tmpdir(), 'cloudlet-test-'));
-const batches = [
-  { files: files.filter((f) => !ALONE.has(resolve(f))), concurrency: Number(process.env.CLOUDLET_TEST_CONCURRENCY) || 4 },
-  { files: files.filter((f) => ALONE.has(resolve(f))), concurrency: 1 },
-].filter((b) => b.files.length > 0);
-const bundle = await bundleCloudlet();
+const alone = files.filter((f) => ALONE.has(resolve(f)));
+const waits = files.filter((f) => !alone.includes(f) && WAITS.some((re) => re.test(f))).sort(inOrder(WAITS));
+const main = files.filter((f) => !alone.includes(f) && !waits.includes(f)).sort(inOrder(HEAVY));
+// One stage after the other; the pools of a stage run together. The waiting pool's report is
+// held and printed after the main pool's, which streams, so the two do not interleave.
+const stages = [
+  [{ files: main, concurrency: Number(process.env.CLOUDLET_TEST_CONCURRENCY) || 4 }, { files: waits, concurrency: 4, held: true }],
+  [{ files: alone, concurrency: 1 }],
+].map((pools) => pools.filter((p) => p.files.length > 0));
+// A run inside a test (test/helpers/tools.test.ts runs this script) uses the outer run's bundle.
+const bundle = process.env.CLOUDLET_TEST_MAIN ? undefined : await bundleCloudlet();
+const env = bundle ? { ...process.env, CLOUDLET_TEST_MAIN: join(bundle, 'main.js') } : process.env;
 let status = 0;
-const taps = batches.map((b, i) => {
-  const tap = join(dir, `report-${i}.tap`);
-  const r = spawnSync(process.execPath, [
-    '--import', 'tsx', '--test', `--test-concurrency=${b.concurrency}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    ...b.files,
-  ], { stdio: 'inherit', env: bundle ? { ...process.env, CLOUDLET_TEST_MAIN: join(bundle, 'main.js') } : process.env });
-  status ||= r.status ?? 1;
-  return tap;
-});
+const taps = [];
+function runPool(pool) {
+  const tap = join(dir, `report-${taps.length}.tap`);
+  taps.push(tap);
+  const child = spawn(process.execPath, [
+    '--import', 'tsx', fileURLToPath(new URL('run-test-files.mjs', import.meta.url)), String(pool.concurrency), tap, ...pool.files,
+  ], { stdio: ['ignore', pool.held ? 'pipe' : 'inherit', 'inherit'], env });
+  const held = [];
+  child.stdout?.on('data', (d) => held.push(d));
+  return new Promise((done) => child.on('close', (code) => done({ code, held })));
+}
+for (const pools of stages) {
+  const results = await Promise.all(pools.map(runPool));
+  for (const r of results) {
+    if (r.held.length) process.stdout.write(Buffer.concat(r.held));
+    status ||= r.code ?? 1;
+  }
+}
 let summary = '0 passed, 1 failed, 0 skipped';
 let empty = [];
 let failed = 1;
