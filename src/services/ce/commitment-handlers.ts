@@ -64,6 +64,29 @@ function pageEntries<T>(ctx: RequestContext, input: ReportInput, entries: T[], t
   return { page, ...(start + limit < entries.length ? { next: pageToken(ctx, input, start + limit) } : {}) };
 }
 
+/**
+ * One page of a report by time bucket: each bucket's groups (sorted when asked) or, ungrouped,
+ * the bucket alone, paged as one list, then gathered back under their buckets with each total.
+ */
+function pageByTime<G>(
+  ctx: RequestContext, input: ReportInput, b: Buckets, groups: Array<Map<string, G>>, grouped: boolean,
+  order: ((x: G, y: G) => number) | undefined, total: (i: number) => unknown, group: (g: G) => unknown,
+): { rows: Array<{ TimePeriod: { Start: string; End: string }; Groups: unknown[]; Total: unknown }>; next?: string } {
+  const entries = b.buckets.flatMap((_, i): Array<{ i: number; g?: G }> => {
+    const gs = [...groups[i]!.values()];
+    if (order) gs.sort(order);
+    return grouped ? gs.map((g) => ({ i, g })) : [{ i }];
+  });
+  const { page, next } = pageEntries(ctx, input, entries, input.NextPageToken);
+  const byTime = new Map<number, { TimePeriod: { Start: string; End: string }; Groups: unknown[]; Total: unknown }>();
+  for (const { i, g } of page) {
+    const r = byTime.get(i) ?? { TimePeriod: interval(b, i), Groups: [], Total: total(i) };
+    if (g) r.Groups.push(group(g));
+    byTime.set(i, r);
+  }
+  return { rows: [...byTime.values()], ...(next ? { next } : {}) };
+}
+
 const sum = <T>(xs: T[], f: (x: T) => number) => xs.reduce((s, x) => s + f(x), 0);
 
 // ---- reservation coverage ---------------------------------------------------------------------
@@ -110,19 +133,9 @@ const getReservationCoverage: Handler = (input: ReportInput, ctx) => {
     OnDemandNormalizedUnits: (x) => x.cov.onDemandUnits, ReservedNormalizedUnits: (x) => x.cov.reservedUnits,
     TotalRunningNormalizedUnits: (x) => x.cov.reservedUnits + x.cov.onDemandUnits, Time: () => 0,
   });
-  const entries = b.buckets.flatMap((_, i): Array<{ i: number; g?: typeof groups[number] extends Map<string, infer V> ? V : never }> => {
-    const gs = [...groups[i]!.values()];
-    if (order) gs.sort(order);
-    return defs.length ? gs.map((g) => ({ i, g })) : [{ i }];
-  });
-  const { page, next } = pageEntries(ctx, input, entries, input.NextPageToken);
-  const byTime = new Map<number, { TimePeriod: { Start: string; End: string }; Groups: unknown[]; Total: unknown }>();
-  for (const { i, g } of page) {
-    const r = byTime.get(i) ?? { TimePeriod: interval(b, i), Groups: [], Total: coverageShape(totals[i]!, metrics) };
-    if (g) r.Groups.push({ Attributes: g.attributes, Coverage: coverageShape(g.cov, metrics) });
-    byTime.set(i, r);
-  }
-  return { CoveragesByTime: [...byTime.values()], Total: coverageShape(all, metrics), ...(next ? { NextPageToken: next } : {}) };
+  const { rows, next } = pageByTime(ctx, input, b, groups, defs.length > 0, order,
+    (i) => coverageShape(totals[i]!, metrics), (g) => ({ Attributes: g.attributes, Coverage: coverageShape(g.cov, metrics) }));
+  return { CoveragesByTime: rows, Total: coverageShape(all, metrics), ...(next ? { NextPageToken: next } : {}) };
 };
 
 // ---- reservation utilization ------------------------------------------------------------------
@@ -197,19 +210,9 @@ const getReservationUtilization: Handler = (input: ReportInput, ctx) => {
     TotalPotentialRISavings: (x) => x.u.potential - x.u.up - x.u.rec, RealizedSavings: (x) => x.u.od - (x.u.up + x.u.rec - x.u.unusedCost),
     UnrealizedSavings: (x) => x.u.potential - x.u.od,
   });
-  const entries = b.buckets.flatMap((_, i): Array<{ i: number; g?: typeof groups[number] extends Map<string, infer V> ? V : never }> => {
-    const gs = [...groups[i]!.values()];
-    if (order) gs.sort(order);
-    return defs.length ? gs.map((g) => ({ i, g })) : [{ i }];
-  });
-  const { page, next } = pageEntries(ctx, input, entries, input.NextPageToken);
-  const byTime = new Map<number, { TimePeriod: { Start: string; End: string }; Groups: unknown[]; Total: unknown }>();
-  for (const { i, g } of page) {
-    const r = byTime.get(i) ?? { TimePeriod: interval(b, i), Groups: [], Total: riAggregates(totals[i]!) };
-    if (g) r.Groups.push({ Key: 'SUBSCRIPTION_ID', Value: g.t.item.line.resourceId, Attributes: riAttributes(ctx, g.t), Utilization: riAggregates(g.u) });
-    byTime.set(i, r);
-  }
-  return { UtilizationsByTime: [...byTime.values()], Total: riAggregates(all), ...(next ? { NextPageToken: next } : {}) };
+  const { rows, next } = pageByTime(ctx, input, b, groups, defs.length > 0, order, (i) => riAggregates(totals[i]!),
+    (g) => ({ Key: 'SUBSCRIPTION_ID', Value: g.t.item.line.resourceId, Attributes: riAttributes(ctx, g.t), Utilization: riAggregates(g.u) }));
+  return { UtilizationsByTime: rows, Total: riAggregates(all), ...(next ? { NextPageToken: next } : {}) };
 };
 
 // ---- Savings Plans coverage -----------------------------------------------------------------
