@@ -4,15 +4,9 @@
  * apply) and evaluated against one recommendation's dimension values and tags. Pure.
  */
 import { AwsError } from '../../core/errors.js';
+import type { Expression } from '../ce/expression.js';
 
-export interface Expression {
-  Or?: Expression[];
-  And?: Expression[];
-  Not?: Expression;
-  Dimensions?: { Key?: string; Values?: string[]; MatchOptions?: string[] };
-  Tags?: { Key?: string; Values?: string[]; MatchOptions?: string[] };
-  CostCategories?: { Key?: string; Values?: string[]; MatchOptions?: string[] };
-}
+export type { Expression };
 
 /** What a filter can ask of a recommendation. */
 export interface Subject {
