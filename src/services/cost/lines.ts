@@ -120,8 +120,8 @@ function lbLines(tx: Tx, scope: Scope, lb: LoadBalancerRecord): Line[] {
   const tags = tagMap(tx.get<{ tags: Array<{ Key: string; Value: string }> }>(scope, 'elbv2:tags', lb.arn)?.tags);
   const base: Base = { ...SERVICE.elb, resourceId: lb.arn, region: scope.region, tags };
   const op = { application: 'LoadBalancing:Application', network: 'LoadBalancing:Network', gateway: 'LoadBalancing:Gateway' }[kind];
-  const usage = { application: 'LoadBalancerUsage', network: 'LoadBalancerUsage', gateway: 'LoadBalancerUsage' }[kind];
-  return [line(base, usage, { key: `${usage}/${kind}`, operation: op, unit: 'Hrs', accrual: 'hours', quantity: 1, rate: regional(prices().elb[kind].hour, scope.region), fromMs: lb.createdMs })];
+  // Every kind bills 'LoadBalancerUsage'; the operation tells them apart.
+  return [line(base, 'LoadBalancerUsage', { key: `LoadBalancerUsage/${kind}`, operation: op, unit: 'Hrs', accrual: 'hours', quantity: 1, rate: regional(prices().elb[kind].hour, scope.region), fromMs: lb.createdMs })];
 }
 
 const S3_STORAGE: Record<string, string> = {
