@@ -116,7 +116,8 @@ try {
   const paths = new Set(files.map((f) => resolve(f)));
   empty = [...text.matchAll(/^ok \d+ - (.*)$/gm)].map((m) => m[1]).filter((name) => paths.has(name));
   const passed = count('pass') - empty.length;
-  failed = count('fail') + empty.length + (count('tests') === 0 ? 1 : 0);
+  // A test cancelled because its suite's hook failed counts as failed: the runner's own `fail` leaves it out.
+  failed = count('fail') + count('cancelled') + empty.length + (count('tests') === 0 ? 1 : 0);
   // A skipped describe() is not in the runner's skipped count (its tests never register): count it.
   const skippedSuites = [...text.matchAll(/^( *)ok \d+ - [^\n]*# SKIP\b[^\n]*\n\1  ---\n((?:\1  [^\n]*\n)*?)\1  \.\.\.$/gm)]
     .filter((m) => /^ *type: 'suite'$/m.test(m[2])).length;

@@ -1,5 +1,5 @@
 // Types for setup-tools.mjs, which stays plain JavaScript so CI can run it before `npm ci`.
-export type ToolId = 'aws1' | 'aws2' | 'botocore' | 'boto3' | 'skopeo' | 'umoci' | 'wrk' | 'docker-registry' | 'terraform' | 'ssh-keygen' | 'openssl' | 'puttygen';
+export type ToolId = 'aws1' | 'aws2' | 'botocore' | 'boto3' | 'skopeo' | 'umoci' | 'wrk' | 'docker-registry' | 'dockerd' | 'terraform' | 'ssh-keygen' | 'openssl' | 'puttygen';
 
 export interface Tool {
   id: ToolId;

@@ -40,6 +40,15 @@ export const TOOLS = [
     id: 'docker-registry', what: 'docker-registry (CNCF distribution; npm run bench)', apt: 'docker-registry', hint: 'apt-get install -y docker-registry', probe: 'command -v docker-registry',
     afterInstall: 'if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl disable --now docker-registry.service; fi',
   },
+  // The Docker engine for the docker push/pull test (test/e2e/ecr-docker.test.ts), which runs its
+  // own dockerd as root in a private mount namespace (vfs storage, no bridge, no containers, every
+  // path in a temp dir). On a systemd host the package enables and starts docker.service: when
+  // this script installed it, it stops and disables that again.
+  {
+    id: 'dockerd', what: 'dockerd, the Docker engine (docker.io), run as root', apt: 'docker.io', hint: 'apt-get install -y docker.io (the test starts its own engine, which needs root)',
+    probe: 'test "$(id -u)" = 0 && command -v dockerd && command -v docker && command -v unshare',
+    afterInstall: 'if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl disable --now docker.service docker.socket; fi',
+  },
   // Key material checks of the EC2 key pair tests (keys CreateKeyPair returns, fingerprints).
   { id: 'ssh-keygen', what: 'ssh-keygen', apt: 'openssh-client', hint: 'apt-get install -y openssh-client', probe: 'command -v ssh-keygen' },
   { id: 'openssl', what: 'openssl', apt: 'openssl', hint: 'apt-get install -y openssl', probe: 'command -v openssl' },
