@@ -155,12 +155,16 @@ describe('CloudWatch alarms', () => {
       assert.equal(d.MetricAlarms[0].Metrics.length, 3);
       assert.equal(d.MetricAlarms[0].Metrics[2].Expression, 'a + b');
       assert.equal(d.MetricAlarms[0].StateValue, 'INSUFFICIENT_DATA');
+      // The alarm evaluates each minute and would set its state back: start just past a minute
+      // (that evaluation finds no data, which is not breaching: OK).
+      const t = await now();
+      await clock({ advance: `${MIN - (t % MIN) + 1000}ms` });
       await awsJson(cli.bin, cl.url, ['cloudwatch', 'set-alarm-state', '--alarm-name', name, '--state-value', 'ALARM', '--state-reason', 'drill', '--state-reason-data', '{"why":"drill"}']);
       const d2 = await awsJson(cli.bin, cl.url, ['cloudwatch', 'describe-alarms', '--state-value', 'ALARM', '--alarm-name-prefix', 'cli-']);
       assert.deepEqual(d2.MetricAlarms.map((x: { AlarmName: string }) => x.AlarmName), [name]);
       assert.equal(d2.MetricAlarms[0].StateReasonData, '{"why":"drill"}');
       const h = await awsJson(cli.bin, cl.url, ['cloudwatch', 'describe-alarm-history', '--alarm-name', name, '--history-item-type', 'StateUpdate']);
-      assert.equal(h.AlarmHistoryItems[0].HistorySummary, 'Alarm updated from INSUFFICIENT_DATA to ALARM');
+      assert.equal(h.AlarmHistoryItems[0].HistorySummary, 'Alarm updated from OK to ALARM');
       const bad = await runAws(cli.bin, cl.url, ['cloudwatch', 'put-composite-alarm', '--alarm-name', `${name}-c`, '--alarm-rule', `ALARM(${name}) OR`]);
       assert.notEqual(bad.status, 0);
       assert.match(bad.stderr, /InvalidFormat/);

@@ -128,14 +128,15 @@ describe('the cost lesson: a billing alarm, a week of a three-tier topology, the
     const vol = (team: string) => sum(volumes.filter((v) => v.team === team).map((v) => held(gbHour(v.size), built)));
     const web = sum([held(2 * small, built), held(2 * ip, built), vol('web')]);
     const app = sum([held(medium, built), held(medium, built, stopAt), vol('app')]);
-    // Two NAT gateways, their two Elastic IPs, the load balancer's and the idle one; the alarm.
-    const untagged = sum([held(2 * p.vpc.natGatewayHour, built), held(4 * ip, built), held(p.cloudwatch.alarmMonth * H / monthMs(monthStartMs), alarmFrom)]);
+    // Two NAT gateways, their two Elastic IPs, the load balancer's and the idle one. The one
+    // alarm is within Always Free's ten alarm metrics a month: it costs nothing.
+    const untagged = sum([held(2 * p.vpc.natGatewayHour, built), held(4 * ip, built)]);
     return {
       web, app, untagged,
       compute: sum([held(2 * small + medium, built), held(medium, built, stopAt)]),
       other: sum([held(2 * p.vpc.natGatewayHour, built), vol('web'), vol('app')]),
       vpc: held(6 * ip, built),
-      cloudwatch: held(p.cloudwatch.alarmMonth * H / monthMs(monthStartMs), alarmFrom),
+      cloudwatch: { usd: 0, slack: 0 },
       idleIp: held(ip, built),
     };
   };
@@ -161,6 +162,15 @@ describe('the cost lesson: a billing alarm, a week of a three-tier topology, the
     close(g['EC2 - Other']!, e.other, 'EC2 - Other (NAT gateway hours, gp3)');
     close(g['Amazon Virtual Private Cloud']!, e.vpc, 'public IPv4');
     close(g.AmazonCloudWatch!, e.cloudwatch, 'the alarm');
+  });
+
+  test('the alarm is within Always Free: its alarm-month is counted and charged nothing', async () => {
+    const r = await aws('ce', 'get-cost-and-usage', '--time-period', `Start=${day(monthStartMs)},End=${day(endMs)}`, '--granularity', 'MONTHLY',
+      '--metrics', 'UnblendedCost', 'UsageQuantity', '--filter', JSON.stringify({ Dimensions: { Key: 'SERVICE', Values: ['AmazonCloudWatch'] } }));
+    const total = r.ResultsByTime[0].Total;
+    assert.equal(Number(total.UnblendedCost.Amount), 0);
+    const months = held(H / monthMs(monthStartMs), alarmFrom);
+    assert.ok(Math.abs(Number(total.UsageQuantity.Amount) - months.usd) < 1e-3 + months.slack, `alarm-months ${total.UsageQuantity.Amount} is not ${months.usd}`);
   });
 
   test('Cost Explorer by the team tag: web, app and the untagged rest, to the cent', async () => {

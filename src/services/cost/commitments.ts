@@ -67,7 +67,8 @@ const TINY = 1e-9;
 
 // Fields listed, not spread: a million items a year at DAILY, and spread objects cost several times more.
 const plain = (u: UsageItem): CostedItem => ({
-  account: u.account, startMs: u.startMs, endMs: u.endMs, line: u.line, quantity: u.quantity, hours: u.hours, cost: u.cost,
+  // An Always Free allowance waives a charge, as a commitment would: `cost` keeps the list price.
+  account: u.account, startMs: u.startMs, endMs: u.endMs, line: u.line, quantity: u.quantity, hours: u.hours, cost: u.freeCost ? u.cost + u.freeCost : u.cost,
   unblendedCost: u.cost, amortizedCost: u.cost, blendedCost: u.cost, itemType: 'Usage',
 });
 

@@ -70,4 +70,8 @@ export interface UsageItem {
   hours: number;
   /** On-Demand (or Spot) cost before commitments: UnblendedCost. */
   cost: number;
+  /** The part of `quantity` an Always Free allowance covered (free-tier.ts): it costs nothing. */
+  free?: number;
+  /** What that part would have cost: `cost` is what is charged. */
+  freeCost?: number;
 }

@@ -7,6 +7,7 @@
 import type { Scope, Tx } from '../../store/types.js';
 import { spotPrice } from '../ec2/compute/catalog.js';
 import { COUNT_KIND, OPEN_KIND, SEGMENT_KIND, padMs } from './meter.js';
+import { AllowanceLedger, allowanceOf } from './free-tier.js';
 import type { CountRecord, Line, Segment, UsageItem } from './types.js';
 
 export type Granularity = 'HOURLY' | 'DAILY' | 'MONTHLY' | 'NONE';
@@ -63,10 +64,13 @@ function costOf(line: Line, fromMs: number, toMs: number, quantity: number): num
 }
 
 /**
- * Calls `fn` with each (segment, bucket) piece of usage in the window, bucketed by granularity.
- * Pieces of one line in one bucket arrive once per segment: callers sum them.
+ * Each (segment, bucket) piece of usage in the window at list price, with the instant the piece
+ * starts (`atMs`; for counts, their day). `only` skips other lines before any arithmetic.
  */
-export function forEachUsage(tx: Tx, account: string, win: Window, g: Granularity, nowMs: number, fn: (item: UsageItem) => void, region?: string): void {
+function rawUsage(
+  tx: Tx, account: string, win: Window, g: Granularity, nowMs: number,
+  fn: (item: UsageItem, atMs: number) => void, region?: string, only?: (line: UsageItem['line']) => boolean,
+): void {
   const end = Math.min(win.endMs, nowMs);
   const byMonth = g === 'MONTHLY' || g === 'NONE';
   // The calendar month around t, kept while t stays in it: Date arithmetic for every piece
@@ -74,6 +78,7 @@ export function forEachUsage(tx: Tx, account: string, win: Window, g: Granularit
   let mS = 0;
   let mE = -Infinity;
   for (const { seg } of segmentsOf(tx, account, win, nowMs, region)) {
+    if (only && !only(seg.line)) continue;
     const segEnd = seg.endMs === undefined ? nowMs : (seg.billedEndMs ?? seg.endMs);
     const from = Math.max(seg.startMs, win.startMs);
     // A minimum or whole hour billed past the window's now still belongs to the segment's last bucket.
@@ -86,7 +91,7 @@ export function forEachUsage(tx: Tx, account: string, win: Window, g: Granularit
       const ms = pieceEnd - t;
       const hours = ms / HOUR;
       const quantity = monthly ? seg.line.quantity * (ms / (mE - mS)) : seg.line.quantity * hours;
-      fn({ account, startMs: g === 'NONE' ? win.startMs : Math.max(bs, win.startMs), endMs: g === 'NONE' ? win.endMs : Math.min(be, win.endMs), line: seg.line, quantity, hours, cost: costOf(seg.line, t, pieceEnd, quantity) });
+      fn({ account, startMs: g === 'NONE' ? win.startMs : Math.max(bs, win.startMs), endMs: g === 'NONE' ? win.endMs : Math.min(be, win.endMs), line: seg.line, quantity, hours, cost: costOf(seg.line, t, pieceEnd, quantity) }, t);
       t = pieceEnd;
     }
   }
@@ -96,10 +101,47 @@ export function forEachUsage(tx: Tx, account: string, win: Window, g: Granularit
     for (const r of tx.list<CountRecord>(scope, COUNT_KIND, { after: padMs(win.startMs - 1) })) {
       const c = r.value;
       if (c.dayMs >= win.endMs) break;
-      if (c.dayMs < win.startMs || (region && c.line.region !== region)) continue;
+      if (c.dayMs < win.startMs || (region && c.line.region !== region) || (only && !only(c.line))) continue;
       const [bs, be] = bucketOf(c.dayMs, g);
-      fn({ account, startMs: g === 'NONE' ? win.startMs : Math.max(bs, win.startMs), endMs: g === 'NONE' ? win.endMs : Math.min(be, win.endMs), line: c.line, quantity: c.quantity, hours: 0, cost: c.quantity * c.line.rate });
+      fn({ account, startMs: g === 'NONE' ? win.startMs : Math.max(bs, win.startMs), endMs: g === 'NONE' ? win.endMs : Math.min(be, win.endMs), line: c.line, quantity: c.quantity, hours: 0, cost: c.quantity * c.line.rate }, c.dayMs);
     }
+  }
+}
+
+const drawsOnAllowance = (line: UsageItem['line']): boolean => allowanceOf(line) !== undefined;
+
+/**
+ * Calls `fn` with each (segment, bucket) piece of usage in the window, bucketed by granularity.
+ * Pieces of one line in one bucket arrive once per segment: callers sum them. Usage that draws
+ * on an Always Free allowance (free-tier.ts) is held back, put in the order it happened with the
+ * rest of the account's usage of that allowance (every Region; the window's month from its
+ * start), and costs nothing for the part the allowance still covers (`free`).
+ */
+export function forEachUsage(tx: Tx, account: string, win: Window, g: Granularity, nowMs: number, fn: (item: UsageItem) => void, region?: string): void {
+  let held: Array<{ item: UsageItem; atMs: number; mine: boolean }> = [];
+  rawUsage(tx, account, win, g, nowMs, (item, atMs) => {
+    if (drawsOnAllowance(item.line)) held.push({ item, atMs, mine: true });
+    else fn(item);
+  }, region);
+  if (!held.length) return;
+  if (region) {
+    // Other Regions' usage draws on the same allowance.
+    held = [];
+    rawUsage(tx, account, win, g, nowMs, (item, atMs) => held.push({ item, atMs, mine: item.line.region === region }), undefined, drawsOnAllowance);
+  }
+  const ledger = new AllowanceLedger();
+  const first = monthStart(win.startMs);
+  if (first < win.startMs) {
+    rawUsage(tx, account, { startMs: first, endMs: win.startMs }, 'NONE', nowMs, (item) => { ledger.take(allowanceOf(item.line)!, first, item.quantity); }, undefined, drawsOnAllowance);
+  }
+  held.sort((a, b) => a.atMs - b.atMs);
+  for (const h of held) {
+    const free = ledger.take(allowanceOf(h.item.line)!, monthStart(h.atMs), h.item.quantity);
+    if (!h.mine) continue;
+    if (free <= 0) { fn(h.item); continue; }
+    const q = h.item.quantity;
+    const charged = q > 0 ? h.item.cost * ((q - free) / q) : 0;
+    fn({ ...h.item, free, freeCost: h.item.cost - charged, cost: charged });
   }
 }
 

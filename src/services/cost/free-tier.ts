@@ -1,0 +1,84 @@
+/**
+ * The Always Free offers of what cloudlet meters: allowances per account per calendar month,
+ * across every Region, used up in the order the usage happened. CloudWatch: 10 metrics and 10
+ * alarm metrics (standard resolution; not high-resolution or composite alarms); data transfer
+ * out to the internet: 100 GB aggregated across services and Regions. The limits are the price
+ * table's (data/cost/prices.json). Usage within an allowance keeps its quantity and costs
+ * nothing, as on AWS's bill; usage beyond it costs the usual rate.
+ */
+import type { CountRecord, Line } from './types.js';
+import { prices } from './prices.js';
+
+type AnyLine = Line | CountRecord['line'];
+
+export interface Allowance {
+  id: string;
+  /** The usage type without its Region's prefix. */
+  usageType: string;
+  /** Free Tier's `service` and `operation` for it (GetFreeTierUsage). */
+  service: string;
+  operation: string;
+  unit: string;
+  limit: number;
+  description: string;
+}
+
+let table: readonly Allowance[] | undefined;
+
+export function allowances(): readonly Allowance[] {
+  if (table) return table;
+  const p = prices();
+  table = [
+    {
+      id: 'cloudwatch-metrics', usageType: 'CW:MetricMonitorUsage', service: 'AmazonCloudWatch', operation: 'MetricStorage', unit: 'Metrics',
+      limit: p.cloudwatch.freeMetrics, description: `${p.cloudwatch.freeMetrics} Metrics for Amazon CloudWatch`,
+    },
+    {
+      id: 'cloudwatch-alarms', usageType: 'CW:AlarmMonitorUsage', service: 'AmazonCloudWatch', operation: 'MetricAlarm', unit: 'Alarms',
+      limit: p.cloudwatch.freeAlarms, description: `${p.cloudwatch.freeAlarms} Alarms for Amazon CloudWatch`,
+    },
+    {
+      id: 'data-transfer-out', usageType: 'DataTransfer-Out-Bytes', service: 'AWSDataTransfer', operation: '', unit: 'GB',
+      limit: p.dataTransfer.freeOutGb, description: `${p.dataTransfer.freeOutGb} GB of data transfer out to the internet, aggregated across services and Regions`,
+    },
+  ];
+  return table;
+}
+
+/** The usage type without the Region's prefix ("USW2-CW:AlarmMonitorUsage" -> "CW:AlarmMonitorUsage"). */
+const bareUsageType = (ut: string): string => {
+  const dash = ut.indexOf('-');
+  // Prefixes are upper-case letters and digits (USE2, EUC1, APN1); usage types themselves may hold dashes.
+  return dash > 0 && /^[A-Z0-9]+$/.test(ut.slice(0, dash)) ? ut.slice(dash + 1) : ut;
+};
+
+/** The allowance a line's usage draws on, if any. */
+export function allowanceOf(line: AnyLine): Allowance | undefined {
+  const ut = bareUsageType(line.usageType);
+  for (const a of allowances()) {
+    if (a.usageType !== ut) continue;
+    // Composite alarms bill under the same usage type but are not alarm metrics.
+    if (a.id === 'cloudwatch-alarms' && line.operation !== 'MetricAlarm') return undefined;
+    return a;
+  }
+  return undefined;
+}
+
+/** What is left of each allowance in each month: consumed in the order `take` is called. */
+export class AllowanceLedger {
+  private readonly used = new Map<string, number>();
+
+  /** Records `quantity` of usage at `monthMs` (the month's start); returns the part of it that is free. */
+  take(a: Allowance, monthMs: number, quantity: number): number {
+    const k = `${a.id}|${monthMs}`;
+    const used = this.used.get(k) ?? 0;
+    const free = Math.max(0, Math.min(quantity, a.limit - used));
+    this.used.set(k, used + quantity);
+    return free;
+  }
+
+  /** Usage recorded so far for an allowance in a month (free or not). */
+  usedIn(a: Allowance, monthMs: number): number {
+    return this.used.get(`${a.id}|${monthMs}`) ?? 0;
+  }
+}
