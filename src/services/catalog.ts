@@ -93,6 +93,11 @@ export const CATALOG: readonly CatalogEntry[] = [
     load: () => import('./savingsplans/index.js').then(def),
   },
   {
+    name: 'freetier', modelId: 'freetier-2023-09-07', protocol: 'json', signingNames: ['freetier'], apiVersion: '2023-09-07',
+    targetPrefix: 'AWSFreeTierService', jsonVersion: '1.0', hostPrefixes: ['freetier'], global: true,
+    load: () => import('./freetier/index.js').then(def),
+  },
+  {
     // Like CloudWatch, two faces: JSON 1.0 (the JS SDK v3, both CLIs: botocore ranks json before
     // CBOR) and RPC v2 CBOR (the model's first protocol, for SDKs that prefer it). Regional.
     name: 'compute-optimizer', modelId: 'compute-optimizer-2019-11-01', protocol: 'json', signingNames: ['compute-optimizer'],

@@ -145,6 +145,16 @@ export function forEachUsage(tx: Tx, account: string, win: Window, g: Granularit
   }
 }
 
+/** Each Always Free allowance's usage in the window across every Region (free or not), by allowance id. */
+export function allowanceUsage(tx: Tx, account: string, win: Window, nowMs: number): Map<string, number> {
+  const used = new Map<string, number>();
+  rawUsage(tx, account, win, 'NONE', nowMs, (item) => {
+    const id = allowanceOf(item.line)!.id;
+    used.set(id, (used.get(id) ?? 0) + item.quantity);
+  }, undefined, drawsOnAllowance);
+  return used;
+}
+
 /** Month-to-date (or any window's) cost per product code and in total: what billing's EstimatedCharges reports. */
 export function costByProduct(tx: Tx, account: string, win: Window, nowMs: number): { total: number; byProduct: Record<string, number> } {
   const byProduct: Record<string, number> = {};
