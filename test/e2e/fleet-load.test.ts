@@ -51,7 +51,7 @@ describe('simulated load and emitted metrics', () => {
     assert.match(r.stdout, new RegExp(`^${idle}: cpu ramp 10%\\.\\.50% over 60m`));
     r = await cli('list');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^TARGET\s+CPU\s+REQUESTS\s+SET\n/);
+    assert.match(r.stdout, /^TARGET\s+CPU\s+REQUESTS\s+EGRESS\s+SET\n/);
     assert.match(r.stdout, new RegExp(`${idle}\\s+ramp 10%\\.\\.50%`));
     const viaApi = (await (await fetch(`${cl.url}/_cloudlet/load?account=${account}&region=us-east-1`)).json()) as { settings: Array<{ target: string; cpu: { kind: string } }> };
     assert.deepEqual(viaApi.settings.map((s) => [s.target, s.cpu.kind]), [[idle, 'ramp']]);
@@ -67,6 +67,15 @@ describe('simulated load and emitted metrics', () => {
     assert.equal(nothing.code, 2);
     const bad = await fetch(`${cl.url}/_cloudlet/load`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account, target: 'lb:nope', requests: '10/s' }) });
     assert.equal(bad.status, 404);
+    // Egress: a byte rate (a ramp of byte rates is egress, not requests); other units are refused.
+    r = await cli('set', idle, '--ramp', '1MB/s..3MB/s', '--over', '1h');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${idle}: egress ramp 1MB/s\\.\\.3MB/s over 60m`));
+    assert.match((await cli('list')).stdout, new RegExp(`${idle}\\s+-\\s+-\\s+ramp 1MB/s`));
+    const parsecs = await cli('set', idle, '--egress', '5MB');
+    assert.equal(parsecs.code, 1);
+    assert.match(parsecs.stderr, /bytes per unit of time such as 5MB\/s/);
+    assert.equal((await cli('clear', idle)).code, 0);
   });
 
   test('a t3.micro in standard mode under sustained 90 % drains its credits and is held at the baseline; the alarm on the balance fires; an idle one idles low', async () => {

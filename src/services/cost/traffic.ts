@@ -7,6 +7,8 @@
  * An LCU is the largest of its dimensions in the hour: 25 new connections a second, or 1 GB an
  * hour processed for EC2 targets (ELB pricing). Counted per minute, the minute's share of an
  * LCU-hour is the larger of the two dimensions for that minute, over 60.
+ *
+ * Instances' own traffic to the internet (--egress) is billed where it leaves the VPC: egress.ts.
  */
 import type { Scope, Tx } from '../../store/types.js';
 import type { LoadBalancerRecord } from '../elbv2/records.js';
@@ -14,7 +16,7 @@ import { SERVICE } from './lines.js';
 import { meterCount } from './meter.js';
 import { prices, regional, usageType } from './prices.js';
 
-const GB = 2 ** 30;
+export const GB = 2 ** 30;
 export const REQUEST_IN_BYTES = 1000;
 export const REQUEST_OUT_BYTES = 5000;
 

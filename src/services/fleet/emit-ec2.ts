@@ -10,7 +10,7 @@
  * An instance emits for a period only when it was running in it.
  *
  * Network traffic follows the request rate: per request 1 KB in and 5 KB out (4 and 6 packets),
- * plus a trickle at idle. EBS: attached volumes of running instances, small constants every 5
+ * plus a trickle at idle, plus what the instance sends to the internet (--egress) in NetworkOut. EBS: attached volumes of running instances, small constants every 5
  * minutes (VolumeReadOps/WriteOps/ReadBytes/WriteBytes/IdleTime/QueueLength).
  */
 import type { Scope, Tx } from '../../store/types.js';
@@ -49,6 +49,8 @@ export interface Ec2Emit {
   groupOf: Map<string, string>;
   /** Dimension arrays made once per batch (the writer keys metrics by them). */
   dims: Map<string, { id: Dims; agg: Dims[] }>;
+  /** Bills what an instance sent to the internet in the period starting at atMs. */
+  egress?: (i: InstanceRecord, bytes: number, atMs: number) => void;
 }
 
 /** The emitted network traffic per second at a request rate. */
@@ -116,9 +118,11 @@ export function emitInstances(e: Ec2Emit, instances: InstanceRecord[]): void {
         const sec = ran / 1000;
         const net = networkOf(model.requestsOf(i.id));
         const at = atMs - P;
+        const egress = model.egressOf(i.id) * sec;
+        if (egress > 0) e.egress?.(i, egress, at);
         const vals: Array<[string, string, number]> = [
           ['CPUUtilization', 'Percent', cpu],
-          ['NetworkIn', 'Bytes', net.inBytes * sec], ['NetworkOut', 'Bytes', net.outBytes * sec],
+          ['NetworkIn', 'Bytes', net.inBytes * sec], ['NetworkOut', 'Bytes', net.outBytes * sec + egress],
           ['NetworkPacketsIn', 'Count', net.inPackets * sec], ['NetworkPacketsOut', 'Count', net.outPackets * sec],
         ];
         for (const [name, unit, v] of vals) {

@@ -16,6 +16,8 @@
 import type { Scope, Tx } from '../../store/types.js';
 import type { RequestContext } from '../types.js';
 import { COMPUTE_KIND, type InstanceRecord } from '../ec2/compute/records.js';
+import { interfacesOf, publicIpOf } from '../ec2/compute/instances-core.js';
+import { meterInstanceEgress } from '../cost/egress.js';
 import { poke, type FleetStep } from './engine.js';
 import { emitGroups, groupsCollecting } from './emit-asg.js';
 import { emitInstances, instancesToFollow } from './emit-ec2.js';
@@ -64,6 +66,10 @@ export function runMetrics(sys: RequestContext, atMs: number, untilMs = atMs): v
   const collecting = groupsCollecting(tx, scope, members.groups);
   const out = new Writer();
   const dims = new Map<string, { id: Dims; agg: Dims[] }>();
+  const egress = (i: InstanceRecord, bytes: number, at: number): void => {
+    const pub = publicIpOf(sys, i, interfacesOf(sys, i.id).find((x) => x.attachment?.deviceIndex === 0));
+    meterInstanceEgress(tx, scope, i, pub !== undefined, bytes, at);
+  };
   const last = Math.min(untilMs, atMs + (MAX_BATCH_MINUTES - 1) * MIN);
   let done = atMs;
   let busy = false;
@@ -77,7 +83,7 @@ export function runMetrics(sys: RequestContext, atMs: number, untilMs = atMs): v
       return m;
     };
     const following = instances.filter((i) => st.inst[i.id] || i.phase === 'start');
-    emitInstances({ out, atMs: t, st, model, groupOf: allMembers, dims }, following);
+    emitInstances({ out, atMs: t, st, model, groupOf: allMembers, dims, egress }, following);
     const lbs = activeAlbs(tx, scope, t);
     if (lbs.length) emitElb(tx, scope, out, t, lbs, model(MIN), health, st);
     if (collecting.length) emitGroups(out, t, collecting);

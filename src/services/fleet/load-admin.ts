@@ -1,8 +1,8 @@
 /**
  * The workload model's admin endpoint (plain JSON, no AWS signature, like the clock):
  *   GET    /_cloudlet/load?account=&region=          -> {account, region, settings: [...]}
- *   POST   /_cloudlet/load {account, region, target, cpu?, requests?}
- *            cpu / requests: "85%" | "1200/s" (a constant) | {"ramp": "10%..90%", "over": "1h"}
+ *   POST   /_cloudlet/load {account, region, target, cpu?, requests?, egress?}
+ *            cpu / requests / egress: "85%" | "1200/s" | "5MB/s" (a constant) | {"ramp": "10%..90%", "over": "1h"}
  *                            | {"daily": {"peak": "90%", "trough": "10%", "peakHour": 14}}
  *          -> {account, region, setting}
  *   DELETE /_cloudlet/load?account=&region=&target=  (or the same as a JSON body) -> {cleared: true|false}
@@ -19,7 +19,7 @@ import type { Scope, Tx } from '../../store/types.js';
 import { settleScope } from './engine.js';
 import { wakeMetrics } from './emit.js';
 import { deleteSetting, listSettings, LoadTargetError, putSetting, resolveTarget, settingView, targetName, type LoadSetting } from './load.js';
-import { buildCurve, LoadSpecError, parsePercent, parseRate, type CurveAsk } from './load-curves.js';
+import { buildCurve, LoadSpecError, parseByteRate, parsePercent, parseRate, type CurveAsk } from './load-curves.js';
 import { loadFleetSteps } from './timer.js';
 
 type Json = Record<string, unknown>;
@@ -58,7 +58,7 @@ export function curveAskOf(v: unknown, what: string): CurveAsk {
       return { daily: { peak: String(d.peak), trough: String(d.trough), ...(d.peakHour !== undefined ? { peakHour: Number(d.peakHour) } : {}) } };
     }
   }
-  throw bad(`${what} is "85%" / "1200/s", {"ramp": "A..B", "over": "1h"} or {"daily": {"peak", "trough", "peakHour"}}`);
+  throw bad(`${what} is "85%" / "1200/s" / "5MB/s", {"ramp": "A..B", "over": "1h"} or {"daily": {"peak", "trough", "peakHour"}}`);
 }
 
 function scopeOf(body: Json, q: URLSearchParams): Scope {
@@ -74,7 +74,7 @@ function settled(deps: ServerDeps, tx: Tx, scope: Scope, now: number, later: Arr
   settleScope(tx, scope, now, { blobs: deps.blobs, log: deps.log, afterCommit: (fn) => { later.push(fn); } }, steps);
 }
 
-/** Stores a setting from its JSON form (target, cpu, requests) at nowMs. */
+/** Stores a setting from its JSON form (target, cpu, requests, egress) at nowMs. */
 export function setLoad(tx: Tx, scope: Scope, body: Json, nowMs: number): LoadSetting {
   if (typeof body.target !== 'string' || !body.target) throw bad('name the target: "target": "i-..." | "asg:NAME" | "lb:NAME" | a load balancer ARN');
   const target = resolveTarget(tx, scope, body.target);
@@ -83,6 +83,7 @@ export function setLoad(tx: Tx, scope: Scope, body: Json, nowMs: number): LoadSe
       target, setMs: nowMs,
       ...(body.cpu !== undefined && body.cpu !== null ? { cpu: buildCurve(curveAskOf(body.cpu, 'cpu'), (x) => parsePercent(x, 'cpu'), nowMs) } : {}),
       ...(body.requests !== undefined && body.requests !== null ? { requests: buildCurve(curveAskOf(body.requests, 'requests'), (x) => parseRate(x, 'requests'), nowMs) } : {}),
+      ...(body.egress !== undefined && body.egress !== null ? { egress: buildCurve(curveAskOf(body.egress, 'egress'), (x) => parseByteRate(x, 'egress'), nowMs) } : {}),
     };
     putSetting(tx, scope, s);
     wakeMetrics(tx, scope, nowMs);

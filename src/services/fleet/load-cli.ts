@@ -1,17 +1,19 @@
 /**
  * `cloudlet load`: the workload model from the command line, through the running server's admin
  * endpoint (/_cloudlet/load, load-admin.ts).
- *   cloudlet load set TARGET (--cpu V | --requests V | --ramp A..B --over D | --daily --peak A --trough B [--peak-hour H])
+ *   cloudlet load set TARGET (--cpu V | --requests V | --egress V | --ramp A..B --over D | --daily --peak A --trough B [--peak-hour H])
  *   cloudlet load list [--json]
  *   cloudlet load clear TARGET
  * with [--endpoint URL] [--account ID] [--region R] (defaults as `cloudlet exec`: CLOUDLET_ACCOUNT
  * or 000000000000, AWS_REGION or us-east-1). TARGET: i-..., asg:GROUP, lb:NAME or a load
- * balancer ARN. A ramp or daily curve is CPU when its values are percentages and requests when
- * they are rates (/s); `--cpu 10%..90% --over 1h` says the same.
+ * balancer ARN. A ramp or daily curve is CPU when its values are percentages, egress when they
+ * are byte rates (MB/s) and requests when they are other rates (/s); `--cpu 10%..90% --over 1h`
+ * says the same.
  */
 import { parseArgs } from 'node:util';
+import { isByteRate } from './load-curves.js';
 
-export const LOAD_USAGE = `usage: cloudlet load set TARGET (--cpu 85% | --requests 1200/s | --ramp 10%..90% --over 1h
+export const LOAD_USAGE = `usage: cloudlet load set TARGET (--cpu 85% | --requests 1200/s | --egress 5MB/s | --ramp 10%..90% --over 1h
                             | --daily --peak 90% --trough 10% [--peak-hour 14])
        cloudlet load list [--json]
        cloudlet load clear TARGET
@@ -21,6 +23,8 @@ export const LOAD_USAGE = `usage: cloudlet load set TARGET (--cpu 85% | --reques
 export interface CliOut { code: number; stdout: string; stderr: string }
 
 const isRate = (s: string): boolean => s.includes('/');
+/** Which curve a --ramp or --daily value sets. */
+const kindOf = (s: string): 'egress' | 'requests' | 'cpu' => (isByteRate(s) ? 'egress' : isRate(s) ? 'requests' : 'cpu');
 
 /** The JSON body of `load set` from its flags (exported for tests). */
 export function setBody(target: string, v: Record<string, string | boolean | undefined>): Record<string, unknown> {
@@ -28,22 +32,20 @@ export function setBody(target: string, v: Record<string, string | boolean | und
   const curve = (value: string) => (value.includes('..') ? { ramp: value, ...(v.over ? { over: v.over } : {}) } : value);
   if (typeof v.cpu === 'string') body.cpu = curve(v.cpu);
   if (typeof v.requests === 'string') body.requests = curve(v.requests);
-  if (typeof v.ramp === 'string') {
-    const c = { ramp: v.ramp, ...(v.over ? { over: v.over } : {}) };
-    if (isRate(v.ramp)) body.requests = c; else body.cpu = c;
-  }
+  if (typeof v.egress === 'string') body.egress = curve(v.egress);
+  if (typeof v.ramp === 'string') body[kindOf(v.ramp)] = { ramp: v.ramp, ...(v.over ? { over: v.over } : {}) };
   if (v.daily) {
     if (typeof v.peak !== 'string' || typeof v.trough !== 'string') throw new Error('--daily needs --peak and --trough');
     const c = { daily: { peak: v.peak, trough: v.trough, ...(typeof v['peak-hour'] === 'string' ? { peakHour: Number(v['peak-hour']) } : {}) } };
-    if (isRate(v.peak)) body.requests = c; else body.cpu = c;
+    body[kindOf(v.peak)] = c;
   }
-  if (body.cpu === undefined && body.requests === undefined) throw new Error('give --cpu, --requests, --ramp or --daily');
+  if (body.cpu === undefined && body.requests === undefined && body.egress === undefined) throw new Error('give --cpu, --requests, --egress, --ramp or --daily');
   return body;
 }
 
 function table(settings: Array<Record<string, unknown>>): string {
   if (!settings.length) return 'no load set (instances idle at 2-5% CPU)\n';
-  const rows = [['TARGET', 'CPU', 'REQUESTS', 'SET'], ...settings.map((s) => [String(s.target), String(s.cpuText ?? '-'), String(s.requestsText ?? '-'), String(s.set)])];
+  const rows = [['TARGET', 'CPU', 'REQUESTS', 'EGRESS', 'SET'], ...settings.map((s) => [String(s.target), String(s.cpuText ?? '-'), String(s.requestsText ?? '-'), String(s.egressText ?? '-'), String(s.set)])];
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ')).join('\n') + '\n';
 }
@@ -55,7 +57,7 @@ export async function loadCommand(argv: string[], env: NodeJS.ProcessEnv = proce
       args: argv, allowPositionals: true, strict: true,
       options: {
         endpoint: { type: 'string' }, account: { type: 'string' }, region: { type: 'string' }, json: { type: 'boolean' },
-        cpu: { type: 'string' }, requests: { type: 'string' }, ramp: { type: 'string' }, over: { type: 'string' },
+        cpu: { type: 'string' }, requests: { type: 'string' }, egress: { type: 'string' }, ramp: { type: 'string' }, over: { type: 'string' },
         daily: { type: 'boolean' }, peak: { type: 'string' }, trough: { type: 'string' }, 'peak-hour': { type: 'string' },
       },
     });
@@ -88,7 +90,8 @@ export async function loadCommand(argv: string[], env: NodeJS.ProcessEnv = proce
   if (sub === 'list') return { code: 0, stdout: table(out.settings as Array<Record<string, unknown>>), stderr: '' };
   if (sub === 'set') {
     const s = out.setting as Record<string, unknown>;
-    return { code: 0, stdout: `${s.target}: ${[s.cpuText ? `cpu ${s.cpuText}` : '', s.requestsText ? `requests ${s.requestsText}` : ''].filter(Boolean).join(', ')}\n`, stderr: '' };
+    const parts = [s.cpuText ? `cpu ${s.cpuText}` : '', s.requestsText ? `requests ${s.requestsText}` : '', s.egressText ? `egress ${s.egressText}` : ''];
+    return { code: 0, stdout: `${s.target}: ${parts.filter(Boolean).join(', ')}\n`, stderr: '' };
   }
   return { code: 0, stdout: out.cleared ? `${target}: load cleared\n` : `${target}: no load was set\n`, stderr: '' };
 }

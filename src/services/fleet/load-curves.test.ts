@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildCurve, curveAt, curveMean, LoadSpecError, parsePercent, parseRate } from './load-curves.js';
+import { buildCurve, curveAt, curveMean, describeCurve, isByteRate, LoadSpecError, parseByteRate, parsePercent, parseRate } from './load-curves.js';
 
 const H = 3_600_000;
 
@@ -30,4 +30,16 @@ test('a constant, a ramp from the time it is set, a daily curve peaking at its h
   assert.throws(() => buildCurve({ ramp: '10%..90%' }, (s) => parsePercent(s), 0), /--over/);
   assert.throws(() => buildCurve({ value: '1%', ramp: '1%..2%' }, (s) => parsePercent(s), 0), LoadSpecError);
   assert.throws(() => buildCurve({ daily: { peak: '10%', trough: '20%' } }, (s) => parsePercent(s), 0), /trough/);
+});
+
+test('byte rates for --egress: decimal and binary units, per second to per day', () => {
+  assert.equal(parseByteRate('5MB/s'), 5e6);
+  assert.equal(parseByteRate('2 GiB / h'), 2 ** 31 / 3600);
+  assert.equal(parseByteRate('30GB/d'), 30e9 / 86_400);
+  assert.equal(parseByteRate('512B/s'), 512);
+  assert.equal(parseByteRate('1.5kb/min'), 25);
+  for (const bad of ['5MB', '5/s', 'lots/s', '5XB/s', '2TB/s']) assert.throws(() => parseByteRate(bad), LoadSpecError, bad);
+  assert.ok(isByteRate('1MB/s..3MB/s'));
+  assert.ok(!isByteRate('100/s..1200/s'));
+  assert.equal(describeCurve({ kind: 'constant', value: 2.5e6 }, 'B/s'), '2.5MB/s');
 });

@@ -67,6 +67,22 @@ export function parseRate(s: string, what = '--requests'): number {
   return v;
 }
 
+const BYTE_UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40 };
+
+/** Whether a value is a byte rate ("5MB/s", "2GiB/h"): what --egress takes. */
+export const isByteRate = (s: string): boolean => /\d\s*(?:[kKmMgGtT]i?)?[bB]\s*\//.test(s);
+
+/** "5MB/s", "1.5GB/h", "200KiB/s", "30GB/d" -> bytes per second (MB = 10^6 bytes, MiB = 2^20). */
+export function parseByteRate(s: string, what = '--egress'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*((?:[kKmMgGtT]i?)?[bB])\s*\/\s*(s|sec|second|m|min|minute|h|hour|d|day)\s*$/.exec(s);
+  const unit = m ? BYTE_UNITS[m[2]!.toUpperCase()] : undefined;
+  if (!m || unit === undefined) throw new LoadSpecError(`${what} takes bytes per unit of time such as 5MB/s, 2GiB/h or 30GB/d, got ${JSON.stringify(s)}`);
+  const per = m[3]!.startsWith('s') ? 1 : m[3]!.startsWith('m') ? 60 : m[3]!.startsWith('h') ? 3600 : 86_400;
+  const v = (Number(m[1]) * unit) / per;
+  if (!(v >= 0 && v <= 1e12)) throw new LoadSpecError(`${what}: ${JSON.stringify(s)} is out of range (at most 1 TB/s)`);
+  return v;
+}
+
 /** How a curve is asked for: one value, "A..B" with `over` (a ramp), or daily with peak/trough/peak hour. */
 export interface CurveAsk {
   /** "85%" | "1200/s" — a constant. */
@@ -101,8 +117,12 @@ export function buildCurve(ask: CurveAsk, parse: (s: string) => number, nowMs: n
 }
 
 /** A curve in words (for `cloudlet load list`). */
-export function describeCurve(c: Curve, unit: '%' | '/s'): string {
-  const f = (v: number) => `${Math.round(v * 100) / 100}${unit}`;
+export function describeCurve(c: Curve, unit: '%' | '/s' | 'B/s'): string {
+  const bytes = (v: number) => {
+    const [d, u] = v >= 1e9 ? [1e9, 'GB'] : v >= 1e6 ? [1e6, 'MB'] : v >= 1e3 ? [1e3, 'KB'] : [1, 'B'];
+    return `${Math.round((v / d) * 100) / 100}${u}/s`;
+  };
+  const f = (v: number) => (unit === 'B/s' ? bytes(v) : `${Math.round(v * 100) / 100}${unit}`);
   switch (c.kind) {
     case 'constant': return f(c.value);
     case 'ramp': return `ramp ${f(c.from)}..${f(c.to)} over ${Math.round(c.overMs / 60_000)}m from ${new Date(c.startMs).toISOString()}`;

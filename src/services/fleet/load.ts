@@ -13,6 +13,9 @@
  *   CPU %      = its own --cpu, else its group's --cpu (InService instances), else
  *                idle + requests/s x COST_PER_REQUEST / vCPUs, at most 100
  *   idle       = 2..5 %, fixed per instance (from its id)
+ *   egress     = bytes/s it sends to the internet: its own --egress + its share of its group's
+ *                (evenly over InService instances); where they go is the subnet's route to
+ *                0.0.0.0/0 (cost/traffic.ts), and they add to its NetworkOut
  * Burstable types then spend CPU credits (credits.ts): in standard mode an instance out of
  * credits gets its baseline, not the demand.
  */
@@ -42,6 +45,8 @@ export interface LoadSetting {
   target: LoadTarget;
   cpu?: Curve;
   requests?: Curve;
+  /** Bytes per second sent to the internet (an instance or a group). */
+  egress?: Curve;
   setMs: number;
 }
 
@@ -83,8 +88,10 @@ export function resolveTarget(tx: Tx, scope: Scope, text: string): LoadTarget {
 export const listSettings = (tx: Tx, scope: Scope): LoadSetting[] => tx.list<LoadSetting>(scope, LOAD_KIND).map((r) => r.value);
 
 export function putSetting(tx: Tx, scope: Scope, s: LoadSetting): void {
-  if (s.target.type === 'lb' && s.cpu) throw new LoadTargetError('InvalidParameterCombination', 'a load balancer takes --requests; --cpu applies to an instance or a group', 400);
-  if (!s.cpu && !s.requests) throw new LoadTargetError('MissingParameter', 'give --cpu or --requests (or both)', 400);
+  if (s.target.type === 'lb' && (s.cpu || s.egress)) {
+    throw new LoadTargetError('InvalidParameterCombination', `a load balancer takes --requests; --${s.cpu ? 'cpu' : 'egress'} applies to an instance or a group`, 400);
+  }
+  if (!s.cpu && !s.requests && !s.egress) throw new LoadTargetError('MissingParameter', 'give --cpu, --requests or --egress (or several)', 400);
   tx.put(scope, LOAD_KIND, settingId(s.target), s);
 }
 
@@ -96,6 +103,7 @@ export function settingView(s: LoadSetting): Record<string, unknown> {
     target: targetName(s.target), type: s.target.type, ...(s.target.type === 'lb' ? { arn: s.target.arn } : {}),
     ...(s.cpu ? { cpu: s.cpu, cpuText: describeCurve(s.cpu, '%') } : {}),
     ...(s.requests ? { requests: s.requests, requestsText: describeCurve(s.requests, '/s') } : {}),
+    ...(s.egress ? { egress: s.egress, egressText: describeCurve(s.egress, 'B/s') } : {}),
     set: new Date(s.setMs).toISOString(),
   };
 }
@@ -135,12 +143,15 @@ export interface LbSplit { arn: string; rate: number; groups: Array<{ arn: strin
 /** The load in one period [fromMs, toMs): request rates and demanded CPU per instance. */
 export class LoadModel {
   readonly requests = new Map<string, number>();
+  /** Bytes per second each instance sends to the internet, over the period. */
+  readonly egress = new Map<string, number>();
   /** CPU settings in force: the value and the fraction of the period they held. */
   readonly cpuSet = new Map<string, { v: number; f: number }>();
   readonly lbs: LbSplit[] = [];
 
   constructor(tx: Tx, scope: Scope, fromMs: number, toMs: number, health: HealthCache, settings = listSettings(tx, scope), members = groupsByInstance(tx, scope)) {
     const add = (id: string, r: number) => this.requests.set(id, (this.requests.get(id) ?? 0) + r);
+    const addOut = (id: string, b: number) => this.egress.set(id, (this.egress.get(id) ?? 0) + b);
     const groupCpu = new Map<string, { v: number; f: number }>();
     for (const s of settings) {
       // A setting made within the period counts for the part of it after it was made.
@@ -149,16 +160,21 @@ export class LoadModel {
       const f = (toMs - from) / (toMs - fromMs);
       const cpu = s.cpu ? { v: curveMean(s.cpu, from, toMs), f } : undefined;
       const rate = s.requests ? curveMean(s.requests, from, toMs) * f : undefined;
+      const out = s.egress ? curveMean(s.egress, from, toMs) * f : undefined;
       const t = s.target;
       if (t.type === 'instance') {
         if (cpu !== undefined) this.cpuSet.set(t.id, cpu);
         if (rate !== undefined) add(t.id, rate);
+        if (out !== undefined) addOut(t.id, out);
       } else if (t.type === 'group') {
         if (cpu !== undefined) groupCpu.set(t.name, cpu);
-        if (rate !== undefined) {
+        if (rate !== undefined || out !== undefined) {
           const g = members.groups.find((x) => x.name === t.name);
           const ins = g ? g.members.filter((m) => m.state === 'InService') : [];
-          for (const m of ins) add(m.id, rate / ins.length);
+          for (const m of ins) {
+            if (rate !== undefined) add(m.id, rate / ins.length);
+            if (out !== undefined) addOut(m.id, out / ins.length);
+          }
         }
       } else if (rate !== undefined) {
         const split: LbSplit = { arn: t.arn, rate, groups: [] };
@@ -177,6 +193,8 @@ export class LoadModel {
   }
 
   requestsOf(id: string): number { return this.requests.get(id) ?? 0; }
+
+  egressOf(id: string): number { return this.egress.get(id) ?? 0; }
 
   /** The CPU an instance is asked for (before credits). */
   demandOf(id: string, type: string): number {
