@@ -64,6 +64,19 @@ const table = {
     /** USD per 1,000 requests: PUT, COPY, POST, LIST (tier 1) and GET, SELECT, HEAD (tier 2). */
     tier1Per1000: 0.005,
     tier2Per1000: 0.0004,
+    /** USD per GB read back from the infrequent-access classes (GET, and the source of a copy). */
+    retrievalGb: { STANDARD_IA: 0.01, ONEZONE_IA: 0.01, GLACIER_IR: 0.03 },
+    /** Restores from the archive classes: USD per GB and per 1,000 requests, by tier. */
+    restore: {
+      GLACIER: { Expedited: { gb: 0.03, per1000: 10 }, Standard: { gb: 0.01, per1000: 0.05 }, Bulk: { gb: 0, per1000: 0 } },
+      DEEP_ARCHIVE: { Standard: { gb: 0.02, per1000: 0.1 }, Bulk: { gb: 0.0025, per1000: 0.025 } },
+    },
+    /** Minimum storage duration in days: removed, overwritten or transitioned sooner, the rest is billed. */
+    minimumDays: { STANDARD_IA: 30, ONEZONE_IA: 30, GLACIER_IR: 90, GLACIER: 90, DEEP_ARCHIVE: 180 },
+    /** Smallest billable object (KiB) in these classes. */
+    minimumObjectKib: { STANDARD_IA: 128, ONEZONE_IA: 128, GLACIER_IR: 128 },
+    /** Per archived object: KiB of index at the archive class's rate and KiB of metadata at STANDARD's. */
+    archiveOverheadKib: { archive: 32, standard: 8 },
   },
   ecr: { gbMonth: 0.1 },
   cloudwatch: { metricMonth: 0.3, alarmMonth: 0.1, highResolutionAlarmMonth: 0.3, compositeAlarmMonth: 0.5, freeMetrics: 10, freeAlarms: 10 },

@@ -130,6 +130,8 @@ const S3_STORAGE: Record<string, string> = {
   INTELLIGENT_TIERING: 'TimedStorage-INT-FA-ByteHrs', REDUCED_REDUNDANCY: 'TimedStorage-RRS-ByteHrs', EXPRESS_ONEZONE: 'TimedStorage-XZ-ByteHrs',
 };
 
+const S3_SMALL: Record<string, string> = { STANDARD_IA: 'TimedStorage-SIA-SmObjects', ONEZONE_IA: 'TimedStorage-ZIA-SmObjects', GLACIER_IR: 'TimedStorage-GIR-SmObjects' };
+
 /** Bucket region and tags, for the lines of its objects. */
 export function bucketOf(tx: Tx, account: string, bucket: string): { region: string; tags: Record<string, string> } | undefined {
   const b = tx.get<BucketRecord>({ account, region: '' }, 's3:bucket', bucket);
@@ -144,12 +146,20 @@ function objectLines(tx: Tx, scope: Scope, id: string, v: ObjectVersion & { tran
   const bucket = bucketOf(tx, scope.account, bucketName);
   if (!bucket) return [];
   const cls = v.storageClass || 'STANDARD';
+  const p = prices().s3;
   const base: Base = { ...SERVICE.s3, resourceId: bucketName, region: bucket.region, tags: bucket.tags };
-  const usage = S3_STORAGE[cls] ?? S3_STORAGE.STANDARD!;
-  return [line(base, usage, {
-    operation: 'StandardStorage', unit: 'GB-Mo', accrual: 'month', quantity: v.size / GIB,
-    rate: regional(prices().s3.gbMonth[cls] ?? prices().s3.gbMonth.STANDARD!, bucket.region), fromMs: 0,
+  const rate = (c: string) => regional(p.gbMonth[c] ?? p.gbMonth.STANDARD!, bucket.region);
+  const month = { operation: 'StandardStorage', unit: 'GB-Mo', accrual: 'month' as const, fromMs: 0 };
+  // Archived objects also pay for their index at the archive rate and their metadata at STANDARD's.
+  const archived = cls === 'GLACIER' || cls === 'DEEP_ARCHIVE';
+  const out = [line(base, S3_STORAGE[cls] ?? S3_STORAGE.STANDARD!, {
+    ...month, quantity: (v.size + (archived ? p.archiveOverheadKib.archive * 1024 : 0)) / GIB, rate: rate(cls),
   })];
+  if (archived) out.push(line(base, S3_STORAGE.STANDARD!, { ...month, key: `${usageType(bucket.region, S3_STORAGE.STANDARD!)}/archive-metadata`, quantity: (p.archiveOverheadKib.standard * 1024) / GIB, rate: rate('STANDARD') }));
+  // Below the class's smallest billable size, the rest up to it bills as small-object storage.
+  const min = (p.minimumObjectKib[cls] ?? 0) * 1024;
+  if (v.size < min && S3_SMALL[cls]) out.push(line(base, S3_SMALL[cls], { ...month, quantity: (min - v.size) / GIB, rate: rate(cls) }));
+  return out;
 }
 
 function layerLines(_tx: Tx, scope: Scope, id: string, l: LayerRecord): Line[] {

@@ -45,14 +45,18 @@ function closeSegment(tx: Tx, scope: Scope, kind: string, id: string, seg: Segme
   tx.put(scope, SEGMENT_KIND, `${padMs(nowMs)}\u0000${kind}\u0000${id}\u0000${seg.line.key}\u0000${padMs(seg.startMs)}`, closed);
 }
 
-/** Brings one resource's open segments in line with what its record accrues now. */
-export function meterResource(tx: Tx, scope: Scope, kind: string, id: string, nowMs: number): void {
+/**
+ * Brings one resource's open segments in line with what its record accrues as of atMs (a change
+ * dated before the resource's last metering counts from that metering: segments never overlap).
+ */
+export function meterResource(tx: Tx, scope: Scope, kind: string, id: string, atMs: number): void {
   const source = LINE_SOURCES[kind];
   if (!source) return;
   const value = tx.get(scope, kind, id);
   const lines = value === undefined ? [] : source(tx, scope, id, value);
   const oid = openId(kind, id);
   const row = tx.get<{ segments: Segment[]; atMs?: number }>(scope, OPEN_KIND, oid);
+  const nowMs = Math.max(atMs, row?.atMs ?? -Infinity);
   const open = row?.segments ?? [];
   if (open.length === 0 && lines.length === 0) return;
   // A line that ends because the record says it stopped ends then; one that merely changed, now.

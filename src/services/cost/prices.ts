@@ -26,7 +26,14 @@ export interface PriceTable {
   };
   vpc: { publicIpv4Hour: number; natGatewayHour: number; natGatewayGb: number };
   elb: Record<'application' | 'network' | 'gateway', { hour: number; lcuHour: number }>;
-  s3: { gbMonth: Record<string, number>; tier1Per1000: number; tier2Per1000: number };
+  s3: {
+    gbMonth: Record<string, number>; tier1Per1000: number; tier2Per1000: number;
+    retrievalGb: Record<string, number>;
+    restore: Record<string, Record<string, { gb: number; per1000: number }>>;
+    minimumDays: Record<string, number>;
+    minimumObjectKib: Record<string, number>;
+    archiveOverheadKib: { archive: number; standard: number };
+  };
   ecr: { gbMonth: number };
   cloudwatch: { metricMonth: number; alarmMonth: number; highResolutionAlarmMonth: number; compositeAlarmMonth: number; freeMetrics: number; freeAlarms: number };
   sns: { per1MillionPublishes: number; freePublishes: number };

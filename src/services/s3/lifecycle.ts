@@ -18,6 +18,8 @@ import {
   CONFIG_KIND, OBJECT_KIND, PART_KIND, UPLOAD_KIND, VERSION_KIND, blobsOf, ownerScope, versionRowId,
   type ObjectVersion, type PartRecord, type UploadRecord,
 } from './records.js';
+import { billEarlyRemoval } from './storage-bill.js';
+import { meterFlush } from '../cost/meter.js';
 import { restoreHeader } from './restore.js';
 import { commitVersion, currentVersion, lockRefusal, noncurrentVersions } from './versions.js';
 
@@ -74,14 +76,19 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
       // A version made noncurrent keeps the class it had reached.
       const to = classAt(plan, Math.min(nowMs, (plan.expiry?.atMs ?? Infinity) - 1));
       if (to && to.storageClass !== cur.storageClass) {
+        billEarlyRemoval(tx, owner, bucketName, cur, to.atMs);
         cur = { ...cur, storageClass: to.storageClass, transitionedMs: to.atMs };
         tx.put(scope, OBJECT_KIND, objectId, cur);
+        // The bill changes class when the rule did, not when the rules were applied.
+        meterFlush(tx, to.atMs);
         result.transitioned++;
       }
       if (plan.expiry && plan.expiry.atMs <= nowMs) {
         result.expired++;
         if (bucket0.versioning === undefined) {
           tx.delete(scope, OBJECT_KIND, objectId);
+          billEarlyRemoval(tx, owner, bucketName, cur, plan.expiry.atMs);
+          meterFlush(tx, plan.expiry.atMs);
           result.orphans.push(...blobsOf(cur));
           continue;
         }
@@ -90,6 +97,7 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
           key, lastModifiedMs: plan.expiry.atMs, deleteMarker: true, etag: '', size: 0, pieces: [], owner, storageClass: 'STANDARD',
         });
         result.orphans.push(...made.orphans);
+        meterFlush(tx, plan.expiry.atMs);
         // Enabled: the expired version is now the newest noncurrent one. Suspended: a null one gave way.
         const kept = cur.versionId !== 'null' || made.version.versionId !== 'null';
         for (let i = older.length - 1; i >= 0; i--) if (made.version.versionId === 'null' && older[i]!.value.versionId === 'null') older.splice(i, 1);
@@ -110,6 +118,8 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
       successorMs = v.lastModifiedMs;
       if (plan.expiry && plan.expiry.atMs <= nowMs && !lockRefusal(v, nowMs, false)) {
         tx.delete(scope, VERSION_KIND, row.id);
+        billEarlyRemoval(tx, owner, bucketName, v, plan.expiry.atMs);
+        meterFlush(tx, plan.expiry.atMs);
         result.orphans.push(...blobsOf(v));
         result.noncurrentExpired++;
         continue;
@@ -119,7 +129,9 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
       // Delete markers hold no bytes: nothing to move.
       const to = v.deleteMarker ? undefined : classAt(plan, nowMs);
       if (to && to.storageClass !== v.storageClass) {
+        billEarlyRemoval(tx, owner, bucketName, v, to.atMs);
         tx.put(scope, VERSION_KIND, row.id, { ...v, storageClass: to.storageClass, transitionedMs: to.atMs });
+        meterFlush(tx, to.atMs);
         result.transitioned++;
       }
       if (!v.deleteMarker) for (const t of plan.transitions) later(t.atMs);

@@ -14,11 +14,13 @@ import type { ObjectVersion } from './records.js';
 import { lifecycleMembers } from './lifecycle.js';
 import { archivedUnreadable, invalidObjectState } from './restore.js';
 import { commitVersion, currentVersion, findVersion, lockRefusal, readableVersion, removeVersion } from './versions.js';
+import { billRetrieval } from './storage-bill.js';
 
 /** Operations that stream bytes and so run outside the store lock. */
 export const OUTSIDE = ['PutObject', 'CopyObject'] as const;
 
 interface Read {
+  owner: string;
   version: ObjectVersion;
   range?: ByteRange;
   output: Record<string, unknown>;
@@ -53,7 +55,7 @@ function readObject(tx: Tx, ctx: RequestContext, input: GetObjectRequest | HeadO
   if (v.tags && method === 'GET') output.TagCount = Object.keys(v.tags).length;
   Object.assign(output, lifecycleMembers(tx, owner.account, bucket.name, v, ctx.clock.nowMs()));
   overrides(output, input);
-  return { version: v, range, output };
+  return { owner: owner.account, version: v, range, output };
 }
 
 /** response-content-type & co. replace the stored headers in this answer only. */
@@ -67,7 +69,8 @@ function overrides(out: Record<string, unknown>, input: GetObjectRequest | HeadO
 }
 
 export const getObject: Handler<GetObjectRequest, GetObjectOutput> = (input, ctx) => {
-  const { version, range, output } = readObject(ctx.tx, ctx, input, 'GET');
+  const { owner, version, range, output } = readObject(ctx.tx, ctx, input, 'GET');
+  billRetrieval(ctx.tx, owner, input.Bucket!, version, range ? range.end - range.start + 1 : version.size, ctx.clock.nowMs());
   return { ...output, Body: readPieces(ctx.blobs, version.pieces, range) } as GetObjectOutput;
 };
 
@@ -105,7 +108,7 @@ function deleteOne(ctx: RequestContext, tx: Tx, bucketName: string, key: string,
     }
     const refusal = lockRefusal(found.version, ctx.clock.nowMs(), bypassGovernance(ctx));
     if (refusal) throw refusal;
-    const orphans = removeVersion(tx, account, bucket.name, key, found);
+    const orphans = removeVersion(tx, account, bucket.name, key, found, ctx.clock.nowMs());
     return { result: { VersionId: versionId, ...(found.version.deleteMarker ? { DeleteMarker: true } : {}) }, orphans };
   }
   const cur = currentVersion(tx, account, bucket.name, key);
@@ -115,7 +118,7 @@ function deleteOne(ctx: RequestContext, tx: Tx, bucketName: string, key: string,
   }
   if (bucket.versioning === undefined) {
     if (!cur) return { result: {}, orphans: [] };
-    return { result: {}, orphans: removeVersion(tx, account, bucket.name, key, { version: cur, current: true }) };
+    return { result: {}, orphans: removeVersion(tx, account, bucket.name, key, { version: cur, current: true }, ctx.clock.nowMs()) };
   }
   const { version, orphans } = commitVersion(tx, account, bucket, {
     key, lastModifiedMs: ctx.clock.nowMs(), deleteMarker: true, etag: '', size: 0, pieces: [], owner: account, storageClass: 'STANDARD',

@@ -7,7 +7,7 @@ import type { CopyObjectOutput, CopyObjectRequest, PutObjectOutput, PutObjectReq
 import { AwsError } from '../../core/errors.js';
 import type { Tx } from '../../store/types.js';
 import type { Handler, RequestContext } from '../types.js';
-import { checkExpectedOwner, requireBucket } from './buckets.js';
+import { checkExpectedOwner, findBucket, requireBucket } from './buckets.js';
 import { checksumMember, hashingStream, type ChecksumAlgorithm } from './checksums.js';
 import { ingestBody, MAX_PUT_BYTES } from './ingest.js';
 import { checkConditions, readPieces } from './object-read.js';
@@ -18,6 +18,7 @@ import { expirationHeader } from './lifecycle.js';
 import { lockFieldsForNewObject } from './object-lock.js';
 import { archivedUnreadable, invalidObjectState } from './restore.js';
 import { objectAclForWrite } from './acl.js';
+import { billRetrieval } from './storage-bill.js';
 
 /** A stored ACL only when one was asked for (most objects have none: ownership enforced). */
 export const withAcl = (acl: ObjectVersion['acl']): Pick<ObjectVersion, 'acl'> => (acl ? { acl } : {});
@@ -158,6 +159,9 @@ export const copyObject: Handler<CopyObjectRequest, CopyObjectOutput> = async (i
   const blob = await ctx.blobs.write(readPieces(ctx.blobs, source.pieces).pipe(hasher));
   const checksum = hasher.checksums[algorithm]!;
   const { version, bucket } = await commitNew(ctx, input.Bucket!, key, [blob.id], (tx, owner, b) => {
+    // Reading the source back from an infrequent-access class is a retrieval, on its bucket's bill.
+    const srcOwner = findBucket(tx, src.bucket)?.owner.account;
+    if (srcOwner) billRetrieval(tx, srcOwner, src.bucket, source, source.size, ctx.clock.nowMs(), 'CopyObject');
     const fields = writeFields(tx, owner, input.Bucket!, ctx.region, (replace ? input : { ...pickContent(source), StorageClass: input.StorageClass, ServerSideEncryption: input.ServerSideEncryption, SSEKMSKeyId: input.SSEKMSKeyId, BucketKeyEnabled: input.BucketKeyEnabled, SSECustomerAlgorithm: input.SSECustomerAlgorithm, SSECustomerKey: input.SSECustomerKey, SSECustomerKeyMD5: input.SSECustomerKeyMD5 }) as WriteInput);
     if (!replace) {
       if (source.metadata) fields.metadata = source.metadata; else delete fields.metadata;

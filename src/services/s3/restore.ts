@@ -11,6 +11,7 @@ import { requireBucket } from './buckets.js';
 import { dueAfterDays } from './lifecycle-rules.js';
 import { OBJECT_KIND, VERSION_KIND, bucketObjectId, ownerScope, type ObjectVersion } from './records.js';
 import { findVersion, noSuchKey, readableVersion } from './versions.js';
+import { billRestore } from './storage-bill.js';
 
 export const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 
@@ -87,6 +88,7 @@ export const restoreObject: Handler<RestoreObjectRequest, RestoreObjectOutput> =
   } else {
     const doneMs = now + took;
     restore = { ongoing: true, doneMs, expiryMs: dueAfterDays(doneMs, req.Days), tier };
+    billRestore(ctx.tx, account, bucket.name, v, tier, now);
   }
   const found = findVersion(ctx.tx, account, bucket.name, key, v.versionId)!;
   const scope = ownerScope(account);

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError } from '../../core/errors.js';
 import type { Tx } from '../../store/types.js';
+import { billEarlyRemoval } from './storage-bill.js';
 import {
   BUCKET_KIND, OBJECT_KIND, VERSION_KIND, blobsOf, bucketObjectId, ownerScope, versionRowId, versionRowPrefix,
   type BucketRecord, type ObjectVersion,
@@ -86,14 +87,17 @@ export function commitVersion(tx: Tx, owner: string, bucket: BucketRecord, v: Om
   const id = bucketObjectId(fresh.name, v.key);
   const old = tx.get<ObjectVersion>(scope, OBJECT_KIND, id);
   if (old) {
-    if (fresh.versioning === undefined || old.versionId === 'null' && version.versionId === 'null') orphans.push(...blobsOf(old));
-    else tx.put(scope, VERSION_KIND, versionRowId(fresh.name, v.key, old.seq), old);
+    if (fresh.versioning === undefined || old.versionId === 'null' && version.versionId === 'null') {
+      orphans.push(...blobsOf(old));
+      billEarlyRemoval(tx, owner, fresh.name, old, v.lastModifiedMs);
+    } else tx.put(scope, VERSION_KIND, versionRowId(fresh.name, v.key, old.seq), old);
   }
   if (version.versionId === 'null' && fresh.versioning !== undefined) {
     // Suspended: the one null version of the key, wherever it is, gives way.
     for (const row of noncurrentVersions(tx, owner, fresh.name, v.key)) {
       if (row.value.versionId !== 'null') continue;
       orphans.push(...blobsOf(row.value));
+      billEarlyRemoval(tx, owner, fresh.name, row.value, v.lastModifiedMs);
       tx.delete(scope, VERSION_KIND, row.id);
     }
   }
@@ -101,9 +105,10 @@ export function commitVersion(tx: Tx, owner: string, bucket: BucketRecord, v: Om
   return { version, orphans };
 }
 
-/** Removes one version for good (DeleteObject with versionId, lifecycle expiry); the newest noncurrent one becomes current. */
-export function removeVersion(tx: Tx, owner: string, bucket: string, key: string, found: { version: ObjectVersion; current: boolean; rowId?: string }): string[] {
+/** Removes one version for good at atMs (DeleteObject with versionId, lifecycle expiry); the newest noncurrent one becomes current. */
+export function removeVersion(tx: Tx, owner: string, bucket: string, key: string, found: { version: ObjectVersion; current: boolean; rowId?: string }, atMs: number): string[] {
   const scope = ownerScope(owner);
+  billEarlyRemoval(tx, owner, bucket, found.version, atMs);
   if (!found.current) {
     tx.delete(scope, VERSION_KIND, found.rowId!);
     return blobsOf(found.version);

@@ -1,0 +1,112 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, test } from 'node:test';
+import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import {
+  CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand,
+  RestoreObjectCommand, S3Client,
+} from '@aws-sdk/client-s3';
+import type { Cloudlet } from '../../src/server/server.js';
+import { prices } from '../../src/services/cost/prices.js';
+import { clientConfig, startTestServer } from '../helpers/server.js';
+
+/**
+ * S3's charges beyond storage and requests, through the SDK and Cost Explorer: retrieval from
+ * STANDARD_IA (a GET and a copy's source), the 128 KiB minimum of a small IA object, the rest of
+ * the 30-day minimum when it is deleted after 10 days, the same when a lifecycle rule moves an
+ * object out of STANDARD_IA early, an archived object's 32 KiB index and 8 KiB of STANDARD
+ * metadata, and an Expedited restore's bytes and request.
+ */
+
+const D = 86_400_000;
+const KIB = 1024;
+const GIB = 2 ** 30;
+const nextMonth = (ms: number) => { const d = new Date(ms); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1); };
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+describe('S3 on the bill: retrieval, minimum sizes and durations, restores', () => {
+  let cl: Cloudlet;
+  let s3: S3Client;
+  let month: number;
+  let monthLen: number;
+  const now = async () => Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
+  const advance = (ms: number) => fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: `${Math.ceil(ms)}ms` }) });
+  const times: Record<string, number> = {};
+
+  before(async () => {
+    cl = await startTestServer();
+    s3 = new S3Client({ ...clientConfig(cl.url), forcePathStyle: true });
+    const t = await now();
+    month = nextMonth(t);
+    monthLen = nextMonth(month) - month;
+    await advance(month + 3_600_000 - t);
+    await s3.send(new CreateBucketCommand({ Bucket: 'bill' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'bill', Key: 'small', Body: Buffer.alloc(KIB, 1), StorageClass: 'STANDARD_IA' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'bill', Key: 'big', Body: Buffer.alloc(MIB, 2), StorageClass: 'STANDARD_IA' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'bill', Key: 'cold', Body: Buffer.alloc(MIB, 3), StorageClass: 'GLACIER' }));
+    times.put = await now();
+    // A GET of the whole 1 MiB object and a 100-byte range; a copy reads it once more.
+    await (await s3.send(new GetObjectCommand({ Bucket: 'bill', Key: 'big' }))).Body!.transformToByteArray();
+    await (await s3.send(new GetObjectCommand({ Bucket: 'bill', Key: 'big', Range: 'bytes=0-99' }))).Body!.transformToByteArray();
+    await s3.send(new CopyObjectCommand({ Bucket: 'bill', Key: 'big-copy', CopySource: 'bill/big' }));
+    await s3.send(new RestoreObjectCommand({ Bucket: 'bill', Key: 'cold', RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Expedited' } } }));
+    // A lifecycle rule moves what is in STANDARD_IA to GLACIER at day 5 of its life: 25 days early.
+    await s3.send(new PutObjectCommand({ Bucket: 'bill', Key: 'moves/ia', Body: Buffer.alloc(MIB, 4), StorageClass: 'STANDARD_IA' }));
+    await s3.send(new PutBucketLifecycleConfigurationCommand({
+      Bucket: 'bill', LifecycleConfiguration: { Rules: [{ ID: 'cold', Status: 'Enabled', Filter: { Prefix: 'moves/' }, Transitions: [{ Days: 5, StorageClass: 'GLACIER' }] }] },
+    }));
+    await advance(10 * D);
+    times.deleted = await now();
+    await s3.send(new DeleteObjectCommand({ Bucket: 'bill', Key: 'small' }));
+    await advance(2 * D);
+    times.end = await now();
+  });
+  after(async () => { s3?.destroy(); await cl?.close(); });
+
+  const byUsageType = async () => {
+    const ce = new CostExplorerClient(clientConfig(cl.url));
+    const r = await ce.send(new GetCostAndUsageCommand({
+      TimePeriod: { Start: day(month), End: day(month + 14 * D) }, Granularity: 'MONTHLY', Metrics: ['UnblendedCost', 'UsageQuantity'],
+      Filter: { Dimensions: { Key: 'SERVICE', Values: ['Amazon Simple Storage Service'] } }, GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
+    }));
+    ce.destroy();
+    return new Map(r.ResultsByTime![0]!.Groups!.map((g) => [g.Keys![0]!, { q: Number(g.Metrics!.UsageQuantity!.Amount), usd: Number(g.Metrics!.UnblendedCost!.Amount) }]));
+  };
+  const near = (got: number | undefined, want: number, rel: number, what: string) =>
+    assert.ok(got !== undefined && Math.abs(got - want) <= Math.abs(want) * rel + 1e-12, `${what}: ${got} is not ${want}`);
+  const p = prices().s3;
+  // Lifecycle days count to the next midnight UTC, as S3 rounds them.
+  const transitionAt = () => Math.ceil((times.put! + 5 * D) / D) * D;
+
+  test('retrieval from STANDARD_IA: the GET\'s bytes, the range\'s and the copy\'s source, per GB', async () => {
+    const u = await byUsageType();
+    const bytes = MIB + 100 + MIB;
+    near(u.get('Retrieval-SIA')?.q, bytes / GIB, 1e-6, 'GB retrieved');
+    near(u.get('Retrieval-SIA')?.usd, (bytes / GIB) * p.retrievalGb.STANDARD_IA!, 1e-6, 'retrieval cost');
+  });
+
+  test('a 1 KiB STANDARD_IA object bills as 128 KiB; deleted at day 10 it pays 20 more days, and one moved by lifecycle after 5 days the rest of 30', async () => {
+    const u = await byUsageType();
+    // Small-object storage: the 127 KiB short of the minimum, for the ten days it was kept.
+    near(u.get('TimedStorage-SIA-SmObjects')?.q, ((127 * KIB) / GIB) * ((times.deleted! - times.put!) / monthLen), 0.01, 'small-object GB-months');
+    const small = ((128 * KIB) / GIB) * ((times.put! + 30 * D - times.deleted!) / monthLen);
+    const moved = (MIB / GIB) * ((times.put! + 30 * D - transitionAt()) / monthLen);
+    near(u.get('EarlyDelete-SIA')?.q, small + moved, 0.01, 'early-delete GB-months');
+    near(u.get('EarlyDelete-SIA')?.usd, (small + moved) * p.gbMonth.STANDARD_IA!, 0.01, 'early-delete cost');
+    // STANDARD_IA storage itself: 'big' all along, 'small' until deleted, the moved one until its transition (not until the rules ran).
+    const sia = (MIB * (times.end! - times.put!) + KIB * (times.deleted! - times.put!) + MIB * (transitionAt() - times.put!)) / GIB / monthLen;
+    near(u.get('TimedStorage-SIA-ByteHrs')?.q, sia, 0.01, 'STANDARD_IA GB-months');
+  });
+
+  test('an archived object: its 32 KiB index at the GLACIER rate, 8 KiB at STANDARD\'s; an Expedited restore pays per GB and per request', async () => {
+    const u = await byUsageType();
+    const held = (times.end! - times.put!) / monthLen;
+    // The restored object, and the lifecycle-moved one since its transition.
+    const archived = ((MIB + 32 * KIB) / GIB) * (held + (times.end! - transitionAt()) / monthLen);
+    near(u.get('TimedStorage-GlacierByteHrs')?.q, archived, 0.01, 'GLACIER GB-months with the index');
+    assert.ok((u.get('TimedStorage-ByteHrs')?.q ?? 0) >= ((8 * KIB) / GIB) * held * 0.99, 'the 8 KiB of metadata at STANDARD');
+    near(u.get('Expedited-Retrieval-Bytes')?.usd, (MIB / GIB) * p.restore.GLACIER!.Expedited!.gb, 1e-6, 'Expedited GB');
+    near(u.get('Requests-Tier6')?.usd, p.restore.GLACIER!.Expedited!.per1000 / 1000, 1e-6, 'one Expedited request');
+  });
+});
+
+const MIB = 2 ** 20;
