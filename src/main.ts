@@ -31,13 +31,15 @@ ${TLS_USAGE}
                                                   SNS email, email-json and sms messages (the local outbox)
   cloudlet exec INSTANCE_ID [--account ID] [--region R] -- COMMAND...
                                                   run COMMAND with the instance's IMDS and role credentials
-  cloudlet load set TARGET --cpu 85% | --requests 1200/s | --ramp A..B --over 1h | --daily --peak A --trough B
+  cloudlet load set TARGET --cpu 85% | --requests 1200/s | --egress 5MB/s | --ramp A..B --over 1h | --daily --peak A --trough B
   cloudlet load list | clear TARGET [--account ID] [--region R]
                                                   simulated load (TARGET: i-..., asg:NAME, lb:NAME or an ARN)
   cloudlet cost [--account ID] [--region R] [--json]
                                                   what costs money now: per hour and month, idle resources, stop vs terminate
   cloudlet billing-alerts [on | off [--force]] [--account ID]
                                                   "receive billing alerts": AWS/Billing EstimatedCharges every 6 h
+  cloudlet account-plan [free | paid | none] [--account ID]
+                                                  sign the account up as new on a Free Tier plan ($100 credits), or show it
   cloudlet check                                  load every service and check its handlers against its model
   cloudlet --version
 
@@ -226,9 +228,9 @@ async function main(): Promise<void> {
       process.stdout.write(r.stdout); process.stderr.write(r.stderr); process.exitCode = r.code;
       return;
     }
-    case 'cost': case 'billing-alerts': {
+    case 'cost': case 'billing-alerts': case 'account-plan': {
       const cli = await import('./cost-cli.js');
-      const r = await (cmd === 'cost' ? cli.costCommand : cli.billingAlertsCommand)(rest);
+      const r = await (cmd === 'cost' ? cli.costCommand : cmd === 'billing-alerts' ? cli.billingAlertsCommand : cli.accountPlanCommand)(rest);
       process.stdout.write(r.stdout); process.stderr.write(r.stderr); process.exitCode = r.code;
       return;
     }

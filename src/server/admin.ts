@@ -49,6 +49,7 @@ export async function handleAdmin(deps: ServerDeps, wire: WireRequest, req: Inco
     if (name === 'ec2/quotas' && (wire.method === 'GET' || wire.method === 'POST')) return await ec2Quotas(deps, wire, req, res);
     if (name.startsWith('sns/')) return await (await import('../services/sns/admin.js')).snsAdmin(deps, name.slice(4), wire, res);
     if (name === 'billing') return await (await import('../services/cost/billing-admin.js')).billingRoute(deps, wire, req, res);
+    if (name === 'free-tier') return await (await import('../services/freetier/admin.js')).freeTierRoute(deps, wire, req, res);
     if (name === 'cost') return await (await import('../services/cost/report-admin.js')).costRoute(deps, wire, res);
     if (name === 'load') return await (await import('../services/fleet/load-admin.js')).loadRoute(deps, wire, req, res);
     if (name.startsWith('imds/')) return await (await imdsOf(deps)).handleDebug(wire.path, req, res);

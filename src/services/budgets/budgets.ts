@@ -5,6 +5,7 @@ import { budgetView, page } from './shapes.js';
 import { saveForEvaluation } from './step.js';
 import { checkAccount, MAX_BUDGETS, MAX_NOTIFICATIONS, notificationKey, parseBudget, parseNotification, parseSubscribers, parseTags } from './validate.js';
 import { duplicateNotification } from './notifications.js';
+import { completeActivity } from '../cost/account-plan.js';
 
 export const createBudget: Handler = (input, ctx) => {
   const account = checkAccount(ctx, input.AccountId);
@@ -26,6 +27,7 @@ export const createBudget: Handler = (input, ctx) => {
     limitLog: fields.limit ? [[now, fields.limit.Amount]] : [], nextEvalMs: now,
   };
   saveForEvaluation(ctx.tx, account, b, now);
+  if (b.type === 'COST') completeActivity(ctx.tx, account, 'cost-budget', now);
   return {};
 };
 

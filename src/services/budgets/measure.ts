@@ -34,6 +34,7 @@ export function measureOf(m: Measure, i: CostedItem): number {
   }
   const ct = { ...DEFAULT_COST_TYPES, ...(m.costTypes ?? {}) };
   if (!ct.IncludeUpfront && i.itemType === 'Fee') return 0;
+  if (!ct.IncludeCredit && i.itemType === 'Credit') return 0;
   if (!ct.IncludeRecurring && (i.itemType === 'RIFee' || i.itemType === 'SavingsPlanRecurringFee')) return 0;
   switch (m.metric) {
     case 'AmortizedCost': case 'NetAmortizedCost': return i.amortizedCost;

@@ -21,11 +21,11 @@ export function sendJson(res: ServerResponse, status: number, body: Json): void 
 
 const bad = (message: string, code = 'BadRequest', status = 400) => new BillingPreferenceError(code, message, status);
 
-async function jsonBody(req: IncomingMessage): Promise<Json> {
+export async function jsonBody(req: IncomingMessage, path = '/_cloudlet/billing'): Promise<Json> {
   const raw = (await readBody(req, 16 * 1024)).toString('utf8').trim();
   // A web page can post a form or text/plain without asking; only JSON changes a preference.
   if (!/^application\/json\b/i.test(String(req.headers['content-type'] ?? ''))) {
-    throw bad('POST /_cloudlet/billing takes a JSON body (content-type: application/json)', 'UnsupportedMediaType', 415);
+    throw bad(`POST ${path} takes a JSON body (content-type: application/json)`, 'UnsupportedMediaType', 415);
   }
   let v: unknown;
   try { v = JSON.parse(raw || '{}'); } catch { throw bad('the body is not JSON'); }

@@ -33,6 +33,8 @@ export function estimatedCharges(tx: Tx, account: string, asOfMs: number): { tot
   const byService = new Map<string, number>();
   let total = 0;
   forEachCostedUsage(tx, account, { startMs: monthStart(asOfMs), endMs: asOfMs }, 'NONE', asOfMs, (u) => {
+    // Estimated charges are before credits: a new account's alarm still sees what it spends.
+    if (u.itemType === 'Credit') return;
     byService.set(u.line.productCode, (byService.get(u.line.productCode) ?? 0) + u.unblendedCost);
     total += u.unblendedCost;
   });

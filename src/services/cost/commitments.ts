@@ -29,6 +29,8 @@ import { match, matcher, type UsageClass } from './matching.js';
 import { normalizationFactor } from './normalization.js';
 import type { Line, UsageItem } from './types.js';
 import { bucketOf, forEachUsage, segmentsOf, type Granularity, type Window } from './usage.js';
+import { planOf, type PlanRecord } from './account-plan.js';
+import { creditLedger, emitCredits, hourlyKey } from './credits.js';
 
 /** What a commitment provided in an item's period (on its RIFee / SavingsPlanRecurringFee items). */
 export interface CommitmentUse {
@@ -76,8 +78,33 @@ const plain = (u: UsageItem): CostedItem => ({
 const isCoverable = (line: UsageItem['line']): line is Line =>
   'instance' in line && line.instance?.purchase === 'OnDemand' && line.accrual === 'hours';
 
-/** Usage with commitments applied. With no commitment every cost equals the On-Demand one. */
+/**
+ * Usage with commitments applied, and a new account's Free Tier credits (credits.ts) as items of
+ * record type Credit. With no commitment every cost equals the On-Demand one.
+ */
 export function forEachCostedUsage(tx: Tx, account: string, win: Window, g: Granularity, nowMs: number, fn: (item: CostedItem) => void, region?: string): void {
+  const plan = planOf(tx, account);
+  if (!plan?.credits.length) return costedUsage(tx, account, win, g, nowMs, fn, region);
+  const hourly = g === 'HOURLY' ? new Map<string, CostedItem[]>() : undefined;
+  costedUsage(tx, account, win, g, nowMs, hourly ? (i) => {
+    fn(i);
+    const k = hourlyKey(i);
+    const list = hourly.get(k);
+    if (list) list.push(i); else hourly.set(k, [i]);
+  } : fn, region);
+  const until = Math.min(win.endMs, nowMs);
+  if (until <= win.startMs) return;
+  const ledger = creditLedger(plan, until, (w, f) => costedUsage(tx, account, w, 'DAILY', nowMs, f));
+  emitCredits(account, ledger, win, g, fn, hourly, region);
+}
+
+/** Credits granted and used up to untilMs (GetAccountPlanState's remaining credits). */
+export function creditsUsed(tx: Tx, account: string, plan: PlanRecord, untilMs: number, nowMs: number): { granted: number; used: number } {
+  const l = creditLedger(plan, untilMs, (w, f) => costedUsage(tx, account, w, 'DAILY', nowMs, f));
+  return { granted: l.granted, used: l.used };
+}
+
+function costedUsage(tx: Tx, account: string, win: Window, g: Granularity, nowMs: number, fn: (item: CostedItem) => void, region?: string): void {
   const until = Math.min(win.endMs, nowMs);
   const held = until > win.startMs ? heldCommitments(tx, account, win.startMs, until) : [];
   if (!held.length) {

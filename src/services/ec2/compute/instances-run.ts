@@ -31,6 +31,7 @@ import { placementFor } from './placement-groups.js';
 import { recordSpotRequest, scheduleSpotCheck } from './spot.js';
 import type { ImageRecord, InstanceBlockDevice, InstanceRecord, VolumeType } from './records.js';
 import { poke } from '../../fleet/engine.js';
+import { completeActivity } from '../../cost/account-plan.js';
 
 export const USER_DATA_MAX = 16_384;
 /** AWS's default when a request names no type. */
@@ -308,6 +309,7 @@ export const runInstances = (raw: RunInstancesRequest, ctx: RequestContext): Res
     out.push(instanceShape(ctx, rec, instanceTags, now));
   }
   poke(ctx.tx, ctx.scope, now); // the fleet's metrics step follows running instances (src/services/fleet/emit.ts)
+  completeActivity(ctx.tx, ctx.account, 'ec2-instance', now);
   return { ReservationId: reservationId, OwnerId: ctx.account, Groups: [], Instances: out };
 };
 
