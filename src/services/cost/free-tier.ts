@@ -52,16 +52,21 @@ const bareUsageType = (ut: string): string => {
   return dash > 0 && /^[A-Z0-9]+$/.test(ut.slice(0, dash)) ? ut.slice(dash + 1) : ut;
 };
 
+// Asked for every usage item: answered once per (usage type, operation).
+const known = new Map<string, Allowance | null>();
+
 /** The allowance a line's usage draws on, if any. */
 export function allowanceOf(line: AnyLine): Allowance | undefined {
-  const ut = bareUsageType(line.usageType);
-  for (const a of allowances()) {
-    if (a.usageType !== ut) continue;
+  const k = `${line.usageType}\u0000${line.operation}`;
+  let hit = known.get(k);
+  if (hit === undefined) {
+    const ut = bareUsageType(line.usageType);
     // Composite alarms bill under the same usage type but are not alarm metrics.
-    if (a.id === 'cloudwatch-alarms' && line.operation !== 'MetricAlarm') return undefined;
-    return a;
+    hit = allowances().find((a) => a.usageType === ut && (a.id !== 'cloudwatch-alarms' || line.operation === 'MetricAlarm')) ?? null;
+    if (known.size > 10_000) known.clear();
+    known.set(k, hit);
   }
-  return undefined;
+  return hit ?? undefined;
 }
 
 /** What is left of each allowance in each month: consumed in the order `take` is called. */

@@ -55,6 +55,8 @@ export function applyLifecycle(tx: Tx, owner: string, bucketName: string, nowMs:
   const config = getLifecycle(tx, owner, bucketName);
   const bucket0 = findBucket(tx, bucketName)?.bucket;
   if (!config || !bucket0) return result;
+  // What the transaction wrote before changed now; the rules' changes below are metered at their own instants.
+  meterFlush(tx, nowMs);
   const scope = ownerScope(owner);
   let due = newWorkBound(config, nowMs);
   const later = (t: number | undefined): void => { if (t !== undefined && t > nowMs && t < due) due = t; };
