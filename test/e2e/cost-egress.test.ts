@@ -113,8 +113,19 @@ describe('instance egress: NAT gateway GB processed and data transfer out, by th
     within(sum / GB, { min: dayGb().min, max: dayGb().max + (500 * 25 * 3600) / GB }, 'NetworkOut of the instance without a public IP, in GB');
     const r = await cloudlet('cost', '--json', '--region', 'us-east-1');
     assert.equal(r.code, 0, r.stderr);
-    const idle = new Set((JSON.parse(r.stdout) as CostReport).idle.map((x) => x.resourceId));
+    const rep = JSON.parse(r.stdout) as CostReport;
+    const idle = new Set(rep.idle.map((x) => x.resourceId));
     assert.ok(!idle.has(net.natIds[0]!), 'the NAT gateway the app instance uses processed traffic');
     assert.ok(idle.has(net.natIds[1]!), 'the walled instance\'s security group let nothing reach the other NAT gateway');
+    // Where each instance's traffic goes, and why the dropped ones pay nothing.
+    const via = new Map(rep.egress.map((e) => [e.instanceId, e]));
+    assert.equal(via.get(ids.app!)!.via, `NAT gateway ${net.natIds[0]}`);
+    assert.ok(Math.abs(via.get(ids.app!)!.perGb - (prices().vpc.natGatewayGb + prices().dataTransfer.outGb)) < 1e-9);
+    assert.equal(via.get(ids.public!)!.via, 'internet gateway');
+    assert.match(via.get(ids['no-ip']!)!.why!, /no public IPv4 address/);
+    assert.match(via.get(ids.walled!)!.why!, /no security group of the instance .* allows egress tcp 443/);
+    const text = await cloudlet('cost', '--region', 'us-east-1');
+    assert.match(text.stdout, /TRAFFIC TO THE INTERNET/);
+    assert.match(text.stdout, new RegExp(`${ids.walled}.*dropped — no security group`));
   });
 });

@@ -115,5 +115,7 @@ describe('Free Tier credits of a new account', { skip: needTool('aws1') }, () =>
     assert.match(again.stderr, /already on the PAID plan/);
     const r = await cloudlet('account-plan');
     assert.match(r.stdout, /PAID plan, ACTIVE/);
+    const report = await cloudlet('cost');
+    assert.match(report.stdout, /FREE TIER CREDITS: PAID plan, ACTIVE; \$0\.00 of \$140\.00 left/);
   });
 });

@@ -53,5 +53,18 @@ export function renderCostReport(r: CostReport): string {
       out.push(`      terminate: saves ${hourly(i.terminate.savesPerHour)}/h (${monthly(i.terminate.savesPerMonth)}/month)${i.terminate.deletes.length ? `, deletes ${i.terminate.deletes.join(', ')} (delete on termination)` : ''}${kept(i.terminate.keeps)}; permanent`);
     }
   }
+  if (r.egress.length) {
+    out.push('', 'TRAFFIC TO THE INTERNET (--egress)');
+    for (const e of r.egress) {
+      const gbMonth = (e.bytesPerSecond * 3600 * r.hoursPerMonth) / 2 ** 30;
+      out.push(e.via === 'dropped'
+        ? `  ${e.instanceId} (${e.region}): ${Math.round(e.bytesPerSecond)} B/s, dropped — ${e.why}`
+        : `  ${e.instanceId} (${e.region}): ${Math.round(e.bytesPerSecond)} B/s through the ${e.via}, $${e.perGb.toFixed(3)}/GB, about ${monthly(gbMonth * e.perGb)}/month before the free 100 GB`);
+    }
+  }
+  if (r.credits) {
+    const c = r.credits;
+    out.push('', `FREE TIER CREDITS: ${c.plan} plan, ${c.status}; ${monthly(c.remaining)} of ${monthly(c.granted)} left, until ${c.ends} (they pay the charges above)`);
+  }
   return `${out.join('\n')}\n`;
 }

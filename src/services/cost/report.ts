@@ -25,6 +25,7 @@ import { forEachCostedUsage } from './commitments.js';
 import { COUNT_KIND, OPEN_KIND, padMs } from './meter.js';
 import type { CountRecord, Line, Segment } from './types.js';
 import { monthStart } from './usage.js';
+import { creditsView, egressItems, type CreditsView, type EgressItem } from './report-extras.js';
 
 /** The month a projection assumes (730 hours: 24 x 365 / 12). */
 export const HOURS_PER_MONTH = 730;
@@ -55,6 +56,10 @@ export interface CostReport {
   account: string; region?: string; at: string; hoursPerMonth: number;
   perHour: number; perMonth: number; monthToDate: number;
   services: ServiceRate[]; resources: ResourceRate[]; idle: IdleItem[]; instances: InstanceChoice[];
+  /** Instances sending to the internet (--egress) and where it goes (report-extras.ts). */
+  egress: EgressItem[];
+  /** A new account's Free Tier credits; absent for an established account. */
+  credits?: CreditsView;
 }
 
 const USAGE_ITEMS = new Set(['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation']);
@@ -257,6 +262,8 @@ export function buildCostReport(tx: Tx, account: string, nowMs: number, region?:
     }
   }
 
+  const egress = [...scopes.values()].flatMap((s) => egressItems(tx, s, nowMs));
+  const credits = creditsView(tx, account, nowMs);
   const resources = [...held.values()].map((h) => h.rate);
   const perHour = resources.reduce((a, r) => a + r.perHour, 0);
   for (const s of services.values()) s.perMonth = s.perHour * HOURS_PER_MONTH;
@@ -273,5 +280,6 @@ export function buildCostReport(tx: Tx, account: string, nowMs: number, region?:
       stop: { ...i.stop, savesPerHour: perHourOf(i.stop.savesPerHour), savesPerMonth: usd(i.stop.savesPerMonth), keeps: i.stop.keeps.map((k) => ({ ...k, perMonth: usd(k.perMonth) })) },
       terminate: { ...i.terminate, savesPerHour: perHourOf(i.terminate.savesPerHour), savesPerMonth: usd(i.terminate.savesPerMonth), keeps: i.terminate.keeps.map((k) => ({ ...k, perMonth: usd(k.perMonth) })) },
     })),
+    egress, ...(credits ? { credits } : {}),
   };
 }

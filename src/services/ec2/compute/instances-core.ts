@@ -38,7 +38,7 @@ export function getInstance(ctx: RequestContext, id: string | undefined): Instan
 export const putInstance = (ctx: RequestContext, i: InstanceRecord): void => { ctx.tx.put(ctx.scope, INSTANCE_KIND, i.id, i); };
 
 /** The interfaces attached to an instance, by device index. */
-export function interfacesOf(ctx: RequestContext, instanceId: string): NetworkInterfaceRecord[] {
+export function interfacesOf(ctx: Pick<RequestContext, 'tx' | 'scope'>, instanceId: string): NetworkInterfaceRecord[] {
   return ctx.tx.findBy<NetworkInterfaceRecord>(ctx.scope, ENI_K.eni, 'instance', { key: instanceId })
     .map((h) => h.value)
     .sort((a, b) => (a.attachment?.deviceIndex ?? 0) - (b.attachment?.deviceIndex ?? 0));
@@ -48,7 +48,7 @@ export const publicDnsName = (region: string, ip: string): string =>
   `ec2-${ip.replace(/\./g, '-')}.${region === 'us-east-1' ? 'compute-1' : `${region}.compute`}.amazonaws.com`;
 
 /** The public address of the primary interface: its Elastic IP, else the instance's own public IP. */
-export function publicIpOf(ctx: RequestContext, i: InstanceRecord, primary?: NetworkInterfaceRecord): string | undefined {
+export function publicIpOf(ctx: Pick<RequestContext, 'tx' | 'scope'>, i: InstanceRecord, primary?: NetworkInterfaceRecord): string | undefined {
   if (primary) {
     const eip = addressesOf(ctx, primary.id).get(primary.privateIps[0]!.address);
     if (eip) return eip.publicIp;

@@ -190,7 +190,7 @@ export const privateDnsName = (ctx: RequestContext, ip: string): string =>
   `ip-${ip.replace(/\./g, '-')}.${ctx.region === 'us-east-1' ? 'ec2.internal' : `${ctx.region}.compute.internal`}`;
 
 /** Elastic IPs associated with an interface, by private address. */
-export function addressesOf(ctx: RequestContext, eniId: string): Map<string, AddressRecord> {
+export function addressesOf(ctx: Pick<RequestContext, 'tx' | 'scope'>, eniId: string): Map<string, AddressRecord> {
   const out = new Map<string, AddressRecord>();
   for (const h of ctx.tx.findBy<AddressRecord>(ctx.scope, K.eip, 'eni', { key: eniId })) out.set(h.value.association!.privateIp, h.value);
   return out;

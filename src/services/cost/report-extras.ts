@@ -1,0 +1,55 @@
+/**
+ * Two parts of `cloudlet cost` beside the rates (report.ts): where each instance's traffic to
+ * the internet (the workload model's --egress) goes and what it costs per GB — or which rule
+ * drops it — and a new account's Free Tier credits (account-plan.ts, credits.ts).
+ */
+import type { Scope, Tx } from '../../store/types.js';
+import { interfacesOf, publicIpOf } from '../ec2/compute/instances-core.js';
+import { COMPUTE_KIND, type InstanceRecord } from '../ec2/compute/records.js';
+import { groupsByInstance, HealthCache, LoadModel } from '../fleet/load.js';
+import { creditsEndMs, freePlanEndMs, planOf } from './account-plan.js';
+import { creditsUsed } from './commitments.js';
+import { egressPath } from './egress.js';
+import { prices, regional } from './prices.js';
+
+export interface EgressItem {
+  instanceId: string; region: string; bytesPerSecond: number;
+  /** 'internet gateway', 'NAT gateway nat-...', or 'dropped'. */
+  via: string;
+  /** USD per GB sent (NAT processing plus data transfer out, before the free 100 GB). */
+  perGb: number;
+  why?: string;
+}
+
+export interface CreditsView { plan: 'FREE' | 'PAID'; status: 'ACTIVE' | 'EXPIRED'; remaining: number; granted: number; ends: string }
+
+/** Instances sending to the internet now, and where it goes. */
+export function egressItems(tx: Tx, scope: Scope, nowMs: number): EgressItem[] {
+  const model = new LoadModel(tx, scope, nowMs - 60_000, nowMs, new HealthCache(tx, scope, nowMs), undefined, groupsByInstance(tx, scope));
+  if (!model.egress.size) return [];
+  const ctx = { tx, scope };
+  const out: EgressItem[] = [];
+  for (const [id, rate] of model.egress) {
+    const i = tx.get<InstanceRecord>(scope, COMPUTE_KIND.instance, id);
+    if (!i || i.phase !== 'start' || rate <= 0) continue;
+    const pub = publicIpOf(ctx, i, interfacesOf(ctx, i.id).find((x) => x.attachment?.deviceIndex === 0)) !== undefined;
+    const path = egressPath(tx, scope, i, pub, nowMs);
+    const dto = regional(prices().dataTransfer.outGb, scope.region);
+    const base = { instanceId: id, region: scope.region, bytesPerSecond: rate };
+    if (path.via === 'internet-gateway') out.push({ ...base, via: 'internet gateway', perGb: dto });
+    else if (path.via === 'nat-gateway') out.push({ ...base, via: `NAT gateway ${path.nat.id}`, perGb: regional(prices().vpc.natGatewayGb, scope.region) + (path.natToInternet ? dto : 0) });
+    else out.push({ ...base, via: 'dropped', perGb: 0, why: path.why });
+  }
+  return out.sort((a, b) => b.bytesPerSecond - a.bytesPerSecond);
+}
+
+/** A signed-up account's credits now; undefined for an established account. */
+export function creditsView(tx: Tx, account: string, nowMs: number): CreditsView | undefined {
+  const p = planOf(tx, account);
+  if (!p) return undefined;
+  const end = creditsEndMs(p);
+  const { granted, used } = creditsUsed(tx, account, p, nowMs, nowMs);
+  const remaining = nowMs >= end ? 0 : Math.max(0, Math.round((granted - used) * 100) / 100);
+  const expired = p.type === 'FREE' && (nowMs >= freePlanEndMs(p) || remaining <= 0);
+  return { plan: p.type, status: expired ? 'EXPIRED' : 'ACTIVE', remaining, granted, ends: new Date(end).toISOString() };
+}
