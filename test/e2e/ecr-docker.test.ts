@@ -33,6 +33,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string
     child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
     child.on('error', (err) => done({ code: -1, out: `${out}${err.message}` }));
     child.on('close', (code) => done({ code, out }));
+    // A command that exits without reading its input closes the pipe: EPIPE is no error here.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }
