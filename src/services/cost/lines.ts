@@ -156,6 +156,13 @@ function objectLines(tx: Tx, scope: Scope, id: string, v: ObjectVersion & { tran
     ...month, quantity: (v.size + (archived ? p.archiveOverheadKib.archive * 1024 : 0)) / GIB, rate: rate(cls),
   })];
   if (archived) out.push(line(base, S3_STORAGE.STANDARD!, { ...month, key: `${usageType(bucket.region, S3_STORAGE.STANDARD!)}/archive-metadata`, quantity: (p.archiveOverheadKib.standard * 1024) / GIB, rate: rate('STANDARD') }));
+  // A restored copy of an archived object bills as STANDARD storage from the restore's end until it expires.
+  const r = archived ? v.restore : undefined;
+  if (r?.doneMs !== undefined && r.expiryMs !== undefined) {
+    out.push(line(base, S3_STORAGE.STANDARD!, {
+      ...month, key: `${usageType(bucket.region, S3_STORAGE.STANDARD!)}/restored-copy`, quantity: v.size / GIB, rate: rate('STANDARD'), fromMs: r.doneMs, untilMs: r.expiryMs,
+    }));
+  }
   // Below the class's smallest billable size, the rest up to it bills as small-object storage.
   const min = (p.minimumObjectKib[cls] ?? 0) * 1024;
   if (v.size < min && S3_SMALL[cls]) out.push(line(base, S3_SMALL[cls], { ...month, quantity: (min - v.size) / GIB, rate: rate(cls) }));

@@ -33,6 +33,8 @@ export interface Line {
   minMs?: number;
   /** Each run billed in whole hours (Windows: a new hour at every start). */
   wholeHours?: boolean;
+  /** Billing stops then, whether or not the record changes (a restored S3 copy's expiry). */
+  untilMs?: number;
   /** The resource as the bill names it (instance id, volume id, bucket name, ARN for ELB). */
   resourceId: string;
   region: string;

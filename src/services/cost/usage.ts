@@ -79,7 +79,8 @@ function rawUsage(
   let mE = -Infinity;
   for (const { seg } of segmentsOf(tx, account, win, nowMs, region)) {
     if (only && !only(seg.line)) continue;
-    const segEnd = seg.endMs === undefined ? nowMs : (seg.billedEndMs ?? seg.endMs);
+    const held = seg.endMs === undefined ? nowMs : (seg.billedEndMs ?? seg.endMs);
+    const segEnd = seg.line.untilMs !== undefined ? Math.min(held, seg.line.untilMs) : held;
     const from = Math.max(seg.startMs, win.startMs);
     // A minimum or whole hour billed past the window's now still belongs to the segment's last bucket.
     const to = seg.endMs === undefined ? Math.min(segEnd, end) : Math.min(segEnd, win.endMs);
