@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import {
-  CopyObjectCommand, CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand,
+  AbortMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, UploadPartCopyCommand, DeleteObjectCommand, GetObjectCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand,
   RestoreObjectCommand, S3Client,
 } from '@aws-sdk/client-s3';
 import type { Cloudlet } from '../../src/server/server.js';
@@ -48,6 +48,10 @@ describe('S3 on the bill: retrieval, minimum sizes and durations, restores', () 
     await (await s3.send(new GetObjectCommand({ Bucket: 'bill', Key: 'big' }))).Body!.transformToByteArray();
     await (await s3.send(new GetObjectCommand({ Bucket: 'bill', Key: 'big', Range: 'bytes=0-99' }))).Body!.transformToByteArray();
     await s3.send(new CopyObjectCommand({ Bucket: 'bill', Key: 'big-copy', CopySource: 'bill/big' }));
+    // A multipart copy of its first 1,000 bytes reads those once more.
+    const mp = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'bill', Key: 'part-copy' }));
+    await s3.send(new UploadPartCopyCommand({ Bucket: 'bill', Key: 'part-copy', UploadId: mp.UploadId, PartNumber: 1, CopySource: 'bill/big', CopySourceRange: 'bytes=0-999' }));
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: 'bill', Key: 'part-copy', UploadId: mp.UploadId }));
     times.restore = await now();
     await s3.send(new RestoreObjectCommand({ Bucket: 'bill', Key: 'cold', RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Expedited' } } }));
     // A lifecycle rule moves what is in STANDARD_IA to GLACIER at day 5 of its life: 25 days early.
@@ -78,9 +82,9 @@ describe('S3 on the bill: retrieval, minimum sizes and durations, restores', () 
   // Lifecycle days count to the next midnight UTC, as S3 rounds them.
   const transitionAt = () => Math.ceil((times.put! + 5 * D) / D) * D;
 
-  test('retrieval from STANDARD_IA: the GET\'s bytes, the range\'s and the copy\'s source, per GB', async () => {
+  test('retrieval from STANDARD_IA: the GET\'s bytes, the range\'s, the copy\'s source and a part copy\'s range, per GB', async () => {
     const u = await byUsageType();
-    const bytes = MIB + 100 + MIB;
+    const bytes = MIB + 100 + MIB + 1000;
     near(u.get('Retrieval-SIA')?.q, bytes / GIB, 1e-6, 'GB retrieved');
     near(u.get('Retrieval-SIA')?.usd, (bytes / GIB) * p.retrievalGb.STANDARD_IA!, 1e-6, 'retrieval cost');
   });

@@ -13,7 +13,7 @@ import type {
 import { AwsError } from '../../core/errors.js';
 import type { Tx } from '../../store/types.js';
 import type { Handler, RequestContext } from '../types.js';
-import { checkExpectedOwner, requireBucket } from './buckets.js';
+import { checkExpectedOwner, findBucket, requireBucket } from './buckets.js';
 import { objectAclForWrite } from './acl.js';
 import { checksumMember, hashingStream, parseAlgorithm, supportedTypes, type ChecksumAlgorithm } from './checksums.js';
 import { ingestBody, MAX_PUT_BYTES, requestedChecksums } from './ingest.js';
@@ -28,6 +28,7 @@ import {
   PART_KIND, UPLOAD_KIND, ownerScope, partRowId, uploadRowId, type ObjectVersion, type PartRecord, type UploadRecord,
 } from './records.js';
 import { commitVersion } from './versions.js';
+import { billRetrieval } from './storage-bill.js';
 
 export const noSuchUpload = (uploadId: string | undefined): AwsError =>
   new AwsError('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', 404, {
@@ -116,11 +117,12 @@ export const createMultipartUpload: Handler<CreateMultipartUploadRequest, Create
 };
 
 /** A part's bytes are stored: commit its row (replacing an earlier upload of the same number) or drop the blob. */
-async function commitPart(ctx: RequestContext, bucketName: string, key: string, uploadId: string, part: PartRecord): Promise<void> {
+async function commitPart(ctx: RequestContext, bucketName: string, key: string, uploadId: string, part: PartRecord, also?: (tx: Tx) => void): Promise<void> {
   let replaced: string | undefined;
   try {
     replaced = await ctx.transact((tx) => {
       const { owner, bucket } = requireUpload(tx, bucketName, key, uploadId);
+      also?.(tx);
       const id = partRowId(bucket.name, uploadId, part.partNumber);
       const old = tx.get<PartRecord>(ownerScope(owner), PART_KIND, id);
       tx.put(ownerScope(owner), PART_KIND, id, part);
@@ -193,6 +195,10 @@ export const uploadPartCopy: Handler<UploadPartCopyRequest, UploadPartCopyOutput
   const now = ctx.clock.nowMs();
   await commitPart(ctx, input.Bucket!, key, upload.uploadId, {
     partNumber, blob: blob.id, size: blob.size, md5: blob.md5, lastModifiedMs: now, checksums: { ...hasher.checksums },
+  }, (tx) => {
+    // Reading the source range back from an infrequent-access class is a retrieval, on its bucket's bill.
+    const srcOwner = findBucket(tx, src.bucket)?.owner.account;
+    if (srcOwner) billRetrieval(tx, srcOwner, src.bucket, source, length, now, 'UploadPartCopy');
   });
   const result: NonNullable<UploadPartCopyOutput['CopyPartResult']> = { ETag: `"${blob.md5}"`, LastModified: new Date(now) };
   (result as Record<string, unknown>)[checksumMember(algorithm)] = hasher.checksums[algorithm];
