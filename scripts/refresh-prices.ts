@@ -77,6 +77,15 @@ const table = {
     minimumObjectKib: { STANDARD_IA: 128, ONEZONE_IA: 128, GLACIER_IR: 128 },
     /** Per archived object: KiB of index at the archive class's rate and KiB of metadata at STANDARD's. */
     archiveOverheadKib: { archive: 32, standard: 8 },
+    /**
+     * INTELLIGENT_TIERING: USD per GB-month by access tier (an object moves to Infrequent after 30
+     * days without access and to Archive Instant after 90), monitoring per 1,000 objects a month;
+     * objects under 128 KiB are not monitored and stay in the Frequent tier.
+     */
+    intelligentTiering: {
+      frequentGbMonth: 0.023, infrequentGbMonth: 0.0125, archiveInstantGbMonth: 0.004, monitoringPer1000: 0.0025,
+      minMonitoredKib: 128, infrequentAfterDays: 30, archiveInstantAfterDays: 90,
+    },
   },
   ecr: { gbMonth: 0.1 },
   cloudwatch: { metricMonth: 0.3, alarmMonth: 0.1, highResolutionAlarmMonth: 0.3, compositeAlarmMonth: 0.5, freeMetrics: 10, freeAlarms: 10 },

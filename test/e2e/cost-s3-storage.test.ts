@@ -120,3 +120,60 @@ describe('S3 on the bill: retrieval, minimum sizes and durations, restores', () 
 });
 
 const MIB = 2 ** 20;
+
+describe('S3 Intelligent-Tiering on the bill: tiers by the clock, a read brings an object back', () => {
+  let cl: Cloudlet;
+  let s3: S3Client;
+  let month: number;
+  const t: Record<string, number> = {};
+  const now = async () => Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
+  const advance = (ms: number) => fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: `${Math.ceil(ms)}ms` }) });
+  /** GB-months of `bytes` held over [from, to), month by month. */
+  const gbMonths = (bytes: number, from: number, to: number): number => {
+    let sum = 0;
+    for (let a = from; a < to;) {
+      const m0 = Date.UTC(new Date(a).getUTCFullYear(), new Date(a).getUTCMonth(), 1);
+      const m1 = nextMonth(a);
+      const b = Math.min(to, m1);
+      sum += (bytes / GIB) * ((b - a) / (m1 - m0));
+      a = b;
+    }
+    return sum;
+  };
+
+  before(async () => {
+    cl = await startTestServer();
+    s3 = new S3Client({ ...clientConfig(cl.url), forcePathStyle: true });
+    const t0 = await now();
+    month = nextMonth(t0);
+    await advance(month + 3_600_000 - t0);
+    await s3.send(new CreateBucketCommand({ Bucket: 'tiers' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'tiers', Key: 'big', Body: Buffer.alloc(MIB, 5), StorageClass: 'INTELLIGENT_TIERING' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'tiers', Key: 'tiny', Body: Buffer.alloc(KIB, 6), StorageClass: 'INTELLIGENT_TIERING' }));
+    t.put = await now();
+    await advance(40 * D);
+    t.read = await now();
+    await (await s3.send(new GetObjectCommand({ Bucket: 'tiers', Key: 'big' }))).Body!.transformToByteArray();
+    await (await s3.send(new GetObjectCommand({ Bucket: 'tiers', Key: 'big' }))).Body!.transformToByteArray();
+    await advance(5 * D);
+    t.end = await now();
+  });
+  after(async () => { s3?.destroy(); await cl?.close(); });
+
+  test('Frequent for 30 days, Infrequent for the next 10; read, Frequent again; monitoring for the monitored object only', async () => {
+    const ce = new CostExplorerClient(clientConfig(cl.url));
+    const r = await ce.send(new GetCostAndUsageCommand({
+      TimePeriod: { Start: day(month), End: day(month + 50 * D) }, Granularity: 'MONTHLY', Metrics: ['UsageQuantity', 'UnblendedCost'],
+      Filter: { Dimensions: { Key: 'SERVICE', Values: ['Amazon Simple Storage Service'] } }, GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
+    }));
+    ce.destroy();
+    const q = new Map<string, number>();
+    for (const b of r.ResultsByTime!) for (const g of b.Groups ?? []) q.set(g.Keys![0]!, (q.get(g.Keys![0]!) ?? 0) + Number(g.Metrics!.UsageQuantity!.Amount));
+    const near = (got: number | undefined, want: number, what: string) => assert.ok(got !== undefined && Math.abs(got - want) <= want * 0.01, `${what}: ${got} is not ${want}`);
+    const toIa = t.put! + 30 * D;
+    near(q.get('TimedStorage-INT-FA-ByteHrs'), gbMonths(MIB, t.put!, toIa) + gbMonths(MIB, t.read!, t.end!) + gbMonths(KIB, t.put!, t.end!), 'Frequent');
+    near(q.get('TimedStorage-INT-IA-ByteHrs'), gbMonths(MIB, toIa, t.read!), 'Infrequent');
+    assert.equal(q.get('TimedStorage-INT-AIA-ByteHrs'), undefined, 'never 90 days without a read');
+    near(q.get('Monitoring-Automation-INT'), gbMonths(GIB, t.put!, t.end!), 'one monitored object, in object-months');
+  });
+});

@@ -148,6 +148,7 @@ function objectLines(tx: Tx, scope: Scope, id: string, v: ObjectVersion & { tran
   const cls = v.storageClass || 'STANDARD';
   const p = prices().s3;
   const base: Base = { ...SERVICE.s3, resourceId: bucketName, region: bucket.region, tags: bucket.tags };
+  if (cls === 'INTELLIGENT_TIERING') return tieringLines(base, v, bucket.region);
   const rate = (c: string) => regional(p.gbMonth[c] ?? p.gbMonth.STANDARD!, bucket.region);
   const month = { operation: 'StandardStorage', unit: 'GB-Mo', accrual: 'month' as const, fromMs: 0 };
   // Archived objects also pay for their index at the archive rate and their metadata at STANDARD's.
@@ -167,6 +168,28 @@ function objectLines(tx: Tx, scope: Scope, id: string, v: ObjectVersion & { tran
   const min = (p.minimumObjectKib[cls] ?? 0) * 1024;
   if (v.size < min && S3_SMALL[cls]) out.push(line(base, S3_SMALL[cls], { ...month, quantity: (min - v.size) / GIB, rate: rate(cls) }));
   return out;
+}
+
+/**
+ * INTELLIGENT_TIERING: the Frequent tier until 30 days without access, Infrequent until 90,
+ * then Archive Instant — three lines bounded by the clock, so the tier changes with no write —
+ * plus monitoring per object; a read that brings the object back (s3/storage-bill.ts) starts
+ * them again. Objects under 128 KiB stay Frequent, unmonitored.
+ */
+function tieringLines(base: Base, v: ObjectVersion & { lastAccessMs?: number }, region: string): Line[] {
+  const it = prices().s3.intelligentTiering;
+  const month = { operation: 'StandardStorage', unit: 'GB-Mo', accrual: 'month' as const, quantity: v.size / GIB };
+  const fa = { ...month, rate: regional(it.frequentGbMonth, region) };
+  if (v.size < it.minMonitoredKib * 1024) return [line(base, 'TimedStorage-INT-FA-ByteHrs', { ...fa, fromMs: 0 })];
+  const since = v.lastAccessMs ?? v.lastModifiedMs;
+  const toIa = since + it.infrequentAfterDays * 86_400_000;
+  const toAia = since + it.archiveInstantAfterDays * 86_400_000;
+  return [
+    line(base, 'TimedStorage-INT-FA-ByteHrs', { ...fa, fromMs: 0, untilMs: toIa }),
+    line(base, 'TimedStorage-INT-IA-ByteHrs', { ...month, rate: regional(it.infrequentGbMonth, region), fromMs: toIa, untilMs: toAia }),
+    line(base, 'TimedStorage-INT-AIA-ByteHrs', { ...month, rate: regional(it.archiveInstantGbMonth, region), fromMs: toAia }),
+    line(base, 'Monitoring-Automation-INT', { operation: 'IntelligentTieringMonitoring', unit: 'Objects', accrual: 'month', quantity: 1, rate: regional(it.monitoringPer1000 / 1000, region), fromMs: 0 }),
+  ];
 }
 
 function layerLines(_tx: Tx, scope: Scope, id: string, l: LayerRecord): Line[] {

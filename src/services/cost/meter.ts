@@ -85,7 +85,9 @@ export function meterResource(tx: Tx, scope: Scope, kind: string, id: string, at
     // at the record's own start (launch, creation) when it states one.
     const cont = replaced.get(l.key);
     const fresh = l.fromMs > 0 ? (row ? Math.max(l.fromMs, nowMs) : l.fromMs) : nowMs;
-    next.push({ line: l, startMs: cont ?? fresh });
+    // A line that starts later by the clock (an Intelligent-Tiering tier, a restore's copy) starts then.
+    const start = cont ?? fresh;
+    next.push({ line: l, startMs: l.fromMs > nowMs ? Math.max(start, l.fromMs) : start });
     changed = true;
   }
   if (!changed) return;

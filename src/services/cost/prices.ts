@@ -33,6 +33,10 @@ export interface PriceTable {
     minimumDays: Record<string, number>;
     minimumObjectKib: Record<string, number>;
     archiveOverheadKib: { archive: number; standard: number };
+    intelligentTiering: {
+      frequentGbMonth: number; infrequentGbMonth: number; archiveInstantGbMonth: number; monitoringPer1000: number;
+      minMonitoredKib: number; infrequentAfterDays: number; archiveInstantAfterDays: number;
+    };
   };
   ecr: { gbMonth: number };
   cloudwatch: { metricMonth: number; alarmMonth: number; highResolutionAlarmMonth: number; compositeAlarmMonth: number; freeMetrics: number; freeAlarms: number };

@@ -10,7 +10,8 @@ import { checksumMember } from './checksums.js';
 import { checkCustomerKeyOnRead, objectOutput } from './object-fields.js';
 import { checkConditions, parseRange, partRange, readPieces, type ByteRange } from './object-read.js';
 import { checkKey, copyObject, putObject } from './object-write.js';
-import type { ObjectVersion } from './records.js';
+import { OBJECT_KIND, VERSION_KIND, bucketObjectId, ownerScope, type ObjectVersion } from './records.js';
+import { prices } from '../cost/prices.js';
 import { lifecycleMembers } from './lifecycle.js';
 import { archivedUnreadable, invalidObjectState } from './restore.js';
 import { commitVersion, currentVersion, findVersion, lockRefusal, readableVersion, removeVersion } from './versions.js';
@@ -68,9 +69,25 @@ function overrides(out: Record<string, unknown>, input: GetObjectRequest | HeadO
   if (input.ResponseExpires !== undefined) out.ExpiresString = input.ResponseExpires.toUTCString();
 }
 
+/**
+ * A read brings an INTELLIGENT_TIERING object that has left the Frequent tier back to it (its
+ * tiers count again from now: cost/lines.ts). One write only when the tier changes.
+ */
+function backToFrequent(tx: Tx, owner: string, bucket: string, v: ObjectVersion, nowMs: number): void {
+  const it = prices().s3.intelligentTiering;
+  if (v.storageClass !== 'INTELLIGENT_TIERING' || v.size < it.minMonitoredKib * 1024) return;
+  if (nowMs - (v.lastAccessMs ?? v.lastModifiedMs) < it.infrequentAfterDays * 86_400_000) return;
+  const found = findVersion(tx, owner, bucket, v.key, v.versionId);
+  if (!found) return;
+  const updated: ObjectVersion = { ...found.version, lastAccessMs: nowMs };
+  if (found.current) tx.put(ownerScope(owner), OBJECT_KIND, bucketObjectId(bucket, v.key), updated);
+  else tx.put(ownerScope(owner), VERSION_KIND, found.rowId!, updated);
+}
+
 export const getObject: Handler<GetObjectRequest, GetObjectOutput> = (input, ctx) => {
   const { owner, version, range, output } = readObject(ctx.tx, ctx, input, 'GET');
   billRetrieval(ctx.tx, owner, input.Bucket!, version, range ? range.end - range.start + 1 : version.size, ctx.clock.nowMs());
+  backToFrequent(ctx.tx, owner, input.Bucket!, version, ctx.clock.nowMs());
   return { ...output, Body: readPieces(ctx.blobs, version.pieces, range) } as GetObjectOutput;
 };
 

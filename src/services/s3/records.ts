@@ -97,6 +97,8 @@ export interface ObjectVersion {
   restore?: { ongoing: boolean; expiryMs?: number; doneMs?: number; tier?: string };
   /** When a lifecycle transition set the storage class (for minimum-age rules). */
   transitionedMs?: number;
+  /** INTELLIGENT_TIERING: the last read that brought it back to the Frequent tier (absent: never read since written). */
+  lastAccessMs?: number;
   /** The object ACL when not the default (the owner's FULL_CONTROL alone); acl.ts. */
   acl?: StoredAcl;
 }
