@@ -89,7 +89,13 @@ const table = {
   },
   ecr: { gbMonth: 0.1 },
   cloudwatch: { metricMonth: 0.3, alarmMonth: 0.1, highResolutionAlarmMonth: 0.3, compositeAlarmMonth: 0.5, freeMetrics: 10, freeAlarms: 10 },
-  sns: { per1MillionPublishes: 0.5, freePublishes: 1_000_000 },
+  /**
+   * SNS: publishes (each 64 KB of a message is one request) and deliveries, per million (email
+   * per 100,000), with the Always Free amounts a month. SMS is priced per country: not here.
+   */
+  sns: {
+    per1MillionPublishes: 0.5, freePublishes: 1_000_000, httpPer1Million: 0.6, freeHttp: 100_000, emailPer100k: 2, freeEmail: 1_000,
+  },
   dataTransfer: { outGb: 0.09, freeOutGb: 100 },
   regionMultiplier: ec2.regionMultiplier,
   /**

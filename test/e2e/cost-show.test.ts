@@ -157,7 +157,9 @@ describe('the cost lesson: a billing alarm, a week of a three-tier topology, the
   test('Cost Explorer by SERVICE: each service is the price table\'s sum to the cent', async () => {
     const e = expected();
     const g = groups(await costAndUsage('--granularity', 'MONTHLY', '--group-by', 'Type=DIMENSION,Key=SERVICE'));
-    assert.deepEqual(Object.keys(g).sort(), ['Amazon Elastic Compute Cloud - Compute', 'Amazon Virtual Private Cloud', 'AmazonCloudWatch', 'EC2 - Other']);
+    assert.deepEqual(Object.keys(g).sort(), ['Amazon Elastic Compute Cloud - Compute', 'Amazon Simple Notification Service', 'Amazon Virtual Private Cloud', 'AmazonCloudWatch', 'EC2 - Other']);
+    // The alarm's publish and its email: within SNS's Always Free amounts.
+    assert.equal(Number(g['Amazon Simple Notification Service']), 0);
     close(g['Amazon Elastic Compute Cloud - Compute']!, e.compute, 'compute');
     close(g['EC2 - Other']!, e.other, 'EC2 - Other (NAT gateway hours, gp3)');
     close(g['Amazon Virtual Private Cloud']!, e.vpc, 'public IPv4');

@@ -1,8 +1,9 @@
 /**
  * The Always Free offers of what cloudlet meters: allowances per account per calendar month,
  * across every Region, used up in the order the usage happened. CloudWatch: 10 metrics and 10
- * alarm metrics (standard resolution; not high-resolution or composite alarms); data transfer
- * out to the internet: 100 GB aggregated across services and Regions. The limits are the price
+ * alarm metrics (standard resolution; not high-resolution or composite alarms); SNS: 1 million
+ * publishes, 100,000 HTTP/S and 1,000 email notifications; data transfer out to the internet:
+ * 100 GB aggregated across services and Regions. The limits are the price
  * table's (data/cost/prices.json). Usage within an allowance keeps its quantity and costs
  * nothing, as on AWS's bill; usage beyond it costs the usual rate.
  */
@@ -15,6 +16,8 @@ export interface Allowance {
   id: string;
   /** The usage type without its Region's prefix. */
   usageType: string;
+  /** Only this service's usage draws on it (usage types repeat across services: Requests-Tier1). */
+  productCode?: string;
   /** Free Tier's `service` and `operation` for it (GetFreeTierUsage). */
   service: string;
   operation: string;
@@ -38,6 +41,18 @@ export function allowances(): readonly Allowance[] {
       limit: p.cloudwatch.freeAlarms, description: `${p.cloudwatch.freeAlarms} Alarms for Amazon CloudWatch`,
     },
     {
+      id: 'sns-publishes', usageType: 'Requests-Tier1', productCode: 'AmazonSNS', service: 'AmazonSNS', operation: 'Publish', unit: 'Requests',
+      limit: p.sns.freePublishes, description: `${p.sns.freePublishes.toLocaleString('en-US')} Amazon SNS requests (publishes)`,
+    },
+    {
+      id: 'sns-http', usageType: 'DeliveryAttempts-HTTP', productCode: 'AmazonSNS', service: 'AmazonSNS', operation: 'Notification', unit: 'Notifications',
+      limit: p.sns.freeHttp, description: `${p.sns.freeHttp.toLocaleString('en-US')} Amazon SNS HTTP/S notifications`,
+    },
+    {
+      id: 'sns-email', usageType: 'DeliveryAttempts-SMTP', productCode: 'AmazonSNS', service: 'AmazonSNS', operation: 'Notification', unit: 'Notifications',
+      limit: p.sns.freeEmail, description: `${p.sns.freeEmail.toLocaleString('en-US')} Amazon SNS email notifications`,
+    },
+    {
       id: 'data-transfer-out', usageType: 'DataTransfer-Out-Bytes', service: 'AWSDataTransfer', operation: '', unit: 'GB',
       limit: p.dataTransfer.freeOutGb, description: `${p.dataTransfer.freeOutGb} GB of data transfer out to the internet, aggregated across services and Regions`,
     },
@@ -57,12 +72,13 @@ const known = new Map<string, Allowance | null>();
 
 /** The allowance a line's usage draws on, if any. */
 export function allowanceOf(line: AnyLine): Allowance | undefined {
-  const k = `${line.usageType}\u0000${line.operation}`;
+  const k = `${line.productCode}\u0000${line.usageType}\u0000${line.operation}`;
   let hit = known.get(k);
   if (hit === undefined) {
     const ut = bareUsageType(line.usageType);
     // Composite alarms bill under the same usage type but are not alarm metrics.
-    hit = allowances().find((a) => a.usageType === ut && (a.id !== 'cloudwatch-alarms' || line.operation === 'MetricAlarm')) ?? null;
+    hit = allowances().find((a) => a.usageType === ut && (a.productCode === undefined || a.productCode === line.productCode)
+      && (a.id !== 'cloudwatch-alarms' || line.operation === 'MetricAlarm')) ?? null;
     if (known.size > 10_000) known.clear();
     known.set(k, hit);
   }

@@ -40,7 +40,7 @@ export interface PriceTable {
   };
   ecr: { gbMonth: number };
   cloudwatch: { metricMonth: number; alarmMonth: number; highResolutionAlarmMonth: number; compositeAlarmMonth: number; freeMetrics: number; freeAlarms: number };
-  sns: { per1MillionPublishes: number; freePublishes: number };
+  sns: { per1MillionPublishes: number; freePublishes: number; httpPer1Million: number; freeHttp: number; emailPer100k: number; freeEmail: number };
   dataTransfer: { outGb: number; freeOutGb: number };
   regionMultiplier: Record<string, number>;
   usagePrefix: Record<string, string>;

@@ -18,6 +18,7 @@ import { invalid, parseTopicArn, subscriptionsOf, TOPIC, type TopicRecord } from
 import { rememberBaseUrl } from './signing.js';
 import { deliveryEnv, NOT_DELIVERED } from './subscriptions.js';
 import { baseUrlOf } from './topics.js';
+import { meterPublish, publishRequests } from './usage-meter.js';
 
 const MAX_BYTES = 262_144;
 const DEDUP_WINDOW_MS = 5 * 60_000;
@@ -88,7 +89,13 @@ export interface FanOutEnv {
   nowMs: number;
   afterCommit(fn: () => void): void;
   delivery: DeliveryEnv;
+  /** PublishBatch bills its requests once for the whole batch. */
+  batched?: boolean;
 }
+
+/** The bytes SNS bills a message by: its body and attributes. */
+const payloadOf = (m: PublishMessage): number =>
+  Buffer.byteLength(m.message) + Object.entries(m.attributes ?? {}).reduce((a, [k, v]) => a + Buffer.byteLength(k) + Buffer.byteLength(JSON.stringify(v)), 0);
 
 /** Sends one checked message to the topic's subscribers. Returns the message id (and FIFO sequence number). */
 export function fanOut(env: FanOutEnv, topic: TopicRecord, m: PublishMessage, per: Record<string, string>): { messageId: string; sequenceNumber?: string } {
@@ -101,8 +108,9 @@ export function fanOut(env: FanOutEnv, topic: TopicRecord, m: PublishMessage, pe
     const seq = (t.seq ?? 0) + 1;
     sequenceNumber = String(seq).padStart(20, '0');
     if (dedup[dedupId] !== undefined) {
-      // A duplicate within five minutes: accepted, not delivered again (as SNS FIFO does).
+      // A duplicate within five minutes: accepted (and billed as a request), not delivered again (as SNS FIFO does).
       env.tx.put(scope, TOPIC, t.name, { ...t, dedup, seq });
+      meterPublish(env.tx, scope, t.arn, env.batched ? 0 : publishRequests(payloadOf(m)), { http: 0, email: 0 }, env.nowMs);
       return { messageId: randomUUID(), sequenceNumber };
     }
     dedup[dedupId] = env.nowMs;
@@ -113,6 +121,7 @@ export function fanOut(env: FanOutEnv, topic: TopicRecord, m: PublishMessage, pe
   const u = urls(env.tx, env.nowMs);
   const out: Outgoing = { messageId, topicArn: t.arn, message: per.default!, subject: m.subject, atMs: env.nowMs, attributes: m.attributes, sequenceNumber, messageGroupId: m.groupId };
   const http: HttpDelivery[] = [];
+  let emails = 0;
   const version = t.attributes.SignatureVersion ?? '1';
   for (const s of subscriptionsOf(env.tx, scope, t.name)) {
     if (!s.confirmed) continue;
@@ -132,8 +141,10 @@ export function fanOut(env: FanOutEnv, topic: TopicRecord, m: PublishMessage, pe
         atMs: env.nowMs, topicArn: t.arn, subscriptionArn: s.arn, messageId, type: 'Notification', note: env.delivery.untracked,
       }));
     } else if (s.protocol === 'email') {
+      emails++;
       toOutbox(env.tx, scope, { ...base, subject: m.subject ?? 'AWS Notification Message', body: emailText(u, text, s.arn), delivered: true });
     } else if (s.protocol === 'email-json') {
+      emails++;
       toOutbox(env.tx, scope, { ...base, subject: m.subject ?? 'AWS Notification Message', body: JSON.stringify(notificationJson(u, o, s.arn, version)), delivered: true });
     } else if (s.protocol === 'sms') {
       const name = t.attributes.DisplayName;
@@ -146,6 +157,7 @@ export function fanOut(env: FanOutEnv, topic: TopicRecord, m: PublishMessage, pe
     }
   }
   if (http.length) env.afterCommit(() => startHttp(http, env.delivery));
+  meterPublish(env.tx, scope, t.arn, env.batched ? 0 : publishRequests(payloadOf(m)), { http: http.length, email: emails }, env.nowMs);
   return { messageId, ...(sequenceNumber ? { sequenceNumber } : {}) };
 }
 
@@ -206,7 +218,8 @@ export function publishBatch(input: T.PublishBatchInput, ctx: RequestContext): T
   rememberBaseUrl(ctx.tx, ctx.clock.nowMs(), baseUrlOf(ctx));
   const Successful: T.PublishBatchResultEntry[] = [];
   const Failed: T.BatchResultErrorEntry[] = [];
-  const env = requestEnv(ctx);
+  const env = { ...requestEnv(ctx), batched: true };
+  meterPublish(ctx.tx, parseTopicArn(topic.arn)!.scope, topic.arn, publishRequests(total), { http: 0, email: 0 }, env.nowMs);
   for (const e of entries) {
     const m: PublishMessage = {
       message: e.Message ?? '', subject: e.Subject, structure: e.MessageStructure,

@@ -1,0 +1,62 @@
+import { strict as assert } from 'node:assert';
+import { after, before, describe, test } from 'node:test';
+import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import type { Cloudlet } from '../../src/server/server.js';
+import { prices } from '../../src/services/cost/prices.js';
+import { clientConfig, startTestServer } from '../helpers/server.js';
+
+/**
+ * SNS on the bill, with the JS SDK and Cost Explorer: a publish is a request per started 64 KB,
+ * a PublishBatch per 64 KB of all its messages; each email (and email-json) sent is an SMTP
+ * delivery. The first 1,000 emails of a month are Always Free: the 1,003rd costs.
+ */
+
+const D = 86_400_000;
+const nextMonth = (ms: number) => { const d = new Date(ms); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1); };
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+describe('SNS publishes and email deliveries on the bill', () => {
+  let cl: Cloudlet;
+  let sns: SNSClient;
+  let month: number;
+  const now = async () => Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
+  const advance = (ms: number) => fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: `${Math.ceil(ms)}ms` }) });
+
+  before(async () => {
+    cl = await startTestServer();
+    sns = new SNSClient(clientConfig(cl.url));
+    const t = await now();
+    month = nextMonth(t);
+    await advance(month + 3_600_000 - t);
+    const topic = (await sns.send(new CreateTopicCommand({ Name: 'orders' }))).TopicArn!;
+    await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'email', Endpoint: 'ops@example.com' }));
+    const box = (await (await fetch(`${cl.url}/_cloudlet/sns/outbox?protocol=email`)).json()) as { messages: Array<{ body: string }> };
+    const link = /(http:\/\/\S+ConfirmSubscription\S+)/.exec(box.messages[0]!.body)![1]!;
+    assert.equal((await fetch(link)).status, 200);
+    await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'sms', Endpoint: '+15555550100' }));
+    // One small publish, one of 100 KB (two requests), then 100 batches of 10 small messages.
+    await sns.send(new PublishCommand({ TopicArn: topic, Message: 'hello' }));
+    await sns.send(new PublishCommand({ TopicArn: topic, Message: 'x'.repeat(100 * 1024) }));
+    for (let b = 0; b < 100; b++) {
+      await sns.send(new PublishBatchCommand({ TopicArn: topic, PublishBatchRequestEntries: Array.from({ length: 10 }, (_, i) => ({ Id: `m${i}`, Message: `order ${b}-${i}` })) }));
+    }
+    await advance(D);
+  });
+  after(async () => { sns?.destroy(); await cl?.close(); });
+
+  test('requests by 64 KB, one SMTP delivery per email, SMS not billed; beyond 1,000 free emails a month they cost', async () => {
+    const ce = new CostExplorerClient(clientConfig(cl.url));
+    const r = await ce.send(new GetCostAndUsageCommand({
+      TimePeriod: { Start: day(month), End: day(month + 2 * D) }, Granularity: 'MONTHLY', Metrics: ['UsageQuantity', 'UnblendedCost'],
+      Filter: { Dimensions: { Key: 'SERVICE', Values: ['Amazon Simple Notification Service'] } }, GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
+    }));
+    ce.destroy();
+    const g = new Map(r.ResultsByTime![0]!.Groups!.map((x) => [x.Keys![0]!, { q: Number(x.Metrics!.UsageQuantity!.Amount), usd: Number(x.Metrics!.UnblendedCost!.Amount) }]));
+    assert.deepEqual([...g.keys()].sort(), ['DeliveryAttempts-SMTP', 'Requests-Tier1']);
+    assert.equal(g.get('Requests-Tier1')!.q, 1 + 2 + 100, 'two single publishes (the second 100 KB) and 100 small batches');
+    assert.equal(g.get('Requests-Tier1')!.usd, 0, 'within the free million');
+    assert.equal(g.get('DeliveryAttempts-SMTP')!.q, 1002);
+    assert.ok(Math.abs(g.get('DeliveryAttempts-SMTP')!.usd - 2 * (prices().sns.emailPer100k / 1e5)) < 1e-9, `two emails past the free 1,000: ${g.get('DeliveryAttempts-SMTP')!.usd}`);
+  });
+});
