@@ -10,8 +10,9 @@
  * An instance emits for a period only when it was running in it.
  *
  * Network traffic follows the request rate: per request 1 KB in and 5 KB out (4 and 6 packets),
- * plus a trickle at idle, plus what the instance sends to the internet (--egress) in NetworkOut. EBS: attached volumes of running instances, small constants every 5
- * minutes (VolumeReadOps/WriteOps/ReadBytes/WriteBytes/IdleTime/QueueLength).
+ * plus a trickle at idle, plus what the instance sends to the internet (--egress) in NetworkOut.
+ * EBS: attached volumes of running instances, small constants every 5 minutes
+ * (VolumeReadOps/WriteOps/ReadBytes/WriteBytes/IdleTime/QueueLength).
  */
 import type { Scope, Tx } from '../../store/types.js';
 import { COMPUTE_KIND, type InstanceRecord } from '../ec2/compute/records.js';
