@@ -60,29 +60,15 @@ export function allowances(): readonly Allowance[] {
   return table;
 }
 
-/** The usage type without the Region's prefix ("USW2-CW:AlarmMonitorUsage" -> "CW:AlarmMonitorUsage"). */
-const bareUsageType = (ut: string): string => {
-  const dash = ut.indexOf('-');
-  // Prefixes are upper-case letters and digits (USE2, EUC1, APN1); usage types themselves may hold dashes.
-  return dash > 0 && /^[A-Z0-9]+$/.test(ut.slice(0, dash)) ? ut.slice(dash + 1) : ut;
-};
-
-// Asked for every usage item: answered once per (usage type, operation).
-const known = new Map<string, Allowance | null>();
+/** Whether a usage type is `base` with or without a Region's prefix ("USW2-CW:AlarmMonitorUsage"). */
+const isUsageType = (ut: string, base: string): boolean =>
+  ut.length === base.length ? ut === base : ut.endsWith(base) && ut.charCodeAt(ut.length - base.length - 1) === 45 /* '-' */;
 
 /** The allowance a line's usage draws on, if any. */
 export function allowanceOf(line: AnyLine): Allowance | undefined {
-  const k = `${line.productCode}\u0000${line.usageType}\u0000${line.operation}`;
-  let hit = known.get(k);
-  if (hit === undefined) {
-    const ut = bareUsageType(line.usageType);
-    // Composite alarms bill under the same usage type but are not alarm metrics.
-    hit = allowances().find((a) => a.usageType === ut && (a.productCode === undefined || a.productCode === line.productCode)
-      && (a.id !== 'cloudwatch-alarms' || line.operation === 'MetricAlarm')) ?? null;
-    if (known.size > 10_000) known.clear();
-    known.set(k, hit);
-  }
-  return hit ?? undefined;
+  // Composite alarms bill under the same usage type but are not alarm metrics.
+  return allowances().find((a) => isUsageType(line.usageType, a.usageType) && (a.productCode === undefined || a.productCode === line.productCode)
+    && (a.id !== 'cloudwatch-alarms' || line.operation === 'MetricAlarm'));
 }
 
 /** What is left of each allowance in each month: consumed in the order `take` is called. */
@@ -96,10 +82,5 @@ export class AllowanceLedger {
     const free = Math.max(0, Math.min(quantity, a.limit - used));
     this.used.set(k, used + quantity);
     return free;
-  }
-
-  /** Usage recorded so far for an allowance in a month (free or not). */
-  usedIn(a: Allowance, monthMs: number): number {
-    return this.used.get(`${a.id}|${monthMs}`) ?? 0;
   }
 }
