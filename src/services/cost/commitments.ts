@@ -29,7 +29,7 @@ import { match, matcher, type UsageClass } from './matching.js';
 import { normalizationFactor } from './normalization.js';
 import type { Line, UsageItem } from './types.js';
 import { bucketOf, forEachUsage, segmentsOf, type Granularity, type Window } from './usage.js';
-import { planOf, type PlanRecord } from './account-plan.js';
+import { creditsEndMs, freePlanEndMs, planOf, type PlanRecord } from './account-plan.js';
 import { creditLedger, emitCredits, hourlyKey } from './credits.js';
 
 /** What a commitment provided in an item's period (on its RIFee / SavingsPlanRecurringFee items). */
@@ -98,10 +98,19 @@ export function forEachCostedUsage(tx: Tx, account: string, win: Window, g: Gran
   emitCredits(account, ledger, win, g, fn, hourly, region);
 }
 
-/** Credits granted and used up to untilMs (GetAccountPlanState's remaining credits). */
-export function creditsUsed(tx: Tx, account: string, plan: PlanRecord, untilMs: number, nowMs: number): { granted: number; used: number } {
-  const l = creditLedger(plan, untilMs, (w, f) => costedUsage(tx, account, w, 'DAILY', nowMs, f));
-  return { granted: l.granted, used: l.used };
+export interface CreditsState { granted: number; used: number; remaining: number; endMs: number; expired: boolean }
+
+/**
+ * A signed-up account's credits at nowMs: granted, used by the bill, what is left (to the cent:
+ * a credit used up to a rounding error is used up) until they end, and whether a Free plan has
+ * expired (its six months passed or its credits ran out).
+ */
+export function creditsState(tx: Tx, account: string, plan: PlanRecord, nowMs: number): CreditsState {
+  const l = creditLedger(plan, nowMs, (w, f) => costedUsage(tx, account, w, 'DAILY', nowMs, f));
+  const endMs = creditsEndMs(plan);
+  const remaining = nowMs >= endMs ? 0 : Math.max(0, Math.round((l.granted - l.used) * 100) / 100);
+  const expired = plan.type === 'FREE' && (nowMs >= freePlanEndMs(plan) || remaining <= 0);
+  return { granted: l.granted, used: l.used, remaining, endMs, expired };
 }
 
 function costedUsage(tx: Tx, account: string, win: Window, g: Granularity, nowMs: number, fn: (item: CostedItem) => void, region?: string): void {

@@ -7,8 +7,8 @@ import type { Scope, Tx } from '../../store/types.js';
 import { interfacesOf, publicIpOf } from '../ec2/compute/instances-core.js';
 import { COMPUTE_KIND, type InstanceRecord } from '../ec2/compute/records.js';
 import { groupsByInstance, HealthCache, LoadModel } from '../fleet/load.js';
-import { creditsEndMs, freePlanEndMs, planOf } from './account-plan.js';
-import { creditsUsed } from './commitments.js';
+import { planOf } from './account-plan.js';
+import { creditsState } from './commitments.js';
 import { egressPath } from './egress.js';
 import { prices, regional } from './prices.js';
 
@@ -47,9 +47,6 @@ export function egressItems(tx: Tx, scope: Scope, nowMs: number): EgressItem[] {
 export function creditsView(tx: Tx, account: string, nowMs: number): CreditsView | undefined {
   const p = planOf(tx, account);
   if (!p) return undefined;
-  const end = creditsEndMs(p);
-  const { granted, used } = creditsUsed(tx, account, p, nowMs, nowMs);
-  const remaining = nowMs >= end ? 0 : Math.max(0, Math.round((granted - used) * 100) / 100);
-  const expired = p.type === 'FREE' && (nowMs >= freePlanEndMs(p) || remaining <= 0);
-  return { plan: p.type, status: expired ? 'EXPIRED' : 'ACTIVE', remaining, granted, ends: new Date(end).toISOString() };
+  const c = creditsState(tx, account, p, nowMs);
+  return { plan: p.type, status: c.expired ? 'EXPIRED' : 'ACTIVE', remaining: c.remaining, granted: c.granted, ends: new Date(c.endMs).toISOString() };
 }

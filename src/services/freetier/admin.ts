@@ -12,22 +12,20 @@ import type { ServerDeps } from '../../server/context.js';
 import type { Tx } from '../../store/types.js';
 import { accountOf, jsonBody, sendJson } from '../cost/billing-admin.js';
 import { BillingPreferenceError } from '../cost/billing-prefs.js';
-import { ACTIVITIES, creditsEndMs, dropPlan, freePlanEndMs, planOf, signUp } from '../cost/account-plan.js';
-import { creditsUsed } from '../cost/commitments.js';
+import { ACTIVITIES, dropPlan, planOf, signUp } from '../cost/account-plan.js';
+import { creditsState } from '../cost/commitments.js';
 
 function view(tx: Tx, account: string, nowMs: number): Record<string, unknown> {
   const p = planOf(tx, account);
   if (!p) return { account, plan: null, note: 'an established account: the PAID plan, no credits' };
-  const end = creditsEndMs(p);
-  const { granted, used } = creditsUsed(tx, account, p, nowMs, nowMs);
-  const remaining = nowMs >= end ? 0 : Math.max(0, Math.round((granted - used) * 100) / 100);
+  const c = creditsState(tx, account, p, nowMs);
   return {
     account,
     plan: {
       type: p.type, signedUp: new Date(p.startMs).toISOString(), ...(p.upgradedMs !== undefined ? { upgraded: new Date(p.upgradedMs).toISOString() } : {}),
-      status: p.type === 'FREE' && (nowMs >= freePlanEndMs(p) || remaining <= 0) ? 'EXPIRED' : 'ACTIVE',
-      creditsGranted: granted, creditsUsed: Math.round(used * 100) / 100, creditsRemaining: Math.round(remaining * 100) / 100,
-      creditsEnd: new Date(end).toISOString(),
+      status: c.expired ? 'EXPIRED' : 'ACTIVE',
+      creditsGranted: c.granted, creditsUsed: Math.round(c.used * 100) / 100, creditsRemaining: c.remaining,
+      creditsEnd: new Date(c.endMs).toISOString(),
       activities: ACTIVITIES.map((a) => ({ title: a.title, completed: p.completed[a.key] !== undefined ? new Date(p.completed[a.key]!).toISOString() : null, possible: a.possible })),
     },
   };

@@ -7,8 +7,8 @@
  */
 import { AwsError } from '../../core/errors.js';
 import { decodePageToken, encodePageToken, queryOf } from '../../core/page-token.js';
-import { ACTIVITIES, creditsEndMs, freePlanEndMs, planOf, upgradeToPaid, type Activity, type PlanRecord } from '../cost/account-plan.js';
-import { creditsUsed } from '../cost/commitments.js';
+import { ACTIVITIES, creditsEndMs, planOf, upgradeToPaid, type Activity, type PlanRecord } from '../cost/account-plan.js';
+import { creditsState } from '../cost/commitments.js';
 import type { Handler, RequestContext } from '../types.js';
 
 interface Money { amount: number; unit: 'USD' }
@@ -25,15 +25,10 @@ const usd = (amount: number): Money => ({ amount: Math.round(amount * 100) / 100
 /** The plan's state at nowMs: its type, status, remaining credits and end. */
 export function planState(ctx: RequestContext, plan: PlanRecord | undefined): PlanState {
   if (!plan) return { accountId: ctx.account, accountPlanType: 'PAID', accountPlanStatus: 'ACTIVE' };
-  const now = ctx.clock.nowMs();
-  const end = creditsEndMs(plan);
-  const { granted, used } = creditsUsed(ctx.tx, ctx.account, plan, now, now);
-  // To the cent: a credit used up to a rounding error is used up.
-  const left = now >= end ? 0 : Math.max(0, Math.round((granted - used) * 100) / 100);
-  const expired = plan.type === 'FREE' && (now >= freePlanEndMs(plan) || left <= 0);
+  const c = creditsState(ctx.tx, ctx.account, plan, ctx.clock.nowMs());
   return {
-    accountId: ctx.account, accountPlanType: plan.type, accountPlanStatus: expired ? 'EXPIRED' : 'ACTIVE',
-    accountPlanRemainingCredits: usd(left), accountPlanExpirationDate: new Date(end),
+    accountId: ctx.account, accountPlanType: plan.type, accountPlanStatus: c.expired ? 'EXPIRED' : 'ACTIVE',
+    accountPlanRemainingCredits: usd(c.remaining), accountPlanExpirationDate: new Date(c.endMs),
   };
 }
 
