@@ -8,6 +8,7 @@
  */
 import type { Principal } from '../../auth/principal.js';
 import type { Tx } from '../../store/types.js';
+import { subnetRouteTable } from '../ec2/vpc/subnet-route-table.js';
 
 /** cloudlet service name -> the endpoint service's suffix in com.amazonaws.REGION.SUFFIX. */
 const ENDPOINT_SERVICE: Record<string, string> = {
@@ -19,7 +20,6 @@ interface EndpointRow {
   id: string; type: 'Gateway' | 'Interface'; serviceName: string; state: string; policyDocument: string;
   routeTableIds: string[]; privateDnsEnabled: boolean;
 }
-interface RouteTableRow { id: string; associations: Array<{ subnetId?: string; main?: boolean }> }
 
 export interface EndpointPolicy { endpointId: string; document: string }
 
@@ -38,9 +38,7 @@ export function endpointPolicyFor(tx: Tx, principal: Principal, service: string,
   if (iface) return { endpointId: iface.id, document: iface.policyDocument };
   const subnetId = tx.get<{ subnetId?: string }>(scope, 'ec2:instance', src.instanceId)?.subnetId;
   if (!subnetId) return undefined;
-  const explicit = tx.findBy<RouteTableRow>(scope, 'ec2:route-table', 'subnet', { key: subnetId, limit: 1 })[0]?.value;
-  const table = explicit ?? tx.findBy<RouteTableRow>(scope, 'ec2:route-table', 'vpc', { key: src.vpcId })
-    .map((h) => h.value).find((t) => t.associations.some((a) => a.main));
+  const table = subnetRouteTable(tx, scope, src.vpcId, subnetId);
   const gateway = table && endpoints.find((e) => e.type === 'Gateway' && e.routeTableIds.includes(table.id));
   return gateway ? { endpointId: gateway.id, document: gateway.policyDocument } : undefined;
 }

@@ -12,9 +12,10 @@
  * Anything else drops the packets: nothing is billed, and `egressPath` says why.
  */
 import type { Scope, Tx } from '../../store/types.js';
-import type { NatGatewayRecord } from '../ec2/vpc/nat-gateways.js';
-import type { NetworkAclRecord, RouteTableRecord, SecurityGroupRecord, SubnetRecord } from '../ec2/vpc/records.js';
+import { natState, type NatGatewayRecord } from '../ec2/vpc/nat-gateways.js';
+import type { NetworkAclRecord, SecurityGroupRecord, SubnetRecord } from '../ec2/vpc/records.js';
 import { routeState } from '../ec2/vpc/route-targets.js';
+import { subnetRouteTable } from '../ec2/vpc/subnet-route-table.js';
 import { ec2Tags, SERVICE } from './lines.js';
 import { meterCount } from './meter.js';
 import { prices, regional, usageType } from './prices.js';
@@ -63,9 +64,7 @@ function aclBlocks(tx: Tx, scope: Scope, subnet: SubnetRecord, defaultAclId: str
 
 /** The target of a subnet's active route to 0.0.0.0/0 (its explicit table, else its VPC's main one). */
 function defaultRoute(tx: Tx, scope: Scope, vpcId: string, subnetId: string): string | undefined {
-  const explicit = tx.findBy<RouteTableRecord>(scope, 'ec2:route-table', 'subnet', { key: subnetId, limit: 1 })[0]?.value;
-  const table = explicit ?? tx.findBy<RouteTableRecord>(scope, 'ec2:route-table', 'vpc', { key: vpcId }).map((h) => h.value).find((t) => t.associations.some((a) => a.main));
-  const r = table?.routes.find((x) => x.destinationCidrBlock === ANYWHERE);
+  const r = subnetRouteTable(tx, scope, vpcId, subnetId)?.routes.find((x) => x.destinationCidrBlock === ANYWHERE);
   return r && routeState({ tx, scope }, vpcId, r) === 'active' ? r.target : undefined;
 }
 
@@ -82,7 +81,7 @@ export function egressPath(tx: Tx, scope: Scope, i: { vpcId?: string; subnetId?:
   if (target.startsWith('igw-')) return hasPublicIp ? { via: 'internet-gateway' } : { via: 'none', why: `subnet ${i.subnetId} routes to ${target} but the instance has no public IPv4 address` };
   if (target.startsWith('nat-')) {
     const nat = tx.get<NatGatewayRecord>(scope, 'ec2:natgateway', target);
-    if (!nat || nat.state !== 'pending' || atMs < nat.availableMs) return { via: 'none', why: `NAT gateway ${target} is not available` };
+    if (!nat || natState(nat, atMs) !== 'available') return { via: 'none', why: `NAT gateway ${target} is not available` };
     if (nat.connectivity !== 'public') return { via: 'none', why: `NAT gateway ${target} is private: it does not reach the internet` };
     const natTarget = defaultRoute(tx, scope, nat.vpcId, nat.subnetId);
     return { via: 'nat-gateway', nat, natToInternet: natTarget?.startsWith('igw-') ?? false };
