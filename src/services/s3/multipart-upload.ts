@@ -13,7 +13,7 @@ import type {
 import { AwsError } from '../../core/errors.js';
 import type { Tx } from '../../store/types.js';
 import type { Handler, RequestContext } from '../types.js';
-import { checkExpectedOwner, findBucket, requireBucket } from './buckets.js';
+import { checkExpectedOwner, requireBucket } from './buckets.js';
 import { objectAclForWrite } from './acl.js';
 import { checksumMember, hashingStream, parseAlgorithm, supportedTypes, type ChecksumAlgorithm } from './checksums.js';
 import { ingestBody, MAX_PUT_BYTES, requestedChecksums } from './ingest.js';
@@ -197,8 +197,7 @@ export const uploadPartCopy: Handler<UploadPartCopyRequest, UploadPartCopyOutput
     partNumber, blob: blob.id, size: blob.size, md5: blob.md5, lastModifiedMs: now, checksums: { ...hasher.checksums },
   }, (tx) => {
     // Reading the source range back from an infrequent-access class is a retrieval, on its bucket's bill.
-    const srcOwner = findBucket(tx, src.bucket)?.owner.account;
-    if (srcOwner) billRetrieval(tx, srcOwner, src.bucket, source, length, now, 'UploadPartCopy');
+    billRetrieval(tx, src.bucket, source, length, now, 'UploadPartCopy');
   });
   const result: NonNullable<UploadPartCopyOutput['CopyPartResult']> = { ETag: `"${blob.md5}"`, LastModified: new Date(now) };
   (result as Record<string, unknown>)[checksumMember(algorithm)] = hasher.checksums[algorithm];

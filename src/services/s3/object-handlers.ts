@@ -86,7 +86,7 @@ function backToFrequent(tx: Tx, owner: string, bucket: string, v: ObjectVersion,
 
 export const getObject: Handler<GetObjectRequest, GetObjectOutput> = (input, ctx) => {
   const { owner, version, range, output } = readObject(ctx.tx, ctx, input, 'GET');
-  billRetrieval(ctx.tx, owner, input.Bucket!, version, range ? range.end - range.start + 1 : version.size, ctx.clock.nowMs());
+  billRetrieval(ctx.tx, input.Bucket!, version, range ? range.end - range.start + 1 : version.size, ctx.clock.nowMs());
   backToFrequent(ctx.tx, owner, input.Bucket!, version, ctx.clock.nowMs());
   return { ...output, Body: readPieces(ctx.blobs, version.pieces, range) } as GetObjectOutput;
 };

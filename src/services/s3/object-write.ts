@@ -7,7 +7,7 @@ import type { CopyObjectOutput, CopyObjectRequest, PutObjectOutput, PutObjectReq
 import { AwsError } from '../../core/errors.js';
 import type { Tx } from '../../store/types.js';
 import type { Handler, RequestContext } from '../types.js';
-import { checkExpectedOwner, findBucket, requireBucket } from './buckets.js';
+import { checkExpectedOwner, requireBucket } from './buckets.js';
 import { checksumMember, hashingStream, type ChecksumAlgorithm } from './checksums.js';
 import { ingestBody, MAX_PUT_BYTES } from './ingest.js';
 import { checkConditions, readPieces } from './object-read.js';
@@ -160,8 +160,7 @@ export const copyObject: Handler<CopyObjectRequest, CopyObjectOutput> = async (i
   const checksum = hasher.checksums[algorithm]!;
   const { version, bucket } = await commitNew(ctx, input.Bucket!, key, [blob.id], (tx, owner, b) => {
     // Reading the source back from an infrequent-access class is a retrieval, on its bucket's bill.
-    const srcOwner = findBucket(tx, src.bucket)?.owner.account;
-    if (srcOwner) billRetrieval(tx, srcOwner, src.bucket, source, source.size, ctx.clock.nowMs(), 'CopyObject');
+    billRetrieval(tx, src.bucket, source, source.size, ctx.clock.nowMs(), 'CopyObject');
     const fields = writeFields(tx, owner, input.Bucket!, ctx.region, (replace ? input : { ...pickContent(source), StorageClass: input.StorageClass, ServerSideEncryption: input.ServerSideEncryption, SSEKMSKeyId: input.SSEKMSKeyId, BucketKeyEnabled: input.BucketKeyEnabled, SSECustomerAlgorithm: input.SSECustomerAlgorithm, SSECustomerKey: input.SSECustomerKey, SSECustomerKeyMD5: input.SSECustomerKeyMD5 }) as WriteInput);
     if (!replace) {
       if (source.metadata) fields.metadata = source.metadata; else delete fields.metadata;

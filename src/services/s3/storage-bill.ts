@@ -18,6 +18,7 @@ import { bucketOf, SERVICE } from '../cost/lines.js';
 import { meterCount } from '../cost/meter.js';
 import { prices, regional, usageType } from '../cost/prices.js';
 import { monthMs } from '../cost/usage.js';
+import { findBucket } from './buckets.js';
 import { ownerScope, type ObjectVersion } from './records.js';
 
 const GIB = 2 ** 30;
@@ -44,10 +45,11 @@ function count(tx: Tx, owner: string, bucketName: string, base: string, operatio
   }, quantity, atMs);
 }
 
-/** Bytes read back from a version (a GET's body, a copy's source range). */
-export function billRetrieval(tx: Tx, owner: string, bucketName: string, v: Pick<ObjectVersion, 'storageClass'>, bytes: number, atMs: number, operation = 'GetObject'): void {
+/** Bytes read back from a version (a GET's body, a copy's source range), on its bucket owner's bill. */
+export function billRetrieval(tx: Tx, bucketName: string, v: Pick<ObjectVersion, 'storageClass'>, bytes: number, atMs: number, operation = 'GetObject'): void {
   const base = RETRIEVAL[v.storageClass];
-  if (base) count(tx, owner, bucketName, base, operation, 'GB', prices().s3.retrievalGb[v.storageClass] ?? 0, bytes / GIB, atMs);
+  const owner = base && findBucket(tx, bucketName)?.owner.account;
+  if (owner) count(tx, owner, bucketName, base, operation, 'GB', prices().s3.retrievalGb[v.storageClass] ?? 0, bytes / GIB, atMs);
 }
 
 /** A restore of an archived version: its bytes and the request, at the tier's rates. */
