@@ -4,9 +4,9 @@
  * drops it — and a new account's Free Tier credits (account-plan.ts, credits.ts).
  */
 import type { Scope, Tx } from '../../store/types.js';
-import { interfacesOf, publicIpOf } from '../ec2/compute/instances-core.js';
+import { instancePublicIp } from '../ec2/compute/instances-core.js';
 import { COMPUTE_KIND, type InstanceRecord } from '../ec2/compute/records.js';
-import { groupsByInstance, HealthCache, LoadModel } from '../fleet/load.js';
+import { groupsByInstance, HealthCache, listSettings, LoadModel } from '../fleet/load.js';
 import { planOf } from './account-plan.js';
 import { creditsState } from './commitments.js';
 import { egressPath } from './egress.js';
@@ -25,15 +25,14 @@ export interface CreditsView { plan: 'FREE' | 'PAID'; status: 'ACTIVE' | 'EXPIRE
 
 /** Instances sending to the internet now, and where it goes. */
 export function egressItems(tx: Tx, scope: Scope, nowMs: number): EgressItem[] {
-  const model = new LoadModel(tx, scope, nowMs - 60_000, nowMs, new HealthCache(tx, scope, nowMs), undefined, groupsByInstance(tx, scope));
-  if (!model.egress.size) return [];
-  const ctx = { tx, scope };
+  const settings = listSettings(tx, scope);
+  if (!settings.some((s) => s.egress)) return [];
+  const model = new LoadModel(tx, scope, nowMs - 60_000, nowMs, new HealthCache(tx, scope, nowMs), settings, groupsByInstance(tx, scope));
   const out: EgressItem[] = [];
   for (const [id, rate] of model.egress) {
     const i = tx.get<InstanceRecord>(scope, COMPUTE_KIND.instance, id);
     if (!i || i.phase !== 'start' || rate <= 0) continue;
-    const pub = publicIpOf(ctx, i, interfacesOf(ctx, i.id).find((x) => x.attachment?.deviceIndex === 0)) !== undefined;
-    const path = egressPath(tx, scope, i, pub, nowMs);
+    const path = egressPath(tx, scope, i, instancePublicIp({ tx, scope }, i) !== undefined, nowMs);
     const dto = regional(prices().dataTransfer.outGb, scope.region);
     const base = { instanceId: id, region: scope.region, bytesPerSecond: rate };
     if (path.via === 'internet-gateway') out.push({ ...base, via: 'internet gateway', perGb: dto });

@@ -16,7 +16,7 @@
 import type { Scope, Tx } from '../../store/types.js';
 import type { RequestContext } from '../types.js';
 import { COMPUTE_KIND, type InstanceRecord } from '../ec2/compute/records.js';
-import { interfacesOf, publicIpOf } from '../ec2/compute/instances-core.js';
+import { instancePublicIp } from '../ec2/compute/instances-core.js';
 import { meterInstanceEgress } from '../cost/egress.js';
 import { poke, type FleetStep } from './engine.js';
 import { emitGroups, groupsCollecting } from './emit-asg.js';
@@ -67,8 +67,7 @@ export function runMetrics(sys: RequestContext, atMs: number, untilMs = atMs): v
   const out = new Writer();
   const dims = new Map<string, { id: Dims; agg: Dims[] }>();
   const egress = (i: InstanceRecord, bytes: number, at: number): void => {
-    const pub = publicIpOf(sys, i, interfacesOf(sys, i.id).find((x) => x.attachment?.deviceIndex === 0));
-    meterInstanceEgress(tx, scope, i, pub !== undefined, bytes, at);
+    meterInstanceEgress(tx, scope, i, instancePublicIp(sys, i) !== undefined, bytes, at);
   };
   const last = Math.min(untilMs, atMs + (MAX_BATCH_MINUTES - 1) * MIN);
   let done = atMs;

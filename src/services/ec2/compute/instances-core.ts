@@ -44,6 +44,10 @@ export function interfacesOf(ctx: Pick<RequestContext, 'tx' | 'scope'>, instance
     .sort((a, b) => (a.attachment?.deviceIndex ?? 0) - (b.attachment?.deviceIndex ?? 0));
 }
 
+/** The instance's public address, found from its primary interface. */
+export const instancePublicIp = (ctx: Pick<RequestContext, 'tx' | 'scope'>, i: InstanceRecord): string | undefined =>
+  publicIpOf(ctx, i, interfacesOf(ctx, i.id).find((e) => e.attachment?.deviceIndex === 0));
+
 export const publicDnsName = (region: string, ip: string): string =>
   `ec2-${ip.replace(/\./g, '-')}.${region === 'us-east-1' ? 'compute-1' : `${region}.compute`}.amazonaws.com`;
 
