@@ -6,7 +6,7 @@
  * whose credits ran out is EXPIRED until it is upgraded.
  */
 import { AwsError } from '../../core/errors.js';
-import { decodePageToken, encodePageToken, queryOf } from '../../core/page-token.js';
+import { pageByPosition } from './paging.js';
 import { ACTIVITIES, creditsEndMs, planOf, upgradeToPaid, type Activity, type PlanRecord } from '../cost/account-plan.js';
 import { creditsState } from '../cost/commitments.js';
 import type { Handler, RequestContext } from '../types.js';
@@ -59,19 +59,11 @@ const summary = (plan: PlanRecord, a: Activity, nowMs: number) => ({
 
 export const listAccountActivities: Handler<{ filterActivityStatuses?: Status[]; nextToken?: string; maxResults?: number }> = (input, ctx) => {
   const plan = planOf(ctx.tx, ctx.account);
-  const binding = { service: 'freetier', operation: 'ListAccountActivities', query: queryOf(input, ['maxResults', 'nextToken']) };
-  let from = 0;
-  if (input.nextToken !== undefined) {
-    const pos = decodePageToken(binding, input.nextToken);
-    if (pos === undefined || !/^\d+$/.test(pos)) throw new AwsError('ValidationException', 'The nextToken is not valid for this request.');
-    from = Number(pos);
-  }
   // Sign-up activities belong to accounts that signed up under the current Free Tier.
   const now = ctx.clock.nowMs();
   const all = plan ? ACTIVITIES.map((a) => summary(plan, a, now)).filter((s) => !input.filterActivityStatuses?.length || input.filterActivityStatuses.includes(s.status)) : [];
-  const size = input.maxResults ?? 1000;
-  const page = all.slice(from, from + size);
-  return { activities: page, ...(from + size < all.length ? { nextToken: encodePageToken(binding, String(from + size)) } : {}) };
+  const { page, nextToken } = pageByPosition('ListAccountActivities', input, all, 'The nextToken is not valid for this request.');
+  return { activities: page, ...(nextToken ? { nextToken } : {}) };
 };
 
 export const getAccountActivity: Handler<{ activityId: string; languageCode?: string }> = (input, ctx) => {

@@ -5,9 +5,9 @@
  * month so far to the whole month at the same rate.
  */
 import { AwsError } from '../../core/errors.js';
-import { decodePageToken, encodePageToken, queryOf } from '../../core/page-token.js';
 import { allowances } from '../cost/free-tier.js';
 import { allowanceUsage, monthStart, nextMonth } from '../cost/usage.js';
+import { pageByPosition } from './paging.js';
 import type { Handler } from '../types.js';
 
 type Dimension = 'SERVICE' | 'OPERATION' | 'USAGE_TYPE' | 'REGION' | 'FREE_TIER_TYPE' | 'DESCRIPTION' | 'USAGE_PERCENTAGE';
@@ -110,19 +110,10 @@ export function usages(used: Map<string, number>, monthStartMs: number, nowMs: n
 
 export const getFreeTierUsage: Handler<Request, { freeTierUsages: FreeTierUsage[]; nextToken?: string }> = (input, ctx) => {
   if (input.filter) checkExpression(input.filter);
-  const binding = { service: 'freetier', operation: 'GetFreeTierUsage', query: queryOf(input, ['maxResults', 'nextToken']) };
-  let from = 0;
-  if (input.nextToken !== undefined) {
-    const pos = decodePageToken(binding, input.nextToken);
-    if (pos === undefined || !/^\d+$/.test(pos)) fail('The nextToken is not valid: use the token from the previous answer, with the same filter.');
-    from = Number(pos);
-  }
   const now = ctx.clock.nowMs();
   const start = monthStart(now);
   const all = usages(allowanceUsage(ctx.tx, ctx.account, { startMs: start, endMs: now }, now), start, now)
     .filter((u) => !input.filter || matches(u, input.filter));
-  const size = input.maxResults ?? 1000;
-  const page = all.slice(from, from + size);
-  const next = from + size < all.length ? encodePageToken(binding, String(from + size)) : undefined;
-  return { freeTierUsages: page, ...(next ? { nextToken: next } : {}) };
+  const { page, nextToken } = pageByPosition('GetFreeTierUsage', input, all, 'The nextToken is not valid: use the token from the previous answer, with the same filter.');
+  return { freeTierUsages: page, ...(nextToken ? { nextToken } : {}) };
 };
