@@ -119,17 +119,18 @@ const drawsOnAllowance = (line: UsageItem['line']): boolean => allowanceOf(line)
  * start), and costs nothing for the part the allowance still covers (`free`).
  */
 export function forEachUsage(tx: Tx, account: string, win: Window, g: Granularity, nowMs: number, fn: (item: UsageItem) => void, region?: string): void {
-  let held: Array<{ item: UsageItem; atMs: number; mine: boolean }> = [];
+  const held: Array<{ item: UsageItem; atMs: number; mine: boolean }> = [];
+  let draws = false;
   rawUsage(tx, account, win, g, nowMs, (item, atMs) => {
-    if (drawsOnAllowance(item.line)) held.push({ item, atMs, mine: true });
-    else fn(item);
+    if (!drawsOnAllowance(item.line)) fn(item);
+    else if (region) draws = true;
+    else held.push({ item, atMs, mine: true });
   }, region);
-  if (!held.length) return;
-  if (region) {
-    // Other Regions' usage draws on the same allowance.
-    held = [];
+  if (draws) {
+    // Other Regions' usage draws on the same allowance: read it all, in one pass.
     rawUsage(tx, account, win, g, nowMs, (item, atMs) => held.push({ item, atMs, mine: item.line.region === region }), undefined, drawsOnAllowance);
   }
+  if (!held.length) return;
   const ledger = new AllowanceLedger();
   const first = monthStart(win.startMs);
   if (first < win.startMs) {
