@@ -8,6 +8,7 @@ import type { CostReport } from '../../src/services/cost/report.js';
 import { prices } from '../../src/services/cost/prices.js';
 import { runCli } from '../helpers/process.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { clockAdvance, clockNow, day, intoNextMonth } from '../helpers/clock.js';
 import { buildThreeTier, type ThreeTier } from '../helpers/three-tier.js';
 
 /**
@@ -22,8 +23,6 @@ const H = 3_600_000;
 const D = 24 * H;
 const GB = 2 ** 30;
 const RATE = 1e6; // 1 MB/s
-const nextMonth = (ms: number) => { const d = new Date(ms); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1); };
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe('instance egress: NAT gateway GB processed and data transfer out, by the network', () => {
   let cl: Cloudlet;
@@ -33,16 +32,14 @@ describe('instance egress: NAT gateway GB processed and data transfer out, by th
   let month: number;
   let setAt: number;
   let endAt: number;
-  const now = async () => Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
-  const advance = (ms: number) => fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: `${Math.ceil(ms)}ms` }) });
+  const now = () => clockNow(cl.url);
+  const advance = (ms: number) => clockAdvance(cl.url, ms);
   const cloudlet = (...args: string[]) => runCli([...args, '--endpoint', cl.url]);
 
   before(async () => {
     cl = await startTestServer();
     ec2 = new EC2Client(clientConfig(cl.url));
-    const t = await now();
-    month = nextMonth(t);
-    await advance(month + H - t);
+    month = await intoNextMonth(cl.url);
     net = await buildThreeTier(ec2);
     const web = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: net.vpcId, GroupName: 'web', Description: 'web tier' }))).GroupId!;
     const ami = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-2023*'] }, { Name: 'architecture', Values: ['x86_64'] }] }))).Images![0]!.ImageId!;

@@ -8,6 +8,7 @@ import {
 import type { Cloudlet } from '../../src/server/server.js';
 import { prices } from '../../src/services/cost/prices.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { clockAdvance, clockNow, day, intoNextMonth, nextMonth } from '../helpers/clock.js';
 
 /**
  * S3's charges beyond storage and requests, through the SDK and Cost Explorer: retrieval from
@@ -20,25 +21,21 @@ import { clientConfig, startTestServer } from '../helpers/server.js';
 const D = 86_400_000;
 const KIB = 1024;
 const GIB = 2 ** 30;
-const nextMonth = (ms: number) => { const d = new Date(ms); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1); };
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe('S3 on the bill: retrieval, minimum sizes and durations, restores', () => {
   let cl: Cloudlet;
   let s3: S3Client;
   let month: number;
   let monthLen: number;
-  const now = async () => Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
-  const advance = (ms: number) => fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: `${Math.ceil(ms)}ms` }) });
+  const now = () => clockNow(cl.url);
+  const advance = (ms: number) => clockAdvance(cl.url, ms);
   const times: Record<string, number> = {};
 
   before(async () => {
     cl = await startTestServer();
     s3 = new S3Client({ ...clientConfig(cl.url), forcePathStyle: true });
-    const t = await now();
-    month = nextMonth(t);
+    month = await intoNextMonth(cl.url);
     monthLen = nextMonth(month) - month;
-    await advance(month + 3_600_000 - t);
     await s3.send(new CreateBucketCommand({ Bucket: 'bill' }));
     await s3.send(new PutObjectCommand({ Bucket: 'bill', Key: 'small', Body: Buffer.alloc(KIB, 1), StorageClass: 'STANDARD_IA' }));
     await s3.send(new PutObjectCommand({ Bucket: 'bill', Key: 'big', Body: Buffer.alloc(MIB, 2), StorageClass: 'STANDARD_IA' }));
@@ -126,8 +123,8 @@ describe('S3 Intelligent-Tiering on the bill: tiers by the clock, a read brings 
   let s3: S3Client;
   let month: number;
   const t: Record<string, number> = {};
-  const now = async () => Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
-  const advance = (ms: number) => fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: `${Math.ceil(ms)}ms` }) });
+  const now = () => clockNow(cl.url);
+  const advance = (ms: number) => clockAdvance(cl.url, ms);
   /** GB-months of `bytes` held over [from, to), month by month. */
   const gbMonths = (bytes: number, from: number, to: number): number => {
     let sum = 0;
@@ -144,9 +141,7 @@ describe('S3 Intelligent-Tiering on the bill: tiers by the clock, a read brings 
   before(async () => {
     cl = await startTestServer();
     s3 = new S3Client({ ...clientConfig(cl.url), forcePathStyle: true });
-    const t0 = await now();
-    month = nextMonth(t0);
-    await advance(month + 3_600_000 - t0);
+    month = await intoNextMonth(cl.url);
     await s3.send(new CreateBucketCommand({ Bucket: 'tiers' }));
     await s3.send(new PutObjectCommand({ Bucket: 'tiers', Key: 'big', Body: Buffer.alloc(MIB, 5), StorageClass: 'INTELLIGENT_TIERING' }));
     await s3.send(new PutObjectCommand({ Bucket: 'tiers', Key: 'tiny', Body: Buffer.alloc(KIB, 6), StorageClass: 'INTELLIGENT_TIERING' }));

@@ -5,6 +5,7 @@ import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, Sub
 import type { Cloudlet } from '../../src/server/server.js';
 import { prices } from '../../src/services/cost/prices.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { clockAdvance, clockNow, day, intoNextMonth } from '../helpers/clock.js';
 
 /**
  * SNS on the bill, with the JS SDK and Cost Explorer: a publish is a request per started 64 KB,
@@ -13,22 +14,18 @@ import { clientConfig, startTestServer } from '../helpers/server.js';
  */
 
 const D = 86_400_000;
-const nextMonth = (ms: number) => { const d = new Date(ms); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1); };
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe('SNS publishes and email deliveries on the bill', () => {
   let cl: Cloudlet;
   let sns: SNSClient;
   let month: number;
-  const now = async () => Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
-  const advance = (ms: number) => fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: `${Math.ceil(ms)}ms` }) });
+  const now = () => clockNow(cl.url);
+  const advance = (ms: number) => clockAdvance(cl.url, ms);
 
   before(async () => {
     cl = await startTestServer();
     sns = new SNSClient(clientConfig(cl.url));
-    const t = await now();
-    month = nextMonth(t);
-    await advance(month + 3_600_000 - t);
+    month = await intoNextMonth(cl.url);
     const topic = (await sns.send(new CreateTopicCommand({ Name: 'orders' }))).TopicArn!;
     await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'email', Endpoint: 'ops@example.com' }));
     const box = (await (await fetch(`${cl.url}/_cloudlet/sns/outbox?protocol=email`)).json()) as { messages: Array<{ body: string }> };

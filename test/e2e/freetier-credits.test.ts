@@ -7,6 +7,7 @@ import type { Cloudlet } from '../../src/server/server.js';
 import { awsJson, runAws } from '../helpers/cli.js';
 import { runCli } from '../helpers/process.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { clockAdvance, clockNow, day, intoNextMonth } from '../helpers/clock.js';
 import { needTool, toolPath } from '../helpers/tools.js';
 
 /**
@@ -18,15 +19,13 @@ import { needTool, toolPath } from '../helpers/tools.js';
  */
 
 const D = 86_400_000;
-const nextMonth = (ms: number) => { const d = new Date(ms); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1); };
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe('Free Tier credits of a new account', { skip: needTool('aws1') }, () => {
   let cl: Cloudlet;
   const aws1 = toolPath('aws1') ?? 'aws';
   let month: number;
-  const now = async () => Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
-  const advance = (ms: number) => fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: `${Math.ceil(ms)}ms` }) });
+  const now = () => clockNow(cl.url);
+  const advance = (ms: number) => clockAdvance(cl.url, ms);
   const cloudlet = (...args: string[]) => runCli([...args, '--endpoint', cl.url]);
   const plan = () => awsJson(aws1, cl.url, ['freetier', 'get-account-plan-state']);
   const byRecordType = async (endMs: number) => {
@@ -42,9 +41,7 @@ describe('Free Tier credits of a new account', { skip: needTool('aws1') }, () =>
 
   before(async () => {
     cl = await startTestServer();
-    const t = await now();
-    month = nextMonth(t);
-    await advance(month + 3_600_000 - t);
+    month = await intoNextMonth(cl.url);
   });
   after(async () => { await cl?.close(); });
 

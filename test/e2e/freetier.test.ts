@@ -6,6 +6,7 @@ import type { Cloudlet } from '../../src/server/server.js';
 import { prices } from '../../src/services/cost/prices.js';
 import { awsJson, runAws } from '../helpers/cli.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { clockAdvance, clockNow, day, intoNextMonth, nextMonth } from '../helpers/clock.js';
 import { runPython } from '../helpers/python.js';
 import { needTool, toolPath } from '../helpers/tools.js';
 
@@ -20,14 +21,11 @@ import { needTool, toolPath } from '../helpers/tools.js';
 const H = 3_600_000;
 const D = 24 * H;
 const monthStart = (ms: number) => { const d = new Date(ms); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1); };
-const nextMonth = (ms: number) => { const d = new Date(ms); return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1); };
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe('AWS Free Tier: GetFreeTierUsage from the meter, the account plan', { skip: needTool('aws1') }, () => {
   let cl: Cloudlet;
   const aws1 = toolPath('aws1') ?? 'aws';
-  const clock = async (body: unknown) => (await (await fetch(`${cl.url}/_cloudlet/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { now: string };
-  const now = async () => Date.parse(((await (await fetch(`${cl.url}/_cloudlet/clock`)).json()) as { now: string }).now);
+  const now = () => clockNow(cl.url);
   let alarmsFrom: [number, number];
   let metricsAt: number;
   let asOf: [number, number];
@@ -35,10 +33,7 @@ describe('AWS Free Tier: GetFreeTierUsage from the meter, the account plan', { s
 
   before(async () => {
     cl = await startTestServer();
-    // Start a fresh month an hour in, so the month holds only this test's usage.
-    const t = await now();
-    month = nextMonth(t);
-    await clock({ advance: `${month + H - t}ms` });
+    month = await intoNextMonth(cl.url);
     const a0 = await now();
     const cw = new CloudWatchClient(clientConfig(cl.url));
     for (let i = 0; i < 12; i++) {
@@ -55,7 +50,7 @@ describe('AWS Free Tier: GetFreeTierUsage from the meter, the account plan', { s
     const west = new CloudWatchClient(clientConfig(cl.url, 'us-west-2'));
     await west.send(new PutMetricDataCommand({ Namespace: 'Batch', MetricData: [{ MetricName: 'Jobs', Value: 1 }] }));
     west.destroy();
-    await clock({ advance: '28d' });
+    await clockAdvance(cl.url, 28 * 24 * H);
     const e0 = await now();
     asOf = [e0, e0];
   });
