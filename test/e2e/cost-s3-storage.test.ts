@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
-import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import {
   AbortMultipartUploadCommand, CopyObjectCommand, CreateBucketCommand, CreateMultipartUploadCommand, UploadPartCopyCommand, DeleteObjectCommand, GetObjectCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand,
   RestoreObjectCommand, S3Client,
@@ -8,7 +7,8 @@ import {
 import type { Cloudlet } from '../../src/server/server.js';
 import { prices } from '../../src/services/cost/prices.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
-import { clockAdvance, clockNow, day, intoNextMonth, nextMonth } from '../helpers/clock.js';
+import { clockAdvance, clockNow, intoNextMonth, nextMonth } from '../helpers/clock.js';
+import { usageByType } from '../helpers/cost.js';
 
 /**
  * S3's charges beyond storage and requests, through the SDK and Cost Explorer: retrieval from
@@ -64,15 +64,7 @@ describe('S3 on the bill: retrieval, minimum sizes and durations, restores', () 
   });
   after(async () => { s3?.destroy(); await cl?.close(); });
 
-  const byUsageType = async () => {
-    const ce = new CostExplorerClient(clientConfig(cl.url));
-    const r = await ce.send(new GetCostAndUsageCommand({
-      TimePeriod: { Start: day(month), End: day(month + 14 * D) }, Granularity: 'MONTHLY', Metrics: ['UnblendedCost', 'UsageQuantity'],
-      Filter: { Dimensions: { Key: 'SERVICE', Values: ['Amazon Simple Storage Service'] } }, GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
-    }));
-    ce.destroy();
-    return new Map(r.ResultsByTime![0]!.Groups!.map((g) => [g.Keys![0]!, { q: Number(g.Metrics!.UsageQuantity!.Amount), usd: Number(g.Metrics!.UnblendedCost!.Amount) }]));
-  };
+  const byUsageType = () => usageByType(cl.url, 'Amazon Simple Storage Service', month, month + 14 * D);
   const near = (got: number | undefined, want: number, rel: number, what: string) =>
     assert.ok(got !== undefined && Math.abs(got - want) <= Math.abs(want) * rel + 1e-12, `${what}: ${got} is not ${want}`);
   const p = prices().s3;
@@ -156,14 +148,7 @@ describe('S3 Intelligent-Tiering on the bill: tiers by the clock, a read brings 
   after(async () => { s3?.destroy(); await cl?.close(); });
 
   test('Frequent for 30 days, Infrequent for the next 10; read, Frequent again; monitoring for the monitored object only', async () => {
-    const ce = new CostExplorerClient(clientConfig(cl.url));
-    const r = await ce.send(new GetCostAndUsageCommand({
-      TimePeriod: { Start: day(month), End: day(month + 50 * D) }, Granularity: 'MONTHLY', Metrics: ['UsageQuantity', 'UnblendedCost'],
-      Filter: { Dimensions: { Key: 'SERVICE', Values: ['Amazon Simple Storage Service'] } }, GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
-    }));
-    ce.destroy();
-    const q = new Map<string, number>();
-    for (const b of r.ResultsByTime!) for (const g of b.Groups ?? []) q.set(g.Keys![0]!, (q.get(g.Keys![0]!) ?? 0) + Number(g.Metrics!.UsageQuantity!.Amount));
+    const q = new Map([...await usageByType(cl.url, 'Amazon Simple Storage Service', month, month + 50 * D)].map(([k, v]) => [k, v.q]));
     const near = (got: number | undefined, want: number, what: string) => assert.ok(got !== undefined && Math.abs(got - want) <= want * 0.01, `${what}: ${got} is not ${want}`);
     const toIa = t.put! + 30 * D;
     near(q.get('TimedStorage-INT-FA-ByteHrs'), gbMonths(MIB, t.put!, toIa) + gbMonths(MIB, t.read!, t.end!) + gbMonths(KIB, t.put!, t.end!), 'Frequent');

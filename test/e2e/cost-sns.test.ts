@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
-import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { CreateTopicCommand, PublishBatchCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { Cloudlet } from '../../src/server/server.js';
 import { prices } from '../../src/services/cost/prices.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
-import { clockAdvance, clockNow, day, intoNextMonth } from '../helpers/clock.js';
+import { clockAdvance, clockNow, intoNextMonth } from '../helpers/clock.js';
+import { usageByType } from '../helpers/cost.js';
 
 /**
  * SNS on the bill, with the JS SDK and Cost Explorer: a publish is a request per started 64 KB,
@@ -43,13 +43,7 @@ describe('SNS publishes and email deliveries on the bill', () => {
   after(async () => { sns?.destroy(); await cl?.close(); });
 
   test('requests by 64 KB, one SMTP delivery per email, SMS not billed; beyond 1,000 free emails a month they cost', async () => {
-    const ce = new CostExplorerClient(clientConfig(cl.url));
-    const r = await ce.send(new GetCostAndUsageCommand({
-      TimePeriod: { Start: day(month), End: day(month + 2 * D) }, Granularity: 'MONTHLY', Metrics: ['UsageQuantity', 'UnblendedCost'],
-      Filter: { Dimensions: { Key: 'SERVICE', Values: ['Amazon Simple Notification Service'] } }, GroupBy: [{ Type: 'DIMENSION', Key: 'USAGE_TYPE' }],
-    }));
-    ce.destroy();
-    const g = new Map(r.ResultsByTime![0]!.Groups!.map((x) => [x.Keys![0]!, { q: Number(x.Metrics!.UsageQuantity!.Amount), usd: Number(x.Metrics!.UnblendedCost!.Amount) }]));
+    const g = await usageByType(cl.url, 'Amazon Simple Notification Service', month, month + 2 * D);
     assert.deepEqual([...g.keys()].sort(), ['DeliveryAttempts-SMTP', 'Requests-Tier1']);
     assert.equal(g.get('Requests-Tier1')!.q, 1 + 2 + 100, 'two single publishes (the second 100 KB) and 100 small batches');
     assert.equal(g.get('Requests-Tier1')!.usd, 0, 'within the free million');
