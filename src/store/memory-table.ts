@@ -6,13 +6,16 @@ import { indexesOf, indexKeys, type IndexDef } from './schema.js';
 // sorted-btree is CommonJS with `exports.default`. Required rather than imported: an ESM import
 // of CommonJS first scans its source for export names, which cost start-up ~10 ms.
 const BTree = (createRequire(import.meta.url)('sorted-btree') as typeof import('sorted-btree')).default;
-type Tree<K, V> = import('sorted-btree').default<K, V>;
+export type Tree<K, V> = import('sorted-btree').default<K, V>;
 
-type Pair = [key: string, id: string];
-const comparePairs = (a: Pair, b: Pair): number => compareIds(a[0], b[0]) || compareIds(a[1], b[1]);
+export type Pair = [key: string, id: string];
+export const comparePairs = (a: Pair, b: Pair): number => compareIds(a[0], b[0]) || compareIds(a[1], b[1]);
+
+/** An empty tree of index entries in (key, id) order. */
+export const pairTree = (): Tree<Pair, true> => new BTree<Pair, true>(undefined, comparePairs);
 
 /** Walks a tree from the bounds' lower end while keys stay below the upper end. */
-function* walk<K, V>(tree: Tree<K, V>, b: Bounds, keyOf: (k: K) => string, start: K | undefined): Generator<[K, V]> {
+export function* walk<K, V>(tree: Tree<K, V>, b: Bounds, keyOf: (k: K) => string, start: K | undefined): Generator<[K, V]> {
   if (b.empty) return;
   for (const [k, v] of tree.entries(start)) {
     const s = keyOf(k);
@@ -33,7 +36,7 @@ export class MemoryTable {
 
   constructor(readonly kind: string) {
     this.defs = indexesOf(kind) ?? [];
-    for (const d of this.defs) this.indexes.set(d.name, new BTree<Pair, true>(undefined, comparePairs));
+    for (const d of this.defs) this.indexes.set(d.name, pairTree());
   }
 
   get size(): number {

@@ -3,7 +3,8 @@ import { keyMatches, readDump, rowMatches, writeDump } from './state-ops.js';
 import { MemoryTable as Table } from './memory-table.js';
 import { compareIds, prefixEnd } from './order.js';
 import { boundsOf, inBounds, queryBounds } from './range.js';
-import { indexDef, indexKeys, INDEX_META } from './schema.js';
+import { indexDef, INDEX_META } from './schema.js';
+import { mergePairs, OwnIndex } from './own-index.js';
 import type { IndexHit, IndexKey, IndexQuery, ListOptions, RangeOptions, MetaChange, RawRow, Row, RowSelector, Scope, StateOps, Store, Tx } from './types.js';
 
 export { compareIds, prefixEnd };
@@ -237,15 +238,12 @@ class MemoryStore implements Store {
   }
 }
 
-const ownKey = (scope: Scope, kind: string, id: string): string => `${scope.account}\u0000${scope.region}\u0000${kind}\u0000${id}`;
+const kindKey = (scope: Scope, kind: string): string => `${scope.account}\u0000${scope.region}\u0000${kind}`;
 
 class MemoryTx implements Tx {
   finished = false;
-  /**
-   * Index keys of this transaction's own writes, computed once per write: a findBy after many
-   * writes of one kind (a RunInstances of 50) would otherwise parse every one of them again.
-   */
-  private readonly ownKeys = new Map<string, Map<string, string[]>>();
+  /** Indexes over this transaction's own writes, by scope and kind, then index name (own-index.ts). */
+  private readonly own = new Map<string, Map<string, OwnIndex>>();
 
   constructor(
     private readonly data: Nest<Table>,
@@ -260,14 +258,20 @@ class MemoryTx implements Tx {
   put(scope: Scope, kind: string, id: string, value: unknown): void {
     this.check();
     nestGet(this.pending, scope, kind, () => new Map()).set(id, toJson(value));
-    this.ownKeys.delete(ownKey(scope, kind, id));
+    this.touch(scope, kind, id);
   }
 
   delete(scope: Scope, kind: string, id: string): boolean {
     const existed = this.lookup(scope, kind, id) !== undefined;
     if (existed) nestGet(this.pending, scope, kind, () => new Map()).set(id, null);
-    this.ownKeys.delete(ownKey(scope, kind, id));
+    this.touch(scope, kind, id);
     return existed;
+  }
+
+  private touch(scope: Scope, kind: string, id: string): void {
+    if (!this.own.size) return;
+    const byName = this.own.get(kindKey(scope, kind));
+    if (byName) for (const ix of byName.values()) ix.touch(id);
   }
 
   list<T = unknown>(scope: Scope, kind: string, opts: ListOptions = {}): Row<T>[] {
@@ -348,16 +352,13 @@ class MemoryTx implements Tx {
       if (!writes?.has(id)) out.push([key, id]);
     }
     if (!writes?.size) return out;
-    for (const [id, json] of writes) {
-      if (json === null) continue;
-      const k = ownKey(scope, kind, id);
-      let byIndex = this.ownKeys.get(k);
-      if (!byIndex) this.ownKeys.set(k, (byIndex = new Map()));
-      let keys = byIndex.get(index);
-      if (!keys) byIndex.set(index, (keys = indexKeys(def, JSON.parse(json))));
-      for (const key of keys) if (inBounds(key, b)) out.push([key, id]);
-    }
-    return out.sort((x, y) => compareIds(x[0], y[0]) || compareIds(x[1], y[1]));
+    const k = kindKey(scope, kind);
+    let byName = this.own.get(k);
+    if (!byName) this.own.set(k, (byName = new Map()));
+    let ix = byName.get(index);
+    // A store clear() during the transaction drops its writes map: index the new one afresh.
+    if (ix?.writes !== writes) byName.set(index, (ix = new OwnIndex(def, writes)));
+    return mergePairs(out, ix.find(b));
   }
 
   scopes(account?: string): Array<Scope & { kind: string }> {
