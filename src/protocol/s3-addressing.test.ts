@@ -33,6 +33,8 @@ describe('toPathStyle', () => {
     's3.amazonaws.com', 's3.us-east-1.amazonaws.com', 's3.dualstack.us-east-1.amazonaws.com', 's3-external-1.amazonaws.com',
     'localhost.localstack.cloud', 's3.localhost.localstack.cloud', 's3.eu-west-1.localhost.localstack.cloud:4566',
     'example.com', 'sqs.localhost', '',
+    // S3 Control's host with a custom endpoint (ACCOUNT.localhost): an account, never a bucket.
+    '123456789012.localhost', '123456789012.localhost:4566',
   ];
   for (const host of pathStyle) {
     it(`${host || '(empty)'} stays path-style`, () => assert.deepEqual(toPathStyle(host, '/b/k'), { path: '/b/k' }));

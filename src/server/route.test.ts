@@ -44,3 +44,13 @@ test('the billing services and Compute Optimizer: by scope, target, CBOR header 
   assert.deepEqual([co?.entry.name, co?.cbor], ['compute-optimizer', true]);
   assert.equal(name(route(req({ headers: { ...auth('compute-optimizer'), 'x-amz-target': 'ComputeOptimizerService.GetEnrollmentStatus' } }), CATALOG)), 'compute-optimizer');
 });
+
+test('S3 Control shares the signing name s3: its /v20180820/ paths with x-amz-account-id go to s3control, the rest to S3', () => {
+  const pab = '/v20180820/configuration/publicAccessBlock';
+  const account = { 'x-amz-account-id': '000000000000' };
+  assert.equal(name(route(req({ method: 'GET', path: pab, host: '000000000000.localhost', headers: { ...auth('s3'), ...account } }), CATALOG)), 's3control');
+  assert.equal(name(route(req({ method: 'GET', path: pab, host: '000000000000.localhost', headers: account }), CATALOG)), 's3control');
+  // A bucket named v20180820 stays S3's: no S3 request carries x-amz-account-id.
+  assert.equal(name(route(req({ method: 'GET', path: pab, headers: auth('s3') }), CATALOG)), 's3');
+  assert.equal(name(route(req({ method: 'GET', path: '/bucket/key', headers: { ...auth('s3'), ...account } }), CATALOG)), 's3');
+});

@@ -49,9 +49,20 @@ function cborEntry(req: WireRequest, catalog: readonly CatalogEntry[], signing: 
 }
 
 /**
+ * Whether a service that shares its signing name with another (S3 Control with S3) claims the
+ * request by its path and headers. Both are needed: `/v20180820/...` alone could be a key in
+ * an S3 bucket named v20180820, but S3 requests never carry x-amz-account-id.
+ */
+export function claimsByPath(e: CatalogEntry, req: WireRequest): boolean {
+  if (!e.pathPrefix || !req.path.startsWith(e.pathPrefix)) return false;
+  return !e.pathHeaders || e.pathHeaders.some((h) => req.headers[h] !== undefined);
+}
+
+/**
  * request -> service, in the order AWS's own front door effectively uses: the credential
  * scope, then X-Amz-Target, then the Host, then the query Version (unsigned STS calls such as
- * AssumeRoleWithWebIdentity carry nothing else). Whatever is left is S3, whose anonymous and
+ * AssumeRoleWithWebIdentity carry nothing else). Services told apart by path (S3 Control)
+ * are tried first among those of the same signing name, and before S3. Whatever is left is S3, whose anonymous and
  * browser requests carry no other hint. A request that says it speaks RPC v2 CBOR goes to the
  * CBOR face of its service, when the service has one.
  */
@@ -67,7 +78,8 @@ export function route(req: WireRequest, catalog: readonly CatalogEntry[]): Route
     const candidates = catalog.filter((e) => e.signingNames.includes(signing));
     if (candidates.length) {
       const withTarget = targetPrefix ? candidates.find((e) => e.targetPrefix === targetPrefix) : undefined;
-      const entry = withTarget ?? candidates[0]!;
+      const byPath = candidates.find((e) => claimsByPath(e, req));
+      const entry = withTarget ?? byPath ?? candidates.find((e) => !e.pathPrefix) ?? candidates[0]!;
       return { entry, json: Boolean(withTarget) && entry.protocol !== 'json' };
     }
     return undefined;
@@ -83,6 +95,8 @@ export function route(req: WireRequest, catalog: readonly CatalogEntry[]): Route
     const entry = catalog.find((e) => e.apiVersion === version && (e.protocol === 'query' || e.protocol === 'ec2'));
     if (entry) return { entry, json: false };
   }
+  const byPath = catalog.find((e) => claimsByPath(e, req));
+  if (byPath) return { entry: byPath, json: false };
   const s3 = catalog.find((e) => e.name === 's3');
   return s3 ? { entry: s3, json: false } : undefined;
 }

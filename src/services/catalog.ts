@@ -19,6 +19,13 @@ export interface CatalogEntry {
   cborServiceName?: string;
   /** First labels of AWS hostnames (ec2.us-east-1.amazonaws.com, api.ecr...). */
   hostPrefixes: string[];
+  /**
+   * Path prefix that tells this service apart from another with the same signing name
+   * (S3 Control signs as `s3`; every one of its operations lives under /v20180820/).
+   */
+  pathPrefix?: string;
+  /** With pathPrefix: the request carries at least one of these headers (S3 Control's x-amz-account-id). */
+  pathHeaders?: string[];
   global?: boolean;
   load: () => Promise<ServiceDefinition>;
 }
@@ -41,6 +48,13 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     name: 's3', modelId: 's3-2006-03-01', protocol: 'rest-xml', signingNames: ['s3'], apiVersion: '2006-03-01',
     hostPrefixes: ['s3'], load: () => import('./s3/index.js').then(def),
+  },
+  {
+    // S3 Control (account-level Block Public Access): signed as `s3`, sent to
+    // ACCOUNT.s3-control.REGION.amazonaws.com (ACCOUNT.localhost with a custom endpoint), told
+    // apart from S3 by its /v20180820/ paths (route.ts).
+    name: 's3control', modelId: 's3control-2018-08-20', protocol: 'rest-xml', signingNames: ['s3'], apiVersion: '2018-08-20',
+    hostPrefixes: [], pathPrefix: '/v20180820/', pathHeaders: ['x-amz-account-id', 'x-amz-outpost-id'], global: true, load: () => import('./s3control/index.js').then(def),
   },
   {
     name: 'ecr', modelId: 'ecr-2015-09-21', protocol: 'json', signingNames: ['ecr'], apiVersion: '2015-09-21',

@@ -60,6 +60,13 @@ const SDK: Record<string, { pkg: string; client: string; botocore: string }> = {
  */
 const WITHOUT_JS_CLIENT = new Set(['ec2-instance-connect', 'freetier']);
 
+/**
+ * Registered services the run cannot reach yet: S3 Control's clients put the account ID in
+ * front of the endpoint's host (ACCOUNT.127.0.0.1 is no URL), so its wire is covered by
+ * test/e2e/s3control-public-access.test.ts through ACCOUNT.localhost instead.
+ */
+const HOST_PREFIXED = new Set(['s3control']);
+
 const models = new Map<string, ServiceModel>();
 export function modelFor(uid: string): ServiceModel {
   let m = models.get(uid);
@@ -72,7 +79,7 @@ export function allTargets(): Target[] {
   const out: Target[] = [];
   for (const entry of CATALOG) {
     // No JS client of this service in the project (its AWS CLI e2e tests cover the wire).
-    if (WITHOUT_JS_CLIENT.has(entry.name)) continue;
+    if (WITHOUT_JS_CLIENT.has(entry.name) || HOST_PREFIXED.has(entry.name)) continue;
     const names = SDK[entry.name];
     if (!names) throw new Error(`no client known for service ${entry.name}`);
     const model = modelFor(entry.modelId);

@@ -5,15 +5,17 @@
  * bucket policy, plus an Allow for Principal "*" when a public-read ACL lets anyone list the
  * bucket or read the object. Block Public Access applies here: IgnorePublicAcls drops the ACL
  * grants, RestrictPublicBuckets keeps only the Deny statements of a public policy for callers
- * outside the owner's account, BlockPublicAcls refuses requests that set a public ACL.
+ * outside the owner's account, BlockPublicAcls refuses requests that set a public ACL. Each flag
+ * is the bucket's setting OR its owner account's (S3 Control), the most restrictive combination.
  * S3's condition keys (s3:prefix, s3:x-amz-acl, s3:RequestObjectTag/..., s3:ExistingObjectTag/...)
  * go on each check's context.
  */
 import { AwsError } from '../../core/errors.js';
 import type { AuthzRequest, Check, ContextKeys, ResourcePolicyRef } from '../authz/types.js';
 import { ALL_USERS, AUTHENTICATED_USERS, aclGrantsPublicRead } from './acl.js';
-import { bucketPolicy, policyStatements, publicAccessBlock, statementIsPublic } from './bucket-policy.js';
+import { bucketPolicy, policyStatements, statementIsPublic } from './bucket-policy.js';
 import { findBucket } from './buckets.js';
+import { accountLevelPublicAccessBlock, effectivePublicAccessBlock, type EffectivePublicAccessBlock } from './public-access.js';
 import type { BucketOwner } from './records.js';
 import { currentVersion, findVersion } from './versions.js';
 
@@ -25,7 +27,8 @@ interface BucketView {
   policy: string | undefined;
   /** The policy's statements (undefined when it does not parse: it was validated on save). */
   parsed: { version: string; statements: unknown[] } | undefined;
-  pab: { BlockPublicAcls?: boolean; IgnorePublicAcls?: boolean; BlockPublicPolicy?: boolean; RestrictPublicBuckets?: boolean } | undefined;
+  /** The bucket's settings combined with its owner account's (public-access.ts). */
+  pab: EffectivePublicAccessBlock | undefined;
 }
 
 const PUBLIC_CANNED = new Set(['public-read', 'public-read-write', 'authenticated-read']);
@@ -128,8 +131,14 @@ function conditionKeys(req: AuthzRequest, b: BucketView, check: Check, key: stri
 const BYPASS_OPS = new Set(['DeleteObject', 'DeleteObjects', 'PutObjectRetention']);
 
 export function refineChecks(req: AuthzRequest, checks: Check[]): Check[] {
-  // CreateBucket names a bucket that is not (yet) anyone else's to grant: BucketAlreadyExists comes from the handler.
-  if (req.operation === 'CreateBucket') return checks;
+  // CreateBucket names a bucket that is not (yet) anyone else's to grant: BucketAlreadyExists comes
+  // from the handler. Only the caller's account-level BlockPublicAcls can refuse its public ACL.
+  if (req.operation === 'CreateBucket') {
+    if (setsPublicAcl(req.input) && req.account && accountLevelPublicAccessBlock(req.tx, req.account)?.BlockPublicAcls) {
+      throw new AwsError('AccessDenied', 'Access Denied', 403);
+    }
+    return checks;
+  }
   const views = new Map<string, BucketView | null>();
   const view = (name: string): BucketView | null => {
     let v = views.get(name);
@@ -140,7 +149,7 @@ export function refineChecks(req: AuthzRequest, checks: Check[]): Check[] {
       try {
         parsed = policy === undefined ? undefined : policyStatements(policy);
       } catch { /* validated on save */ }
-      v = found ? { owner: found.owner, name, policy, parsed, pab: publicAccessBlock(req.tx, found.owner.account, name) } : null;
+      v = found ? { owner: found.owner, name, policy, parsed, pab: effectivePublicAccessBlock(req.tx, found.owner.account, name) } : null;
       views.set(name, v);
     }
     return v;

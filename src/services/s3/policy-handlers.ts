@@ -1,7 +1,7 @@
 /**
  * Bucket policies (Put/Get/DeleteBucketPolicy, GetBucketPolicyStatus) and the bucket's Block
  * Public Access settings (Put/Get/DeletePublicAccessBlock). The authorizer reads both
- * (authz.ts); BlockPublicPolicy refuses a public policy here.
+ * (authz.ts); BlockPublicPolicy (the bucket's or its owner account's) refuses a public policy here.
  */
 import type {
   DeleteBucketPolicyRequest, DeletePublicAccessBlockRequest, GetBucketPolicyOutput, GetBucketPolicyRequest,
@@ -13,6 +13,7 @@ import type { Handler } from '../types.js';
 import { deleteConfig, putConfig } from './buckets.js';
 import { PAB_CONFIG, POLICY_CONFIG, bucketPolicy, policyIsPublic, publicAccessBlock, validateBucketPolicy, type StoredPolicy } from './bucket-policy.js';
 import { malformedXml, resolveBucket, withBodyIntegrity } from './config-common.js';
+import { effectivePublicAccessBlock } from './public-access.js';
 
 const noSuchPolicy = (bucket: string): AwsError =>
   new AwsError('NoSuchBucketPolicy', 'The bucket policy does not exist', 404, { fields: { BucketName: bucket } });
@@ -21,7 +22,7 @@ const putBucketPolicy: Handler<PutBucketPolicyRequest, void> = (input, ctx) => {
   const { owner, bucket } = resolveBucket(ctx.tx, input);
   const text = input.Policy ?? '';
   validateBucketPolicy(text, bucket.name);
-  if (publicAccessBlock(ctx.tx, owner.account, bucket.name)?.BlockPublicPolicy && policyIsPublic(text)) {
+  if (effectivePublicAccessBlock(ctx.tx, owner.account, bucket.name)?.BlockPublicPolicy && policyIsPublic(text)) {
     throw new AwsError('AccessDenied', `User: ${ctx.principal.arn} is not authorized to perform: s3:PutBucketPolicy on resource: `
       + `"arn:aws:s3:::${bucket.name}" because public policies are blocked by the BlockPublicPolicy block public access setting.`, 403);
   }
