@@ -62,3 +62,25 @@ test('poke lowers the due time; settleAllDue settles only the scopes with due wo
   // The step has nothing more: the scope leaves the index.
   assert.equal(await settleAllDue(store, env.blobs, env.log, 100 * MIN, load), 0);
 });
+
+test('settleAllDue in slices (budget 0: one instant per transaction) runs the same instants as one settle, and other transactions run in between', async () => {
+  const seenOne: string[] = [];
+  const one = createMemoryStore();
+  await one.transaction((tx) => poke(tx, scope, 0));
+  await one.transaction((tx) => settleScope(tx, scope, 12 * MIN, env, [periodic('a', 0, 2 * MIN, seenOne), periodic('b', 0, 3 * MIN, seenOne)]));
+
+  const seen: string[] = [];
+  const store = createMemoryStore();
+  await store.transaction((tx) => poke(tx, scope, 0));
+  const steps = [periodic('a', 0, 2 * MIN, seen), periodic('b', 0, 3 * MIN, seen)];
+  let between = 0;
+  const others = (async () => { for (let i = 0; i < 3; i++) { await new Promise((r) => setImmediate(r)); await store.transaction(() => { between = seen.length; }); } })();
+  assert.equal(await settleAllDue(store, env.blobs, env.log, 12 * MIN, async () => steps, 0), 1);
+  await others;
+  assert.deepEqual(seen, seenOne);
+  assert.ok(between > 0 && between < seen.length, `a transaction ran part-way through the settle (after ${between} of ${seen.length})`);
+  await store.transaction((tx) => {
+    assert.equal(isDue(tx, scope, 13 * MIN), false);
+    assert.equal(isDue(tx, scope, 14 * MIN), true);
+  });
+});

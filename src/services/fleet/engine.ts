@@ -14,8 +14,13 @@
  * Settling happens (1) before requests of the services that show fleet state (withFleet), in
  * the request's transaction; (2) when the clock is moved (POST /_cloudlet/clock); (3) from a
  * timer while the server runs (server.ts), so alarms fire and notifications go out with no API
- * call. All three use settleScope inside one store transaction; I/O (HTTP deliveries) goes
- * through ctx.afterCommit of the system context.
+ * call. (1) settles inside the request's transaction; (2) and (3) settle in slices (settleAllDue):
+ * each slice is its own short transaction that stops after the instant at which its CPU budget
+ * ran out, so a year's move does not hold every other request for its whole length. A slice runs
+ * exactly the instants (and metric batches: their horizon is still the move's end) that one
+ * transaction would, so the outcome is the same; a request in between sees the scope part-way
+ * and, if its service shows fleet state, settles the rest itself first (withFleet). I/O (HTTP
+ * deliveries) goes through ctx.afterCommit of the system context.
  */
 import type { Logger } from '../../core/log.js';
 import type { BlobStore, Scope, Store, Tx } from '../../store/types.js';
@@ -70,6 +75,16 @@ export function isDue(tx: Tx, scope: Scope, nowMs: number): boolean {
 
 /** Brings one scope up to nowMs: every due instant in order, each step in order. Returns how many instants ran. */
 export function settleScope(tx: Tx, scope: Scope, nowMs: number, env: FleetEnv, steps: readonly FleetStep[]): number {
+  return settleSlice(tx, scope, nowMs, env, steps, Infinity).instants;
+}
+
+/**
+ * settleScope, stopping once `budgetMs` of wall time has gone, after the instant running then
+ * (all its steps): `done` says whether the scope reached nowMs. The instants and the batches
+ * run are the ones settleScope would run, so settling in slices ends in the same state.
+ */
+export function settleSlice(tx: Tx, scope: Scope, nowMs: number, env: FleetEnv, steps: readonly FleetStep[], budgetMs: number): { instants: number; done: boolean } {
+  const deadline = performance.now() + budgetMs;
   let instants = 0;
   // What the transaction wrote before the settle happened at its now; what each step writes, at the step's instant.
   meterFlush(tx, nowMs);
@@ -81,7 +96,12 @@ export function settleScope(tx: Tx, scope: Scope, nowMs: number, env: FleetEnv, 
     }
     if (at === undefined || at > nowMs) {
       record(tx, scope, nowMs, at);
-      return instants;
+      return { instants, done: true };
+    }
+    if (instants > 0 && performance.now() > deadline) {
+      // Part-way: the scope is due at `at` (still <= nowMs), so the next slice or request goes on from there.
+      record(tx, scope, undefined, at);
+      return { instants, done: false };
     }
     if (++instants > MAX_INSTANTS) throw new Error(`fleet engine: more than ${MAX_INSTANTS} instants settling ${scope.account}/${scope.region}`);
     for (const s of steps) {
@@ -106,8 +126,10 @@ function horizon(tx: Tx, scope: Scope, self: FleetStep, steps: readonly FleetSte
   return Math.max(at, h);
 }
 
-function record(tx: Tx, scope: Scope, nowMs: number, dueMs: number | undefined): void {
-  tx.put(scope, FLEET_STATE, FLEET_STATE_ID, { settledMs: nowMs, ...(dueMs === undefined ? {} : { dueMs }) } satisfies FleetState);
+/** Stores the scope's next due time; settledMs moves only when the scope reached nowMs (undefined: a slice stopped part-way). */
+function record(tx: Tx, scope: Scope, nowMs: number | undefined, dueMs: number | undefined): void {
+  const settledMs = nowMs ?? tx.get<FleetState>(scope, FLEET_STATE, FLEET_STATE_ID)?.settledMs ?? 0;
+  tx.put(scope, FLEET_STATE, FLEET_STATE_ID, { settledMs, ...(dueMs === undefined ? {} : { dueMs }) } satisfies FleetState);
   if (dueMs === undefined) tx.delete(FLEET_INDEX_SCOPE, FLEET_INDEX, indexId(scope));
   else tx.put(FLEET_INDEX_SCOPE, FLEET_INDEX, indexId(scope), { account: scope.account, region: scope.region, dueMs } satisfies FleetIndexRow);
 }
@@ -120,21 +142,32 @@ export function settleForRequest(ctx: RequestContext, steps: readonly FleetStep[
   settleScope(ctx.tx, scope, now, { blobs: ctx.blobs, log: ctx.log, afterCommit: ctx.afterCommit, transact: ctx.transact }, steps);
 }
 
+/** CPU one slice of a clock move or timer settle may hold the store for before others get a turn. */
+export const SLICE_BUDGET_MS = 50;
+
 /**
- * Settles every scope with work due by nowMs, one transaction each (for the clock move and the
- * timer). Deferred I/O runs after each commit. Returns how many scopes were settled.
+ * Settles every scope with work due by nowMs, in slices of one transaction each (for the clock
+ * move and the timer), yielding to the event loop between slices so that requests waiting for
+ * the store run in between. Deferred I/O runs after each commit. Returns how many scopes were
+ * settled. Two of these running at once (the timer beside a clock move) share the work: each
+ * slice starts from what the scope's rows say is due.
  */
-export async function settleAllDue(store: Store, blobs: BlobStore, log: Logger, nowMs: number, loadSteps: () => Promise<readonly FleetStep[]>): Promise<number> {
+export async function settleAllDue(store: Store, blobs: BlobStore, log: Logger, nowMs: number, loadSteps: () => Promise<readonly FleetStep[]>, budgetMs = SLICE_BUDGET_MS): Promise<number> {
   const due = await store.transaction((tx) =>
     tx.list<FleetIndexRow>(FLEET_INDEX_SCOPE, FLEET_INDEX).map((r) => r.value).filter((r) => r.dueMs <= nowMs));
   if (due.length === 0) return 0;
   const steps = await loadSteps();
   for (const row of due) {
-    const later: Array<() => void | Promise<void>> = [];
-    await store.transaction((tx) => {
-      settleScope(tx, { account: row.account, region: row.region }, nowMs, { blobs, log, afterCommit: (fn) => { later.push(fn); }, transact: (fn) => store.transaction(fn) }, steps);
-    });
-    for (const fn of later) await Promise.resolve().then(fn).catch((e: unknown) => log.warn('fleet after-commit step failed', { error: String(e) }));
+    const scope = { account: row.account, region: row.region };
+    for (let done = false, first = true; !done; first = false) {
+      const later: Array<() => void | Promise<void>> = [];
+      done = await store.transaction((tx) => {
+        if (!first && !isDue(tx, scope, nowMs)) return true; // settled meanwhile (a request, the other settle)
+        return settleSlice(tx, scope, nowMs, { blobs, log, afterCommit: (fn) => { later.push(fn); }, transact: (fn) => store.transaction(fn) }, steps, budgetMs).done;
+      });
+      for (const fn of later) await Promise.resolve().then(fn).catch((e: unknown) => log.warn('fleet after-commit step failed', { error: String(e) }));
+      if (!done) await new Promise<void>((r) => setImmediate(r));
+    }
   }
   return due.length;
 }
