@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AwsError } from '../../core/errors.js';
-import { arnOf, checkId, isIdOf, newId, notFound, parseArn, typeOfId } from './ids.js';
+import { arnOf, checkId, isIdOf, newId, notFound, parseArn, randomHex17, typeOfId } from './ids.js';
 
 test('new IDs have the prefix and 17 hex digits, and differ', () => {
   const seen = new Set<string>();
@@ -13,6 +13,12 @@ test('new IDs have the prefix and 17 hex digits, and differ', () => {
   assert.equal(seen.size, 1000);
   assert.match(newId('network-interface-attachment'), /^eni-attach-[0-9a-f]{17}$/);
   assert.match(newId('route-table-association'), /^rtbassoc-[0-9a-f]{17}$/);
+});
+
+test('every one of the 17 digits is random (none is a UUID version or variant digit)', () => {
+  const seen = Array.from({ length: 17 }, () => new Set<string>());
+  for (let i = 0; i < 2000; i++) [...randomHex17()].forEach((d, k) => seen[k]!.add(d));
+  assert.deepEqual(seen.map((s) => s.size), Array(17).fill(16));
 });
 
 test('types of IDs: longest prefix, old 8-digit form, malformed ones', () => {
