@@ -288,7 +288,8 @@ export function writeVolume(ctx: RequestContext, o: NewVolume): EbsVolume {
     attachments: o.attachment ? [o.attachment] : [],
   };
   putVolume(ctx, v);
-  setTags(ctx.tx, ctx.scope, 'volume', v.id, o.tags ?? []);
+  // A new volume has no tags to clear when none are given.
+  if (o.tags?.length) setTags(ctx.tx, ctx.scope, 'volume', v.id, o.tags);
   return v;
 }
 

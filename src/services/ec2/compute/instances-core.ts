@@ -97,11 +97,14 @@ function interfaceOfInstance(ctx: RequestContext, i: InstanceRecord, e: NetworkI
   };
 }
 
-/** The `Instance` shape of DescribeInstances, RunInstances and friends. */
-export function instanceShape(ctx: RequestContext, i: InstanceRecord, tags: Tag[], nowMs: number): Instance {
+/**
+ * The `Instance` shape of DescribeInstances, RunInstances and friends. `attached` is the
+ * instance's interfaces by device index when the caller holds them already (a launch).
+ */
+export function instanceShape(ctx: RequestContext, i: InstanceRecord, tags: Tag[], nowMs: number, attached?: NetworkInterfaceRecord[]): Instance {
   const state = instanceState(i, nowMs);
   const live = state !== 'terminated';
-  const enis = live ? interfacesOf(ctx, i.id) : [];
+  const enis = live ? attached ?? interfacesOf(ctx, i.id) : [];
   const primary = enis.find((e) => e.attachment?.deviceIndex === 0);
   const publicIp = live ? publicIpOf(ctx, i, primary) : undefined;
   const dns = state === 'terminated' ? '' : privateDnsName(ctx, i.privateIp);

@@ -13,7 +13,7 @@ import {
 } from '../../../network/cidr.js';
 import { GLOBAL_ACCOUNT } from '../../../store/types.js';
 import type { RequestContext } from '../../types.js';
-import { checkId, newId, RESOURCE_TYPES } from '../ids.js';
+import { checkId, newId, randomHex17, RESOURCE_TYPES } from '../ids.js';
 import { tagList, type Tag } from '../tags.js';
 import { nowIso } from './common.js';
 import { MAC_KIND, type AddressRecord, type NetworkInterfaceRecord } from './records-eni.js';
@@ -136,7 +136,8 @@ export function takeIpv6(ctx: RequestContext, s: SubnetRecord, requested: string
 /** A locally administered unicast MAC (02:...), claimed so that no two interfaces share one. */
 export function claimMac(ctx: RequestContext, eniId: string): string {
   for (;;) {
-    const mac = `02:${[...randomBytes(5)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+    const h = randomHex17(); // 40 of its random bits
+    const mac = `02:${h.slice(0, 2)}:${h.slice(2, 4)}:${h.slice(4, 6)}:${h.slice(6, 8)}:${h.slice(8, 10)}`;
     if (ctx.tx.get(GLOBAL, MAC_KIND, mac) === undefined) {
       ctx.tx.put(GLOBAL, MAC_KIND, mac, { account: ctx.account, region: ctx.region, networkInterfaceId: eniId });
       return mac;
@@ -170,6 +171,8 @@ export interface NewInterface {
   interfaceType?: string;
   requesterId?: string;
   tags?: Tag[];
+  /** Attached at creation (a launch's interfaces), so the row is written once. */
+  attachment?: NetworkInterfaceRecord['attachment'];
 }
 
 /** Stores an interface whose addresses were taken (takeIpv4/takeIpv6) and groups checked. */
@@ -181,6 +184,7 @@ export function createInterfaceRecord(ctx: RequestContext, o: NewInterface): Net
     ...(o.requesterId ? { requesterId: o.requesterId } : {}), requesterManaged: !!o.requesterId,
     macAddress: claimMac(ctx, id), privateIps: o.privateIps.map((address, i) => ({ address, primary: i === 0 })),
     ipv6: o.ipv6 ?? [], groups: o.groups, sourceDestCheck: true, createdAt: nowIso(ctx),
+    ...(o.attachment ? { attachment: o.attachment } : {}),
   };
   ctx.tx.put(ctx.scope, K.eni, id, e);
   return e;
