@@ -63,3 +63,10 @@ export function writeFlatDocument(rootName: string, entries: Array<[string, stri
   for (const [k, v] of entries) content[k] = v;
   return DECLARATION + renderXml(rootName, content);
 }
+
+/** <ErrorResponse><Error>entries</Error><RequestId/><HostId/></ErrorResponse>: wrapped rest-xml errors (S3 Control). */
+export function writeWrappedErrorDocument(entries: Array<[string, string]>, requestId: string, hostId: string): string {
+  const inner: XmlElement = {};
+  for (const [k, v] of entries) inner[k] = v;
+  return DECLARATION + renderXml('ErrorResponse', { Error: inner, RequestId: requestId, HostId: hostId });
+}

@@ -8,11 +8,11 @@ import { findViolations } from './validate.js';
 import { labelValues, matchOperation, parseQuery, templateFor, type QueryParams } from './rest-xml-match.js';
 import { formatScalar, parseScalar, ScalarError } from './rest-values.js';
 import { localName, parseXmlDocument, readStructure, XmlReadError } from './xml-read.js';
-import { writeFlatDocument, writeXmlDocument } from './rest-xml-write.js';
+import { writeFlatDocument, writeWrappedErrorDocument, writeXmlDocument } from './rest-xml-write.js';
 import { outputRootName } from './rest-xml-names.js';
 
 /**
- * The rest-xml protocol (S3, and in principle Route 53 / CloudFront): the operation is named
+ * The rest-xml protocol (S3, S3 Control, and in principle Route 53 / CloudFront): the operation is named
  * by method + URI template, inputs are spread over labels, query, headers and an XML or raw
  * body, all according to the members' `location` traits. Nothing here knows an operation.
  */
@@ -282,7 +282,15 @@ function serializeOutput(model: ServiceModel, op: Operation, output: unknown, me
   return { status, headers, body };
 }
 
-function serializeError(_model: ServiceModel, error: AwsError, meta: ResponseMeta, operation?: Operation): WireResponse {
+/**
+ * Services whose errors are a bare <Error> document (Smithy's restXml noErrorWrapping, which
+ * botocore's JSON models do not carry): S3 alone. The others (S3 Control) wrap it as
+ * <ErrorResponse><Error>Code, Message, ...</Error><RequestId/><HostId/></ErrorResponse>, and
+ * the Go SDK (Terraform) finds no error code in the other form.
+ */
+const NO_ERROR_WRAPPING = new Set(['S3']);
+
+function serializeError(model: ServiceModel, error: AwsError, meta: ResponseMeta, operation?: Operation): WireResponse {
   const headers: Record<string, string> = {
     ...error.headers,
     'x-amz-request-id': meta.requestId,
@@ -298,6 +306,10 @@ function serializeError(_model: ServiceModel, error: AwsError, meta: ResponseMet
     ['HostId', headers['x-amz-id-2']!],
   ];
   headers['Content-Type'] = XML_CONTENT_TYPE;
+  if (!NO_ERROR_WRAPPING.has(String(model.metadata.serviceId ?? 'S3'))) {
+    const doc = writeWrappedErrorDocument(entries.slice(0, -2), meta.requestId, headers['x-amz-id-2']!);
+    return { status: error.status, headers, body: Buffer.from(doc, 'utf8') };
+  }
   return { status: error.status, headers, body: Buffer.from(writeFlatDocument('Error', entries), 'utf8') };
 }
 

@@ -111,7 +111,8 @@ describe('S3 Control account-level Block Public Access (JS SDK v3)', () => {
     // Unsigned: no account to be.
     const res = await fetch(`${cl.url}/v20180820/configuration/publicAccessBlock`, { headers: { 'x-amz-account-id': A } });
     assert.equal(res.status, 403);
-    assert.match(await res.text(), /<Code>AccessDenied<\/Code>/);
+    // S3 Control wraps its errors (S3 does not): the Go SDK (Terraform) reads only this form.
+    assert.match(await res.text(), /^<\?xml[^>]*>\s*<ErrorResponse><Error><Code>AccessDenied<\/Code><Message>Access Denied<\/Message><\/Error><RequestId>/);
   });
 
   test('IAM: s3:GetAccountPublicAccessBlock / s3:PutAccountPublicAccessBlock on *, explicit Deny wins', async () => {

@@ -43,10 +43,20 @@ export function providerBinary(): string | undefined {
  * (In debug mode the provider's HTTP client refuses a custom CA bundle: HTTPS tests let
  * terraform start the provider with AWS_CA_BUNDLE instead.)
  */
-export async function startProvider(dir: string, env: Record<string, string> = {}): Promise<{ stop(): void }> {
+export async function startProvider(dir: string, env: Record<string, string> = {}, hosts: string[] = []): Promise<{ stop(): void }> {
   const bin = providerBinary();
   if (!bin) return { stop: () => undefined };
-  const child = spawn(bin, ['-debug'], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Names the provider must resolve that the machine does not (Go reads /etc/hosts itself, and no
+  // resolver here knows *.localhost): a private mount namespace whose /etc/hosts has them first.
+  let cmd = bin;
+  let args = ['-debug'];
+  if (hosts.length) {
+    const file = join(dir, 'hosts');
+    writeFileSync(file, `${hosts.map((h) => `127.0.0.1 ${h}`).join('\n')}\n${readFileSync('/etc/hosts', 'utf8')}`);
+    cmd = 'unshare';
+    args = ['-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', file, bin, '-debug'];
+  }
+  const child = spawn(cmd, args, { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const reattach = await new Promise<string | undefined>((ok) => {
     let out = '';
     const timer = setTimeout(() => ok(undefined), 60_000);
@@ -93,14 +103,21 @@ export function terraform(dir: string, args: string[], env: Record<string, strin
   });
 }
 
-/** A cloudlet and a working directory of FIXTURE for one describe block; closed and removed after it. */
-export function terraformFixture(fixture: string): { readonly cl: Cloudlet; readonly dir: string; readonly env: Record<string, string> } {
+/**
+ * A cloudlet and a working directory of FIXTURE for one describe block; closed and removed after
+ * it. `opts.env` adds variables the provider must have when it starts, `opts.hosts` names it must
+ * resolve to the loopback address (S3 Control: AWS_ENDPOINT_URL_S3_CONTROL=http://localhost:PORT,
+ * which the provider prefixes with the account ID, and ACCOUNT.localhost).
+ */
+export function terraformFixture(
+  fixture: string, opts: { env?: (cl: Cloudlet) => Record<string, string>; hosts?: string[] } = {},
+): { readonly cl: Cloudlet; readonly dir: string; readonly env: Record<string, string> } {
   const ctx = { env: {} } as { cl: Cloudlet; dir: string; env: Record<string, string>; provider?: { stop(): void } };
   before(async () => {
     ctx.cl = await startTestServer();
     ctx.dir = terraformDir(fixture, `cloudlet-${fixture}-`);
-    ctx.env = endpointEnv(ctx.cl.url);
-    ctx.provider = await startProvider(ctx.dir, ctx.env);
+    ctx.env = { ...endpointEnv(ctx.cl.url), ...opts.env?.(ctx.cl) };
+    ctx.provider = await startProvider(ctx.dir, ctx.env, opts.hosts);
   });
   after(async () => {
     ctx.provider?.stop();

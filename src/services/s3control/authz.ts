@@ -28,6 +28,8 @@ const authz: ServiceAuthz = {
     DeleteAccessPointScope: 's3express:DeleteAccessPointScope',
     ListAccessPointsForDirectoryBuckets: 's3express:ListAccessPointsForDirectoryBuckets',
   },
+  // As S3: anonymous and other-account callers are told only "Access Denied".
+  opaqueDenials: true,
 };
 
 export default authz;
