@@ -273,3 +273,27 @@ print(json.dumps(out))
     assert.match(r.stderr, /NoSuchPublicAccessBlockConfiguration/);
   });
 });
+
+describe('account-level settings are state like any other', () => {
+  test('they survive a restart on a data directory, and a reset of service s3control removes them', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudlet-s3control-state-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const withServer = async (fn: (c: S3ControlClient, server: Cloudlet) => Promise<void>) => {
+      const server = await startTestServer({ ephemeral: false, dataDir: dir });
+      const agent = localhostAgent();
+      const c = new S3ControlClient({ ...clientConfig(server.url.replace('127.0.0.1', 'localhost')), requestHandler: new NodeHttpHandler({ httpAgent: agent }) });
+      try { await fn(c, server); } finally { c.destroy(); agent.destroy(); await server.close(); }
+    };
+    await withServer(async (c) => {
+      await c.send(new PutPublicAccessBlockCommand({ AccountId: A, PublicAccessBlockConfiguration: { IgnorePublicAcls: true } }));
+    });
+    await withServer(async (c, server) => {
+      const got = await c.send(new GetPublicAccessBlockCommand({ AccountId: A }));
+      assert.deepEqual(got.PublicAccessBlockConfiguration, { ...ALL_OFF, IgnorePublicAcls: true });
+      const reset = await fetch(`${server.url}/_cloudlet/reset?service=s3control`, { method: 'POST' });
+      assert.equal(reset.status, 200);
+      await reset.arrayBuffer();
+      await rejects(c.send(new GetPublicAccessBlockCommand({ AccountId: A })), 'NoSuchPublicAccessBlockConfiguration', 404);
+    });
+  });
+});
