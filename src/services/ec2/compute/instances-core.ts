@@ -64,13 +64,44 @@ export function publicIpOf(ctx: Pick<RequestContext, 'tx' | 'scope'>, i: Instanc
 export const groupNamesOf = (ctx: RequestContext, ids: readonly string[]): string[] =>
   ids.map((g) => ctx.tx.get<SecurityGroupRecord>(ctx.scope, ENI_K.sg, g)?.name ?? '');
 
-function groupIdentifiers(ctx: RequestContext, ids: readonly string[]): GroupIdentifier[] {
-  const names = groupNamesOf(ctx, ids);
-  return ids.map((g, k) => ({ GroupId: g, GroupName: names[k]! }));
+/**
+ * What the shapes of many instances in one answer look up alike, each looked up once for the
+ * answer: a group's name (every instance of a launch names the same groups, twice: the instance's
+ * and its interface's), an interface's Elastic IPs (asked for the public address and again for
+ * the interface), and whether the Region holds any Elastic IP at all (mostly none: no lookup per
+ * interface then). Made per request, inside its transaction, so nothing outlives what it read.
+ */
+export interface ShapeLookups {
+  groupName(id: string): string;
+  eipsOf(eniId: string): Map<string, AddressRecord>;
 }
 
-function interfaceOfInstance(ctx: RequestContext, i: InstanceRecord, e: NetworkInterfaceRecord): InstanceNetworkInterface {
-  const eips = addressesOf(ctx, e.id);
+export function shapeLookups(ctx: RequestContext): ShapeLookups {
+  const names = new Map<string, string>();
+  const eips = new Map<string, Map<string, AddressRecord>>();
+  let anyEip: boolean | undefined;
+  return {
+    groupName: (id) => {
+      let n = names.get(id);
+      if (n === undefined) names.set(id, (n = ctx.tx.get<SecurityGroupRecord>(ctx.scope, ENI_K.sg, id)?.name ?? ''));
+      return n;
+    },
+    eipsOf: (eniId) => {
+      anyEip ??= ctx.tx.count(ctx.scope, ENI_K.eip) > 0;
+      if (!anyEip) return new Map();
+      let m = eips.get(eniId);
+      if (!m) eips.set(eniId, (m = addressesOf(ctx, eniId)));
+      return m;
+    },
+  };
+}
+
+function groupIdentifiers(look: ShapeLookups, ids: readonly string[]): GroupIdentifier[] {
+  return ids.map((g) => ({ GroupId: g, GroupName: look.groupName(g) }));
+}
+
+function interfaceOfInstance(ctx: RequestContext, look: ShapeLookups, i: InstanceRecord, e: NetworkInterfaceRecord): InstanceNetworkInterface {
+  const eips = look.eipsOf(e.id);
   const primaryIp = e.privateIps[0]!.address;
   const pub = (ip: string): InstanceNetworkInterface['Association'] => {
     const a: AddressRecord | undefined = eips.get(ip);
@@ -81,7 +112,7 @@ function interfaceOfInstance(ctx: RequestContext, i: InstanceRecord, e: NetworkI
     NetworkInterfaceId: e.id, SubnetId: e.subnetId, VpcId: e.vpcId, OwnerId: e.ownerId, Description: e.description,
     MacAddress: e.macAddress, PrivateIpAddress: primaryIp, PrivateDnsName: privateDnsName(ctx, primaryIp),
     SourceDestCheck: e.sourceDestCheck, Status: 'in-use', InterfaceType: e.interfaceType,
-    Groups: groupIdentifiers(ctx, e.groups),
+    Groups: groupIdentifiers(look, e.groups),
     Ipv6Addresses: e.ipv6.map((a) => ({ Ipv6Address: a })),
     PrivateIpAddresses: e.privateIps.map((p) => ({
       Primary: p.primary, PrivateIpAddress: p.address, PrivateDnsName: privateDnsName(ctx, p.address),
@@ -101,12 +132,14 @@ function interfaceOfInstance(ctx: RequestContext, i: InstanceRecord, e: NetworkI
  * The `Instance` shape of DescribeInstances, RunInstances and friends. `attached` is the
  * instance's interfaces by device index when the caller holds them already (a launch).
  */
-export function instanceShape(ctx: RequestContext, i: InstanceRecord, tags: Tag[], nowMs: number, attached?: NetworkInterfaceRecord[]): Instance {
+export function instanceShape(ctx: RequestContext, i: InstanceRecord, tags: Tag[], nowMs: number, attached?: NetworkInterfaceRecord[],
+  look: ShapeLookups = shapeLookups(ctx)): Instance {
   const state = instanceState(i, nowMs);
   const live = state !== 'terminated';
   const enis = live ? attached ?? interfacesOf(ctx, i.id) : [];
   const primary = enis.find((e) => e.attachment?.deviceIndex === 0);
-  const publicIp = live ? publicIpOf(ctx, i, primary) : undefined;
+  const eip = primary && look.eipsOf(primary.id).get(primary.privateIps[0]!.address);
+  const publicIp = live ? eip?.publicIp ?? i.publicIp : undefined;
   const dns = state === 'terminated' ? '' : privateDnsName(ctx, i.privateIp);
   const windows = i.platform === 'windows';
   return {
@@ -143,10 +176,10 @@ export function instanceShape(ctx: RequestContext, i: InstanceRecord, tags: Tag[
     Hypervisor: 'xen',
     ...(i.iamInstanceProfile && live ? { IamInstanceProfile: { Arn: i.iamInstanceProfile.arn, Id: i.iamInstanceProfile.id } } : {}),
     ...(i.lifecycle === 'spot' ? { InstanceLifecycle: 'spot' as const, SpotInstanceRequestId: i.spot?.requestId } : {}),
-    NetworkInterfaces: enis.map((e) => interfaceOfInstance(ctx, i, e)),
+    NetworkInterfaces: enis.map((e) => interfaceOfInstance(ctx, look, i, e)),
     RootDeviceName: i.rootDeviceName,
     RootDeviceType: i.rootDeviceType,
-    SecurityGroups: live ? groupIdentifiers(ctx, i.groups) : [],
+    SecurityGroups: live ? groupIdentifiers(look, i.groups) : [],
     SourceDestCheck: i.sourceDestCheck,
     Tags: tagList(tags),
     VirtualizationType: 'hvm',

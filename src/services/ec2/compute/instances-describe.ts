@@ -10,7 +10,7 @@ import type { Handler, RequestContext } from '../../types.js';
 import { describe, type FilterValue } from '../describe.js';
 import { dropTags } from '../tags.js';
 import { privateDnsName } from '../vpc/eni-core.js';
-import { groupNamesOf, INSTANCE_KIND, instanceShape, interfacesOf, publicDnsName, publicIpOf } from './instances-core.js';
+import { groupNamesOf, INSTANCE_KIND, instanceShape, interfacesOf, publicDnsName, publicIpOf, shapeLookups } from './instances-core.js';
 import { instanceExpired, instanceState, STATE_CODE } from './lifecycle.js';
 import type { InstanceRecord } from './records.js';
 import { settle } from './spot.js';
@@ -102,6 +102,7 @@ export const describeInstances: Handler<DescribeInstancesRequest, DescribeInstan
   });
   // Reservations in the order their first instance appears, as AWS pages by instance.
   const byReservation = new Map<string, Reservation>();
+  const look = shapeLookups(ctx);
   for (const d of items) {
     const i = d.record;
     let r = byReservation.get(i.reservationId);
@@ -109,7 +110,7 @@ export const describeInstances: Handler<DescribeInstancesRequest, DescribeInstan
       r = { ReservationId: i.reservationId, OwnerId: i.ownerId, Groups: [], Instances: [] };
       byReservation.set(i.reservationId, r);
     }
-    r.Instances!.push(instanceShape(ctx, i, d.tags, now));
+    r.Instances!.push(instanceShape(ctx, i, d.tags, now, undefined, look));
   }
   return { Reservations: [...byReservation.values()], ...(nextToken ? { NextToken: nextToken } : {}) };
 };

@@ -22,7 +22,7 @@ import { zones } from '../../../core/regions.js';
 import { checkVcpuQuota, instanceTypeInfo, onDemandPrice, spotPrice, typeOfferedIn } from './catalog.js';
 import { createLaunchVolume } from './ebs-core.js';
 import { imageForLaunch } from './images-core.js';
-import { INSTANCE_KIND, instanceShape, transitionMs } from './instances-core.js';
+import { INSTANCE_KIND, instanceShape, shapeLookups, transitionMs } from './instances-core.js';
 import { resolveProfile } from './instance-profiles.js';
 import { keyPairByName } from './keys.js';
 import { mergeLaunchTemplate } from './launch-template-merge.js';
@@ -264,6 +264,7 @@ export const runInstances = (raw: RunInstancesRequest, ctx: RequestContext): Res
   // subnet's cursor and one subnet write instead of one per instance.
   const primaryIps = !eni0?.NetworkInterfaceId && !askedIp && perInstance === 1 ? takeIpv4(ctx, subnet, [], count) : undefined;
   const out: Instance[] = [];
+  const look = shapeLookups(ctx);
   for (let n = 0; n < count; n++) {
     const id = newId('instance');
     const attachment: NonNullable<NetworkInterfaceRecord['attachment']> = {
@@ -317,7 +318,7 @@ export const runInstances = (raw: RunInstancesRequest, ctx: RequestContext): Res
     ctx.tx.put(ctx.scope, INSTANCE_KIND, id, rec);
     if (instanceTags.length) setTags(ctx.tx, ctx.scope, 'instance', id, instanceTags);
     // The interfaces are the ones just written: no lookup by instance when there is only the primary.
-    out.push(instanceShape(ctx, rec, instanceTags, now, more.length ? undefined : [eni]));
+    out.push(instanceShape(ctx, rec, instanceTags, now, more.length ? undefined : [eni], look));
   }
   poke(ctx.tx, ctx.scope, now); // the fleet's metrics step follows running instances (src/services/fleet/emit.ts)
   completeActivity(ctx.tx, ctx.account, 'ec2-instance', now);
