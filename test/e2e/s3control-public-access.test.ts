@@ -24,6 +24,7 @@ import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
 import { needTool } from '../helpers/tools.js';
 import { runPython } from '../helpers/python.js';
+import { signedFetch } from '../helpers/sign.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
 
 const A = '000000000000';
@@ -131,6 +132,34 @@ describe('S3 Control account-level Block Public Access (JS SDK v3)', () => {
     reader.destroy();
     nobody.destroy();
     await deleteAccountBlock();
+  });
+});
+
+describe('S3 Control bad input: AWS-shaped errors, never a 5xx but for what is not implemented', () => {
+  const PAB = '/v20180820/configuration/publicAccessBlock';
+  const send = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+    signedFetch(cl.url, 's3', { method, path, headers: { 'x-amz-account-id': A, ...headers }, ...(body !== undefined ? { body } : {}) });
+  const code = async (res: Response) => /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1];
+
+  test('malformed, empty and wrong-shaped bodies, odd account IDs, unknown paths, unserved operations', async () => {
+    let res = await send('PUT', PAB, { 'content-type': 'application/xml' }, '<PublicAccessBlockConfiguration><BlockPublicAcls>tru');
+    assert.equal(res.status, 400);
+    assert.equal(await code(res), 'MalformedXML');
+    res = await send('PUT', PAB, { 'content-type': 'application/xml' }, '<PublicAccessBlockConfiguration><BlockPublicAcls>yes</BlockPublicAcls></PublicAccessBlockConfiguration>');
+    assert.equal(res.status, 400);
+    assert.equal(await code(res), 'MalformedXML');
+    res = await send('GET', PAB, { 'x-amz-account-id': 'not-an-account' });
+    assert.equal(res.status, 403);
+    assert.equal(await code(res), 'AccessDenied');
+    res = await send('GET', '/v20180820/no/such/thing', {});
+    assert.equal(res.status, 400);
+    assert.equal(await code(res), 'InvalidRequest');
+    // An operation of the model cloudlet does not serve: NotImplemented, honestly.
+    res = await send('GET', '/v20180820/accesspoint', {});
+    assert.equal(res.status, 501);
+    assert.equal(await code(res), 'NotImplemented');
+    // Nothing was stored by any of it.
+    await rejects(control.send(new GetPublicAccessBlockCommand({ AccountId: A })), 'NoSuchPublicAccessBlockConfiguration', 404);
   });
 });
 
