@@ -69,3 +69,19 @@ test('retention: sub-minute periods for three hours, then minutes for 15 days, 5
     assert.equal(tx.count(scope, POINTS_KIND), 1);
   });
 });
+
+test('a metric written a minute at a time with one value is stored as a run and reads as every datapoint; a later write into a run slot merges', async () => {
+  const store = createMemoryStore();
+  const t0 = 1_000 * DAY;
+  const status = { namespace: 'AWS/EC2', name: 'StatusCheckFailed', dimensions: [{ Name: 'InstanceId', Value: 'i-1' }] };
+  for (let i = 0; i < 60; i++) await store.transaction((tx) => putDatapoints(tx, scope, status, 'Count', [{ atMs: t0 + i * M, value: 0 }]));
+  await store.transaction((tx) => {
+    const row = tx.list<{ r?: unknown[]; e?: unknown }>(scope, POINTS_KIND)[0]!.value;
+    assert.deepEqual(row, { r: [['Count', 0, 60, 60, 0]] });
+    assert.deepEqual(statistic(tx, scope, status, 'SampleCount', t0, t0 + H, 300).map((p) => p.value), Array(12).fill(5));
+    putDatapoints(tx, scope, status, 'Count', [{ atMs: t0 + 30 * M, value: 1 }]);
+    const five = aggregate(tx, scope, status, t0 + 30 * M, t0 + 31 * M, 60).get(t0 + 30 * M)!;
+    assert.deepEqual([five.n, five.s, five.lo, five.hi, statOf(five, 'p50')], [2, 1, 0, 1, 0]);
+    assert.equal(statistic(tx, scope, status, 'Sum', t0, t0 + H, 3600)[0]!.value, 1);
+  });
+});

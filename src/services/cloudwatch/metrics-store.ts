@@ -8,7 +8,8 @@
  *   cloudwatch:points   id = metricKey(id) + SEP + hour   one per metric per clock hour: up to 60
  *                       aggregated datapoints (one per minute; one per second for high-resolution
  *                       data), each {n, s, lo, hi} and the raw values with counts (capped) for
- *                       percentiles. A day of 1-minute data for one metric is 24 rows.
+ *                       percentiles, encoded by points-codec.ts (a datapoint of one value is a
+ *                       number, equal ones in a row one run). A day of 1-minute data is 24 rows.
  * Retention as AWS documents: data older than 455 days is gone (pruned as newer data arrives, never
  * returned); sub-minute periods only for the last 3 hours, then 1-minute periods for 15 days,
  * 5-minute for 63 days, 1-hour beyond (a query whose StartTime is older than a rule allows gets
@@ -16,6 +17,7 @@
  */
 import type { Scope, Tx } from '../../store/types.js';
 import { billCustomMetricHour } from './custom-metric-meter.js';
+import { appendToRun, decodeRow, encodeRow, entryKey, forEachEntry, type Entry, type PointsRow } from './points-codec.js';
 
 export interface MetricId { namespace: string; name: string; dimensions: Array<{ Name: string; Value: string }> }
 
@@ -32,9 +34,6 @@ export interface PointInput {
 export const METRIC_KIND = 'cloudwatch:metric';
 export const POINTS_KIND = 'cloudwatch:points';
 
-/** One stored aggregated datapoint. v: flat [value, count, value, count, ...] (at most VALUE_CAP pairs). */
-interface Entry { n: number; s: number; lo: number; hi: number; u?: string; v?: number[] }
-interface PointsRow { e: Record<string, Entry> }
 export interface MetricRow {
   ns: string; name: string; dims: Array<{ Name: string; Value: string }>; lastPutMs: number; oldestHourMs: number; units?: string[];
   /** The last clock hour a PutMetricData to this custom metric was billed for (custom-metric-meter.ts). */
@@ -90,7 +89,8 @@ export function putDatapointsAt(tx: Tx, scope: Scope, id: MetricId, unit: string
   if (points.length === 0) return;
   const key = metricKey(id);
   const u = unit && unit !== 'None' ? unit : undefined;
-  const rows = new Map<number, PointsRow>();
+  // Per hour touched: the stored row, and its datapoints decoded once a write needs more than the run fast path.
+  const rows = new Map<number, { row: PointsRow; all?: Map<string, Entry> }>();
   let newest = -Infinity;
   let oldestHour = Infinity;
   for (const p of points) {
@@ -99,10 +99,16 @@ export function putDatapointsAt(tx: Tx, scope: Scope, id: MetricId, unit: string
     const off = Math.floor((p.atMs - hour) / gran) * gran / 1000;
     const vals = p.values ?? (p.value !== undefined && !p.stats ? [p.value] : []);
     if (!p.stats && vals.length === 0) continue; // nothing measured
-    let row = rows.get(hour);
-    if (!row) { row = tx.get<PointsRow>(scope, POINTS_KIND, hourId(key, hour)) ?? { e: {} }; rows.set(hour, row); }
-    const ek = u ? `${off}|${u}` : String(off);
-    const e = row.e[ek] ?? (row.e[ek] = { n: 0, s: 0, lo: Infinity, hi: -Infinity, ...(u ? { u } : {}) });
+    let r = rows.get(hour);
+    if (!r) { r = { row: tx.get<PointsRow>(scope, POINTS_KIND, hourId(key, hour)) ?? {} }; rows.set(hour, r); }
+    newest = Math.max(newest, p.atMs);
+    oldestHour = Math.min(oldestHour, hour);
+    const one = !p.stats && vals.length === 1 && (p.counts?.[0] ?? 1) === 1;
+    if (one && !r.all && appendToRun(r.row, off, u, vals[0]!)) continue;
+    const all = r.all ?? (r.all = decodeRow(r.row));
+    const ek = entryKey(off, u);
+    let e = all.get(ek);
+    if (!e) { e = { n: 0, s: 0, lo: Infinity, hi: -Infinity, ...(u ? { u } : {}) }; all.set(ek, e); }
     if (p.stats) {
       e.n += p.stats.SampleCount; e.s += p.stats.Sum;
       e.lo = Math.min(e.lo, p.stats.Minimum); e.hi = Math.max(e.hi, p.stats.Maximum);
@@ -112,11 +118,9 @@ export function putDatapointsAt(tx: Tx, scope: Scope, id: MetricId, unit: string
       e.n += c; e.s += x * c; if (x < e.lo) e.lo = x; if (x > e.hi) e.hi = x;
     }
     if (vals.length) addValues(e, vals, p.values ? p.counts : undefined);
-    newest = Math.max(newest, p.atMs);
-    oldestHour = Math.min(oldestHour, hour);
   }
   if (rows.size === 0) return;
-  for (const [hour, row] of rows) tx.put(scope, POINTS_KIND, hourId(key, hour), row);
+  for (const [hour, r] of rows) tx.put(scope, POINTS_KIND, hourId(key, hour), r.all ? encodeRow(r.all) : r.row);
   const m = tx.get<MetricRow>(scope, METRIC_KIND, key);
   const lastPut = Math.max(newest, putMs ?? -Infinity);
   const billedHour = putMs !== undefined ? billCustomMetricHour(tx, scope, id.namespace, m?.billedHourMs, putMs) : m?.billedHourMs;
@@ -173,16 +177,16 @@ export function aggregate(tx: Tx, scope: Scope, id: MetricId, fromMs: number, to
   const rows = tx.list<PointsRow>(scope, POINTS_KIND, { gte: hourId(key, Math.max(0, Math.floor(start / HOUR) * HOUR)), lt: hourId(key, Math.max(0, toMs)) });
   for (const r of rows) {
     const hour = Number(r.id.slice(r.id.lastIndexOf(SEP) + 1));
-    for (const [ek, e] of Object.entries(r.value.e)) {
-      const at = hour + parseInt(ek, 10) * 1000;
-      if (at < start || at >= toMs || at < floorMs) continue;
-      if (opts.unit !== undefined && e.u !== wantUnit) continue;
+    forEachEntry(r.value, (off, e) => {
+      const at = hour + off * 1000;
+      if (at < start || at >= toMs || at < floorMs) return;
+      if (opts.unit !== undefined && e.u !== wantUnit) return;
       const p = start + Math.floor((at - start) / pMs) * pMs;
       let a = out.get(p);
       if (!a) { a = { n: 0, s: 0, lo: Infinity, hi: -Infinity, vals: [], exact: true }; out.set(p, a); }
       a.n += e.n; a.s += e.s; a.lo = Math.min(a.lo, e.lo); a.hi = Math.max(a.hi, e.hi);
       if (e.v) { for (const x of e.v) a.vals.push(x); let c = 0; for (let i = 1; i < e.v.length; i += 2) c += e.v[i]!; if (c !== e.n) a.exact = false; } else a.exact = false;
-    }
+    });
   }
   return new Map([...out].sort((x, y) => x[0] - y[0]));
 }
