@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { BlobReadStream } from '../store/blob-stream.js';
 import { AwsError } from '../core/errors.js';
 import type { WireRequest, WireResponse } from '../protocol/codec.js';
 
@@ -158,7 +159,8 @@ export async function writeResponse(res: ServerResponse, r: WireResponse): Promi
   }
   res.writeHead(r.status, headers);
   try {
-    await pipeline(r.body as Readable, res);
+    if (r.body instanceof BlobReadStream && r.body.sendable) await r.body.sendTo(res);
+    else await pipeline(r.body as Readable, res);
   } catch {
     // The client went away mid-body; nothing to answer.
     res.destroy();

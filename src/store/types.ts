@@ -176,6 +176,11 @@ export interface BlobStore {
    * cut the stream short; a missing id gives a stream that errors with code 'ENOENT'.
    */
   read(id: string, range?: { start: number; end: number }): Readable;
+  /**
+   * Several blobs' ranges (`end` inclusive; whole blobs when absent) as one stream, in order:
+   * the first opened before this returns, the others when their turn comes.
+   */
+  readParts(parts: Array<{ id: string; start?: number; end?: number }>): Readable;
   size(id: string): number | undefined;
   delete(id: string): void;
   /** Removes every blob. */

@@ -13,7 +13,7 @@
  * All functions but readBlob are synchronous over a Tx; the blob-store deletes they make
  * necessary are returned as ids for the caller to run in ctx.afterCommit.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { BlobStore, Scope, Tx } from '../../store/types.js';
 import { referencedDigests } from './images.js';
 import { BLOB, BLOB_SCOPE, LAYER, repoKey, repoPrefix, UPLOAD, type BlobRecord, type LayerRecord, type UploadRecord } from './records.js';
@@ -113,23 +113,7 @@ export function readBlob(blobs: BlobStore, rec: BlobRecord, range?: { start: num
     if (p.size === 0 || pEnd < start || pStart > end) continue;
     pieces.push({ blob: p.blob, start: Math.max(start, pStart) - pStart, end: Math.min(end, pEnd) - pStart });
   }
-  if (pieces.length === 1) return blobs.read(pieces[0]!.blob, pieces[0]);
-  const out = new PassThrough();
-  let current: Readable | undefined;
-  // Each part opened when its turn comes; an error ends the whole stream.
-  const next = (i: number): void => {
-    if (out.destroyed) return;
-    if (i >= pieces.length) { out.end(); return; }
-    const s = blobs.read(pieces[i]!.blob, pieces[i]);
-    current = s;
-    s.on('error', (e) => out.destroy(e));
-    s.on('end', () => next(i + 1));
-    s.pipe(out, { end: false });
-  };
-  // A reader that stops early: the part being read is closed with it.
-  out.on('close', () => current?.destroy());
-  next(0);
-  return out;
+  return blobs.readParts(pieces.map((p) => ({ id: p.blob, start: p.start, end: p.end })));
 }
 
 // ---- uploads ----

@@ -101,7 +101,7 @@ export function readPieces(blobs: BlobStore, pieces: Piece[], range?: ByteRange)
   const start = range?.start ?? 0;
   const end = range?.end ?? total - 1;
   if (end < start) return Readable.from([]);
-  // The first piece opens now, so a delete right after this request keeps its bytes (blobs.read's promise).
+  // The first piece opens now, so a delete right after this request keeps its bytes (readParts' promise).
   const plan: Array<{ blob: string; start: number; end: number }> = [];
   let offset = 0;
   for (const p of pieces) {
@@ -111,12 +111,5 @@ export function readPieces(blobs: BlobStore, pieces: Piece[], range?: ByteRange)
     if (p.size === 0 || pEnd < start || pStart > end) continue;
     plan.push({ blob: p.blob, start: Math.max(start, pStart) - pStart, end: Math.min(end, pEnd) - pStart });
   }
-  if (plan.length === 1) return blobs.read(plan[0]!.blob, { start: plan[0]!.start, end: plan[0]!.end });
-  const first = plan.length ? blobs.read(plan[0]!.blob, { start: plan[0]!.start, end: plan[0]!.end }) : undefined;
-  return Readable.from((async function* () {
-    for (let i = 0; i < plan.length; i++) {
-      const s = i === 0 ? first! : blobs.read(plan[i]!.blob, { start: plan[i]!.start, end: plan[i]!.end });
-      for await (const chunk of s) yield chunk as Buffer;
-    }
-  })(), { objectMode: false });
+  return blobs.readParts(plan.map((p) => ({ id: p.blob, start: p.start, end: p.end })));
 }
