@@ -61,9 +61,12 @@ const SDK: Record<string, { pkg: string; client: string; botocore: string }> = {
 const WITHOUT_JS_CLIENT = new Set(['ec2-instance-connect', 'freetier']);
 
 /**
- * Registered services the run cannot reach yet: S3 Control's clients put the account ID in
- * front of the endpoint's host (ACCOUNT.127.0.0.1 is no URL), so its wire is covered by
- * test/e2e/s3control-public-access.test.ts through ACCOUNT.localhost instead.
+ * Registered services the run does not cover yet: S3 Control's clients put the account ID in
+ * front of the endpoint's host (ACCOUNT.127.0.0.1 is no URL; http://localhost:1 works), and
+ * then about 65 of its members are bound to labels whose names differ between botocore's JSON
+ * ({name}) and the JS client ({Name}), which the harness's generated cases do not handle yet
+ * (130 of 273 cases fail in the client). The served operations' wire is covered by
+ * test/e2e/s3control-public-access.test.ts (JS SDK, boto3, CLI v2) through ACCOUNT.localhost.
  */
 const HOST_PREFIXED = new Set(['s3control']);
 
