@@ -34,7 +34,7 @@ describe('toPathStyle', () => {
     'localhost.localstack.cloud', 's3.localhost.localstack.cloud', 's3.eu-west-1.localhost.localstack.cloud:4566',
     'example.com', 'sqs.localhost', '',
     // S3 Control's host with a custom endpoint (ACCOUNT.localhost): an account, never a bucket.
-    '123456789012.localhost', '123456789012.localhost:4566',
+    '123456789012.localhost', '123456789012.localhost:4566', '123456789012.s3-control.us-east-1.amazonaws.com',
   ];
   for (const host of pathStyle) {
     it(`${host || '(empty)'} stays path-style`, () => assert.deepEqual(toPathStyle(host, '/b/k'), { path: '/b/k' }));

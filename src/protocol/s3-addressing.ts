@@ -25,6 +25,8 @@ const SERVICE_HOSTS: RegExp[] = [
   new RegExp(`^(?:s3(?:\\.${REGION})?\\.)?localhost\\.localstack\\.cloud$`),
   // One optional run, not a repeated group: `(?:[.-][a-z0-9-]+)*` backtracked exponentially on s3-a-a-a...!
   /^s3(?:[.-][a-z0-9.-]*)?\.amazonaws\.com(?:\.cn)?$/,
+  // S3 Control's own host form (ACCOUNT.s3-control.REGION.amazonaws.com): an account, not a bucket.
+  /^\d{12}\.s3-control(?:[.-][a-z0-9.-]*)?\.amazonaws\.com(?:\.cn)?$/,
 ];
 
 /**
