@@ -135,6 +135,14 @@ export class ImdsService {
         ttlS = c.remainingS;
       }
       if (d.kind === 'versions') return { status: 200, body: VERSIONS.join('\n'), ttlS };
+      // The path SDKs poll needs only the profile's role, which roleCredentialsDocument checks
+      // as the tree would (404 unless the associated profile holds that role): answered without
+      // reading every interface, subnet, VPC, group, tag and key pair into the whole tree first.
+      const s = d.segments;
+      if (s.length === 4 && s[0] === 'meta-data' && s[1] === 'iam' && s[2] === 'security-credentials') {
+        const doc = roleCredentialsDocument(tx, t, i, s[3]!, now);
+        return doc === undefined ? refuse(404) : { status: 200, body: doc, ttlS };
+      }
       const facts = instanceFacts(tx, t, i, now);
       const hit = lookup(buildTree(facts), d.segments);
       if (!hit) return refuse(404);
