@@ -73,8 +73,14 @@ function addValues(e: Entry, values: number[], counts: number[] | undefined): vo
   }
 }
 
-/** Writes datapoints for one metric (the caller validated them). */
+/** Present on a deferring transaction (points-buffer.ts): where putDatapoints hands its points instead of writing. */
+export const DEFER_POINTS = Symbol('cloudwatch.deferPoints');
+export type DeferPoints = (scope: Scope, key: string, id: MetricId, unit: string | undefined, points: PointInput[]) => void;
+
+/** Writes datapoints for one metric (the caller validated them); held back when the transaction defers them. */
 export function putDatapoints(tx: Tx, scope: Scope, id: MetricId, unit: string | undefined, points: PointInput[]): void {
+  const defer = (tx as Tx & { [DEFER_POINTS]?: DeferPoints })[DEFER_POINTS];
+  if (defer) { if (points.length) defer(scope, metricKey(id), id, unit, points); return; }
   putDatapointsAt(tx, scope, id, unit, points, undefined);
 }
 

@@ -28,6 +28,7 @@ import type { Handler, RequestContext, ServiceDefinition } from '../types.js';
 import { FLEET_INDEX, FLEET_INDEX_SCOPE, FLEET_STATE, FLEET_STATE_ID, indexId, type FleetIndexRow, type FleetState } from './records.js';
 import { systemContext } from './system.js';
 import { meterFlush } from '../cost/meter.js';
+import { deferringTx } from '../cloudwatch/points-buffer.js';
 
 export interface FleetStep {
   name: string;
@@ -85,31 +86,36 @@ export function settleScope(tx: Tx, scope: Scope, nowMs: number, env: FleetEnv, 
  */
 export function settleSlice(tx: Tx, scope: Scope, nowMs: number, env: FleetEnv, steps: readonly FleetStep[], budgetMs: number): { instants: number; done: boolean } {
   const deadline = performance.now() + budgetMs;
+  // The steps see a transaction that holds emitted datapoints back until they are read or the slice ends (points-buffer.ts).
+  const held = deferringTx(tx);
+  const stx = held.tx;
   let instants = 0;
   // What the transaction wrote before the settle happened at its now; what each step writes, at the step's instant.
   meterFlush(tx, nowMs);
   for (;;) {
     let at: number | undefined;
     for (const s of steps) {
-      const d = s.nextDue(tx, scope);
+      const d = s.nextDue(stx, scope);
       if (d !== undefined && (at === undefined || d < at)) at = d;
     }
     if (at === undefined || at > nowMs) {
+      held.flush();
       record(tx, scope, nowMs, at);
       return { instants, done: true };
     }
     if (instants > 0 && performance.now() > deadline) {
       // Part-way: the scope is due at `at` (still <= nowMs), so the next slice or request goes on from there.
+      held.flush();
       record(tx, scope, undefined, at);
       return { instants, done: false };
     }
     if (++instants > MAX_INSTANTS) throw new Error(`fleet engine: more than ${MAX_INSTANTS} instants settling ${scope.account}/${scope.region}`);
     for (const s of steps) {
-      const d = s.nextDue(tx, scope);
+      const d = s.nextDue(stx, scope);
       if (d === undefined || d > at) continue;
-      s.run(systemContext(tx, scope, at, env, s.name), at, s.batches ? horizon(tx, scope, s, steps, at, nowMs) : at);
+      s.run(systemContext(stx, scope, at, env, s.name), at, s.batches ? horizon(stx, scope, s, steps, at, nowMs) : at);
       meterFlush(tx, at);
-      const after = s.nextDue(tx, scope);
+      const after = s.nextDue(stx, scope);
       if (after !== undefined && after <= at) throw new Error(`fleet engine: step ${s.name} did not move on from ${new Date(at).toISOString()}`);
     }
   }
