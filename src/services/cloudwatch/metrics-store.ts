@@ -17,7 +17,8 @@
  */
 import type { Scope, Tx } from '../../store/types.js';
 import { billCustomMetricHour } from './custom-metric-meter.js';
-import { appendToRun, decodeRow, encodeRow, entryKey, forEachEntry, type Entry, type PointsRow } from './points-codec.js';
+import { addValues, appendToRun, decodeRow, encodeRow, entryKey, forEachEntry, type Entry, type PointsRow } from './points-codec.js';
+import { FIVE_MINUTE_AGE_MS, HOUR_AGE_MS, rollDay } from './points-rollup.js';
 
 export interface MetricId { namespace: string; name: string; dimensions: Array<{ Name: string; Value: string }> }
 
@@ -38,13 +39,14 @@ export interface MetricRow {
   ns: string; name: string; dims: Array<{ Name: string; Value: string }>; lastPutMs: number; oldestHourMs: number; units?: string[];
   /** The last clock hour a PutMetricData to this custom metric was billed for (custom-metric-meter.ts). */
   billedHourMs?: number;
+  /** Days before these are kept in 5-minute and in 1-hour slots, one row per day (points-rollup.ts). */
+  rolled5Ms?: number;
+  rolled60Ms?: number;
 }
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 export const RETENTION_MS = 455 * DAY;
-/** Distinct values kept per datapoint for percentiles; beyond, a value counts toward the nearest kept one. */
-const VALUE_CAP = 500;
 const SEP = '\u0002';
 
 const dimsKey = (dims: MetricId['dimensions']): string =>
@@ -55,23 +57,6 @@ export function metricKey(id: MetricId): string {
 }
 
 const hourId = (key: string, hourMs: number): string => `${key}${SEP}${String(hourMs).padStart(15, '0')}`;
-
-function addValues(e: Entry, values: number[], counts: number[] | undefined): void {
-  const v = e.v ?? (e.v = []);
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i]!;
-    const c = counts?.[i] ?? 1;
-    // The same value again (common: a gauge that holds still) only adds to its count.
-    let same = -1;
-    for (let j = 0; j < v.length; j += 2) if (v[j] === x) { same = j; break; }
-    if (same >= 0) { v[same + 1]! += c; continue; }
-    if (v.length < VALUE_CAP * 2) { v.push(x, c); continue; }
-    // Capped: fold into the nearest kept value so counts stay right and percentiles stay close.
-    let best = 0;
-    for (let j = 2; j < v.length; j += 2) if (Math.abs(v[j]! - x) < Math.abs(v[best]! - x)) best = j;
-    v[best + 1]! += c;
-  }
-}
 
 /** Present on a deferring transaction (points-buffer.ts): where putDatapoints hands its points instead of writing. */
 export const DEFER_POINTS = Symbol('cloudwatch.deferPoints');
@@ -138,14 +123,44 @@ export function putDatapointsAt(tx: Tx, scope: Scope, id: MetricId, unit: string
     lastPutMs: Math.max(m?.lastPutMs ?? -Infinity, lastPut), oldestHourMs: Math.min(m?.oldestHourMs ?? Infinity, oldestHour),
     ...(units.size ? { units: [...units] } : {}),
     ...(billedHour !== undefined ? { billedHourMs: billedHour } : {}),
+    ...(m?.rolled5Ms !== undefined ? { rolled5Ms: m.rolled5Ms } : {}),
+    ...(m?.rolled60Ms !== undefined ? { rolled60Ms: m.rolled60Ms } : {}),
   };
-  // Retention: hours older than 455 days before the newest datapoint are deleted.
-  const cutoff = Math.floor((next.lastPutMs - RETENTION_MS) / HOUR) * HOUR;
+  // Retention: hours older than 455 days before the newest datapoint are deleted (whole days
+  // where data is kept in day rows: a day row reaching past the cutoff stays, readers skip its older slots).
+  const hourCut = Math.floor((next.lastPutMs - RETENTION_MS) / HOUR) * HOUR;
+  const cutoff = next.rolled60Ms !== undefined && hourCut < next.rolled60Ms ? Math.floor(hourCut / DAY) * DAY : hourCut;
   if (next.oldestHourMs < cutoff) {
     for (const r of tx.list(scope, POINTS_KIND, { gte: hourId(key, 0), lt: hourId(key, cutoff) })) tx.delete(scope, POINTS_KIND, r.id);
     next.oldestHourMs = cutoff;
   }
+  rollUp(tx, scope, key, next);
   tx.put(scope, METRIC_KIND, key, next);
+}
+
+const baseOf = (rowId: string): number => Number(rowId.slice(rowId.lastIndexOf(SEP) + 1));
+
+/**
+ * Retention roll-up (points-rollup.ts): each whole day older than 15 days before the newest
+ * datapoint becomes one row of 5-minute slots, older than 63 days one of 1-hour slots. The day
+ * row takes the id of the day's first hour (its offsets count from the day's start), so readers
+ * find it as they find hour rows. Runs when the metric row is rewritten; each day is rolled once per tier.
+ */
+function rollUp(tx: Tx, scope: Scope, key: string, m: MetricRow): void {
+  const firstDay = Math.floor(m.oldestHourMs / DAY) * DAY;
+  const tiers: Array<[number, number, 'rolled5Ms' | 'rolled60Ms']> = [[FIVE_MINUTE_AGE_MS, 300, 'rolled5Ms'], [HOUR_AGE_MS, 3600, 'rolled60Ms']];
+  for (const [age, granS, field] of tiers) {
+    const line = Math.floor((m.lastPutMs - age) / DAY) * DAY;
+    const from = Math.max(firstDay, m[field] ?? -Infinity);
+    for (let d = from; d < line; d += DAY) {
+      const rows = tx.list<PointsRow>(scope, POINTS_KIND, { gte: hourId(key, d), lt: hourId(key, d + DAY) });
+      if (rows.length === 0) continue;
+      const dayId = hourId(key, d);
+      for (const r of rows) if (r.id !== dayId) tx.delete(scope, POINTS_KIND, r.id);
+      tx.put(scope, POINTS_KIND, dayId, rollDay(rows.map((r) => ({ baseMs: baseOf(r.id), row: r.value })), d, granS));
+    }
+    if (line > (m[field] ?? -Infinity)) m[field] = line;
+  }
 }
 
 export function listMetricRows(tx: Tx, scope: Scope, namespace?: string, name?: string): MetricRow[] {
@@ -180,9 +195,17 @@ export function aggregate(tx: Tx, scope: Scope, id: MetricId, fromMs: number, to
   const key = metricKey(id);
   const pMs = periodS * 1000;
   const wantUnit = opts.unit && opts.unit !== 'None' ? opts.unit : undefined;
-  const rows = tx.list<PointsRow>(scope, POINTS_KIND, { gte: hourId(key, Math.max(0, Math.floor(start / HOUR) * HOUR)), lt: hourId(key, Math.max(0, toMs)) });
+  const startHour = Math.max(0, Math.floor(start / HOUR) * HOUR);
+  const rows = tx.list<PointsRow>(scope, POINTS_KIND, { gte: hourId(key, startHour), lt: hourId(key, Math.max(0, toMs)) });
+  // A day row (data rolled up past 15 days) starting before the start's hour may hold slots after it.
+  const startDay = Math.max(0, Math.floor(start / DAY) * DAY);
+  const rolledCould = opts.nowMs === undefined || startDay + DAY <= opts.nowMs - FIVE_MINUTE_AGE_MS;
+  if (startDay < startHour && rolledCould) {
+    const day = tx.get<PointsRow>(scope, POINTS_KIND, hourId(key, startDay));
+    if (day) rows.unshift({ id: hourId(key, startDay), value: day });
+  }
   for (const r of rows) {
-    const hour = Number(r.id.slice(r.id.lastIndexOf(SEP) + 1));
+    const hour = baseOf(r.id);
     forEachEntry(r.value, (off, e) => {
       const at = hour + off * 1000;
       if (at < start || at >= toMs || at < floorMs) return;

@@ -112,3 +112,24 @@ export function appendToRun(row: PointsRow, offS: number, unit: string | undefin
   hit[3]++;
   return true;
 }
+
+/** Distinct values kept per datapoint for percentiles; beyond, a value counts toward the nearest kept one. */
+const VALUE_CAP = 500;
+
+/** Adds values (with counts) to an entry's kept values. */
+export function addValues(e: Entry, values: number[], counts: number[] | undefined): void {
+  const v = e.v ?? (e.v = []);
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    const c = counts?.[i] ?? 1;
+    // The same value again (common: a gauge that holds still) only adds to its count.
+    let same = -1;
+    for (let j = 0; j < v.length; j += 2) if (v[j] === x) { same = j; break; }
+    if (same >= 0) { v[same + 1]! += c; continue; }
+    if (v.length < VALUE_CAP * 2) { v.push(x, c); continue; }
+    // Capped: fold into the nearest kept value so counts stay right and percentiles stay close.
+    let best = 0;
+    for (let j = 2; j < v.length; j += 2) if (Math.abs(v[j]! - x) < Math.abs(v[best]! - x)) best = j;
+    v[best + 1]! += c;
+  }
+}
