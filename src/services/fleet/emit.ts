@@ -22,7 +22,7 @@ import { poke, type FleetStep } from './engine.js';
 import { emitGroups, groupsCollecting } from './emit-asg.js';
 import { emitInstances, instancesToFollow } from './emit-ec2.js';
 import { activeAlbs, emitElb } from './emit-elb.js';
-import { metricsState, putMetricsState, type MetricsState } from './emit-records.js';
+import { metricsDue, metricsState, putMetricsState, type MetricsState } from './emit-records.js';
 import { Writer, type Dims } from './emit-put.js';
 import { groupsByInstance, HealthCache, listSettings, LoadModel } from './load.js';
 
@@ -98,7 +98,7 @@ export function runMetrics(sys: RequestContext, atMs: number, untilMs = atMs): v
 export const metricsStep: FleetStep = {
   name: 'metrics',
   nextDue(tx, scope) {
-    const st = metricsState(tx, scope);
+    const st = metricsDue(tx, scope);
     if (st?.nextMs !== undefined) return ceilMinute(st.nextMs);
     return firstLive(tx, scope, st ? st.lastMs : -Infinity);
   },
