@@ -83,7 +83,7 @@ async function sampleWhile(stop: Promise<unknown>, once: () => Promise<unknown>)
 }
 const pct = (xs: number[], q: number) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : NaN; };
 
-async function setUp(url: string): Promise<void> {
+export async function setUp(url: string): Promise<void> {
   const imgs = await call(url, 'ec2', { Action: 'DescribeImages', 'Owner.1': 'amazon', 'Filter.1.Name': 'architecture', 'Filter.1.Value.1': 'x86_64' });
   const ami = /<imageId>(ami-[0-9a-f]+)<\/imageId>/.exec(imgs)?.[1];
   if (!ami) throw new Error('no amazon x86_64 image');

@@ -18,6 +18,7 @@ import { registryBench } from './registry.js';
 import { cloudwatchBench } from './cloudwatch.js';
 import { alarmsBench } from './alarms.js';
 import { costBench } from './cost.js';
+import { fleetClockBench } from './fleet-clock.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 
@@ -128,6 +129,7 @@ async function main() {
   await cloudwatchBench();
   await alarmsBench();
   await costBench();
+  await fleetClockBench();
   await tlsBench((url) => signedQuery(url, 'sts', CASES.GetCallerIdentity.body), probeFor);
 }
 
