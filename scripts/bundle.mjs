@@ -7,6 +7,7 @@
 // Files found at run time (package.json, models/) are found by walking up to the package
 // root, so they resolve from dist/bundle as from src/ and dist/src.
 import { build } from 'esbuild';
+import { bundleEntries } from './bundle-entries.mjs';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +17,7 @@ const outdir = `${root}dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: ['dist/src/main.js'],
+  entryPoints: bundleEntries('dist/src'),
   bundle: true,
   splitting: true,
   format: 'esm',
