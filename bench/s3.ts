@@ -237,7 +237,7 @@ async function listP99(url: string, bucket: string, keys: number, rounds: number
 }
 
 /** Peak RSS (VmHWM, MB) of `pid` during a 1 GiB PUT, and the p99 (ms) of ListBuckets looped meanwhile on its own connection. */
-async function rssDuringUpload(url: string, bucket: string, pid: number): Promise<{ hwm: number; listP99: number; lists: number; mibs: number }> {
+async function rssDuringUpload(url: string, bucket: string, pid: number): Promise<{ hwm: number; atStart: number; listP99: number; lists: number; mibs: number }> {
   const body = randomBytes(MiB);
   const other = new Agent({ keepAlive: true, maxSockets: 1 });
   let uploading = true;
@@ -259,13 +259,14 @@ async function rssDuringUpload(url: string, bucket: string, pid: number): Promis
   // VmHWM is the peak of the process's whole life (the 256 MiB GETs and the 32-connection PUTs
   // before this): reset it so the figure is this upload's peak (proc(5), clear_refs "5").
   resetHwm(pid);
+  const atStart = hwmMb(pid);
   const t0 = performance.now();
   await must(send(url, 'PUT', `/${bucket}/one-gib`, { body, size: 1024 * MiB }), 'PUT 1 GiB');
   const mibs = 1024 / ((performance.now() - t0) / 1000);
   uploading = false;
   await lister;
   other.destroy();
-  return { hwm: hwmMb(pid), listP99: percentile(times, 99), lists: times.length, mibs };
+  return { hwm: hwmMb(pid), atStart, listP99: percentile(times, 99), lists: times.length, mibs };
 }
 
 function resetHwm(pid: number): void {
@@ -391,7 +392,7 @@ export async function s3Bench(): Promise<void> {
       const pid = serverPid(peer);
       const r = await rssDuringUpload(url, bucket, pid);
       R.hwm.values[name] = r.hwm; R.lbP99.values[name] = r.listP99; R.gib.values[name] = r.mibs;
-      notes.push(`${name}: ${r.lists} ListBuckets calls during the 1 GiB PUT`);
+      notes.push(`${name}: ${r.lists} ListBuckets calls during the 1 GiB PUT; RSS ${r.atStart.toFixed(0)} MB when it began`);
     } catch (err) {
       console.error(`S3 bench, ${name}: ${(err as Error).message}`);
     } finally {
