@@ -7,7 +7,6 @@
 // Files found at run time (package.json, models/) are found by walking up to the package
 // root, so they resolve from dist/bundle as from src/ and dist/src.
 import { build } from 'esbuild';
-import { bundleEntries } from './bundle-entries.mjs';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -17,7 +16,7 @@ const outdir = `${root}dist/bundle`;
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: bundleEntries('dist/src'),
+  entryPoints: ['dist/src/main.js'],
   bundle: true,
   splitting: true,
   format: 'esm',

@@ -7,7 +7,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleEntries } from './bundle-entries.mjs';
 
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -63,7 +62,7 @@ async function bundleCloudlet() {
   try {
     const common = { format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' };
     await build({ ...common, entryPoints: sources, outdir: join(js, 'src'), outbase: 'src' });
-    await build({ ...common, entryPoints: bundleEntries(join(js, 'src')), bundle: true, splitting: true, packages: 'external', outdir: out });
+    await build({ ...common, entryPoints: [join(js, 'src', 'main.js')], bundle: true, splitting: true, packages: 'external', outdir: out });
   } catch (err) {
     rmSync(out, { recursive: true, force: true });
     throw err;

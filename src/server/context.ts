@@ -4,7 +4,6 @@ import type { BlobStore, Store } from '../store/types.js';
 import type { ServiceRegistry } from '../services/registry.js';
 import type { StateManager } from '../state/manager.js';
 import type { ImdsService } from '../services/ec2/imds/service.js';
-import type { HashPool } from '../services/s3/hash-pool.js';
 import type { CorsPolicy, Guard } from './guard.js';
 import type { BodyBudget, Limits } from './limits.js';
 
@@ -36,6 +35,4 @@ export interface ServerDeps {
   imds?: ImdsService;
   /** The vulnerability database ECR image scans use (`--vuln-db` FILE or directory of OSV records). */
   vulnDb?: string;
-  /** Threads that hash large uploads (started on first use, ended with the server). */
-  hashPool?: HashPool;
 }

@@ -120,7 +120,7 @@ export async function handleRequest(deps: ServerDeps, req: IncomingMessage, res:
       const context: RequestContext = {
         requestId, service: svc.entry.name, operation: opName, account, region,
         scope: { account, region: svc.def.global ? '' : region },
-        principal, clock: deps.clock, tx, blobs: deps.blobs, log: deps.log, wire, hashPool: deps.hashPool,
+        principal, clock: deps.clock, tx, blobs: deps.blobs, log: deps.log, wire,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1', responseHeaders: {},
         transact: (fn) => {
           if (inTx) throw new Error(`${opName}: ctx.transact inside the request's own transaction would wait for itself`);

@@ -195,7 +195,7 @@ async function upload(deps: ServerDeps, s3: LoadedService, wire: WireRequest, re
   let inTx = false;
   const context = (tx: Tx, principal: Principal, region: string): RequestContext => ({
     requestId, service: 's3', operation: 'PutObject', account: principal.account, region,
-    scope: { account: principal.account, region }, principal, clock: deps.clock, tx, blobs: deps.blobs, log: deps.log, hashPool: deps.hashPool,
+    scope: { account: principal.account, region }, principal, clock: deps.clock, tx, blobs: deps.blobs, log: deps.log,
     wire: formWire, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', responseHeaders: {},
     transact: (fn) => {
       if (inTx) throw new Error('s3 POST: ctx.transact inside its own transaction would wait for itself');

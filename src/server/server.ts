@@ -15,7 +15,6 @@ import type { BlobStore, Store } from '../store/types.js';
 import type { IamMode, ServerDeps } from './context.js';
 import { handleRequest } from './pipeline.js';
 import { startFleetTimer } from '../services/fleet/timer.js';
-import { HashPool } from '../services/s3/hash-pool.js';
 import { VERSION } from '../core/version.js';
 import type { StateManager } from '../state/manager.js';
 import { createGuard, type GuardOptions } from './guard.js';
@@ -125,7 +124,6 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
     limits, bodyBudget: new BodyBudget(limits.bodyBudgetBytes), guard: createGuard(opts, host),
     // S3 bucket CORS rules answer cross-site requests (loaded on the first one, like the services).
     corsPolicy: async (req) => (await import('../services/s3/cors.js')).s3CorsPolicy(deps.store)(req),
-    hashPool: new HashPool(),
   };
   const server = createServer(serverOptions(limits), (req, res) => {
     handleRequest(deps, req, res).catch((err: unknown) => {
@@ -181,7 +179,7 @@ export async function startCloudlet(opts: CloudletOptions = {}): Promise<Cloudle
         tls.closeAll();
         // In-flight requests get a moment; then the sockets go, so shutdown stays under a second.
         setTimeout(() => server.closeAllConnections(), 300).unref();
-      }).then(() => fleet.stop()).then(() => deps.imds?.close()).then(() => deps.hashPool?.close()).then(() => state?.then((m) => m.close(), () => undefined)).then(() => {
+      }).then(() => fleet.stop()).then(() => deps.imds?.close()).then(() => state?.then((m) => m.close(), () => undefined)).then(() => {
         tls.close();
         store.close();
         blobs.close();

@@ -4,7 +4,6 @@ import type { WireRequest } from '../protocol/codec.js';
 import type { BlobStore, Scope, Store, Tx } from '../store/types.js';
 import type { ChunkedMode } from '../auth/sigv4-chunked.js';
 import type { Logger } from '../core/log.js';
-import type { HashPool } from './s3/hash-pool.js';
 
 /** Everything a handler may use. Handlers keep no state of their own. */
 export interface RequestContext {
@@ -39,8 +38,6 @@ export interface RequestContext {
   signing?: Signing;
   /** The vulnerability database image scans use (`--vuln-db`); unset: the one shipped in data/vulns/. */
   vulnDb?: string;
-  /** The server's hashing threads for large bodies; absent: bodies are hashed on the main thread. */
-  hashPool?: HashPool;
 }
 
 /** The signing material of a verified request (SigV4). */

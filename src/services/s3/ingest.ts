@@ -11,7 +11,6 @@ import { SigV4Error } from '../../auth/sigv4-core.js';
 import { chunkedMode, createChunkVerifier, type ChunkVerifier } from '../../auth/sigv4-chunked.js';
 import type { BlobInfo } from '../../store/types.js';
 import type { RequestContext } from '../types.js';
-import { OFFLOAD_MIN_BYTES } from './hash-pool.js';
 import { CHECKSUM_ALGORITHMS, checksumHeader, hashingStream, parseAlgorithm, type ChecksumAlgorithm } from './checksums.js';
 
 /** S3's largest single PUT. */
@@ -73,7 +72,7 @@ export async function ingestBody(ctx: RequestContext, body: Readable | Buffer | 
     verifier = createChunkVerifier(ctx.signing ?? { payloadHash, seedSignature: '', signingKey: Buffer.alloc(0), amzDate: '', scope: '' }, { decodedLength });
     stages.push(verifier);
   }
-  const hasher = ctx.hashPool && expectedBytes(headers, mode !== undefined) >= OFFLOAD_MIN_BYTES ? ctx.hashPool.hashingStream(algorithms) : hashingStream(algorithms);
+  const hasher = hashingStream(algorithms);
   stages.push(hasher);
   // The request itself is piped, not put in a pipeline: a refused body must not destroy the
   // socket the refusal is to be written on.
@@ -101,12 +100,6 @@ export async function ingestBody(ctx: RequestContext, body: Readable | Buffer | 
     throw err;
   }
   return { blob, checksum: { algorithm: chosen, value: hasher.checksums[chosen]! }, checksums: hasher.checksums };
-}
-
-/** The body's length as the request declares it (the decoded length of an aws-chunked body); 0 when unknown. */
-function expectedBytes(headers: Record<string, string>, chunked: boolean): number {
-  const v = chunked ? headers['x-amz-decoded-content-length'] : headers['content-length'];
-  return v !== undefined && /^\d+$/.test(v) ? Number(v) : 0;
 }
 
 /** Content-MD5 against the body's MD5 (hex): InvalidDigest for a malformed value, BadDigest for another body. */
