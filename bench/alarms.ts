@@ -14,9 +14,8 @@
  */
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../test/helpers/sign.js';
 import { startPeer, stopPeer, type Peer } from './peers.js';
+import { callQuery } from './query-client.js';
 
 const ALARMS = Number(process.env.BENCH_ALARMS ?? 10_000);
 const METRICS = Number(process.env.BENCH_ALARM_METRICS ?? 300);
@@ -24,20 +23,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-const signer = new SignatureV4({ service: 'monitoring', region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, sha256: NodeSha256 as never });
-
-async function call(url: string, params: Record<string, string>): Promise<string> {
-  const u = new URL(url);
-  const body = new URLSearchParams({ Version: '2010-08-01', ...params }).toString();
-  const s = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', query: {},
-    headers: { host: u.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body,
-  });
-  const r = await fetch(`${url}/`, { method: 'POST', headers: s.headers as Record<string, string>, body });
-  const text = await r.text();
-  if (r.status !== 200) throw new Error(`${params.Action}: ${r.status} ${text.slice(0, 300)}`);
-  return text;
-}
+const call = (url: string, params: Record<string, string>): Promise<string> => callQuery(url, params, 'monitoring');
 
 const probe = async (url: string) => (await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15' })).status < 500;
 

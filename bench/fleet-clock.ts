@@ -15,29 +15,12 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../test/helpers/sign.js';
 import { startPeer, stopPeer, type Peer } from './peers.js';
+import { callQuery } from './query-client.js';
 
 const N = Number(process.env.BENCH_FLEET_N ?? 50);
 const MOVES = (process.env.BENCH_FLEET_MOVES ?? '1d,30d,365d').split(',');
-const VERSIONS: Record<string, string> = { ec2: '2016-11-15', autoscaling: '2011-01-01', monitoring: '2010-08-01', sts: '2011-06-15' };
-const signers = new Map<string, SignatureV4>();
-
-async function call(url: string, service: string, params: Record<string, string>): Promise<string> {
-  let signer = signers.get(service);
-  if (!signer) { signer = new SignatureV4({ service, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, sha256: NodeSha256 as never }); signers.set(service, signer); }
-  const u = new URL(url);
-  const body = new URLSearchParams({ Version: VERSIONS[service]!, ...params }).toString();
-  const s = await signer.sign({
-    method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', query: {},
-    headers: { host: u.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body,
-  });
-  const r = await fetch(`${url}/`, { method: 'POST', headers: s.headers as Record<string, string>, body });
-  const text = await r.text();
-  if (r.status !== 200) throw new Error(`${params.Action}: ${r.status} ${text.slice(0, 300)}`);
-  return text;
-}
+const call = (url: string, service: string, params: Record<string, string>): Promise<string> => callQuery(url, params, service);
 
 const probe = async (url: string) => (await fetch(`${url}/_cloudlet/health`)).status === 200;
 

@@ -6,7 +6,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from '../test/helpers/sign.js';
 
-const VERSIONS: Record<string, string> = { ec2: '2016-11-15', iam: '2010-05-08', sts: '2011-06-15' };
+const VERSIONS: Record<string, string> = { ec2: '2016-11-15', iam: '2010-05-08', sts: '2011-06-15', autoscaling: '2011-01-01', monitoring: '2010-08-01' };
 const signers = new Map<string, SignatureV4>();
 
 export interface SignedQuery { headers: Record<string, string>; body: string }
