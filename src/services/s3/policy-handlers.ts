@@ -6,14 +6,14 @@
 import type {
   DeleteBucketPolicyRequest, DeletePublicAccessBlockRequest, GetBucketPolicyOutput, GetBucketPolicyRequest,
   GetBucketPolicyStatusOutput, GetBucketPolicyStatusRequest, GetPublicAccessBlockOutput, GetPublicAccessBlockRequest,
-  PublicAccessBlockConfiguration, PutBucketPolicyRequest, PutPublicAccessBlockRequest,
+  PutBucketPolicyRequest, PutPublicAccessBlockRequest,
 } from '@aws-sdk/client-s3';
 import { AwsError } from '../../core/errors.js';
 import type { Handler } from '../types.js';
 import { deleteConfig, putConfig } from './buckets.js';
 import { PAB_CONFIG, POLICY_CONFIG, bucketPolicy, policyIsPublic, publicAccessBlock, validateBucketPolicy, type StoredPolicy } from './bucket-policy.js';
 import { malformedXml, resolveBucket, withBodyIntegrity } from './config-common.js';
-import { effectivePublicAccessBlock } from './public-access.js';
+import { effectivePublicAccessBlock, storedPublicAccessBlock } from './public-access.js';
 
 const noSuchPolicy = (bucket: string): AwsError =>
   new AwsError('NoSuchBucketPolicy', 'The bucket policy does not exist', 404, { fields: { BucketName: bucket } });
@@ -48,15 +48,11 @@ const getBucketPolicyStatus: Handler<GetBucketPolicyStatusRequest, GetBucketPoli
   return { PolicyStatus: { IsPublic: policyIsPublic(doc) } };
 };
 
-const PAB_FIELDS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
-
 const putPublicAccessBlock: Handler<PutPublicAccessBlockRequest, void> = (input, ctx) => {
   const { owner, bucket } = resolveBucket(ctx.tx, input);
   const cfg = input.PublicAccessBlockConfiguration;
   if (!cfg || typeof cfg !== 'object') throw malformedXml();
-  const stored: PublicAccessBlockConfiguration = {};
-  for (const f of PAB_FIELDS) stored[f] = cfg[f] === true;
-  putConfig(ctx.tx, owner.account, bucket.name, PAB_CONFIG, stored);
+  putConfig(ctx.tx, owner.account, bucket.name, PAB_CONFIG, storedPublicAccessBlock(cfg));
 };
 
 const getPublicAccessBlock: Handler<GetPublicAccessBlockRequest, GetPublicAccessBlockOutput> = (input, ctx) => {

@@ -19,6 +19,11 @@ export interface EffectivePublicAccessBlock {
 
 const FIELDS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 
+/** A configuration as S3 and S3 Control store it: all four flags, an omitted one false (as they report it back). */
+export function storedPublicAccessBlock(cfg: PublicAccessBlockConfiguration): EffectivePublicAccessBlock {
+  return Object.fromEntries(FIELDS.map((f) => [f, cfg[f] === true])) as unknown as EffectivePublicAccessBlock;
+}
+
 /** The most restrictive combination of two configurations; undefined when neither exists. */
 export function combinePublicAccessBlock(
   account: PublicAccessBlockConfiguration | undefined, bucket: PublicAccessBlockConfiguration | undefined,

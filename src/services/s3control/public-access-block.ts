@@ -7,12 +7,10 @@ import type {
   DeletePublicAccessBlockRequest, GetPublicAccessBlockOutput, GetPublicAccessBlockRequest, PutPublicAccessBlockRequest,
 } from '@aws-sdk/client-s3-control';
 import { AwsError } from '../../core/errors.js';
+import { malformedXml } from '../s3/config-common.js';
+import { storedPublicAccessBlock } from '../s3/public-access.js';
 import type { Handler, RequestContext } from '../types.js';
-import {
-  accountPublicAccessBlock, deleteAccountPublicAccessBlock, putAccountPublicAccessBlock, type AccountPublicAccessBlock,
-} from './records.js';
-
-const FIELDS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
+import { accountPublicAccessBlock, deleteAccountPublicAccessBlock, putAccountPublicAccessBlock } from './records.js';
 
 /** The account the request is about, which must be the caller's. */
 function ownAccount(input: { AccountId?: string }, ctx: RequestContext): string {
@@ -25,12 +23,8 @@ function ownAccount(input: { AccountId?: string }, ctx: RequestContext): string 
 const putPublicAccessBlock: Handler<PutPublicAccessBlockRequest, void> = (input, ctx) => {
   const account = ownAccount(input, ctx);
   const cfg = input.PublicAccessBlockConfiguration;
-  if (!cfg || typeof cfg !== 'object') {
-    throw new AwsError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
-  }
-  // Omitted flags are stored as false, as S3 Control reports them back.
-  const stored = Object.fromEntries(FIELDS.map((f) => [f, cfg[f] === true])) as AccountPublicAccessBlock;
-  putAccountPublicAccessBlock(ctx.tx, account, stored);
+  if (!cfg || typeof cfg !== 'object') throw malformedXml();
+  putAccountPublicAccessBlock(ctx.tx, account, storedPublicAccessBlock(cfg));
 };
 
 const getPublicAccessBlock: Handler<GetPublicAccessBlockRequest, GetPublicAccessBlockOutput> = (input, ctx) => {
