@@ -51,10 +51,16 @@ export const instancePublicIp = (ctx: Pick<RequestContext, 'tx' | 'scope'>, i: I
 export const publicDnsName = (region: string, ip: string): string =>
   `ec2-${ip.replace(/\./g, '-')}.${region === 'us-east-1' ? 'compute-1' : `${region}.compute`}.amazonaws.com`;
 
-/** The public address of the primary interface: its Elastic IP, else the instance's own public IP. */
-export function publicIpOf(ctx: Pick<RequestContext, 'tx' | 'scope'>, i: InstanceRecord, primary?: NetworkInterfaceRecord): string | undefined {
+/**
+ * The public address of the primary interface: its Elastic IP, else the instance's own public IP.
+ * `eipsOf` looks an interface's Elastic IPs up (an answer's ShapeLookups reads each once).
+ */
+export function publicIpOf(
+  ctx: Pick<RequestContext, 'tx' | 'scope'>, i: InstanceRecord, primary?: NetworkInterfaceRecord,
+  eipsOf: (eniId: string) => Map<string, AddressRecord> = (id) => addressesOf(ctx, id),
+): string | undefined {
   if (primary) {
-    const eip = addressesOf(ctx, primary.id).get(primary.privateIps[0]!.address);
+    const eip = eipsOf(primary.id).get(primary.privateIps[0]!.address);
     if (eip) return eip.publicIp;
   }
   return i.publicIp;
@@ -138,8 +144,7 @@ export function instanceShape(ctx: RequestContext, i: InstanceRecord, tags: Tag[
   const live = state !== 'terminated';
   const enis = live ? attached ?? interfacesOf(ctx, i.id) : [];
   const primary = enis.find((e) => e.attachment?.deviceIndex === 0);
-  const eip = primary && look.eipsOf(primary.id).get(primary.privateIps[0]!.address);
-  const publicIp = live ? eip?.publicIp ?? i.publicIp : undefined;
+  const publicIp = live ? publicIpOf(ctx, i, primary, look.eipsOf) : undefined;
   const dns = state === 'terminated' ? '' : privateDnsName(ctx, i.privateIp);
   const windows = i.platform === 'windows';
   return {
