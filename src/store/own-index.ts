@@ -1,6 +1,5 @@
-import { compareIds } from './order.js';
 import type { Bounds } from './range.js';
-import { pairTree, walk, type Pair, type Tree } from './memory-table.js';
+import { comparePairs, pairTree, walk, type Pair, type Tree } from './memory-table.js';
 import { indexKeys, type IndexDef } from './schema.js';
 
 /** A transaction's writes of one kind: id -> JSON text, null for a delete. */
@@ -61,8 +60,7 @@ export function mergePairs(a: Pair[], b: Pair[]): Pair[] {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    const c = compareIds(a[i]![0], b[j]![0]) || compareIds(a[i]![1], b[j]![1]);
-    out.push(c <= 0 ? a[i++]! : b[j++]!);
+    out.push(comparePairs(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!);
   }
   while (i < a.length) out.push(a[i++]!);
   while (j < b.length) out.push(b[j++]!);
