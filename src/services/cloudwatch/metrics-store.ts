@@ -47,7 +47,8 @@ export interface MetricRow {
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 export const RETENTION_MS = 455 * DAY;
-const SEP = '\u0002';
+/** Between the metric key and the hour in a points row id (points-buffer.ts reads ids by it too). */
+export const SEP = '\u0002';
 
 const dimsKey = (dims: MetricId['dimensions']): string =>
   [...dims].sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0)).map((d) => `${d.Name}\u0003${d.Value}`).join('\u0001');

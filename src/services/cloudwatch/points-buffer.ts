@@ -12,10 +12,8 @@
  * outlives it.
  */
 import type { ListOptions, Scope, Tx } from '../../store/types.js';
-import { DEFER_POINTS, METRIC_KIND, POINTS_KIND, putDatapoints, type DeferPoints, type MetricId, type PointInput } from './metrics-store.js';
+import { DEFER_POINTS, METRIC_KIND, POINTS_KIND, putDatapoints, SEP, type DeferPoints, type MetricId, type PointInput } from './metrics-store.js';
 
-/** The separator of a points row id (metric key, SEP, hour): as metrics-store writes it. */
-const SEP = '\u0002';
 const scopeKey = (s: Scope): string => `${s.account}\u0000${s.region}`;
 
 interface Held { scope: Scope; key: string; id: MetricId; unit: string | undefined; points: PointInput[] }
