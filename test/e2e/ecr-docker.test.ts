@@ -21,6 +21,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Cloudlet } from '../../src/server/server.js';
 import { DOCKER_MANIFEST } from '../helpers/ecr.js';
 import { clientConfig, startTestServer } from '../helpers/server.js';
+import { hostsFile } from '../helpers/hosts.js';
 import { needTool } from '../helpers/tools.js';
 
 interface Ran { code: number | null; out: string }
@@ -63,8 +64,7 @@ describe('docker logs in, pushes and pulls through the ECR repositoryUri over ve
     password = Buffer.from(token, 'base64').toString().replace(/^AWS:/, '');
 
     dir = mkdtempSync(join(tmpdir(), 'cloudlet-docker-'));
-    const hosts = join(dir, 'hosts');
-    writeFileSync(hosts, `::1 ${host.split(':')[0]}\n${readFileSync('/etc/hosts', 'utf8')}`);
+    const hosts = hostsFile(dir, [`::1 ${host.split(':')[0]}`]);
     const etcDocker = join(dir, 'etc-docker');
     mkdirSync(join(etcDocker, 'certs.d'), { recursive: true });
     const sock = join(dir, 'docker.sock');

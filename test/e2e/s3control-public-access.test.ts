@@ -5,7 +5,7 @@
 // *.localhost, so each client is given a resolver that maps it to the loopback address.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, type AgentOptions } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Cloudlet } from '../../src/server/server.js';
 import { rejects } from '../helpers/assert.js';
+import { withHosts } from '../helpers/hosts.js';
 import { needTool } from '../helpers/tools.js';
 import { runPython } from '../helpers/python.js';
 import { signedFetch } from '../helpers/sign.js';
@@ -267,11 +268,9 @@ print(json.dumps(out))
   test('AWS CLI v2: aws s3control put / get / delete-public-access-block', { skip: needTool('aws2') }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'cloudlet-s3control-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const hosts = join(dir, 'hosts');
-    writeFileSync(hosts, `127.0.0.1 ${A}.localhost\n${readFileSync('/etc/hosts', 'utf8')}`);
     const aws = (...args: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>((done) => {
-      const child = spawn('unshare', ['-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec /usr/bin/aws "$@"',
-        hosts, '--endpoint-url', endpoint, '--output', 'json', 's3control', ...args], {
+      const run = withHosts(dir, [`127.0.0.1 ${A}.localhost`], '/usr/bin/aws', ['--endpoint-url', endpoint, '--output', 'json', 's3control', ...args]);
+      const child = spawn(run.cmd, run.args, {
         env: {
           PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1',
           AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_PAGER: '', AWS_EC2_METADATA_DISABLED: 'true',

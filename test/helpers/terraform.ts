@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { Cloudlet } from '../../src/server/server.js';
+import { withHosts } from './hosts.js';
 import { startTestServer } from './server.js';
 import { toolPath } from './tools.js';
 
@@ -46,16 +47,8 @@ export function providerBinary(): string | undefined {
 export async function startProvider(dir: string, env: Record<string, string> = {}, hosts: string[] = []): Promise<{ stop(): void }> {
   const bin = providerBinary();
   if (!bin) return { stop: () => undefined };
-  // Names the provider must resolve that the machine does not (Go reads /etc/hosts itself, and no
-  // resolver here knows *.localhost): a private mount namespace whose /etc/hosts has them first.
-  let cmd = bin;
-  let args = ['-debug'];
-  if (hosts.length) {
-    const file = join(dir, 'hosts');
-    writeFileSync(file, `${hosts.map((h) => `127.0.0.1 ${h}`).join('\n')}\n${readFileSync('/etc/hosts', 'utf8')}`);
-    cmd = 'unshare';
-    args = ['-m', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', file, bin, '-debug'];
-  }
+  // Names the provider must resolve that the machine does not (Go reads /etc/hosts itself).
+  const { cmd, args } = hosts.length ? withHosts(dir, hosts.map((h) => `127.0.0.1 ${h}`), bin, ['-debug']) : { cmd: bin, args: ['-debug'] };
   const child = spawn(cmd, args, { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const reattach = await new Promise<string | undefined>((ok) => {
     let out = '';
